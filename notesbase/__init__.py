@@ -1,0 +1,58 @@
+"""notesbase: notes of meetings held under the Chatham House Rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """A top-level folder of the project (``templates``, ``migrations``): beside
+    the package in a checkout, inside it in an installed wheel."""
+    for candidate in (PACKAGE_DIR.parent / name, PACKAGE_DIR / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"notesbase cannot find its {name!r} folder")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``test_config`` overrides every other configuration source."""
+    from notesbase import config, db, errors, security, templating
+    from notesbase.extensions import csrf, limiter, login_manager
+
+    app = Flask(
+        __name__,
+        instance_path=config.resolve_instance_path(test_config),
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+    )
+    config.load_config(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # login sessions live in the database
+
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    from notesbase import admin, auth, meetings
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(meetings.bp)
+
+    from notesbase.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,93 @@
+"""Configuration: code defaults, then ``instance/config.py``, then ``NOTESBASE_*``
+environment variables, then the test config (each later source wins)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "NOTESBASE"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+
+class Defaults:
+    """Settings every deployment starts from; override any of them by name."""
+
+    # Relative SQLite paths are resolved inside the instance folder.
+    DATABASE_URL = "sqlite:///notesbase.sqlite3"
+    SECRET_KEY: str | None = None
+    # Seconds a SQLite connection waits for a lock before giving up.
+    SQLITE_BUSY_TIMEOUT = 5.0
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    # A login lasts this long without "remember me" before it must be renewed.
+    LOGIN_SESSION_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    INVITE_LIFETIME = timedelta(days=7)
+    # Argon2id cost; tests lower it to keep the suite fast.
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_COST = 65536
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MAX_LENGTH = 1024
+
+    # Flask-Limiter: "memory://" is per process; set a redis:// URL to share
+    # limits between workers and hosts.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per minute;300 per hour"
+    LOGIN_FAILURE_LIMIT_PER_EMAIL = "5 per 5 minutes;20 per hour"
+
+    # Trust X-Forwarded-* from this many proxies (0: served directly).
+    PROXY_FIX_HOPS = 0
+    DEFAULT_TIMEZONE = "Europe/London"
+
+
+def resolve_instance_path(test_config: dict[str, Any] | None) -> str | None:
+    """The instance folder: the test config's, else ``NOTESBASE_INSTANCE_PATH``."""
+    chosen = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        f"{ENV_PREFIX}_INSTANCE_PATH"
+    )
+    return str(Path(chosen).expanduser().resolve()) if chosen else None
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from every source, in order."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["INSTANCE_PATH"] = app.instance_path
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the key kept in the instance folder, creating it (owner-only) once."""
+    path = instance / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its key
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,245 @@
+"""Shared fixtures: a fresh app per test on ``tmp_path``, a client, a CLI
+runner, members to log in as, and PostgreSQL when the machine has it.
+
+Set ``NOTESBASE_TEST_DATABASE_URL`` to a PostgreSQL URL to run the whole suite
+on PostgreSQL (the database is dropped and created anew for the run).
+``NOTESBASE_TEST_POSTGRES_URL`` names the server the PostgreSQL-only tests use
+(default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``). Where no
+server answers, those tests skip with the reason, except under ``CI=true``,
+where an unreachable server fails the run."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from notesbase import create_app
+from notesbase.db import db
+from notesbase.models import Base, Member, Role, Series
+
+PASSWORD = "correct horse battery staple"
+DEFAULT_POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SUITE_DATABASE_URL = os.environ.get("NOTESBASE_TEST_DATABASE_URL")
+
+
+def _postgres_unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"PostgreSQL is required in CI: {reason}")
+    pytest.skip(f"PostgreSQL not reachable ({reason}); set NOTESBASE_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> sa.URL:
+    """The URL of a PostgreSQL maintenance database we may create databases from."""
+    url = sa.make_url(os.environ.get("NOTESBASE_TEST_POSTGRES_URL", DEFAULT_POSTGRES_SERVER))
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except Exception as error:
+        _postgres_unavailable(str(error).splitlines()[0])
+    finally:
+        engine.dispose()
+    return url
+
+
+def create_postgres_database(server: sa.URL, name: str) -> sa.URL:
+    """Drop and create database ``name`` on ``server``; return its URL."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise ValueError(f"unsafe database name {name!r}")
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return server.set(database=name)
+
+
+def drop_postgres_database(server: sa.URL, name: str) -> None:
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_database(postgres_server: sa.URL) -> Iterator[sa.URL]:
+    """A new, empty PostgreSQL database for one test."""
+    name = f"notesbase_test_{secrets.token_hex(6)}"
+    url = create_postgres_database(postgres_server, name)
+    yield url
+    drop_postgres_database(postgres_server, name)
+
+
+@pytest.fixture(scope="session")
+def suite_postgres() -> Iterator[str | None]:
+    """When the suite runs on PostgreSQL: its database, fresh, with every table."""
+    if not SUITE_DATABASE_URL:
+        yield None
+        return
+    url = sa.make_url(SUITE_DATABASE_URL)
+    server = url.set(database="postgres")
+    try:
+        create_postgres_database(server, url.database or "notesbase_test")
+    except Exception as error:
+        pytest.fail(f"cannot create the suite database {url.database}: {error}")
+    engine = sa.create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url.render_as_string(hide_password=False)
+
+
+def _empty_all_tables(engine: sa.Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def make_test_config(tmp_path: Any, database_url: str, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_COST": 64,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "localhost",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Extra configuration for the ``app`` fixture; override in a test module."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path: Any, suite_postgres: str | None, app_config: dict[str, Any]) -> Iterator[Flask]:
+    database_url = suite_postgres or f"sqlite:///{tmp_path / 'notesbase.sqlite3'}"
+    app = create_app(make_test_config(tmp_path, database_url, **app_config))
+    with app.app_context():
+        if suite_postgres:
+            _empty_all_tables(db.engine)
+        else:
+            Base.metadata.create_all(db.engine)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    if not match:
+        raise AssertionError("no CSRF token in the page")
+    return match.group(1)
+
+
+def post_form(
+    client: FlaskClient, url: str, data: dict[str, Any], *, page: str | None = None, **kwargs: Any
+) -> Any:
+    """Post a form as a browser would: fetch the page first for its CSRF token."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token_from(html), **data}, **kwargs)
+
+
+@pytest.fixture
+def make_member(app: Flask) -> Callable[..., Member]:
+    """Create a member directly in the database (password: ``PASSWORD``)."""
+    from notesbase.auth.passwords import hash_password
+
+    def make(
+        email: str = "member@example.org",
+        *,
+        role: Role = Role.MEMBER,
+        name: str | None = None,
+        password: str = PASSWORD,
+        series: list[Series] | None = None,
+        active: bool = True,
+    ) -> Member:
+        with app.app_context():
+            member = Member(
+                email=email.lower(),
+                display_name=name or email.split("@")[0].title(),
+                password_hash=hash_password(password),
+                role=role,
+                active=active,
+            )
+            for s in series or []:
+                member.series.append(db.session.merge(s))
+            db.session.add(member)
+            db.session.commit()
+            db.session.refresh(member)
+            db.session.expunge(member)
+            return member
+
+    return make
+
+
+@pytest.fixture
+def make_series(app: Flask) -> Callable[..., Series]:
+    def make(slug: str = "cop", title: str = "Community of Practice", **fields: Any) -> Series:
+        with app.app_context():
+            series = Series(slug=slug, title=title, **fields)
+            db.session.add(series)
+            db.session.commit()
+            db.session.refresh(series)
+            db.session.expunge(series)
+            return series
+
+    return make
+
+
+class AuthActions:
+    """Log in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(
+        self, email: str = "member@example.org", password: str = PASSWORD, **extra: Any
+    ) -> Any:
+        return post_form(self.client, "/login", {"email": email, "password": password, **extra})
+
+    def logout(self) -> Any:
+        return post_form(self.client, "/logout", {}, page="/")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(make_member: Callable[..., Member], auth: AuthActions) -> Callable[..., Member]:
+    """Create a member with ``role`` and log the test client in as them."""
+
+    def login(role: Role = Role.MEMBER, email: str | None = None, **kwargs: Any) -> Member:
+        member = make_member(email or f"{role.value}@example.org", role=role, **kwargs)
+        response = auth.login(member.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return member
+
+    return login
