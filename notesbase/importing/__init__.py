@@ -1,0 +1,1 @@
+"""Importers of the network's existing material."""
