@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from flask.cli import AppGroup
 
 from notesbase import resource_dir
@@ -67,6 +68,17 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Alembic's and the database's errors as a one-line message, not a traceback."""
+    try:
+        yield
+    except CommandError as error:
+        raise click.ClickException(str(error)) from error
+    except sa.exc.OperationalError as error:
+        raise click.ClickException(f"cannot reach the database: {error.orig}") from error
+
+
 db_cli = AppGroup("db", help="Migrate the database schema.")
 
 
@@ -74,7 +86,8 @@ db_cli = AppGroup("db", help="Migrate the database schema.")
 @click.argument("revision", default="head")
 def upgrade_command(revision: str) -> None:
     """Upgrade the database to REVISION (default: the latest)."""
-    upgrade(db.engine, revision)
+    with _clear_errors():
+        upgrade(db.engine, revision)
     click.echo(f"Database at revision {current_revision(db.engine) or 'base'}.")
 
 
@@ -82,7 +95,8 @@ def upgrade_command(revision: str) -> None:
 @click.argument("revision", default="-1")
 def downgrade_command(revision: str) -> None:
     """Downgrade the database to REVISION (default: one step back; 'base' for empty)."""
-    downgrade(db.engine, revision)
+    with _clear_errors():
+        downgrade(db.engine, revision)
     click.echo(f"Database at revision {current_revision(db.engine) or 'base'}.")
 
 

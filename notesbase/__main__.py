@@ -1,0 +1,5 @@
+"""``python -m notesbase`` is the same as the ``notesbase`` command."""
+
+from notesbase.cli import cli
+
+cli()
