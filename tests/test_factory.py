@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from notesbase import create_app
 from notesbase.db import db
+from tests.conftest import make_test_config
 
 
 @pytest.fixture
@@ -88,15 +89,13 @@ def test_templates_come_from_top_level_folder(app):
     assert Path(app.template_folder, "base.html").exists()
 
 
-def test_sqlite_connections_are_tuned(app):
+def test_sqlite_connections_are_tuned(tmp_path):
     """Every SQLite connection has WAL, foreign keys and a busy timeout."""
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite-only: this run uses PostgreSQL")
-        with db.engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    app = create_app(make_test_config(tmp_path, f"sqlite:///{tmp_path / 'tuned.sqlite3'}"))
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
 def test_foreign_keys_enforced(app):
