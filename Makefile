@@ -34,3 +34,7 @@ format: $(VENV)/.installed
 
 clean-venv:
 	rm -rf $(VENV)
+
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/pages.py
