@@ -8,6 +8,7 @@ from flask import Flask
 
 from notesbase.access import current_member
 from notesbase.markdown import render_markdown
+from notesbase.meetings import timeline
 from notesbase.models import Role
 
 
@@ -23,11 +24,7 @@ def short_date(value: date | None) -> str:
 
 def clock(value: time | None) -> str:
     """'2pm', '2:30pm'."""
-    if value is None:
-        return ""
-    hour = value.hour % 12 or 12
-    suffix = "am" if value.hour < 12 else "pm"
-    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+    return timeline.clock(value) if value else ""
 
 
 def init_app(app: Flask) -> None:

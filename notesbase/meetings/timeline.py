@@ -1,0 +1,116 @@
+"""When a meeting is upcoming, and how its date and time read: pure rules with
+no Flask and no database, so the public pages and the tests agree on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from functools import lru_cache
+from typing import Protocol, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from notesbase.models import MeetingStatus
+
+DEFAULT_TIMEZONE = "Europe/London"
+# Friendly names for the zones a network is likely to use; others show the key.
+TIMEZONE_NAMES = {"Europe/London": "UK time"}
+
+
+class Dated(Protocol):
+    """What these rules read from a meeting."""
+
+    date: date
+    start_time: time | None
+    timezone: str
+    status: MeetingStatus
+    number: int
+    registration_url: str | None
+
+
+M = TypeVar("M", bound=Dated)
+
+
+@lru_cache(maxsize=1)
+def known_timezones() -> frozenset[str]:
+    """Every IANA time zone key this machine knows (the ``tzdata`` package at least)."""
+    return frozenset(available_timezones())
+
+
+def is_known_timezone(name: str) -> bool:
+    return name in known_timezones()
+
+
+def zone(name: str) -> ZoneInfo:
+    """The zone named, or the default one for a name this machine does not know."""
+    try:
+        return ZoneInfo(name) if is_known_timezone(name) else ZoneInfo(DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    """The date it is at ``now`` where the meeting takes place."""
+    return now.astimezone(zone(timezone)).date()
+
+
+def is_upcoming(meeting: Dated, now: datetime) -> bool:
+    """Still to come: not held, not cancelled, and dated today or later (in its
+    own time zone). A meeting stays upcoming for the whole of its day."""
+    return meeting.status == MeetingStatus.UPCOMING and meeting.date >= local_today(
+        now, meeting.timezone
+    )
+
+
+def registration_link(meeting: Dated, now: datetime) -> str | None:
+    """The registration link, offered only while the meeting is upcoming, and
+    only an http(s) address (imported data may hold anything)."""
+    url = (meeting.registration_url or "").strip()
+    if not is_upcoming(meeting, now) or urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return url
+
+
+def display_status(meeting: Dated, now: datetime) -> tuple[str, str]:
+    """(css key, label) for the status badge. A meeting still marked upcoming
+    whose date has gone reads "Past", never "Upcoming"."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        return "cancelled", "Cancelled"
+    if meeting.status == MeetingStatus.HELD:
+        return "held", "Held"
+    if is_upcoming(meeting, now):
+        return "upcoming", "Upcoming"
+    return "held", "Past"
+
+
+def split_timeline(meetings: Iterable[M], now: datetime) -> tuple[list[M], list[M]]:
+    """(upcoming soonest first, past latest first)."""
+    upcoming: list[M] = []
+    past: list[M] = []
+    for meeting in meetings:
+        (upcoming if is_upcoming(meeting, now) else past).append(meeting)
+    upcoming.sort(key=lambda m: (m.date, m.start_time or time.min, m.number))
+    past.sort(key=lambda m: (m.date, m.start_time or time.min, m.number), reverse=True)
+    return upcoming, past
+
+
+def timezone_label(name: str) -> str:
+    """'UK time / Europe/London' for a zone with a friendly name, else the key."""
+    friendly = TIMEZONE_NAMES.get(name)
+    return f"{friendly} / {name}" if friendly else name
+
+
+def clock(value: time) -> str:
+    """'2pm', '2:30pm' (the same wording as the templates' ``clock`` filter)."""
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+def long_when(meeting: Dated) -> str:
+    """'Wednesday 9 July 2025, 2pm (UK time / Europe/London)'; the date alone
+    when no start time is known."""
+    day = f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}"
+    if meeting.start_time is None:
+        return day
+    return f"{day}, {clock(meeting.start_time)} ({timezone_label(meeting.timezone)})"
