@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-# A hash of a random password, checked when the email is unknown so that an
-# unknown email costs as much time as a wrong password.
+# Checked when the email is unknown (or the account has no password), so that
+# such an attempt costs one verification, just as a wrong password does.
 _DUMMY_PASSWORD = "notesbase-timing-equaliser"  # noqa: S105 - not a credential
 
 
-def _hasher() -> PasswordHasher:
+@lru_cache(maxsize=8)
+def _hasher_for(time_cost: int, memory_cost: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+
+
+@lru_cache(maxsize=8)
+def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+    return _hasher_for(time_cost, memory_cost).hash(_DUMMY_PASSWORD)
+
+
+def _costs() -> tuple[int, int]:
     config = current_app.config
-    return PasswordHasher(
-        time_cost=int(config["PASSWORD_HASH_TIME_COST"]),
-        memory_cost=int(config["PASSWORD_HASH_MEMORY_COST"]),
-    )
+    return int(config["PASSWORD_HASH_TIME_COST"]), int(config["PASSWORD_HASH_MEMORY_COST"])
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(*_costs())
 
 
 def hash_password(password: str) -> str:
@@ -27,12 +40,15 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; an absent hash still costs a verification."""
     hasher = _hasher()
     try:
-        return hasher.verify(password_hash or hasher.hash(_DUMMY_PASSWORD), password) and bool(
-            password_hash
-        )
+        matched = hasher.verify(password_hash or _dummy_hash(*_costs()), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matched and bool(password_hash)
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher().check_needs_rehash(password_hash)
+    """True when the hash was made with other parameters than the configured ones."""
+    try:
+        return _hasher().check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True

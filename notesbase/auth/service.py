@@ -1,11 +1,32 @@
-"""Account services: they flush, the caller commits."""
+"""Account services: they flush, the caller commits.
+
+Every rule about an account's email, name and password lives here, so the web
+forms and the command line refuse the same things with the same words."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from collections.abc import Iterable
 
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from notesbase.auth import sessions
+from notesbase.auth.passwords import hash_password, needs_rehash, verify_password
 from notesbase.db import db
-from notesbase.models import Member
+from notesbase.models import Member, Role, Series
+
+DISPLAY_NAME_MAX = 120
+
+
+class AccountError(ValueError):
+    """Input an account cannot take; ``field`` names the form field it belongs beside."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 def normalise_email(email: str) -> str:
@@ -14,3 +35,153 @@ def normalise_email(email: str) -> str:
 
 def find_member_by_email(email: str) -> Member | None:
     return db.session.scalar(sa.select(Member).where(Member.email == normalise_email(email)))
+
+
+def check_email(email: str) -> str:
+    """The normalised form of ``email``, or AccountError when it is not an address."""
+    candidate = normalise_email(email or "")
+    if not candidate:
+        raise AccountError("email", "Enter an email address.")
+    if len(candidate) > 254:
+        raise AccountError("email", "An email address is at most 254 characters long.")
+    try:
+        validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AccountError("email", f"That is not a valid email address: {error}") from None
+    return candidate
+
+
+def check_new_email(email: str) -> str:
+    """Like ``check_email``, and refuses an email that already has an account."""
+    candidate = check_email(email)
+    if find_member_by_email(candidate) is not None:
+        raise AccountError("email", f"There is already an account for {candidate}.")
+    return candidate
+
+
+def check_display_name(name: str) -> str:
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise AccountError("display_name", "Enter a name.")
+    if len(cleaned) > DISPLAY_NAME_MAX:
+        raise AccountError("display_name", f"A name is at most {DISPLAY_NAME_MAX} characters long.")
+    return cleaned
+
+
+def password_length_problem(password: str) -> str | None:
+    """Why ``password`` is too short or too long, or None when its length is fine."""
+    low = int(current_app.config["PASSWORD_MIN_LENGTH"])
+    high = int(current_app.config["PASSWORD_MAX_LENGTH"])
+    if len(password) < low:
+        return f"Choose a password of at least {low} characters; a few unrelated words work well."
+    if len(password) > high:
+        return f"A password is at most {high} characters long."
+    return None
+
+
+def check_password(password: str, field: str = "password") -> str:
+    problem = password_length_problem(password or "")
+    if problem:
+        raise AccountError(field, problem)
+    return password
+
+
+def check_role(role: str | Role) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise AccountError("role", f"Unknown role {role!r}; choose one of {choices}.") from None
+
+
+def series_by_slugs(slugs: Iterable[str]) -> list[Series]:
+    """The series named by ``slugs``; AccountError names any slug that has none."""
+    wanted = list(dict.fromkeys(s.strip() for s in slugs if s.strip()))
+    if not wanted:
+        return []
+    found = {
+        s.slug: s for s in db.session.scalars(sa.select(Series).where(Series.slug.in_(wanted)))
+    }
+    missing = [slug for slug in wanted if slug not in found]
+    if missing:
+        raise AccountError("series", f"No series with the slug {', '.join(missing)}.")
+    return [found[slug] for slug in wanted]
+
+
+def series_by_ids(ids: Iterable[int]) -> list[Series]:
+    wanted = set(ids)
+    if not wanted:
+        return []
+    found = list(
+        db.session.scalars(sa.select(Series).where(Series.id.in_(wanted)).order_by(Series.title))
+    )
+    if len(found) != len(wanted):
+        raise AccountError("series", "One of the chosen series no longer exists.")
+    return found
+
+
+def authenticate(email: str, password: str) -> Member | None:
+    """The active member with this email and password, else None.
+
+    Unknown emails and deactivated accounts cost the same hashing as a wrong
+    password, and a hash made with older parameters is upgraded on the way."""
+    member = find_member_by_email(email)
+    password_ok = verify_password(member.password_hash if member else None, password)
+    if member is None or not member.active or not password_ok:
+        return None
+    if member.password_hash and needs_rehash(member.password_hash):
+        member.password_hash = hash_password(password)
+        db.session.flush()
+    return member
+
+
+def create_member(
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: Role | str = Role.MEMBER,
+    series: Iterable[Series] = (),
+) -> Member:
+    """A new, active account; AccountError for any input it cannot take."""
+    member = Member(
+        email=check_new_email(email),
+        display_name=check_display_name(display_name),
+        password_hash=hash_password(check_password(password)),
+        role=check_role(role),
+        active=True,
+    )
+    try:
+        with db.session.begin_nested():  # a concurrent signup with the same email
+            db.session.add(member)
+            member.series = list(series)
+    except IntegrityError:
+        raise AccountError("email", f"There is already an account for {member.email}.") from None
+    return member
+
+
+def rename(member: Member, display_name: str) -> None:
+    member.display_name = check_display_name(display_name)
+    db.session.flush()
+
+
+def change_password(member: Member, current: str, new: str, *, keep_token: str | None) -> int:
+    """Set a new password after checking the current one; every other login
+    session of the member ends. Returns how many were ended."""
+    if not verify_password(member.password_hash, current or ""):
+        raise AccountError("current_password", "That is not your current password.")
+    member.password_hash = hash_password(check_password(new, "new_password"))
+    db.session.flush()
+    return sessions.end_all(member, keep=keep_token)
+
+
+def deactivate(member: Member) -> int:
+    """Stop ``member`` logging in and end every login session they have."""
+    member.active = False
+    db.session.flush()
+    return sessions.end_all(member)
+
+
+def reactivate(member: Member) -> None:
+    member.active = True
+    db.session.flush()

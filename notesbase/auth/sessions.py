@@ -24,7 +24,9 @@ def token_hash(token: str) -> str:
 
 
 def start(member: Member, *, remember: bool = False) -> LoginSession:
-    """Log ``member`` in with a fresh session (the old cookie content is dropped)."""
+    """Log ``member`` in with a fresh session: a new token, the old cookie content
+    dropped, and any login this browser already had revoked."""
+    _revoke(session.get("_user_id"))
     session.clear()
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -49,15 +51,18 @@ def start(member: Member, *, remember: bool = False) -> LoginSession:
 
 def end_current() -> None:
     """Log out this browser: its login session is revoked, not just forgotten."""
-    token = session.get("_user_id")
+    _revoke(session.get("_user_id"))
+    logout_user()
+    session.clear()
+
+
+def _revoke(token: str | None) -> None:
     if token:
         db.session.execute(
             sa.update(LoginSession)
             .where(LoginSession.token_hash == token_hash(token), LoginSession.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-    logout_user()
-    session.clear()
 
 
 def end_all(member: Member, *, keep: str | None = None) -> int:

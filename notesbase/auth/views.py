@@ -1,39 +1,71 @@
-"""Logging in and out."""
+"""Logging in and out, one's own account, and accepting an invitation."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.wrappers import Response
 
-from notesbase.auth import sessions
-from notesbase.auth.forms import LoginForm
-from notesbase.auth.passwords import verify_password
+from notesbase.access import current_member, login_required
+from notesbase.auth import invites, service, sessions, throttle
+from notesbase.auth.forms import AcceptInviteForm, DisplayNameForm, LoginForm, PasswordChangeForm
 from notesbase.auth.redirects import safe_next
-from notesbase.auth.service import find_member_by_email
 from notesbase.db import db
 
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "That email and password do not match an active account."
+INVITE_UNUSABLE = (
+    "This invitation link cannot be used. It may have been used already, have expired "
+    "or have been withdrawn. Please ask the person who invited you for a new link."
+)
+
+View = str | Response | tuple[str, int]
+
+
+@bp.errorhandler(RateLimitExceeded)
+def throttled(error: RateLimitExceeded) -> tuple[str, int]:
+    """429 for a throttled login; Flask-Limiter adds the Retry-After header."""
+    wait = throttle.wait_phrase(throttle.seconds_until_retry())
+    message = (
+        f"Too many login attempts. To protect the account, logging in is paused: "
+        f"please try again in {wait}."
+    )
+    return render_template("errors.html", code=429, message=message), 429
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+@throttle.limit_per_address
+@throttle.limit_failures_per_email
+def login() -> View:
     form = LoginForm()
-    if request.method == "GET":
+    if request.method != "POST":
         form.next.data = safe_next(request.args.get("next"))
-    if form.validate_on_submit():
-        member = find_member_by_email(form.email.data or "")
-        password_ok = verify_password(
-            member.password_hash if member else None, form.password.data or ""
-        )
-        if member is not None and member.active and password_ok:
-            sessions.start(member, remember=bool(form.remember.data))
-            db.session.commit()
-            return redirect(safe_next(form.next.data) or url_for("meetings.index"))
+        return render_template("auth/login.html", form=form)
+    if not form.validate():
+        return render_template("auth/login.html", form=form), 400
+    password = form.password.data or ""
+    member = None
+    if len(password) <= int(current_app.config["PASSWORD_MAX_LENGTH"]):
+        member = service.authenticate(form.email.data or "", password)
+    if member is None:
         form.password.errors = [LOGIN_FAILED]
-        return render_template("auth/login.html", form=form), 401
-    return render_template("auth/login.html", form=form)
+        return render_template("auth/login.html", form=form), throttle.FAILED_LOGIN_STATUS
+    sessions.start(member, remember=bool(form.remember.data))
+    db.session.commit()
+    return redirect(safe_next(form.next.data) or url_for("meetings.index"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -44,7 +76,109 @@ def logout() -> Response:
     return redirect(url_for("meetings.index"))
 
 
+def _account_page(
+    name_form: DisplayNameForm | None = None,
+    password_form: PasswordChangeForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    member = current_member()
+    if name_form is None:
+        name_form = DisplayNameForm(
+            formdata=None, display_name=member.display_name if member else ""
+        )
+    page = render_template(
+        "auth/account.html",
+        member=member,
+        name_form=name_form,
+        password_form=password_form or PasswordChangeForm(formdata=None),
+    )
+    return page, status
+
+
 @bp.route("/account")
-def account() -> str:
-    """Placeholder until the account page lands."""
-    return render_template("errors.html", code=200, message="Your account")
+@login_required
+def account() -> tuple[str, int]:
+    return _account_page()
+
+
+@bp.route("/account/name", methods=["POST"])
+@login_required
+def account_name() -> View:
+    form = DisplayNameForm()
+    member = current_member()
+    assert member is not None
+    if form.validate():
+        try:
+            service.rename(member, form.display_name.data or "")
+        except service.AccountError as error:
+            db.session.rollback()
+            form.display_name.errors = [error.message]
+        else:
+            db.session.commit()
+            flash("Your display name is changed.", "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(name_form=form, status=400)
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def account_password() -> View:
+    form = PasswordChangeForm()
+    member = current_member()
+    assert member is not None
+    if form.validate():
+        try:
+            ended = service.change_password(
+                member,
+                form.current_password.data or "",
+                form.new_password.data or "",
+                keep_token=sessions.current_token(),
+            )
+        except service.AccountError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            others = f" You were logged out on {ended} other device(s)." if ended else ""
+            flash(f"Your password is changed.{others}", "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(password_form=form, status=400)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str) -> View:
+    invite = invites.find_usable_invite(token)
+    if invite is None:
+        return render_template("errors.html", code=404, message=INVITE_UNUSABLE), 404
+    form = AcceptInviteForm()
+    if request.method == "POST" and form.validate():
+        try:
+            member = invites.accept_invite(
+                invite,
+                display_name=form.display_name.data or "",
+                password=form.new_password.data or "",
+            )
+        except service.AccountError as error:
+            db.session.rollback()
+            if error.field == "invite":
+                return render_template("errors.html", code=404, message=INVITE_UNUSABLE), 404
+            if error.field == "email":
+                return render_template("errors.html", code=409, message=error.message), 409
+            _field_error(form, error)
+        else:
+            sessions.start(member)
+            db.session.commit()
+            flash(f"Welcome, {member.display_name}. Your account is ready.", "success")
+            return redirect(url_for("meetings.index"))
+    status = 400 if request.method == "POST" else 200
+    response = make_response(render_template("auth/invite.html", form=form, invite=invite), status)
+    response.headers["Cache-Control"] = "no-store"  # the page is reached by a secret link
+    return response
+
+
+def _field_error(form: Any, error: service.AccountError) -> None:
+    """Put a service's refusal beside the field it concerns."""
+    if error.field in form:
+        form[error.field].errors = [error.message]
+    else:  # every AccountError should name a field of its form; refuse plainly if not
+        abort(400, error.message)
