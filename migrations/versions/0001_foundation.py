@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 21:55:06.734186
+Create Date: 2026-11-24 22:10:30.341358
 """
 
 from collections.abc import Sequence
@@ -179,6 +179,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_meetings")),
         sa.UniqueConstraint("series_id", "number", name=op.f("uq_meetings_series_id_number")),
+        sa.UniqueConstraint(
+            "series_id", "source_ref", name=op.f("uq_meetings_series_id_source_ref")
+        ),
     )
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_meetings_date"), ["date"], unique=False)

@@ -88,6 +88,8 @@ class Meeting(Base):
     __tablename__ = "meetings"
     __table_args__ = (
         sa.UniqueConstraint("series_id", "number"),
+        # One meeting per imported page in a series, even under concurrent imports.
+        sa.UniqueConstraint("series_id", "source_ref"),
         sa.CheckConstraint("number >= 1", name="number_positive"),
     )
 
