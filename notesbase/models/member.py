@@ -31,6 +31,9 @@ class Role(enum.StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    def has_rank_below(self, other: Role) -> bool:
+        return self.rank < other.rank
+
 
 series_memberships = sa.Table(
     "series_memberships",
