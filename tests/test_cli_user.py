@@ -194,6 +194,17 @@ def test_invite_with_base_url(app, runner):
     assert match and match.group(1).startswith("https://notes.example.net/net/invite/")
 
 
+def test_invite_uses_base_url_from_configuration(app, runner, monkeypatch):
+    """BASE_URL in the configuration serves when no --base-url is given."""
+    monkeypatch.delenv("NOTESBASE_BASE_URL", raising=False)
+    app.config["SERVER_NAME"] = None
+    app.config["BASE_URL"] = "https://notes.example.com"
+    result = runner.invoke(args=["user", "invite", "new@example.org"])
+    assert result.exit_code == 0, result.output
+    match = LINK.search(result.output)
+    assert match and match.group(1).startswith("https://notes.example.com/invite/")
+
+
 def test_invite_needs_to_know_the_sites_address(app, runner, monkeypatch):
     """Without SERVER_NAME or --base-url the command explains itself and writes nothing."""
     monkeypatch.delenv("NOTESBASE_BASE_URL", raising=False)

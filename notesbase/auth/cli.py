@@ -116,6 +116,7 @@ def deactivate_user(email: str) -> None:
 def _link_builder(base_url: str | None) -> Callable[[str], str]:
     """A function token → absolute invitation link, or a clear error when the
     site's address is unknown (checked before anything is written)."""
+    base_url = base_url or current_app.config.get("BASE_URL")
     if base_url:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
@@ -132,7 +133,7 @@ def _link_builder(base_url: str | None) -> Callable[[str], str]:
         return lambda token: url_for("auth.accept_invite", token=token, _external=True)
     raise click.UsageError(
         "notesbase does not know its own address: pass --base-url https://notes.example.org "
-        "(or set NOTESBASE_BASE_URL, or NOTESBASE_SERVER_NAME)."
+        "(or set BASE_URL in instance/config.py, or NOTESBASE_BASE_URL)."
     )
 
 
