@@ -92,3 +92,30 @@ def test_migrations_keep_data_on_sqlite(tmp_path):
         with db.engine.connect() as connection:
             assert connection.execute(sa.text("SELECT count(*) FROM series")).scalar() == 1
         db.engine.dispose()
+
+
+def test_plain_alembic_uses_the_app_factory(tmp_path):
+    """`alembic upgrade head` with no connection handed in builds the app to find the database."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTESBASE_")}
+    env["NOTESBASE_INSTANCE_PATH"] = str(tmp_path / "instance")
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(root / "alembic.ini"), "upgrade", "head"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'instance' / 'notesbase.sqlite3'}")
+    try:
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
