@@ -45,8 +45,10 @@ def populate(series_count: int, meetings_per_series: int) -> list[str]:
         series = Series(slug=f"series-{s}", title=f"Benchmark series {s}", description="Bench.")
         db.session.add(series)
         for n in range(1, meetings_per_series + 1):
+            topics = get_or_create_topics(rng.sample(THEMES, 3))
             meeting = Meeting(
                 series=series,
+                topics=topics,
                 number=n,
                 title=f"Meeting {n}",
                 date=start + timedelta(days=28 * n),
@@ -54,7 +56,6 @@ def populate(series_count: int, meetings_per_series: int) -> list[str]:
                 theme=rng.choice(THEMES),
                 description="Some **Markdown** with [a link](https://example.org).\n\n" * 5,
             )
-            meeting.topics = get_or_create_topics(rng.sample(THEMES, 3))
             db.session.add(meeting)
         urls += [f"/series/series-{s}", f"/series/series-{s}/meetings/{meetings_per_series // 2}"]
     urls.append("/topics/public-sector")
