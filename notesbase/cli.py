@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import click
+import sqlalchemy as sa
 from flask import Flask
 from flask.cli import FlaskGroup
 
@@ -20,7 +24,27 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-cli = FlaskGroup(
+def database_problem(error: sa.exc.DBAPIError) -> str:
+    """One line saying what is wrong with the database, and what to do."""
+    text = str(error.orig).lower()
+    if "no such table" in text or ("does not exist" in text and "relation" in text):
+        return "The database is not set up (or is behind): run `notesbase db upgrade` first."
+    if isinstance(error, sa.exc.OperationalError):
+        return f"Cannot use the database: {str(error.orig).strip().splitlines()[0]}"
+    return f"The database refused the change: {str(error.orig).strip().splitlines()[0]}"
+
+
+class NotesbaseGroup(FlaskGroup):
+    """Database errors end a command with a one-line message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sa.exc.DBAPIError as error:
+            raise click.ClickException(database_problem(error)) from None
+
+
+cli = NotesbaseGroup(
     create_app=create_app,
     help="notesbase: notes of meetings held under the Chatham House Rule.",
 )
