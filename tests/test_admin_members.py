@@ -213,3 +213,15 @@ def test_bad_role_or_series_is_refused(app, client, make_member, make_series, lo
         response = post_form(client, f"/admin/members/{target.id}", data)
         assert response.status_code == 400, data
     assert member_row(app, "target@example.org") == (Role.MEMBER, True, [])
+
+
+def test_member_page_shows_that_member_not_the_viewer(client, login_as, make_member):
+    """The page about a member names them and its forms act on them, not on the admin."""
+    admin = login_as(Role.ADMIN)
+    target = make_member("target@example.org", name="Target Person")
+    html = client.get(f"/admin/members/{target.id}").get_data(as_text=True)
+    assert "<h1>Target Person</h1>" in html
+    assert "<dd>target@example.org</dd>" in html
+    assert f"<dd>{admin.email}</dd>" not in html
+    assert f'action="/admin/members/{target.id}/deactivate"' in html
+    assert f'action="/admin/members/{admin.id}/deactivate"' not in html
