@@ -14,7 +14,7 @@ from notesbase.models import Role
 
 def long_date(value: date | None) -> str:
     """'Wednesday 9 July 2025'."""
-    return f"{value:%A} {value.day} {value:%B %Y}" if value else ""
+    return timeline.long_date(value) if value else ""
 
 
 def short_date(value: date | None) -> str:

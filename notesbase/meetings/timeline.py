@@ -107,10 +107,15 @@ def clock(value: time) -> str:
     return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
 
 
+def long_date(value: date) -> str:
+    """'Wednesday 9 July 2025'."""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
 def long_when(meeting: Dated) -> str:
     """'Wednesday 9 July 2025, 2pm (UK time / Europe/London)'; the date alone
     when no start time is known."""
-    day = f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}"
+    day = long_date(meeting.date)
     if meeting.start_time is None:
         return day
     return f"{day}, {clock(meeting.start_time)} ({timezone_label(meeting.timezone)})"
