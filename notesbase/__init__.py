@@ -46,11 +46,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from notesbase import admin, auth, meetings
+    from notesbase import admin, api, auth, consent, meetings, notes
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(meetings.bp)
+    notes.register(app)
+    app.register_blueprint(consent.bp)
+    csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing for CSRF to ride on
+    app.register_blueprint(api.bp)
 
     from notesbase.cli import register_commands
 

@@ -33,6 +33,8 @@ def _tune_sqlite(engine: sa.Engine, busy_timeout: float) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten, so a purged confidential text leaves no copy.
+        cursor.execute("PRAGMA secure_delete = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic reads ``Base.metadata``)."""
 
+from notesbase.models.audit import AuditEvent
 from notesbase.models.base import Base, utcnow
 from notesbase.models.meeting import (
     Meeting,
@@ -10,6 +11,7 @@ from notesbase.models.meeting import (
     meeting_topics,
 )
 from notesbase.models.member import (
+    ApiToken,
     Invite,
     LoginSession,
     Member,
@@ -17,15 +19,22 @@ from notesbase.models.member import (
     invite_series,
     series_memberships,
 )
+from notesbase.models.notes import Consent, Item, ItemRevision, Person
 
 __all__ = [
+    "ApiToken",
+    "AuditEvent",
     "Base",
+    "Consent",
     "Invite",
+    "Item",
+    "ItemRevision",
     "LoginSession",
     "Meeting",
     "MeetingFormat",
     "MeetingStatus",
     "Member",
+    "Person",
     "Role",
     "Series",
     "Topic",

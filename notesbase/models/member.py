@@ -136,3 +136,22 @@ class LoginSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member: Mapped[Member] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API, acting as its member. Only a hash of
+    the token is kept; the token itself is shown once, when it is made."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(100), default="")
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship()

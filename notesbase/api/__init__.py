@@ -1,0 +1,7 @@
+"""JSON API v1: bearer tokens, JSON errors, the disclosed view of the notes."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from notesbase.api import views  # noqa: E402, F401

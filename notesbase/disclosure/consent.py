@@ -1,0 +1,79 @@
+"""Which consent level applies to a person for an audience at a meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from notesbase.disclosure.facts import Grant, PersonFacts
+from notesbase.disclosure.vocabulary import Audience, ConsentAudience, Level
+
+PARTICIPANT = "A participant"
+
+
+def _scope_rank(grant: Grant, series_id: int, meeting_id: int) -> int | None:
+    """How narrow a grant is for this meeting (higher wins), or None if it
+    does not apply here."""
+    if grant.meeting_id is not None:
+        return 2 if grant.meeting_id == meeting_id else None
+    if grant.series_id is not None:
+        return 1 if grant.series_id == series_id else None
+    return 0
+
+
+def effective_level(
+    grants: Iterable[Grant],
+    person_id: int,
+    audience: Audience,
+    *,
+    series_id: int,
+    meeting_id: int,
+) -> Level:
+    """The narrowest active grant for this person, audience and meeting; the
+    latest one among equally narrow grants; anonymous when there is none.
+    Facilitators always know who spoke."""
+    if audience is Audience.FACILITATOR:
+        return Level.NAMED
+    wanted = ConsentAudience(audience.value)
+    best: tuple[int, object] | None = None
+    level = Level.ANONYMOUS
+    for grant in grants:
+        if grant.person_id != person_id or grant.audience != wanted:
+            continue
+        if grant.withdrawn_at is not None:
+            continue
+        rank = _scope_rank(grant, series_id, meeting_id)
+        if rank is None:
+            continue
+        key = (rank, grant.granted_at)
+        if best is None or key > best:  # type: ignore[operator]
+            best, level = key, grant.level
+    return level
+
+
+def released_level(person: PersonFacts, level: Level) -> Level:
+    """The level actually shown: a level naming something the person never
+    gave (no descriptor, no affiliation) falls back to the next weaker one."""
+    if level is Level.NAMED:
+        return level
+    if level is Level.AFFILIATION and not person.affiliation.strip():
+        level = Level.DESCRIPTOR
+    if level is Level.DESCRIPTOR and not person.descriptor.strip():
+        level = Level.ANONYMOUS
+    return level
+
+
+def attribution(person: PersonFacts, level: Level) -> str:
+    """The display text crediting ``person`` at ``level``."""
+    level = released_level(person, level)
+    if level is Level.ANONYMOUS:
+        return PARTICIPANT
+    if level is Level.DESCRIPTOR:
+        text = person.descriptor.strip()
+        return text[:1].upper() + text[1:]
+    if level is Level.AFFILIATION:
+        return f"Someone from {person.affiliation.strip()}"
+    if level is Level.NAMED:
+        name = person.name.strip()
+        affiliation = person.affiliation.strip()
+        return f"{name} ({affiliation})" if affiliation else name
+    raise ValueError(f"unknown level {level!r}")

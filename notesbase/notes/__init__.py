@@ -1,0 +1,14 @@
+"""The notes of meetings: reading them as an audience, writing them, people
+and their consent. Pages live in ``views`` (readers) and ``editor``
+(facilitators); services in ``items``, ``people`` and ``consents``."""
+
+from notesbase.notes.blueprint import bp
+
+__all__ = ["bp"]
+
+
+def register(app) -> None:  # type: ignore[no-untyped-def]
+    """Import the page modules (they add routes to ``bp``) and register it."""
+    from notesbase.notes import editor, views  # noqa: F401
+
+    app.register_blueprint(bp)

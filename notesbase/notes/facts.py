@@ -1,0 +1,83 @@
+"""From stored rows to the pure records ``disclose`` reads."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from notesbase.db import db
+from notesbase.disclosure import Audience, Grant, ItemFacts, Notes, NotesView, PersonFacts, disclose
+from notesbase.models import Consent, Item, Meeting, Person
+
+
+def person_facts(person: Person) -> PersonFacts:
+    return PersonFacts(
+        id=person.id,
+        name=person.name,
+        affiliation=person.affiliation,
+        descriptor=person.descriptor,
+        email=person.email,
+    )
+
+
+def grant_facts(consent: Consent) -> Grant:
+    return Grant(
+        person_id=consent.person_id,
+        audience=consent.audience,
+        level=consent.level,
+        granted_at=consent.granted_at,
+        series_id=consent.series_id,
+        meeting_id=consent.meeting_id,
+        withdrawn_at=consent.withdrawn_at,
+    )
+
+
+def item_facts(item: Item) -> ItemFacts:
+    return ItemFacts(
+        id=item.id,
+        position=item.position,
+        kind=item.kind,
+        body=item.body,
+        confidentiality=item.confidentiality,
+        section=item.section,
+        speaker_id=item.speaker_id,
+        version=item.version,
+    )
+
+
+def meeting_items(meeting: Meeting) -> list[Item]:
+    return list(
+        db.session.scalars(
+            sa.select(Item).where(Item.meeting_id == meeting.id).order_by(Item.position, Item.id)
+        )
+    )
+
+
+def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
+    """A meeting's notes as it stands now. Every person is included, not only
+    the speakers, so a name typed into a body is withheld wherever it is not
+    released; active grants only, in the scopes that reach this meeting."""
+    if items is None:
+        items = meeting_items(meeting)
+    people = db.session.scalars(sa.select(Person)).all()
+    consents = db.session.scalars(
+        sa.select(Consent).where(
+            Consent.withdrawn_at.is_(None),
+            sa.or_(
+                sa.and_(Consent.series_id.is_(None), Consent.meeting_id.is_(None)),
+                Consent.series_id == meeting.series_id,
+                Consent.meeting_id == meeting.id,
+            ),
+        )
+    ).all()
+    return Notes(
+        series_id=meeting.series_id,
+        meeting_id=meeting.id,
+        items=[item_facts(item) for item in items],
+        people=[person_facts(person) for person in people],
+        grants=[grant_facts(consent) for consent in consents],
+    )
+
+
+def meeting_view(meeting: Meeting, audience: Audience) -> NotesView:
+    """What ``audience`` sees of ``meeting``'s notes, from the current rows."""
+    return disclose(load_notes(meeting), audience)
