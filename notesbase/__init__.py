@@ -21,7 +21,7 @@ def resource_dir(name: str) -> Path:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` overrides every other configuration source."""
-    from notesbase import config, db, errors, security, templating
+    from notesbase import config, db, errors, routing, security, templating
     from notesbase.extensions import csrf, limiter, login_manager
 
     app = Flask(
@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # login sessions live in the database
 
+    routing.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -266,3 +266,10 @@ def test_pages_have_no_inline_script_or_style(client, make_series, make_meeting)
         html = page(client, url)
         assert "<script" not in html and "style=" not in html and "<style" not in html
         assert not re.search(r'(src|href)="https?://(?!zoom)', html), url
+
+
+def test_a_number_beyond_the_database_range_is_not_found(client, make_series):
+    """A meeting number too large for the database is a 404, not a 500."""
+    make_series()
+    assert client.get("/series/cop/meetings/99999999999999999999").status_code == 404
+    assert client.get("/series/cop/meetings/2147483648").status_code == 404
