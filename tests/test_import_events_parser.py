@@ -409,3 +409,9 @@ def test_number_written_as_text_digits_is_accepted():
     """number: '7' (quoted) is still the number 7."""
     page, _ = parse("---\ntitle: T\ndate: 2025-07-09\nnumber: '7'\n---\n")
     assert (page.number, page.number_origin) == (7, "front matter")
+
+
+def test_control_character_in_front_matter_is_a_page_error():
+    """A control character in the front matter is refused with a message, not a traceback."""
+    error = failure("---\ntitle: Tenth\x1f meeting\ndate: 2025-07-09\n---\nBody\n")
+    assert "not valid YAML" in str(error)

@@ -96,7 +96,11 @@ def split_page(text: str) -> FrontMatter:
 
 
 def _read_yaml(source: str, matter: FrontMatter, first_line: int) -> None:
-    loader = _StrictLoader(source)
+    try:
+        # The reader refuses control characters as soon as it is made.
+        loader = _StrictLoader(source)
+    except yaml.YAMLError as error:
+        raise PageError(f"the front matter is not valid YAML: {error}", first_line) from None
     try:
         root = loader.get_single_node()
         if root is None:
