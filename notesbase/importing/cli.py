@@ -9,6 +9,14 @@ from flask.cli import AppGroup
 
 from notesbase.db import db
 from notesbase.importing.events import import_event_pages
+from notesbase.notes.cli import find_meeting, read_notes_file, report_lines
+from notesbase.notes.notes_import import (
+    ImportMode,
+    MeetingHasNotes,
+    NotesFileError,
+    import_notes,
+)
+from notesbase.notes.notesfile import parse_notes
 from notesbase.text import slugify
 
 import_cli = AppGroup("import", help="Import the network's existing material.")
@@ -47,3 +55,57 @@ def events_command(paths: tuple[Path, ...], series: str | None, dry_run: bool) -
         click.echo(line)
     if not report.ok:
         raise click.exceptions.Exit(1)
+
+
+@import_cli.command("notes")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--series",
+    metavar="SLUG",
+    callback=_series_slug,
+    help="The meeting's series (else the file's 'series:').",
+)
+@click.option(
+    "--meeting",
+    "number",
+    metavar="N",
+    type=click.IntRange(min=1),
+    help="The meeting's number (else the file's 'meeting:').",
+)
+@click.option("--append", is_flag=True, help="Add the items after those the meeting has.")
+@click.option("--replace", is_flag=True, help="Delete the meeting's items first.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def notes_command(
+    file: Path,
+    series: str | None,
+    number: int | None,
+    append: bool,
+    replace: bool,
+    dry_run: bool,
+) -> None:
+    """Import a meeting's notes from a notes file (see "The notes file format"
+    in the README). All or nothing; a meeting that already has items is refused
+    unless --append or --replace is given."""
+    if append and replace:
+        raise click.UsageError("give --append or --replace, not both")
+    mode = ImportMode.APPEND if append else ImportMode.REPLACE if replace else ImportMode.REFUSE
+    text = read_notes_file(file)
+    try:
+        notes = parse_notes(text)
+        meeting = find_meeting(series or notes.series, number or notes.meeting)
+        result = import_notes(meeting, text, actor=None, mode=mode)
+    except MeetingHasNotes as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{file}: {error}; give --append to add after them or --replace to delete them first"
+        ) from None
+    except NotesFileError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{file}: {error}") from None
+    lines = report_lines(file, meeting, result, dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    for line in lines:
+        click.echo(line)
