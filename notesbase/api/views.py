@@ -1,1 +1,63 @@
-"""Placeholder: routes are added here."""
+"""Reading: series, their meetings' public details, and a meeting's notes as
+the caller's audience sees them (members of the series and facilitators only;
+everyone else gets exactly the public's answer, with no ``items`` key)."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from notesbase.api import bp, serialise
+from notesbase.api.auth import caller
+from notesbase.api.errors import ApiError
+from notesbase.meetings import service
+from notesbase.models import Meeting, Series, utcnow
+from notesbase.notes.facts import meeting_view
+from notesbase.notes.policy import notes_audience
+
+
+def load_series(slug: str) -> Series:
+    series = service.series_by_slug(slug)
+    if series is None:
+        raise ApiError(404, f"There is no series '{slug}'.")
+    return series
+
+
+def load_meeting(series: Series, number: int) -> Meeting:
+    meeting = service.meeting_by_number(series, number)
+    if meeting is None:
+        raise ApiError(404, f"Series '{series.slug}' has no meeting {number}.")
+    return meeting
+
+
+@bp.get("/series")
+def series_list() -> Response:
+    summaries = service.series_summaries(utcnow())
+    return jsonify(
+        {"series": [serialise.series_json(s.series, s.meeting_count) for s in summaries]}
+    )
+
+
+@bp.get("/series/<slug>")
+def series_detail(slug: str) -> Response:
+    series = load_series(slug)
+    return jsonify(serialise.series_json(series, len(series.meetings)))
+
+
+@bp.get("/series/<slug>/meetings")
+def series_meetings(slug: str) -> Response:
+    series = load_series(slug)
+    now = utcnow()
+    meetings = sorted(series.meetings, key=lambda m: m.number)
+    return jsonify(
+        {"series": series.slug, "meetings": [serialise.meeting_json(m, now) for m in meetings]}
+    )
+
+
+@bp.get("/series/<slug>/meetings/<int:number>")
+def meeting_detail(slug: str, number: int) -> Response:
+    meeting = load_meeting(load_series(slug), number)
+    data = serialise.meeting_json(meeting, utcnow())
+    audience = notes_audience(caller(), meeting.series)
+    if audience is not None:
+        data["items"] = serialise.items_json(meeting_view(meeting, audience))
+    return jsonify(data)

@@ -16,13 +16,18 @@ from flask import (
     url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import Length
 
+from notesbase import audit
 from notesbase.access import current_member, login_required
-from notesbase.auth import invites, service, sessions, throttle
+from notesbase.auth import invites, service, sessions, throttle, tokens
 from notesbase.auth.forms import AcceptInviteForm, DisplayNameForm, LoginForm, PasswordChangeForm
 from notesbase.auth.redirects import safe_next
 from notesbase.db import db
+from notesbase.models import ApiToken
 
 bp = Blueprint("auth", __name__)
 
@@ -33,6 +38,14 @@ INVITE_UNUSABLE = (
 )
 
 View = str | Response | tuple[str, int]
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("What is the token for?", validators=[Length(max=tokens.NAME_MAX)])
+
+
+class RevokeTokenForm(FlaskForm):
+    """Only the CSRF token: the token to revoke is in the URL."""
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -64,12 +77,18 @@ def login() -> View:
         form.password.errors = [LOGIN_FAILED]
         return render_template("auth/login.html", form=form), throttle.FAILED_LOGIN_STATUS
     sessions.start(member, remember=bool(form.remember.data))
+    # Failed logins are not audited: they are throttled, and the log should
+    # not keep whatever a stranger typed as an email.
+    audit.record("account.login", "member", member.id, actor=member)
     db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("meetings.index"))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    member = current_member()
+    if member is not None:
+        audit.record("account.logout", "member", member.id, actor=member)
     sessions.end_current()
     db.session.commit()
     flash("You have logged out.", "info")
@@ -80,6 +99,8 @@ def _account_page(
     name_form: DisplayNameForm | None = None,
     password_form: PasswordChangeForm | None = None,
     status: int = 200,
+    token_form: ApiTokenForm | None = None,
+    new_token: str | None = None,
 ) -> tuple[str, int]:
     member = current_member()
     if name_form is None:
@@ -91,6 +112,10 @@ def _account_page(
         member=member,
         name_form=name_form,
         password_form=password_form or PasswordChangeForm(formdata=None),
+        token_form=token_form or ApiTokenForm(formdata=None),
+        revoke_form=RevokeTokenForm(formdata=None),
+        api_tokens=tokens.list_tokens(member) if member else [],
+        new_token=new_token,
     )
     return page, status
 
@@ -143,6 +168,43 @@ def account_password() -> View:
             flash(f"Your password is changed.{others}", "success")
             return redirect(url_for("auth.account"))
     return _account_page(password_form=form, status=400)
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token() -> View:
+    """Make an API token and show it once, on this page (never in a redirect
+    or a flash message, which would carry it in the cookie)."""
+    form = ApiTokenForm()
+    member = current_member()
+    assert member is not None
+    if form.validate():
+        try:
+            _row, token = tokens.create_token(member, form.name.data or "", actor=member)
+        except tokens.TokenError as error:
+            db.session.rollback()
+            form.name.errors = [error.message]
+        else:
+            db.session.commit()
+            return _account_page(token_form=ApiTokenForm(formdata=None), new_token=token)
+    return _account_page(token_form=form, status=422)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int) -> View:
+    form = RevokeTokenForm()
+    member = current_member()
+    assert member is not None
+    if not form.validate():
+        abort(400)
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.member_id != member.id:
+        abort(404)
+    if tokens.revoke_token(row, actor=member):
+        db.session.commit()
+        flash(f"Token {row.name or row.id} is revoked: it no longer works.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
