@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from notesbase import audit
 from notesbase.auth import service as accounts
 from notesbase.auth.service import AccountError
 from notesbase.db import db
@@ -49,17 +50,33 @@ def update_member(
         raise AccountError(
             "role", "You cannot take away your own admin role; ask another admin to do it."
         )
+    old_role = member.role
+    old_series = {s.slug for s in member.series}
     member.role = new_role
     member.series = list(series)
     db.session.flush()
+    if new_role is not old_role:
+        audit.record(
+            "account.role", "member", member.id, actor=actor, old=old_role.value, new=new_role.value
+        )
+    new_series = {s.slug for s in member.series}
+    if new_series != old_series:
+        audit.record(
+            "account.series",
+            "member",
+            member.id,
+            actor=actor,
+            added=sorted(new_series - old_series),
+            removed=sorted(old_series - new_series),
+        )
 
 
 def set_active(actor: Member, member: Member, active: bool) -> int:
     """Deactivate (ending every login session) or reactivate ``member``.
     Returns how many login sessions were ended."""
     if active:
-        accounts.reactivate(member)
+        accounts.reactivate(member, actor=actor)
         return 0
     if member.id == actor.id:
         raise AccountError("active", "You cannot deactivate your own account.")
-    return accounts.deactivate(member)
+    return accounts.deactivate(member, actor=actor)

@@ -1,16 +1,17 @@
-"""Admin pages: members (role, series, deactivation) and invitations.
+"""Admin pages: members (role, series, deactivation), invitations and the audit log.
 
 Each view: check the admin role (anonymous → login, others → 403), load (404),
 call a service that flushes, commit here, roll back on a refusal."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from notesbase.access import admin_required, current_member
-from notesbase.admin import service
+from notesbase.admin import audit_view, service
 from notesbase.admin.forms import ConfirmForm, InviteForm, MemberForm, series_choices
+from notesbase.audit import recent
 from notesbase.auth import invites
 from notesbase.auth.service import AccountError, series_by_ids
 from notesbase.db import db
@@ -159,7 +160,7 @@ def revoke_invite(invite_id: int) -> Response:
     invite = db.session.get(Invite, invite_id)
     if invite is None:
         abort(404)
-    if invites.revoke_invite(invite):
+    if invites.revoke_invite(invite, actor=_admin()):
         db.session.commit()
         flash(
             f"The invitation to {invite.email} is withdrawn; its link no longer works.", "success"
@@ -167,3 +168,40 @@ def revoke_invite(invite_id: int) -> Response:
     else:
         flash(f"The invitation to {invite.email} was no longer pending.", "info")
     return redirect(url_for("admin.invite"))
+
+
+AUDIT_PAGE_SIZE = 50
+# (prefix, label) offered on the audit page; prefixes found in the log are added.
+AUDIT_FILTERS = [
+    ("item.", "Items"),
+    ("consent.", "Consent"),
+    ("person.", "People"),
+    ("account.", "Accounts (all)"),
+    ("account.invite.", "Invitations"),
+    ("account.log", "Logins and logouts"),
+]
+
+
+def _audit_filters() -> list[tuple[str, str]]:
+    known = dict(AUDIT_FILTERS)
+    for prefix in audit_view.action_prefixes():
+        known.setdefault(prefix, prefix.rstrip(".").capitalize())
+    return list(known.items())
+
+
+@bp.route("/audit")
+@admin_required
+def audit() -> str:
+    """The audit log, newest first, 50 at a time; never any note text."""
+    action = (request.args.get("action") or "").strip()[:60]
+    before = request.args.get("before", type=int)
+    events = recent(limit=AUDIT_PAGE_SIZE, before_id=before, action_prefix=action or None)
+    return render_template(
+        "admin/audit.html",
+        events=events,
+        targets=audit_view.targets(events),
+        action=action,
+        before=before,
+        filters=_audit_filters(),
+        older=events[-1].id if len(events) == AUDIT_PAGE_SIZE else None,
+    )

@@ -14,6 +14,7 @@ from flask import current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy.orm import selectinload
 
+from notesbase import audit
 from notesbase.auth import invites, service
 from notesbase.db import db
 from notesbase.models import Member, Role
@@ -64,6 +65,16 @@ def add_user(
         )
     except service.AccountError as error:
         raise _fail(error) from None
+    db.session.flush()
+    audit.record(
+        "account.create",
+        "member",
+        member.id,
+        actor=None,
+        via="command line",
+        role=member.role.value,
+        series=[s.slug for s in series],
+    )
     db.session.commit()
     in_series = ", ".join(s.slug for s in series) or "no series"
     click.echo(f"Added {member.email} as {member.role.value} ({in_series}).")

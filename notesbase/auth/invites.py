@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from notesbase import audit
 from notesbase.auth.service import (
     AccountError,
     check_display_name,
@@ -86,6 +87,15 @@ def create_invite(
     db.session.add(invite)
     invite.series = list(series)
     db.session.flush()
+    audit.record(
+        "account.invite.create",
+        "invite",
+        invite.id,
+        actor=created_by,
+        role=invite.role.value,
+        series=[s.slug for s in invite.series],
+        earlier_withdrawn=withdrawn,
+    )
     return invite, token, withdrawn
 
 
@@ -126,13 +136,25 @@ def accept_invite(invite: Invite, *, display_name: str, password: str) -> Member
     invite.accepted_at = now
     invite.member_id = member.id
     db.session.flush()
+    audit.record(
+        "account.create",
+        "member",
+        member.id,
+        actor=member,
+        via="invitation",
+        invite_id=invite.id,
+        role=member.role.value,
+        series=[s.slug for s in member.series],
+    )
+    audit.record("account.invite.accept", "invite", invite.id, actor=member, member_id=member.id)
     return member
 
 
-def revoke_invite(invite: Invite) -> bool:
+def revoke_invite(invite: Invite, *, actor: Member | None = None) -> bool:
     """Withdraw a pending invitation; False when it was no longer pending."""
     if invite_state(invite) is not InviteState.PENDING:
         return False
     invite.revoked_at = utcnow()
     db.session.flush()
+    audit.record("account.invite.revoke", "invite", invite.id, actor=actor)
     return True

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from notesbase import audit
 from notesbase.auth import sessions
 from notesbase.auth.passwords import hash_password, needs_rehash, verify_password
 from notesbase.db import db
@@ -161,8 +162,12 @@ def create_member(
 
 
 def rename(member: Member, display_name: str) -> None:
-    member.display_name = check_display_name(display_name)
+    name = check_display_name(display_name)
+    if name == member.display_name:
+        return
+    member.display_name = name
     db.session.flush()
+    audit.record("account.rename", "member", member.id, actor=member)
 
 
 def change_password(member: Member, current: str, new: str, *, keep_token: str | None) -> int:
@@ -172,16 +177,32 @@ def change_password(member: Member, current: str, new: str, *, keep_token: str |
         raise AccountError("current_password", "That is not your current password.")
     member.password_hash = hash_password(check_password(new, "new_password"))
     db.session.flush()
-    return sessions.end_all(member, keep=keep_token)
+    ended = sessions.end_all(member, keep=keep_token)
+    audit.record("account.password", "member", member.id, actor=member, other_sessions_ended=ended)
+    return ended
 
 
-def deactivate(member: Member) -> int:
-    """Stop ``member`` logging in and end every login session they have."""
+def deactivate(member: Member, *, actor: Member | None = None) -> int:
+    """Stop ``member`` logging in and end every login session they have.
+    ``actor`` None is the command line."""
+    was_active = member.active
     member.active = False
     db.session.flush()
-    return sessions.end_all(member)
+    ended = sessions.end_all(member)
+    audit.record(
+        "account.deactivate",
+        "member",
+        member.id,
+        actor=actor,
+        was_active=was_active,
+        sessions_ended=ended,
+    )
+    return ended
 
 
-def reactivate(member: Member) -> None:
+def reactivate(member: Member, *, actor: Member | None = None) -> None:
+    if member.active:
+        return
     member.active = True
     db.session.flush()
+    audit.record("account.reactivate", "member", member.id, actor=actor)

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("consent", __name__)
 
-from notesbase.consent import views  # noqa: E402, F401
+from notesbase.consent import people_pages, views  # noqa: E402, F401

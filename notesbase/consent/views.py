@@ -1,1 +1,180 @@
-"""Placeholder: routes are added here."""
+"""My attributions: a member linked to a person sees every item recorded
+against them, as members and the public read it now, and sets or withdraws
+how they may be credited. Changes commit here and show on the next request.
+
+A member can only touch their own person's consent: another person's grant
+is a 404, and ``can_set_consent`` is asked on the server for every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from notesbase.access import current_member, login_required
+from notesbase.consent import bp, service
+from notesbase.consent.forms import ConfirmForm, ConsentForm, place_error
+from notesbase.db import db
+from notesbase.disclosure import ConsentAudience
+from notesbase.models import Consent, Member, Person
+from notesbase.notes import consents
+from notesbase.notes.errors import NotesError
+from notesbase.notes.people import person_for_member
+from notesbase.notes.policy import can_set_consent
+
+INVALID = 422
+View = str | Response | tuple[str, int]
+
+
+@bp.app_context_processor
+def consent_helpers() -> dict[str, Any]:
+    """For the navigation: whether a member has statements recorded as a person."""
+
+    def has_attributions(member: Member | None) -> bool:
+        return member is not None and person_for_member(member) is not None
+
+    return {"has_attributions": has_attributions, "grant_scope": service.grant_scope_label}
+
+
+def _me() -> Member:
+    member = current_member()
+    assert member is not None  # login_required ran first
+    return member
+
+
+def _my_person(member: Member) -> Person:
+    """The person ``member`` is, or 404: without one there is nothing to set."""
+    person = person_for_member(member)
+    if person is None:
+        abort(404)
+    if not can_set_consent(member, person):
+        abort(403)
+    return person
+
+
+def _scopes(
+    member: Member, person: Person
+) -> tuple[list[service.SeriesItems], list[service.ScopeChoice]]:
+    grouped = service.attributed_items(person, series_ids=service.readable_series_ids(member))
+    return grouped, service.member_scope_choices(member, grouped, person)
+
+
+def _mine_page(
+    member: Member, person: Person | None, form: ConsentForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    if person is None:
+        return render_template("consent/mine.html", person=None), status
+    grouped, choices = _scopes(member, person)
+    if form is None:
+        form = ConsentForm(
+            formdata=None,
+            scopes=choices,
+            audience=ConsentAudience.MEMBER.value,
+            scope=service.EVERYWHERE,
+        )
+    page = render_template(
+        "consent/mine.html",
+        person=person,
+        member=member,
+        grouped=grouped,
+        table=service.levels_in_force(person, choices),
+        examples=service.level_examples(person),
+        grants=consents.active_grants(person),
+        history=service.history_rows(person),
+        form=form,
+        confirm=ConfirmForm(formdata=None),
+    )
+    return page, status
+
+
+@bp.route("/me/attributions")
+@login_required
+def mine() -> tuple[str, int]:
+    member = _me()
+    return _mine_page(member, person_for_member(member))
+
+
+@bp.route("/me/attributions/consent", methods=["POST"])
+@login_required
+def set_mine() -> View:
+    member = _me()
+    person = _my_person(member)
+    _grouped, choices = _scopes(member, person)
+    form = ConsentForm(scopes=choices)
+    if not form.validate():
+        return _mine_page(member, person, form, INVALID)
+    choice = next(c for c in choices if c.key == form.scope.data)
+    try:
+        consent = consents.grant(
+            person, form.audience.data or "", form.level.data or "", choice.scope, actor=member
+        )
+    except NotesError as error:
+        db.session.rollback()
+        place_error(form, error.field, error.message, "level")
+        return _mine_page(member, person, form, INVALID)
+    db.session.commit()
+    flash(saved_message(person, consent), "success")
+    return redirect(url_for("consent.mine"))
+
+
+@bp.route("/me/attributions/consent/<int:consent_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_mine(consent_id: int) -> Response:
+    member = _me()
+    person = _my_person(member)
+    consent = service.own_grant(person, consent_id)
+    if consent is None:
+        abort(404)
+    if consents.withdraw(consent, actor=member):
+        db.session.commit()
+        flash(withdrawn_message(person, consent), "success")
+    else:
+        flash("That grant was already withdrawn; nothing changed.", "info")
+    return redirect(url_for("consent.mine"))
+
+
+@bp.route("/me/attributions/withdraw-all", methods=["POST"])
+@login_required
+def withdraw_all_mine() -> Response:
+    member = _me()
+    person = _my_person(member)
+    count = consents.withdraw_all(person, actor=member)
+    db.session.commit()
+    if count:
+        flash(
+            f"Everything is withdrawn ({count} grant{'s' if count != 1 else ''}): from now on "
+            "you are credited as “A participant” everywhere, for members and the public.",
+            "success",
+        )
+    else:
+        flash("You had nothing granted: you are already “A participant” everywhere.", "info")
+    return redirect(url_for("consent.mine"))
+
+
+def saved_message(person: Person, consent: Consent, who: str = "you") -> str:
+    """What a new grant means, in the words the person will see."""
+    now = service.in_force(person, consent)
+    message = (
+        f"Saved: for {consent.audience.label.lower()}, {service.grant_scope_label(consent)}, "
+        f"{who} {'are' if who in ('you', 'they') else 'is'} credited as “{now.reads_as}” "
+        "from the next page on."
+    )
+    if service.narrower_grants(person, consent):
+        message += " A narrower setting for a series or meeting still applies there."
+    return message
+
+
+def withdrawn_message(person: Person, consent: Consent, who: str = "you") -> str:
+    """Where the person stands once ``consent`` is withdrawn."""
+    now = service.in_force(person, consent)
+    source = (
+        f"from the grant for {service.grant_scope_label(now.source)}"
+        if now.source is not None
+        else "the default, as nothing wider is granted"
+    )
+    return (
+        f"Withdrawn: for {consent.audience.label.lower()}, {service.grant_scope_label(consent)}, "
+        f"{who} {'are' if who in ('you', 'they') else 'is'} now credited as "
+        f"“{now.reads_as}” ({source})."
+    )
