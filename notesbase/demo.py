@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 
 from notesbase.auth.passwords import hash_password
 from notesbase.db import db
+from notesbase.demo_notes import load_demo_notes
 from notesbase.meetings import service, timeline
 from notesbase.models import MeetingFormat, MeetingStatus, Member, Role, Series, utcnow
 
@@ -211,8 +212,8 @@ def database_counts() -> tuple[int, int]:
 
 
 def load_demo(now: datetime) -> list[tuple[DemoAccount, str]]:
-    """Add the demo series, meetings and accounts (flushed, not committed).
-    Meetings dated before today are held, the rest upcoming."""
+    """Add the demo series, meetings, accounts and notes (flushed, not
+    committed). Meetings dated before today are held, the rest upcoming."""
     demo = DEMO_SERIES
     series = service.create_series(
         service.SeriesFields(slug=demo.slug, title=demo.title, description=demo.description)
@@ -239,6 +240,7 @@ def load_demo(now: datetime) -> list[tuple[DemoAccount, str]]:
         )
         meeting.source_ref = f"demo:{demo.slug}:{m.number}"
     accounts = []
+    members = {}
     for account in DEMO_ACCOUNTS:
         password = new_password()
         member = Member(
@@ -249,8 +251,11 @@ def load_demo(now: datetime) -> list[tuple[DemoAccount, str]]:
             series=[series] if account.in_series else [],
         )
         db.session.add(member)
+        members[account.email] = member
         accounts.append((account, password))
     db.session.flush()
+    db.session.refresh(series, ["meetings"])
+    load_demo_notes(series, members)
     return accounts
 
 
