@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import pytest
 
 from notesbase.db import db
-from notesbase.models import Invite, Meeting, Member, Role, Series, utcnow
+from notesbase.disclosure import ConsentAudience, Kind, Level
+from notesbase.models import Consent, Invite, Item, Meeting, Member, Person, Role, Series, utcnow
 from tests.conftest import PASSWORD, csrf_token_from
 
 PUBLIC = None
@@ -40,6 +41,31 @@ REQUIRED: dict[str, Role | None] = {
     "admin.reactivate": Role.ADMIN,
     "admin.invite": Role.ADMIN,
     "admin.revoke_invite": Role.ADMIN,
+    "admin.audit": Role.ADMIN,
+    "auth.create_token": ANY_MEMBER,
+    "auth.revoke_token": ANY_MEMBER,
+    # The notes answer 404 to everyone who may not read them (tests/test_notes_read.py).
+    "notes.read": PUBLIC,
+    "notes.editor": Role.FACILITATOR,
+    "notes.edit_item": Role.FACILITATOR,
+    "notes.delete_item": Role.FACILITATOR,
+    "notes.move_item": Role.FACILITATOR,
+    "notes.reorder": Role.FACILITATOR,
+    "notes.preview": Role.FACILITATOR,
+    "notes.history": Role.FACILITATOR,
+    "notes.purge_history": Role.FACILITATOR,
+    "notes.purge_item": Role.FACILITATOR,
+    "notes.import_file": Role.FACILITATOR,
+    "notes.export_file": Role.FACILITATOR,
+    "consent.mine": ANY_MEMBER,
+    "consent.set_mine": ANY_MEMBER,
+    "consent.withdraw_mine": ANY_MEMBER,
+    "consent.withdraw_all_mine": ANY_MEMBER,
+    "consent.people_list": Role.FACILITATOR,
+    "consent.new_person": Role.FACILITATOR,
+    "consent.person": Role.FACILITATOR,
+    "consent.record_consent": Role.FACILITATOR,
+    "consent.withdraw_person_consent": Role.FACILITATOR,
 }
 
 PROTECTED = sorted((e, r) for e, r in REQUIRED.items() if r is not None)
@@ -47,13 +73,16 @@ PROTECTED = sorted((e, r) for e, r in REQUIRED.items() if r is not None)
 
 def test_every_route_is_classified(app):
     """The table above names exactly the app's endpoints."""
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    # The JSON API answers 401/403 in JSON, never a login page: its own
+    # matrix is in tests/test_api_*.py.
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if not r.endpoint.startswith("api.")}
     assert endpoints == set(REQUIRED)
 
 
 @pytest.fixture
 def world(app):
-    """A series with a meeting, a member to administer and a pending invite."""
+    """A series with a meeting and an item, a member to administer, a person
+    with a consent and a pending invite."""
     with app.app_context():
         series = Series(slug="cop", title="Community of Practice")
         meeting = Meeting(series=series, number=1, title="First", date=date(2025, 1, 15))
@@ -64,8 +93,24 @@ def world(app):
             expires_at=utcnow() + timedelta(days=1),
         )
         db.session.add_all([series, meeting, target, invite])
+        db.session.flush()
+        person = Person(name="Speaker")
+        db.session.add(person)
+        db.session.flush()
+        item = Item(meeting_id=meeting.id, position=1, kind=Kind.POINT, body="A point.")
+        consent = Consent(person_id=person.id, audience=ConsentAudience.PUBLIC, level=Level.NAMED)
+        db.session.add_all([item, consent])
         db.session.commit()
-        return {"slug": "cop", "number": 1, "member_id": target.id, "invite_id": invite.id}
+        return {
+            "slug": "cop",
+            "number": 1,
+            "member_id": target.id,
+            "invite_id": invite.id,
+            "item_id": item.id,
+            "person_id": person.id,
+            "consent_id": consent.id,
+            "token_id": 1,
+        }
 
 
 def _urls(app, endpoint: str, values: dict) -> list[tuple[str, str]]:
