@@ -178,8 +178,8 @@ NOTES: dict[int, tuple[DemoItem, ...]] = {
         DemoItem(
             "Tools that helped",
             Kind.POINT,
-            "An open-source survey tool was used by two councils; "
-            "[one of them is about to drop it]{.members}.",
+            "An open-source survey tool was used by two councils"
+            "[, one of which is about to drop it]{.members}.",
             "sam",
         ),
         DemoItem(
