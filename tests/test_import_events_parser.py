@@ -413,5 +413,6 @@ def test_number_written_as_text_digits_is_accepted():
 
 def test_control_character_in_front_matter_is_a_page_error():
     """A control character in the front matter is refused with a message, not a traceback."""
-    error = failure("---\ntitle: Tenth\x1f meeting\ndate: 2025-07-09\n---\nBody\n")
-    assert "not valid YAML" in str(error)
+    error = failure("---\ntitle: Tenth meeting\ndate: 2025-07-09\x1f\n---\nBody\n")
+    assert "control character" in str(error)
+    assert error.line == 3

@@ -99,8 +99,13 @@ def _read_yaml(source: str, matter: FrontMatter, first_line: int) -> None:
     try:
         # The reader refuses control characters as soon as it is made.
         loader = _StrictLoader(source)
-    except yaml.YAMLError as error:
-        raise PageError(f"the front matter is not valid YAML: {error}", first_line) from None
+    except yaml.reader.ReaderError as error:
+        line = source[: error.position].count("\n") + first_line
+        raise PageError(
+            f"the front matter has a control character (code {error.character:#x}) "
+            "that YAML does not allow",
+            line,
+        ) from None
     try:
         root = loader.get_single_node()
         if root is None:
