@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from notesbase.disclosure.facts import Grant, PersonFacts
 from notesbase.disclosure.vocabulary import Audience, ConsentAudience, Level
@@ -34,7 +35,7 @@ def effective_level(
     if audience is Audience.FACILITATOR:
         return Level.NAMED
     wanted = ConsentAudience(audience.value)
-    best: tuple[int, object] | None = None
+    best: tuple[int, datetime] | None = None
     level = Level.ANONYMOUS
     for grant in grants:
         if grant.person_id != person_id or grant.audience != wanted:
@@ -45,7 +46,7 @@ def effective_level(
         if rank is None:
             continue
         key = (rank, grant.granted_at)
-        if best is None or key > best:  # type: ignore[operator]
+        if best is None or key > best:
             best, level = key, grant.level
     return level
 

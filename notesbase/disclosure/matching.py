@@ -1,97 +1,189 @@
 """Finding a name, affiliation or descriptor in text however it was typed:
-any case, with or without accents, composed or decomposed, with zero-width
-characters inside it, with line breaks or several spaces between its words,
-and followed by a possessive."""
+any case, with or without accents, composed or decomposed, in compatibility
+forms (full-width letters, ligatures), with invisible characters inside it,
+with line breaks or several spaces between its words, followed by a
+possessive, or glued into a web address."""
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from urllib.parse import unquote
 
+# The common zero-width characters; IGNORABLE below is the full set that
+# matching skips (Unicode's default-ignorable code points).
 ZERO_WIDTH = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
-_ZW = f"[{ZERO_WIDTH}]*"
-_MARKS = "[\u0300-\u036f]*"
-_SPACE = rf"(?:[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]|[{ZERO_WIDTH}])+"
-_ZERO_WIDTH_TABLE = {ord(c): None for c in ZERO_WIDTH}
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+# A term glued into an address ("jane-doe", "janedoe") is found only when it is
+# this long once squashed, so short surnames do not strip every link.
+_GLUED_MIN = 5
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    """One character as matching sees it: "" for an invisible character or a
+    combining mark, a space for any space, otherwise its bare case-folded form."""
+    if _IGNORABLE.match(char):
+        return ""
+    if char.isspace():
+        return " "
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold())
+    return "".join(
+        c for c in decomposed if not unicodedata.combining(c) and not _IGNORABLE.match(c)
+    )
 
 
 def fold(text: str) -> str:
-    """Text reduced to what a reader sees: no accents, no zero-width
-    characters, case-folded, one space between words."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_ZERO_WIDTH_TABLE))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
+    """Text reduced to what a reader sees: no accents, no invisible
+    characters, case-folded, compatibility forms unified, one space between
+    words."""
+    return " ".join("".join(_fold_char(c) for c in text).split())
 
 
-@lru_cache(maxsize=1)
-def _variants() -> dict[str, str]:
-    """For each plain letter, every precomposed Latin letter that folds to it."""
-    found: dict[str, set[str]] = {}
-    ranges = [range(0x00C0, 0x0250), range(0x1E00, 0x1F00)]
-    for block in ranges:
-        for code in block:
-            char = chr(code)
-            base = fold(char)
-            if len(base) == 1 and base.isalpha():
-                found.setdefault(base, set()).add(char)
-    return {base: "".join(sorted(chars)) for base, chars in found.items()}
+def _fold_map(text: str) -> tuple[str, list[int]]:
+    """``text`` folded character by character (spaces not collapsed), with
+    the index in ``text`` each folded character came from."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for piece in _fold_char(char):
+            folded.append(piece)
+            origin.append(index)
+    return "".join(folded), origin
 
 
-def _char_pattern(char: str) -> str:
-    extra = _variants().get(char, "")
-    options = {char, char.upper(), *extra}
-    return "[" + "".join(re.escape(c) for c in sorted(options)) + "]" + _MARKS
+def squash(text: str) -> str:
+    """Folded letters and digits only: "Jane-Doe" and "jane_doe" both give "janedoe"."""
+    return "".join(re.findall(r"[^\W_]+", fold(text)))
 
 
-def term_pattern(term: str) -> str | None:
-    """A regular expression matching ``term`` as a whole phrase, or None for
-    a term with nothing to match."""
-    words = fold(term).split()
-    if not words:
-        return None
-    parts = [_ZW.join(_char_pattern(c) for c in word) for word in words]
-    return r"(?<![\w])" + _SPACE.join(parts) + r"(?![\w])"
+_PUNYCODE = re.compile(r"xn--([a-z0-9-]+)", re.IGNORECASE)
+
+
+def decode_hosts(url: str) -> str:
+    """``url`` with internationalised host names (``xn--…``) turned back into
+    the letters they stand for."""
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return codecs.decode(match.group(1).lower().encode("ascii"), "punycode")
+        except (UnicodeError, ValueError):
+            return match.group(0)
+
+    return _PUNYCODE.sub(decode, url)
+
+
+def _phrase_pattern(key: str) -> str:
+    return r"\s+".join(re.escape(word) for word in key.split())
+
+
+@lru_cache(maxsize=2048)
+def _phrases_regex(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for these folded phrases, longest first."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(_phrase_pattern(k) for k in keys) + r")(?!\w)")
+
+
+def _index_word(key: str) -> str:
+    # Each run of word characters in a phrase is a whole run of the text's
+    # wherever the phrase is found: its longest one indexes the phrase.
+    return max(_WORD.findall(key), key=len, default="")
+
+
+_WORD = re.compile(r"\w+")
 
 
 class Matcher:
     """Finds and replaces a set of terms at once; ``replacements`` maps each
-    term to what stands in for it. Longer terms win over their own parts."""
+    term to what stands in for it. Longer terms win over their own parts, and
+    a ``keep`` phrase (a released name that contains a withheld surname, say)
+    is left as it is, unless it is itself withheld."""
 
-    def __init__(self, replacements: Mapping[str, str]) -> None:
+    def __init__(self, replacements: Mapping[str, str], keep: Iterable[str] = ()) -> None:
         self._by_fold: dict[str, str] = {}
-        patterns: list[tuple[int, str]] = []
         for term, replacement in replacements.items():
             key = fold(term)
-            pattern = term_pattern(term)
-            if pattern is None or key in self._by_fold:
-                continue
-            self._by_fold[key] = replacement
-            patterns.append((len(key), pattern))
-        patterns.sort(key=lambda pair: -pair[0])
-        self._regex = re.compile("|".join(p for _length, p in patterns)) if patterns else None
+            if key and key not in self._by_fold:
+                self._by_fold[key] = replacement
+        kept = {fold(phrase) for phrase in keep} - set(self._by_fold) - {""}
+        # Only the phrases whose longest word a text holds are tried on it, so
+        # a meeting with hundreds of people stays quick.
+        self._index: dict[str, list[str]] = {}
+        for key in sorted(set(self._by_fold) | kept):
+            self._index.setdefault(_index_word(key), []).append(key)
+        self._squashed = sorted(
+            {s for s in (squash(key) for key in self._by_fold) if len(s) >= _GLUED_MIN}
+        )
 
     def __bool__(self) -> bool:
-        return self._regex is not None
+        return bool(self._by_fold)
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """Each withheld term in ``text``: its start and end in ``text`` and
+        what stands in for it, in order and not overlapping."""
+        if not self._by_fold or not text:
+            return []
+        folded, origin = _fold_map(text)
+        candidates = set(self._index.get("", ()))
+        for word in set(_WORD.findall(folded)):
+            candidates.update(self._index.get(word, ()))
+        if not candidates & self._by_fold.keys():
+            return []
+        regex = _phrases_regex(tuple(sorted(candidates, key=lambda key: (-len(key), key))))
+        found: list[tuple[int, int, str]] = []
+        for match in regex.finditer(folded):
+            replacement = self._by_fold.get(" ".join(match.group(0).split()))
+            if replacement is None:
+                continue  # a kept phrase
+            start, end = origin[match.start()], origin[match.end() - 1] + 1
+            # Combining marks and invisible characters right after belong to it.
+            while end < len(text) and _fold_char(text[end]) == "":
+                end += 1
+            found.append((start, end, replacement))
+        return found
 
     def search(self, text: str) -> bool:
-        return self._regex is not None and self._regex.search(text) is not None
+        return bool(self.matches(text))
 
     def sub(self, text: str, preceding: str = "") -> str:
         """``text`` with every term replaced; ``preceding`` is the text that
         came before it, to tell whether a stand-in opens a sentence."""
-        if self._regex is None or not text:
-            return text
+        parts: list[str] = []
+        last = 0
+        for start, end, replacement in self.matches(text):
+            parts.append(text[last:start])
+            parts.append(sentence_case(replacement, preceding + text[:start]))
+            last = end
+        parts.append(text[last:])
+        return "".join(parts)
 
-        def replace(match: re.Match[str]) -> str:
-            replacement = self._by_fold.get(fold(match.group(0)), "")
-            before = (preceding + text[: match.start()]).rstrip(" \t*_\"“‘'(")
-            if not before or before[-1] in ".!?:\n":
-                return replacement[:1].upper() + replacement[1:]
-            return replacement
+    def names_in_url(self, url: str) -> bool:
+        """Whether a link address or title carries a withheld term, also
+        percent-encoded or glued to its neighbours ("jane-doe", "JaneDoe")."""
+        if not self._by_fold or not url:
+            return False
+        plain = decode_hosts(url)
+        for _ in range(3):  # addresses may be encoded more than once
+            plain = unquote(plain)
+        spaced = " ".join(re.split(r"[\W_]+", fold(plain)))
+        if self.search(plain) or self.search(spaced):
+            return True
+        glued = squash(plain)
+        return any(term in glued for term in self._squashed)
 
-        return self._regex.sub(replace, text)
+
+def sentence_case(replacement: str, before: str) -> str:
+    """``replacement`` with a capital when it opens a sentence."""
+    before = before.rstrip(" \t*_\"“‘'(")
+    if not before or before[-1] in ".!?:\n":
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
 
 
 def contains_any(text: str, terms: Iterable[str]) -> list[str]:

@@ -1,9 +1,10 @@
-"""Disclosed tokens to sanitised HTML and to plain text."""
+"""Disclosed tokens to sanitised HTML, and HTML back to the words and
+attribute values a reader or a program could get out of it."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it.token import Token
@@ -12,6 +13,8 @@ from notesbase.disclosure.spans import MARK_CLASS, parser
 from notesbase.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 _SPAN_CLASSES = set(MARK_CLASS.values())
+# Tags that sit inside a line of text: their words join their neighbours'.
+_INLINE = {"a", "abbr", "code", "del", "em", "span", "strong", "sub", "sup"}
 
 
 def to_html(tokens: Sequence[Token]) -> str:
@@ -26,7 +29,38 @@ def to_html(tokens: Sequence[Token]) -> str:
     )
 
 
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.words: list[str] = []
+        self.attributes: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attributes.extend(value for _name, value in attrs if value)
+        if tag not in _INLINE:
+            self.words.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _INLINE:
+            self.words.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.words.append(data)
+
+
+def _read(body_html: str) -> _Reader:
+    reader = _Reader()
+    reader.feed(body_html)
+    reader.close()
+    return reader
+
+
 def to_text(body_html: str) -> str:
-    """The words of rendered HTML, one space between them."""
-    text = html.unescape(nh3.clean(body_html.replace("<", " <"), tags=set()))
-    return " ".join(text.split())
+    """The words of rendered HTML as a reader sees them, one space between
+    them: inline formatting joins ("Ja<em>ne</em>" reads "Jane")."""
+    return " ".join("".join(_read(body_html).words).split())
+
+
+def attribute_values(body_html: str) -> list[str]:
+    """Every attribute value in rendered HTML (link addresses, titles)."""
+    return _read(body_html).attributes
