@@ -23,6 +23,8 @@ The rule, in order, for every item:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from notesbase.disclosure.consent import effective_level, released_level
 from notesbase.disclosure.facts import (
     DisclosedItem,
@@ -63,15 +65,27 @@ def disclose(notes: Notes, audience: Audience) -> NotesView:
         )
         for person in notes.people
     }
-    withheld = withheld_terms(notes.people, levels, audience)
-    matcher = Matcher(withheld, keep=released_terms(notes.people, levels, audience))
-    strict = Matcher(dict.fromkeys(strict_terms(notes.people, levels, audience), ""))
+    matcher, strict = _matchers(tuple(notes.people), tuple(sorted(levels.items())), audience)
     visible = sorted(
         (item for item in notes.items if item.confidentiality.visible_to(audience)),
         key=lambda item: (item.position, item.id),
     )
     items = (_disclose_item(item, people, levels, audience, matcher, strict) for item in visible)
     return NotesView(audience=audience, items=tuple(item for item in items if item is not None))
+
+
+@lru_cache(maxsize=64)
+def _matchers(
+    people: tuple[PersonFacts, ...], levels: tuple[tuple[int, Level], ...], audience: Audience
+) -> tuple[Matcher, Matcher]:
+    """The matchers for what ``audience`` may not see, and for the withheld
+    full names a credit must not carry. Building them is most of the cost of
+    a view, and they depend only on the people and their levels: cached."""
+    by_id = dict(levels)
+    withheld = withheld_terms(people, by_id, audience)
+    matcher = Matcher(withheld, keep=released_terms(people, by_id, audience))
+    strict = Matcher(dict.fromkeys(strict_terms(people, by_id, audience), ""))
+    return matcher, strict
 
 
 def _leaks(matcher: Matcher, body_html: str, body_text: str) -> bool:
