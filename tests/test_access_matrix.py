@@ -59,6 +59,7 @@ REQUIRED: dict[str, Role | None] = {
     "notes.export_file": Role.FACILITATOR,
     "consent.mine": ANY_MEMBER,
     "consent.set_mine": ANY_MEMBER,
+    "consent.set_my_descriptor": ANY_MEMBER,
     "consent.withdraw_mine": ANY_MEMBER,
     "consent.withdraw_all_mine": ANY_MEMBER,
     "consent.people_list": Role.FACILITATOR,

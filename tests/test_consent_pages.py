@@ -9,14 +9,14 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, csrf_token_from, post_form
 
 from notesbase.db import db
 from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Kind, Level
-from notesbase.models import Consent, Meeting, Member, Person, Role, Series
+from notesbase.models import AuditEvent, Consent, Meeting, Member, Person, Role, Series
 from notesbase.notes import consents, items, people
 from notesbase.notes.consents import Scope
 from notesbase.notes.facts import meeting_view
+from tests.conftest import PASSWORD, csrf_token_from, post_form
 
 JANE = "Jane Doe (Open Data Manchester)"
 OPEN_TEXT = "Ragwort open remark"
@@ -309,3 +309,47 @@ def test_withdraw_button_tokens_work(app, world):
     )
     assert response.status_code == 302
     assert active(app, world["jane"]) == []
+
+
+def test_the_person_sets_their_own_description(app, world):
+    """The descriptor is self-chosen: the person changes it on their page, it is
+    audited without the words, and the member view uses it at once."""
+    jane = browser(app, "jane@example.org")
+    reader = browser(app, "reader@example.org")
+    set_level(jane, "member", "descriptor")
+    assert "A local authority data lead" in notes_of(reader, 1)
+    response = post_form(
+        jane,
+        "/me/attributions/descriptor",
+        {"descriptor": "a county data convenor"},
+        page="/me/attributions",
+    )
+    assert response.status_code == 302
+    text = notes_of(reader, 1)
+    assert "A county data convenor" in text and "local authority data lead" not in text
+    with app.app_context():
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "person.update")
+        ).one()
+        assert event.details == {"changed": ["descriptor"]}
+        assert "convenor" not in str(event.details)
+
+
+def test_an_overlong_description_is_refused_beside_the_field(app, world):
+    """A description over the limit is a 422 with the message beside it; nothing changes."""
+    jane = browser(app, "jane@example.org")
+    response = post_form(
+        jane, "/me/attributions/descriptor", {"descriptor": "x" * 201}, page="/me/attributions"
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.get(Person, world["jane"]).descriptor == "a local authority data lead"
+
+
+def test_a_member_without_a_person_cannot_set_a_description(app, world):
+    """Only a member linked to a person has a description to set: others get 404."""
+    reader = browser(app, "reader@example.org")
+    response = post_form(
+        reader, "/me/attributions/descriptor", {"descriptor": "x"}, page="/me/attributions"
+    )
+    assert response.status_code == 404

@@ -102,6 +102,17 @@ class PersonForm(FlaskForm):
         self.member_email.data = person.member.email if person.member else ""
 
 
+class DescriptorForm(FlaskForm):
+    """The person's own description of themselves, used at the descriptor level."""
+
+    descriptor = StringField(
+        "How you describe yourself",
+        filters=[_strip],
+        validators=[Length(max=NAME_MAX)],
+        render_kw={"placeholder": "a local authority data lead"},
+    )
+
+
 class ConfirmForm(FlaskForm):
     """A button that changes state: only its CSRF token is posted."""
 

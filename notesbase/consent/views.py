@@ -14,11 +14,11 @@ from werkzeug.wrappers import Response
 
 from notesbase.access import current_member, login_required
 from notesbase.consent import bp, service
-from notesbase.consent.forms import ConfirmForm, ConsentForm, place_error
+from notesbase.consent.forms import ConfirmForm, ConsentForm, DescriptorForm, place_error
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience
 from notesbase.models import Consent, Member, Person
-from notesbase.notes import consents
+from notesbase.notes import consents, people
 from notesbase.notes.errors import NotesError
 from notesbase.notes.people import person_for_member
 from notesbase.notes.policy import can_set_consent
@@ -61,7 +61,11 @@ def _scopes(
 
 
 def _mine_page(
-    member: Member, person: Person | None, form: ConsentForm | None = None, status: int = 200
+    member: Member,
+    person: Person | None,
+    form: ConsentForm | None = None,
+    status: int = 200,
+    descriptor_form: DescriptorForm | None = None,
 ) -> tuple[str, int]:
     if person is None:
         return render_template("consent/mine.html", person=None), status
@@ -83,6 +87,8 @@ def _mine_page(
         grants=consents.active_grants(person),
         history=service.history_rows(person),
         form=form,
+        descriptor_form=descriptor_form
+        or DescriptorForm(formdata=None, descriptor=person.descriptor),
         confirm=ConfirmForm(formdata=None),
     )
     return page, status
@@ -115,6 +121,34 @@ def set_mine() -> View:
         return _mine_page(member, person, form, INVALID)
     db.session.commit()
     flash(saved_message(person, consent), "success")
+    return redirect(url_for("consent.mine"))
+
+
+@bp.route("/me/attributions/descriptor", methods=["POST"])
+@login_required
+def set_my_descriptor() -> View:
+    """The descriptor is the person's own words: they may change it themselves."""
+    member = _me()
+    person = _my_person(member)
+    form = DescriptorForm()
+    if not form.validate():
+        return _mine_page(member, person, status=INVALID, descriptor_form=form)
+    fields = people.PersonFields(
+        person.name, person.affiliation, form.descriptor.data or "", person.email
+    )
+    try:
+        changed = people.update_person(person, fields, actor=member)
+    except NotesError as error:
+        db.session.rollback()
+        place_error(form, error.field, error.message, "descriptor")
+        return _mine_page(member, person, status=INVALID, descriptor_form=form)
+    db.session.commit()
+    if not changed:
+        flash("Your description is unchanged.", "info")
+    elif person.descriptor:
+        flash(f"Saved: where you allow it, you are described as “{person.descriptor}”.", "success")
+    else:
+        flash("Your description is removed: that level now reads “A participant”.", "success")
     return redirect(url_for("consent.mine"))
 
 
