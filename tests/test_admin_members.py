@@ -7,11 +7,11 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, csrf_token_from, post_form
 
 from notesbase.db import db
 from notesbase.models import Invite, Member, Role
 from notesbase.models import utcnow as now
+from tests.conftest import PASSWORD, csrf_token_from, post_form
 
 
 def member_row(app, email):

@@ -10,12 +10,12 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, post_form
 
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import AuditEvent, Meeting, Member, Person, Role, Series
 from notesbase.notes import items, people
+from tests.conftest import PASSWORD, post_form
 
 SECRET_BODY = "Zanzibarquill secret body"
 SECRET_EDIT = "Mormolyke edited secret"

@@ -4,11 +4,11 @@ their password (a change ends every other login session)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from conftest import PASSWORD, post_form
 
 from notesbase.auth.passwords import verify_password
 from notesbase.db import db
 from notesbase.models import Member, Role
+from tests.conftest import PASSWORD, post_form
 
 
 def clone(app, client):

@@ -4,11 +4,11 @@ and nothing changes."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from conftest import PASSWORD
 
 from notesbase.auth import invites
 from notesbase.db import db
 from notesbase.models import Invite, LoginSession, Member, Role
+from tests.conftest import PASSWORD
 
 CSRF_MESSAGE = "This form has expired or was not sent from this site."
 

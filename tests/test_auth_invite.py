@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_token_from, post_form
 
 from notesbase.auth import invites
 from notesbase.auth.views import INVITE_UNUSABLE
 from notesbase.db import db
 from notesbase.models import Invite, LoginSession, Member, Role, utcnow
+from tests.conftest import csrf_token_from, post_form
 
 LINK = re.compile(r'value="(http://localhost/invite/([A-Za-z0-9_-]+))"')
 NEW_PASSWORD = "a long and memorable passphrase"

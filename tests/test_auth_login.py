@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from conftest import PASSWORD, post_form
 
 from notesbase.auth.views import LOGIN_FAILED
 from notesbase.db import db
 from notesbase.models import LoginSession, Member, Role
+from tests.conftest import PASSWORD, post_form
 
 
 def clone(app, client, names=("session", "remember_token")):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD
 
 from notesbase.db import db
 from notesbase.models import LoginSession, Member
+from tests.conftest import PASSWORD
 
 WRONG = "not the password at all"
 

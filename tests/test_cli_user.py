@@ -7,11 +7,11 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, post_form
 
 from notesbase.auth.passwords import verify_password
 from notesbase.db import db
 from notesbase.models import Invite, Member, Role
+from tests.conftest import PASSWORD, post_form
 
 PASSPHRASE = "a long passphrase typed on the command line " * 5
 

@@ -8,11 +8,11 @@ from html import unescape
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_token_from, post_form
 
 from notesbase.db import db
 from notesbase.meetings import service
 from notesbase.models import Meeting, MeetingFormat, MeetingStatus, Role, Series, Topic
+from tests.conftest import csrf_token_from, post_form
 
 INVALID = 422
 

@@ -11,13 +11,13 @@ from html import unescape
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_token_from, post_form
 
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import AuditEvent, Item, ItemRevision, Meeting, Person, Role, Series
 from notesbase.notes.items import ItemFields, create_item, update_item
 from notesbase.notes.people import PersonFields, create_person
+from tests.conftest import csrf_token_from, post_form
 
 NOTES = "/series/cop/meetings/1/notes"
 EDITOR = NOTES + "/edit"

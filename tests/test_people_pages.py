@@ -8,13 +8,13 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, csrf_token_from, post_form
 
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Consent, Meeting, Member, Person, Role, Series
 from notesbase.notes import consents, items, people
 from notesbase.notes.consents import Scope
+from tests.conftest import PASSWORD, csrf_token_from, post_form
 
 SECRET_TEXT = "Quillfeather confidential remark"
 OPEN_TEXT = "Ragwort open remark"
