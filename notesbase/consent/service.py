@@ -13,12 +13,12 @@ from sqlalchemy.orm import selectinload
 
 from notesbase.db import db
 from notesbase.disclosure import Audience, ConsentAudience, DisclosedItem, Level, attribution
-from notesbase.disclosure.consent import released_level
+from notesbase.disclosure.consent import deciding_grant, released_level
 from notesbase.disclosure.matching import fold
 from notesbase.models import Consent, Item, Meeting, Member, Person, Series
 from notesbase.notes import consents
 from notesbase.notes.consents import Scope, active_grants
-from notesbase.notes.facts import meeting_view, person_facts
+from notesbase.notes.facts import grant_facts, meeting_view, person_facts
 
 EVERYWHERE = "all"
 
@@ -215,40 +215,35 @@ class LevelInForce:
         )
 
 
-def _latest(grants: Iterable[Consent]) -> dict[tuple[str, int | None, int | None], Consent]:
-    """The active grant for each (audience, series, meeting); the latest wins,
-    as in ``effective_level``."""
-    found: dict[tuple[str, int | None, int | None], Consent] = {}
-    for grant in sorted(grants, key=lambda g: (g.granted_at, g.id)):
-        found[(grant.audience.value, grant.series_id, grant.meeting_id)] = grant
-    return found
-
-
 def levels_in_force(
     person: Person, choices: Sequence[ScopeChoice]
 ) -> dict[ConsentAudience, list[LevelInForce]]:
-    """For each audience and scope: the narrowest active grant that reaches it
-    (meeting, then its series, then everywhere), else anonymous."""
-    grants = _latest(active_grants(person))
+    """For each audience and scope: the grant that decides there (by the same
+    rule as ``disclose``: narrowest, then latest), else anonymous."""
+    consents = active_grants(person)
+    grants = [grant_facts(consent) for consent in consents]
     facts = person_facts(person)
     table: dict[ConsentAudience, list[LevelInForce]] = {}
     for audience in ConsentAudience:
         rows = []
         for choice in choices:
-            keys: list[tuple[str, int | None, int | None]] = []
-            if choice.meeting is not None:
-                keys += [
-                    (audience.value, None, choice.meeting.id),
-                    (audience.value, choice.meeting.series_id, None),
-                ]
-            elif choice.series is not None:
-                keys.append((audience.value, choice.series.id, None))
-            keys.append((audience.value, None, None))
-            source = next((grants[k] for k in keys if k in grants), None)
+            meeting = choice.meeting
+            decided = deciding_grant(
+                grants,
+                person.id,
+                audience,
+                series_id=meeting.series_id if meeting is not None else _id(choice.series),
+                meeting_id=_id(meeting),
+            )
+            source = next((c for c, g in zip(consents, grants, strict=True) if g is decided), None)
             level = source.level if source is not None else Level.ANONYMOUS
             rows.append(LevelInForce(choice, level, source, attribution(facts, level)))
         table[audience] = rows
     return table
+
+
+def _id(row: Series | Meeting | None) -> int | None:
+    return row.id if row is not None else None
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,42 @@ from notesbase.disclosure.vocabulary import Audience, ConsentAudience, Level
 PARTICIPANT = "A participant"
 
 
-def _scope_rank(grant: Grant, series_id: int, meeting_id: int) -> int | None:
-    """How narrow a grant is for this meeting (higher wins), or None if it
-    does not apply here."""
+def _scope_rank(grant: Grant, series_id: int | None, meeting_id: int | None) -> int | None:
+    """How narrow a grant is for this place (higher wins), or None if it
+    does not apply here. ``None`` ids describe a wider place: a whole series
+    (no meeting) or everywhere (neither)."""
     if grant.meeting_id is not None:
-        return 2 if grant.meeting_id == meeting_id else None
+        return 2 if meeting_id is not None and grant.meeting_id == meeting_id else None
     if grant.series_id is not None:
-        return 1 if grant.series_id == series_id else None
+        return 1 if series_id is not None and grant.series_id == series_id else None
     return 0
+
+
+def deciding_grant(
+    grants: Iterable[Grant],
+    person_id: int,
+    audience: ConsentAudience,
+    *,
+    series_id: int | None,
+    meeting_id: int | None,
+) -> Grant | None:
+    """The grant that decides how this person is credited to ``audience`` at
+    this place: the narrowest active one, the latest among equally narrow
+    ones; None when nothing applies (anonymous)."""
+    best: tuple[int, datetime] | None = None
+    found: Grant | None = None
+    for grant in grants:
+        if grant.person_id != person_id or grant.audience != audience:
+            continue
+        if grant.withdrawn_at is not None:
+            continue
+        rank = _scope_rank(grant, series_id, meeting_id)
+        if rank is None:
+            continue
+        key = (rank, grant.granted_at)
+        if best is None or key > best:
+            best, found = key, grant
+    return found
 
 
 def effective_level(
@@ -29,26 +57,18 @@ def effective_level(
     series_id: int,
     meeting_id: int,
 ) -> Level:
-    """The narrowest active grant for this person, audience and meeting; the
-    latest one among equally narrow grants; anonymous when there is none.
-    Facilitators always know who spoke."""
+    """The level of the deciding grant for this person, audience and meeting;
+    anonymous when there is none. Facilitators always know who spoke."""
     if audience is Audience.FACILITATOR:
         return Level.NAMED
-    wanted = ConsentAudience(audience.value)
-    best: tuple[int, datetime] | None = None
-    level = Level.ANONYMOUS
-    for grant in grants:
-        if grant.person_id != person_id or grant.audience != wanted:
-            continue
-        if grant.withdrawn_at is not None:
-            continue
-        rank = _scope_rank(grant, series_id, meeting_id)
-        if rank is None:
-            continue
-        key = (rank, grant.granted_at)
-        if best is None or key > best:
-            best, level = key, grant.level
-    return level
+    grant = deciding_grant(
+        grants,
+        person_id,
+        ConsentAudience(audience.value),
+        series_id=series_id,
+        meeting_id=meeting_id,
+    )
+    return grant.level if grant is not None else Level.ANONYMOUS
 
 
 def released_level(person: PersonFacts, level: Level) -> Level:
