@@ -18,7 +18,7 @@ from notesbase.disclosure.matching import fold
 from notesbase.models import Consent, Item, Meeting, Member, Person, Series
 from notesbase.notes import consents
 from notesbase.notes.consents import Scope, active_grants
-from notesbase.notes.facts import grant_facts, meeting_view, person_facts
+from notesbase.notes.facts import grant_facts, meeting_views, person_facts
 
 EVERYWHERE = "all"
 
@@ -60,7 +60,7 @@ def attributed_items(
     person: Person, *, series_ids: set[int] | None, for_facilitator: bool = False
 ) -> list[SeriesItems]:
     """Every item recorded against ``person`` in the given series, grouped by
-    series and meeting, read through ``meeting_view`` for each audience. For
+    series and meeting, read through ``meeting_views`` for each audience. For
     anyone but a facilitator, an item members cannot see is left out
     altogether: it is neither listed nor counted."""
     query = (
@@ -96,11 +96,15 @@ def attributed_items(
 def _read_items(
     meeting: Meeting, item_ids: list[int], for_facilitator: bool
 ) -> list[AttributedItem]:
-    members = {i.id: i for i in meeting_view(meeting, Audience.MEMBER).items}
-    public = {i.id: i for i in meeting_view(meeting, Audience.PUBLIC).items}
+    audiences = [Audience.MEMBER, Audience.PUBLIC]
+    if for_facilitator:
+        audiences.append(Audience.FACILITATOR)
+    views = meeting_views(meeting, *audiences)
+    members = {i.id: i for i in views[Audience.MEMBER].items}
+    public = {i.id: i for i in views[Audience.PUBLIC].items}
     facilitators: dict[int, DisclosedItem] = {}
     if for_facilitator:
-        facilitators = {i.id: i for i in meeting_view(meeting, Audience.FACILITATOR).items}
+        facilitators = {i.id: i for i in views[Audience.FACILITATOR].items}
     found = []
     for item_id in item_ids:
         if not for_facilitator and item_id not in members:

@@ -24,7 +24,7 @@ from notesbase.models import Item, Meeting
 from notesbase.notes import items as item_service
 from notesbase.notes.blueprint import bp
 from notesbase.notes.errors import NotesError, StaleItem
-from notesbase.notes.facts import meeting_items, meeting_view
+from notesbase.notes.facts import meeting_items, meeting_view, meeting_views
 from notesbase.notes.forms import (
     ConfirmForm,
     EditItemForm,
@@ -245,8 +245,8 @@ def preview(slug: str, number: int) -> str:
         meeting=meeting,
         series=meeting.series,
         columns=[
-            (audience, shown_sections(meeting_view(meeting, audience)))
-            for audience in (Audience.MEMBER, Audience.PUBLIC)
+            (audience, shown_sections(view))
+            for audience, view in meeting_views(meeting, Audience.MEMBER, Audience.PUBLIC).items()
         ],
     )
 

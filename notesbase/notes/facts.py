@@ -81,3 +81,9 @@ def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
 def meeting_view(meeting: Meeting, audience: Audience) -> NotesView:
     """What ``audience`` sees of ``meeting``'s notes, from the current rows."""
     return disclose(load_notes(meeting), audience)
+
+
+def meeting_views(meeting: Meeting, *audiences: Audience) -> dict[Audience, NotesView]:
+    """Several audiences' views of ``meeting``, from one reading of the rows."""
+    notes = load_notes(meeting)
+    return {audience: disclose(notes, audience) for audience in audiences}
