@@ -12,6 +12,7 @@ from typing import Any
 from flask import request
 
 from notesbase.api.errors import ApiError
+from notesbase.routing import INT_MAX
 
 MAX_BODY = 1024 * 1024
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -95,7 +96,7 @@ class Fields:
         *,
         required: bool = False,
         minimum: int = 1,
-        maximum: int = 2**31 - 1,
+        maximum: int = INT_MAX,
         nullable: bool = False,
     ) -> Any:
         value = self._raw(name, required)

@@ -37,7 +37,7 @@ from notesbase.notes.forms import (
 )
 from notesbase.notes.notes_import import ImportMode, NotesFileError, export_notes, import_notes
 from notesbase.notes.people import all_people, create_person
-from notesbase.notes.views import LARGEST_ID, load_notes_meeting, shown_sections
+from notesbase.notes.views import load_notes_meeting, shown_sections
 
 INVALID = 422
 CONFLICT = 409
@@ -52,7 +52,7 @@ def load(slug: str, number: int) -> Meeting:
 
 def load_item(meeting: Meeting, item_id: int) -> Item:
     """The item, if it belongs to the meeting in the address; else 404."""
-    item = db.session.get(Item, item_id) if item_id <= LARGEST_ID else None
+    item = db.session.get(Item, item_id)
     if item is None or item.meeting_id != meeting.id:
         abort(404)
     return item

@@ -20,10 +20,6 @@ from notesbase.notes.blueprint import bp
 from notesbase.notes.facts import meeting_view
 from notesbase.notes.policy import can_write_notes, notes_audience
 
-# Ids and numbers are 32-bit integers in the database; a larger one in an
-# address is simply not there (PostgreSQL would refuse the query instead).
-LARGEST_ID = 2**31 - 1
-
 # What a facilitator may preview with ``?as=``.
 VIEW_AS = {
     "facilitator": Audience.FACILITATOR,
@@ -59,9 +55,8 @@ def shown_sections(view: NotesView) -> list[ShownSection]:
 
 
 def load_notes_meeting(slug: str, number: int) -> Meeting:
-    """The meeting whose notes the address names, or 404."""
-    if number > LARGEST_ID:
-        abort(404)
+    """The meeting whose notes the address names, or 404 (an <int:> beyond
+    the database's range never reaches here: ``notesbase.routing``)."""
     return load_meeting(load_series(slug), number)
 
 
