@@ -47,13 +47,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from notesbase import admin, api, auth, consent, meetings, notes
+    from notesbase import admin, api, auth, consent, meetings, notes, publishing, search
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(meetings.bp)
     notes.register(app)
     app.register_blueprint(consent.bp)
+    publishing.register(app)
+    search.register(app)
     csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing for CSRF to ride on
     app.register_blueprint(api.bp)
 

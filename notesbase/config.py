@@ -54,6 +54,22 @@ class Defaults:
     PROXY_FIX_HOPS = 0
     DEFAULT_TIMEZONE = "Europe/London"
 
+    # Search. The index lives in instance/search unless a path is given.
+    SEARCH_INDEX_PATH: str | None = None
+    # Apply the outbox right after each commit (the embedded default). With
+    # several processes or hosts, set False and run `notesbase index apply --watch`.
+    SEARCH_APPLY_ON_COMMIT = True
+    # Seconds to wait for the index writer lock after a commit, and otherwise.
+    SEARCH_APPLY_TIMEOUT = 2.0
+    SEARCH_LOCK_TIMEOUT = 10.0
+    # Outbox rows are kept this long; a host further behind must rebuild.
+    SEARCH_OUTBOX_KEEP_DAYS = 7
+    # A missing or corrupt index is rebuilt before answering when the
+    # database holds at most this many items, else in the background.
+    SEARCH_SYNC_REBUILD_MAX_ITEMS = 5000
+    # Writer processes for a full rebuild.
+    SEARCH_REBUILD_PROCESSES = 1
+
 
 def resolve_instance_path(test_config: dict[str, Any] | None) -> str | None:
     """The instance folder: the test config's, else ``NOTESBASE_INSTANCE_PATH``."""

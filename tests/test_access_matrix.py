@@ -25,6 +25,8 @@ REQUIRED: dict[str, Role | None] = {
     "meetings.meeting": PUBLIC,
     "meetings.topics": PUBLIC,
     "meetings.topic": PUBLIC,
+    "search.page": PUBLIC,
+    "search.suggest": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.accept_invite": PUBLIC,

@@ -20,26 +20,42 @@ from notesbase.models.member import (
     series_memberships,
 )
 from notesbase.models.notes import Consent, Item, ItemRevision, Person
+from notesbase.models.publishing import (
+    Circulation,
+    CirculationRecipient,
+    LeakOverride,
+    RecipientStatus,
+    Writeup,
+    writeup_items,
+)
+from notesbase.models.search import IndexOutbox
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "Circulation",
+    "CirculationRecipient",
     "Consent",
+    "IndexOutbox",
     "Invite",
     "Item",
     "ItemRevision",
+    "LeakOverride",
     "LoginSession",
     "Meeting",
     "MeetingFormat",
     "MeetingStatus",
     "Member",
     "Person",
+    "RecipientStatus",
     "Role",
     "Series",
     "Topic",
+    "Writeup",
     "invite_series",
     "meeting_topics",
     "series_memberships",
     "utcnow",
+    "writeup_items",
 ]

@@ -1,0 +1,15 @@
+"""``GET /api/v1/search``: the search page's rules, as JSON (see
+``notesbase.search.views.api_search``)."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from notesbase.api import bp
+
+
+@bp.get("/search")
+def search() -> Response:
+    from notesbase.search.views import api_search
+
+    return api_search()

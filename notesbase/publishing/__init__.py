@@ -1,0 +1,22 @@
+"""After a meeting: the leak check, public write-ups and their exports,
+circulation of the notes by email, and the calendar. Every output here is
+made from ``disclose`` and passes the leak check before it leaves.
+
+- ``leakcheck``: the check itself, overrides, the channel registry;
+- ``leak_views``: the leak-check page and override form;
+- ``writeups``: writing, previewing, publishing; public pages, feed, API;
+- ``exports``: Markdown (front matter for the network's website), print, PDF;
+- ``circulation``: sending the member notes by email, resumably;
+- ``calendar``: the iCalendar feed and the upcoming-meetings page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register every publishing module's routes and commands."""
+    from notesbase.publishing import calendar, circulation, exports, leak_views, writeups
+
+    for module in (leak_views, writeups, exports, circulation, calendar):
+        module.register(app)

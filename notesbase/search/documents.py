@@ -1,0 +1,205 @@
+"""What goes into the index, made only from what ``disclose`` gives each
+audience: no raw bodies, no speaker ids, no authors.
+
+Documents per meeting:
+- one per item and distinct audience view (members and facilitators; when
+  both see the same text, one document lists both audiences). The public
+  reads no notes, only write-ups, so items have no public document;
+- one for the meeting's own public fields (title, theme, description);
+- one for its published write-up, if any, as the public reads it."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import nh3
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from notesbase.disclosure import Audience, DisclosedItem, Grant, Notes, PersonFacts, disclose
+from notesbase.markdown import render_markdown
+from notesbase.models import Consent, Item, Meeting, Person
+from notesbase.notes.facts import grant_facts, item_facts, person_facts
+from notesbase.search.engine import Document
+
+ITEM_AUDIENCES = (Audience.MEMBER, Audience.FACILITATOR)
+PUBLIC_AUDIENCES = ("public", "member", "facilitator")
+
+
+def fingerprint(*parts: str) -> str:
+    """Identifies a text: a document whose fingerprint differs from the one
+    computed now is stale and is not shown."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def item_text(item: DisclosedItem) -> str:
+    return "\n".join(part for part in (item.section, item.body_text, item.attribution) if part)
+
+
+def markdown_text(text: str) -> str:
+    return " ".join(html.unescape(nh3.clean(str(render_markdown(text or "")), tags=set())).split())
+
+
+def meeting_text(meeting: Meeting) -> str:
+    return "\n".join(part for part in (meeting.theme, markdown_text(meeting.description)) if part)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """People and active grants, read once and shared by many meetings."""
+
+    people: tuple[PersonFacts, ...]
+    grants: tuple[Grant, ...]
+
+    @classmethod
+    def load(cls, session: Session) -> Facts:
+        people = session.scalars(sa.select(Person).order_by(Person.id)).all()
+        consents = session.scalars(sa.select(Consent).where(Consent.withdrawn_at.is_(None))).all()
+        return cls(
+            tuple(person_facts(person) for person in people),
+            tuple(grant_facts(consent) for consent in consents),
+        )
+
+    def notes(self, meeting: Meeting, items: Sequence[Item]) -> Notes:
+        grants = tuple(
+            grant
+            for grant in self.grants
+            if (grant.series_id is None and grant.meeting_id is None)
+            or grant.series_id == meeting.series_id
+            or grant.meeting_id == meeting.id
+        )
+        return Notes(
+            series_id=meeting.series_id,
+            meeting_id=meeting.id,
+            items=[item_facts(item) for item in items],
+            people=self.people,
+            grants=grants,
+        )
+
+
+def disclosed_items(
+    facts: Facts, meeting: Meeting, items: Sequence[Item], audience: Audience
+) -> dict[int, DisclosedItem]:
+    """``items`` of ``meeting`` as ``audience`` sees them now, by id (an
+    item the audience may not see is absent)."""
+    if not items:
+        return {}
+    view = disclose(facts.notes(meeting, items), audience)
+    return {item.id: item for item in view.items}
+
+
+class Builder:
+    """Turns current rows into documents."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.facts = Facts.load(session)
+
+    def _base(self, meeting: Meeting) -> dict[str, object]:
+        return {
+            "series": meeting.series_id,
+            "meeting": meeting.id,
+            "number": meeting.number,
+            "day": meeting.date.toordinal(),
+            "topics": tuple(topic.slug for topic in meeting.topics),
+        }
+
+    def item_documents(self, meeting: Meeting, items: Sequence[Item]) -> list[Document]:
+        views = {
+            audience: disclosed_items(self.facts, meeting, items, audience)
+            for audience in ITEM_AUDIENCES
+        }
+        documents: list[Document] = []
+        base = self._base(meeting)
+        for item in items:
+            texts: dict[str, list[str]] = defaultdict(list)
+            shown: dict[str, DisclosedItem] = {}
+            for audience in ITEM_AUDIENCES:
+                disclosed = views[audience].get(item.id)
+                if disclosed is not None:
+                    text = item_text(disclosed)
+                    texts[text].append(audience.value)
+                    shown[text] = disclosed
+            for text, audiences in texts.items():
+                documents.append(
+                    Document(
+                        doc_id=f"item:{item.id}:{'+'.join(audiences)}",
+                        key=f"item:{item.id}",
+                        doctype="item",
+                        target=item.id,
+                        audiences=tuple(audiences),
+                        kind=shown[text].kind.value,
+                        version=item.version,
+                        fingerprint=fingerprint(text),
+                        title=meeting.title,
+                        text=text,
+                        **base,  # type: ignore[arg-type]
+                    )
+                )
+        return documents
+
+    def meeting_document(self, meeting: Meeting) -> Document:
+        text = meeting_text(meeting)
+        return Document(
+            doc_id=f"meeting:{meeting.id}",
+            key=f"meeting:{meeting.id}",
+            doctype="meeting",
+            target=meeting.id,
+            audiences=PUBLIC_AUDIENCES,
+            kind="meeting",
+            version=0,
+            fingerprint=fingerprint(meeting.title, text),
+            title=meeting.title,
+            text=text,
+            **self._base(meeting),  # type: ignore[arg-type]
+        )
+
+    def writeup_document(self, meeting: Meeting) -> Document | None:
+        from notesbase.publishing.writeups import published_text
+
+        published = published_text(meeting)
+        if published is None:
+            return None
+        title, text = published
+        return Document(
+            doc_id=f"writeup:{meeting.id}",
+            key=f"writeup:{meeting.id}",
+            doctype="writeup",
+            target=meeting.id,
+            audiences=PUBLIC_AUDIENCES,
+            kind="writeup",
+            version=0,
+            fingerprint=fingerprint(title, text),
+            title=title,
+            text=text,
+            **self._base(meeting),  # type: ignore[arg-type]
+        )
+
+    def meeting_documents(self, meeting: Meeting) -> list[Document]:
+        """Everything the index holds for one meeting."""
+        items = self.session.scalars(
+            sa.select(Item).where(Item.meeting_id == meeting.id).order_by(Item.position, Item.id)
+        ).all()
+        documents = self.item_documents(meeting, items)
+        documents.append(self.meeting_document(meeting))
+        writeup = self.writeup_document(meeting)
+        if writeup is not None:
+            documents.append(writeup)
+        return documents
+
+    def meetings(self, ids: Iterable[int] | None = None) -> Iterator[Meeting]:
+        statement = sa.select(Meeting).options(selectinload(Meeting.topics)).order_by(Meeting.id)
+        if ids is not None:
+            statement = statement.where(Meeting.id.in_(list(ids)))
+        yield from self.session.scalars(statement)
+
+    def all_documents(self) -> Iterator[tuple[int, list[Document]]]:
+        """(number of meetings, documents of one meeting) for every meeting."""
+        meetings = list(self.meetings())
+        for meeting in meetings:
+            yield len(meetings), self.meeting_documents(meeting)

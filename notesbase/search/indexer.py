@@ -1,0 +1,401 @@
+"""Keeping the index in step with the database.
+
+- ``apply`` drains the outbox into this host's index: one writer at a time
+  (a lock with a timeout), re-reading the current rows, so an older version
+  is never indexed after a newer one. The index remembers the last outbox
+  row it applied (and any lower ids still in flight when it read, which a
+  slower transaction may yet commit), so several hosts share one outbox.
+- ``rebuild`` writes a whole new index from the database and swaps it in.
+- ``ensure`` makes sure there is a usable index, rebuilding a missing or
+  corrupt one (at once when the database is small, else in the background).
+- ``check`` compares the index with what the database says it should hold."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from notesbase.db import db
+from notesbase.models import IndexOutbox, Item, Meeting, Person, meeting_topics, utcnow
+from notesbase.search.documents import Builder, Document
+from notesbase.search.engine import Engine, IndexUnavailable, LockTimeout, StoredDoc
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "notesbase.search"
+GAP_SECONDS = 600
+MAX_GAPS = 1000
+
+
+class RebuildInProgress(Exception):
+    """Another process is rebuilding the index."""
+
+
+def engine_for(app: Flask) -> Engine:
+    engine = app.extensions.get(EXTENSION)
+    if engine is None:
+        root = app.config.get("SEARCH_INDEX_PATH") or Path(app.instance_path) / "search"
+        engine = Engine(Path(root), lock_timeout=float(app.config["SEARCH_LOCK_TIMEOUT"]))
+        app.extensions[EXTENSION] = engine
+    return engine
+
+
+def _session(app: Flask) -> Session:
+    with app.app_context():
+        return Session(db.engine, expire_on_commit=False)
+
+
+# -- applying the outbox ---------------------------------------------------------
+
+
+def _expand(session: Session, rows: Iterable[IndexOutbox]) -> tuple[set[int], set[int], set[int]]:
+    """What the rows ask for, as (meetings to redo whole, items, write-ups)."""
+    by_target: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        by_target[row.target].add(row.target_id)
+    meetings = set(by_target["meeting"])
+    items = set(by_target["item"]) | set(by_target["purge"])
+    writeups = set(by_target["writeup"])
+    if by_target["topic"]:
+        meetings.update(
+            session.scalars(
+                sa.select(meeting_topics.c.meeting_id).where(
+                    meeting_topics.c.topic_id.in_(by_target["topic"])
+                )
+            )
+        )
+    if by_target["person"]:
+        items.update(_items_of_people(session, by_target["person"]))
+    return meetings, items, writeups - meetings
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _items_of_people(session: Session, person_ids: set[int]) -> set[int]:
+    """Items a person speaks in, or whose text names them (by full name or
+    surname): their consent decides how those read."""
+    found = set(session.scalars(sa.select(Item.id).where(Item.speaker_id.in_(person_ids))))
+    patterns: set[str] = set()
+    for person in session.scalars(sa.select(Person).where(Person.id.in_(person_ids))):
+        words = person.name.split()
+        patterns.add(person.name)
+        if len(words) > 1 and len(words[-1]) >= 3:
+            patterns.add(words[-1])
+    conditions = [
+        sa.func.lower(Item.body).like(like_pattern(p), escape="\\") for p in patterns if p
+    ]
+    conditions += [
+        sa.func.lower(Item.section).like(like_pattern(p), escape="\\") for p in patterns if p
+    ]
+    if conditions:
+        found.update(session.scalars(sa.select(Item.id).where(sa.or_(*conditions))))
+    return found
+
+
+def _documents(
+    session: Session, meetings: set[int], items: set[int], writeups: set[int]
+) -> tuple[list[tuple[str, str]], list[Document]]:
+    builder = Builder(session)
+    replace: list[tuple[str, str]] = []
+    documents: list[Document] = []
+    for meeting in builder.meetings(meetings):
+        documents.extend(builder.meeting_documents(meeting))
+    replace.extend(("scope", f"meeting:{m}") for m in sorted(meetings))
+    rows = session.scalars(sa.select(Item).where(Item.id.in_(items))).all() if items else []
+    by_meeting: dict[int, list[Item]] = defaultdict(list)
+    for item in rows:
+        if item.meeting_id not in meetings:
+            by_meeting[item.meeting_id].append(item)
+    for meeting in builder.meetings(by_meeting):
+        documents.extend(builder.item_documents(meeting, by_meeting[meeting.id]))
+    replace.extend(("key", f"item:{i}") for i in sorted(items))
+    for meeting in builder.meetings(writeups):
+        document = builder.writeup_document(meeting)
+        if document is not None:
+            documents.append(document)
+    replace.extend(("key", f"writeup:{m}") for m in sorted(writeups))
+    return replace, documents
+
+
+def _next_state(state: dict[str, Any], seen: list[int]) -> dict[str, Any]:
+    """The cursor moves past every id seen; lower ids not seen yet are kept
+    as gaps for a while (a transaction that took its id earlier may still
+    commit), then forgotten (it rolled back)."""
+    now = time.time()
+    cursor = int(state.get("cursor", 0))
+    seen_set = set(seen)
+    gaps = {
+        int(i): float(t)
+        for i, t in dict(state.get("gaps", {})).items()
+        if int(i) not in seen_set and now - float(t) < GAP_SECONDS
+    }
+    highest = max(seen_set | {cursor})
+    for missing in range(max(cursor + 1, highest - MAX_GAPS), highest):
+        if missing not in seen_set:
+            gaps[missing] = now
+    return {"cursor": highest, "gaps": {str(i): t for i, t in gaps.items()}}
+
+
+def apply(app: Flask, *, timeout: float | None = None, batch: int = 2000) -> int:
+    """Drain the outbox into the index; returns how many rows were applied.
+    Raises ``LockTimeout`` when another process keeps the writer lock."""
+    engine = engine_for(app)
+    if not ensure(app):
+        return 0
+    applied = 0
+    with engine.writer_lock(timeout):
+        path = engine.current_path()
+        if path is None:
+            return 0
+        while True:
+            state = engine.read_state(path)
+            gaps = [int(i) for i in state.get("gaps", {})]
+            with _session(app) as session:
+                condition = IndexOutbox.id > int(state.get("cursor", 0))
+                if gaps:
+                    condition = sa.or_(condition, IndexOutbox.id.in_(gaps))
+                rows = session.scalars(
+                    sa.select(IndexOutbox).where(condition).order_by(IndexOutbox.id).limit(batch)
+                ).all()
+                if not rows:
+                    break
+                meetings, items, writeups = _expand(session, rows)
+                replace, documents = _documents(session, meetings, items, writeups)
+                purge = any(row.target == "purge" for row in rows)
+                engine.write(path, replace, documents, optimize=purge)
+                engine.write_state(path, _next_state(state, [row.id for row in rows]))
+            applied += len(rows)
+            if len(rows) < batch:
+                break
+    _prune(app)
+    return applied
+
+
+def apply_soon(app: Flask) -> None:
+    """After a commit, in the embedded default: apply now, so the next
+    search sees the change. Never fails the request whose change has
+    already committed; what is not applied now stays in the outbox."""
+    try:
+        apply(app, timeout=float(app.config["SEARCH_APPLY_TIMEOUT"]))
+    except LockTimeout:
+        log.info("search index busy; the outbox will be applied by the lock holder or later")
+    except Exception:
+        log.exception("could not apply the search outbox; it will be replayed")
+
+
+def pending(app: Flask) -> bool:
+    """Whether the outbox holds rows this index has not applied."""
+    engine = engine_for(app)
+    path = engine.current_path()
+    if path is None:
+        return False
+    state = engine.read_state(path)
+    with _session(app) as session:
+        highest = session.scalar(sa.select(sa.func.max(IndexOutbox.id)))
+    return highest is not None and (
+        int(highest) > int(state.get("cursor", 0)) or bool(state["gaps"])
+    )
+
+
+_last_prune: dict[str, float] = {}
+
+
+def _prune(app: Flask, *, force: bool = False) -> int:
+    """Forget outbox rows older than ``SEARCH_OUTBOX_KEEP_DAYS`` (at most
+    hourly per process). A host whose index is further behind than that must
+    rebuild (``notesbase index check`` says so)."""
+    key = str(app.instance_path)
+    if not force and time.time() - _last_prune.get(key, 0) < 3600:
+        return 0
+    _last_prune[key] = time.time()
+    cutoff = utcnow() - timedelta(days=float(app.config["SEARCH_OUTBOX_KEEP_DAYS"]))
+    with _session(app) as session:
+        result = session.execute(sa.delete(IndexOutbox).where(IndexOutbox.created_at < cutoff))
+        session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# -- rebuilding ----------------------------------------------------------------
+
+
+Progress = Callable[[int, int], None]
+
+
+def rebuild(app: Flask, progress: Progress | None = None) -> int:
+    """Build a new index from the database in a fresh folder, then swap it
+    in; returns the number of documents. Raises ``RebuildInProgress``."""
+    engine = engine_for(app)
+    with engine.rebuild_lock() as mine:
+        if not mine:
+            raise RebuildInProgress("the search index is already being rebuilt")
+        path = engine.new_generation()
+        try:
+            with _session(app) as session:
+                # Rows after this point are applied to the new index afterwards.
+                start = session.scalar(sa.select(sa.func.max(IndexOutbox.id))) or 0
+                recent = session.scalars(
+                    sa.select(IndexOutbox.id).where(IndexOutbox.id > start - MAX_GAPS)
+                ).all()
+                state = _next_state({"cursor": 0, "gaps": {}}, [*recent, start])
+                documents = _progress_documents(Builder(session), progress)
+                counted = _Counter(documents)
+                procs = int(app.config["SEARCH_REBUILD_PROCESSES"])
+                engine.write(path, [], counted, procs=procs, optimize=procs == 1)
+                count = counted.count
+            engine.write_state(path, state)
+            with engine.writer_lock(timeout=60):
+                engine.switch_to(path)
+        except BaseException:
+            engine.discard(path)
+            raise
+    apply(app, timeout=60)
+    return count
+
+
+class _Counter:
+    def __init__(self, documents: Iterable[Document]) -> None:
+        self.documents = documents
+        self.count = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for document in self.documents:
+            self.count += 1
+            yield document
+
+
+def _progress_documents(builder: Builder, progress: Progress | None) -> Iterable[Document]:
+    for done, (total, documents) in enumerate(builder.all_documents(), start=1):
+        yield from documents
+        if progress is not None:
+            progress(done, total)
+
+
+_background: dict[str, threading.Thread] = {}
+
+
+def ensure(app: Flask) -> bool:
+    """True when a usable index is there. A missing or unreadable one is
+    rebuilt: at once while the database holds at most
+    ``SEARCH_SYNC_REBUILD_MAX_ITEMS`` items, else in a background thread
+    (and False until it is done; search says so)."""
+    engine = engine_for(app)
+    path = engine.current_path()
+    if path is not None:
+        try:
+            engine.open_index(path)
+            return True
+        except IndexUnavailable:
+            log.warning("the search index at %s cannot be opened; rebuilding", path)
+    return _start_rebuild(app)
+
+
+def repair(app: Flask) -> bool:
+    """An index that failed while searching: rebuild it (see ``ensure``)."""
+    log.warning("the search index failed while reading; rebuilding")
+    return _start_rebuild(app)
+
+
+def _start_rebuild(app: Flask) -> bool:
+    engine = engine_for(app)
+    if engine.rebuilding_elsewhere():
+        return False
+    with _session(app) as session:
+        items = session.scalar(sa.select(sa.func.count(Item.id))) or 0
+    if items <= int(app.config["SEARCH_SYNC_REBUILD_MAX_ITEMS"]):
+        try:
+            rebuild(app)
+        except RebuildInProgress:
+            return False
+        return True
+    key = str(engine.root)
+    thread = _background.get(key)
+    if thread is None or not thread.is_alive():
+        thread = threading.Thread(target=_rebuild_quietly, args=(app,), daemon=True)
+        _background[key] = thread
+        thread.start()
+    return False
+
+
+def _rebuild_quietly(app: Flask) -> None:
+    try:
+        rebuild(app)
+    except RebuildInProgress:
+        pass
+    except Exception:
+        log.exception("rebuilding the search index failed")
+
+
+def rebuilding(app: Flask) -> bool:
+    engine = engine_for(app)
+    thread = _background.get(str(engine.root))
+    return (thread is not None and thread.is_alive()) or engine.rebuilding_elsewhere()
+
+
+# -- checking ------------------------------------------------------------------
+
+
+@dataclass
+class CheckReport:
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    pending: int = 0
+    documents: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+
+def _same(document: Document, stored: StoredDoc) -> bool:
+    return (
+        document.fingerprint == stored.fingerprint
+        and document.version == stored.version
+        and tuple(document.audiences) == stored.audiences
+        and tuple(sorted(document.topics)) == tuple(sorted(stored.topics))
+        and (document.number, document.day, document.series, document.kind)
+        == (stored.number, stored.day, stored.series, stored.kind)
+    )
+
+
+def check(app: Flask) -> CheckReport:
+    """Compare the index with the database, document by document."""
+    engine = engine_for(app)
+    if engine.current_path() is None:
+        raise IndexUnavailable("there is no index yet: run `notesbase index rebuild`")
+    stored = {doc.doc_id: doc for doc in engine.stored_documents()}
+    with _session(app) as session:
+        builder = Builder(session)
+        expected = {d.doc_id: d for _, docs in builder.all_documents() for d in docs}
+        path = engine.current_path()
+        cursor = int(engine.read_state(path).get("cursor", 0)) if path else 0
+        report_pending = session.scalar(
+            sa.select(sa.func.count(IndexOutbox.id)).where(IndexOutbox.id > cursor)
+        )
+    report = CheckReport(pending=int(report_pending or 0), documents=len(stored))
+    report.missing = sorted(set(expected) - set(stored))
+    report.extra = sorted(set(stored) - set(expected))
+    report.stale = sorted(
+        doc_id
+        for doc_id in set(expected) & set(stored)
+        if not _same(expected[doc_id], stored[doc_id])
+    )
+    return report
+
+
+def meetings_of(session: Session, ids: Iterable[int]) -> dict[int, Meeting]:
+    return {m.id: m for m in session.scalars(sa.select(Meeting).where(Meeting.id.in_(list(ids))))}

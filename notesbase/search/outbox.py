@@ -1,0 +1,101 @@
+"""Index work, committed in the same transaction as the change it follows.
+
+Session hooks look at what a flush writes and add ``index_outbox`` rows for
+it: an item changed, a meeting changed (its items, topics, description), a
+person or their consent changed (every item they speak in or are named in),
+a write-up changed, a topic changed. No call site can forget to, and a crash
+after the commit leaves the rows for the next ``apply`` to replay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session, UOWTransaction
+
+from notesbase.models import Consent, IndexOutbox, Item, Meeting, Person, Topic, Writeup, utcnow
+
+_INFO_PENDING = "search_outbox_pending"
+_INFO_DELETED_SPEAKERS = "search_outbox_deleted_speakers"
+_INFO_PURGE = "search_outbox_purge"
+
+
+def request_purge(session: Session, item_id: int) -> None:
+    """After this transaction, rewrite the index so the purged text leaves
+    no trace in deleted-but-unmerged segments either."""
+    session.info.setdefault(_INFO_PURGE, set()).add(item_id)
+
+
+def _targets(session: Session) -> set[tuple[str, int]]:
+    targets: set[tuple[str, int]] = set()
+    changed = [*session.new, *(o for o in session.dirty if session.is_modified(o))]
+    for obj in [*changed, *session.deleted]:
+        if isinstance(obj, Item) and obj.id is not None:
+            targets.add(("item", obj.id))
+        elif isinstance(obj, Meeting) and obj.id is not None:
+            targets.add(("meeting", obj.id))
+        elif isinstance(obj, Person) and obj.id is not None:
+            targets.add(("person", obj.id))
+        elif isinstance(obj, Consent) and obj.person_id is not None:
+            targets.add(("person", obj.person_id))
+        elif isinstance(obj, Writeup) and obj.meeting_id is not None:
+            targets.add(("writeup", obj.meeting_id))
+        elif isinstance(obj, Topic) and obj.id is not None:
+            targets.add(("topic", obj.id))
+    return targets
+
+
+def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    # A deleted person's items lose their speaker in the database itself
+    # (ON DELETE SET NULL): find them while they still point at the person.
+    deleted = [obj.id for obj in session.deleted if isinstance(obj, Person) and obj.id]
+    if deleted:
+        with session.no_autoflush:
+            ids = session.scalars(sa.select(Item.id).where(Item.speaker_id.in_(deleted))).all()
+        session.info.setdefault(_INFO_DELETED_SPEAKERS, set()).update(ids)
+
+
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    targets = _targets(session)
+    targets.update(("item", i) for i in session.info.pop(_INFO_DELETED_SPEAKERS, ()))
+    targets.update(("purge", i) for i in session.info.pop(_INFO_PURGE, ()))
+    if not targets:
+        return
+    now = utcnow()
+    session.connection().execute(
+        sa.insert(IndexOutbox),
+        [{"target": t, "target_id": i, "created_at": now} for t, i in sorted(targets)],
+    )
+    session.info[_INFO_PENDING] = True
+
+
+def _after_commit(session: Session) -> None:
+    if not session.info.pop(_INFO_PENDING, False):
+        return
+    if not has_app_context() or not current_app.config.get("SEARCH_APPLY_ON_COMMIT", True):
+        return
+    from notesbase.search.indexer import apply_soon
+
+    apply_soon(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _after_rollback(session: Session) -> None:
+    # The pending flag stays: an apply that finds nothing new costs little.
+    for key in (_INFO_DELETED_SPEAKERS, _INFO_PURGE):
+        session.info.pop(key, None)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Listen on every session (once per process)."""
+    global _installed
+    if _installed:
+        return
+    sa.event.listen(Session, "before_flush", _before_flush)
+    sa.event.listen(Session, "after_flush", _after_flush)
+    sa.event.listen(Session, "after_commit", _after_commit)
+    sa.event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+    _installed = True

@@ -1,0 +1,295 @@
+"""A search, as one reader.
+
+1. The reader's access (the series they read, as which audience; public
+   documents for everyone) is part of the engine query, so counts, facets
+   and pages only ever cover what they may see.
+2. Every hit is re-checked against the database before it is shown: the
+   item still exists at the indexed version, the reader still reads its
+   series as one of the document's audiences, and ``disclose`` gives them
+   the same text now (a consent withdrawal changes no version but does
+   change the text). Snippets are highlighted from the current disclosed
+   text, never from anything stored in the index.
+3. A stale hit is dropped and its item queued for re-indexing."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import nh3
+import sqlalchemy as sa
+from flask import Flask, current_app
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from notesbase.db import db
+from notesbase.disclosure import Audience
+from notesbase.models import IndexOutbox, Item, Meeting, Member, Series, Topic, utcnow
+from notesbase.notes.policy import notes_audience
+from notesbase.search import indexer
+from notesbase.search.documents import (
+    Facts,
+    disclosed_items,
+    fingerprint,
+    item_text,
+    meeting_text,
+)
+from notesbase.search.engine import Access, EngineResults, IndexUnavailable, StoredDoc
+from notesbase.search.query import Filters, ParsedQuery, QueryError, parse
+
+PER_PAGE = 10
+MAX_PAGE = 100
+SNIPPET_CHARS = 240
+
+
+class SearchUnavailable(Exception):
+    """The index is being rebuilt: try again shortly."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    doctype: str  # "item", "meeting" or "writeup"
+    meeting: Meeting
+    kind: str
+    snippet: Markup
+    section: str = ""
+    attribution: str | None = None
+    item_id: int | None = None
+
+
+@dataclass
+class SearchPage:
+    text: str
+    parsed: ParsedQuery
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = PER_PAGE
+    topic_counts: list[tuple[Topic, int]] = field(default_factory=list)
+    by_date: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, min(MAX_PAGE, math.ceil(self.total / self.per_page)))
+
+
+def reader_access(member: Member | None) -> tuple[Access, dict[int, Audience]]:
+    """The series ``member`` reads and as which audience (the one place
+    that decides, ``notes_audience``, asked for each series)."""
+    audiences: dict[int, Audience] = {}
+    if member is not None and member.active:
+        for series in db.session.scalars(sa.select(Series)):
+            audience = notes_audience(member, series)
+            if audience is not None:
+                audiences[series.id] = audience
+    access = Access(tuple((sid, audience.value) for sid, audience in sorted(audiences.items())))
+    return access, audiences
+
+
+def resolve_filters(filters: Filters) -> Filters:
+    """Series are named by slug in URLs and by id in the index."""
+    if not filters.series:
+        return filters
+    ids = db.session.scalars(sa.select(Series.id).where(Series.slug.in_(filters.series))).all()
+    # An unknown slug matches nothing rather than everything.
+    return Filters(
+        series=tuple(str(i) for i in ids) or ("0",),
+        topics=filters.topics,
+        kinds=filters.kinds,
+        number_from=filters.number_from,
+        number_to=filters.number_to,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+
+
+def search(
+    member: Member | None,
+    text: str,
+    filters: Filters | None = None,
+    *,
+    page: int = 1,
+    by_date: bool = False,
+    per_page: int = PER_PAGE,
+) -> SearchPage:
+    """Run a search as ``member`` (None: the public). Raises ``QueryError``
+    with a message for the reader, or ``SearchUnavailable``."""
+    parsed = parse(text, filters)
+    if parsed.empty:
+        raise QueryError("Type a word or two to search for, or choose a topic.")
+    page = max(1, min(page, MAX_PAGE))
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    _catch_up(app)
+    access, audiences = reader_access(member)
+    parsed = ParsedQuery(parsed.required, parsed.excluded, resolve_filters(parsed.filters))
+    engine = indexer.engine_for(app)
+    try:
+        results = engine.search(parsed, access, page=page, per_page=per_page, by_date=by_date)
+    except IndexUnavailable:
+        if not indexer.repair(app):
+            raise SearchUnavailable() from None
+        results = engine.search(parsed, access, page=page, per_page=per_page, by_date=by_date)
+    result = SearchPage(
+        text=text, parsed=parsed, total=results.total, page=page, per_page=per_page, by_date=by_date
+    )
+    result.hits = _recheck(results, audiences)
+    result.topic_counts = _topics(results.topic_counts)
+    return result
+
+
+def _catch_up(app: Flask) -> None:
+    """The next search sees every committed change: apply what another
+    process committed but has not applied yet (quickly, or not at all)."""
+    if not indexer.ensure(app):
+        raise SearchUnavailable()
+    if indexer.pending(app):
+        indexer.apply_soon(app)
+
+
+def _topics(counts: dict[str, int]) -> list[tuple[Topic, int]]:
+    if not counts:
+        return []
+    topics = db.session.scalars(sa.select(Topic).where(Topic.slug.in_(list(counts)))).all()
+    return sorted(((t, counts[t.slug]) for t in topics), key=lambda pair: (-pair[1], pair[0].name))
+
+
+def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit]:
+    docs = results.docs
+    meeting_ids = {doc.meeting for doc in docs}
+    meetings = {
+        m.id: m
+        for m in db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.id.in_(meeting_ids))
+            .options(selectinload(Meeting.topics), selectinload(Meeting.series))
+        )
+    }
+    item_ids = [doc.target for doc in docs if doc.doctype == "item"]
+    items = (
+        {i.id: i for i in db.session.scalars(sa.select(Item).where(Item.id.in_(item_ids)))}
+        if item_ids
+        else {}
+    )
+    facts = Facts.load(db.session) if items else None
+    hits: list[Hit] = []
+    stale: list[int] = []
+    for position, doc in enumerate(docs):
+        meeting = meetings.get(doc.meeting)
+        if meeting is None:
+            continue
+        if doc.doctype == "item":
+            hit = _item_hit(results, position, doc, meeting, items, audiences, facts)
+            if hit is None:
+                stale.append(doc.target)
+        elif doc.doctype == "meeting":
+            hit = _meeting_hit(results, position, doc, meeting)
+        else:
+            hit = _writeup_hit(results, position, doc, meeting)
+        if hit is not None:
+            hits.append(hit)
+    if stale:
+        _requeue(stale)
+    return hits
+
+
+def _item_hit(
+    results: EngineResults,
+    position: int,
+    doc: StoredDoc,
+    meeting: Meeting,
+    items: dict[int, Item],
+    audiences: dict[int, Audience],
+    facts: Facts | None,
+) -> Hit | None:
+    item = items.get(doc.target)
+    audience = audiences.get(meeting.series_id)
+    if item is None or facts is None or audience is None or item.version != doc.version:
+        return None
+    if audience.value not in doc.audiences or item.meeting_id != meeting.id:
+        return None
+    disclosed = disclosed_items(facts, meeting, [item], audience).get(item.id)
+    if disclosed is None or fingerprint(item_text(disclosed)) != doc.fingerprint:
+        return None
+    return Hit(
+        doctype="item",
+        meeting=meeting,
+        kind=disclosed.kind.value,
+        snippet=_snippet(results, position, disclosed.body_text),
+        section=disclosed.section,
+        attribution=disclosed.attribution,
+        item_id=item.id,
+    )
+
+
+def _meeting_hit(
+    results: EngineResults, position: int, doc: StoredDoc, meeting: Meeting
+) -> Hit | None:
+    text = meeting_text(meeting)
+    if fingerprint(meeting.title, text) != doc.fingerprint:
+        return None
+    return Hit("meeting", meeting, "meeting", _snippet(results, position, text))
+
+
+def _writeup_hit(
+    results: EngineResults, position: int, doc: StoredDoc, meeting: Meeting
+) -> Hit | None:
+    from notesbase.publishing.writeups import published_text
+
+    published = published_text(meeting)
+    if published is None or fingerprint(*published) != doc.fingerprint:
+        return None
+    return Hit("writeup", meeting, "writeup", _snippet(results, position, published[1]))
+
+
+def _snippet(results: EngineResults, position: int, text: str) -> Markup:
+    """Highlighted fragments of the current text; its start when the words
+    matched elsewhere (the title)."""
+    highlighted = results.highlight(position, text) if text else ""
+    if not highlighted:
+        cut = text[:SNIPPET_CHARS]
+        if len(text) > SNIPPET_CHARS:
+            cut = cut.rsplit(" ", 1)[0] + " …"
+        return Markup(html.escape(cut))  # noqa: S704 - escaped just now
+    return Markup(nh3.clean(highlighted, tags={"mark"}, attributes={}))  # noqa: S704
+
+
+def _requeue(item_ids: list[int]) -> None:
+    """Ask for stale documents to be redone (in a transaction of its own,
+    so the reader's session is left alone)."""
+    with db.engine.begin() as connection:
+        now = utcnow()
+        connection.execute(
+            sa.insert(IndexOutbox),
+            [{"target": "item", "target_id": i, "created_at": now} for i in sorted(set(item_ids))],
+        )
+
+
+def suggestions(member: Member | None, prefix: str, limit: int = 8) -> list[str]:
+    """Completions for the search box: topic names and meeting titles only.
+    Both are public, so no suggestion can carry a redacted or withheld word."""
+    prefix = " ".join(prefix.split())[:60]
+    if len(prefix) < 2:
+        return []
+    pattern = indexer.like_pattern(prefix)
+    names = db.session.scalars(
+        sa.select(Topic.name)
+        .where(sa.func.lower(Topic.name).like(pattern, escape="\\"))
+        .order_by(Topic.name)
+        .limit(limit)
+    ).all()
+    titles = db.session.scalars(
+        sa.select(Meeting.title)
+        .where(sa.func.lower(Meeting.title).like(pattern, escape="\\"))
+        .distinct()
+        .order_by(Meeting.title)
+        .limit(limit)
+    ).all()
+    return list(dict.fromkeys([*names, *titles]))[:limit]
+
+
+def parse_date_param(value: str | None, *, end: bool = False) -> date | None:
+    from notesbase.search.query import parse_date
+
+    return parse_date(value, end=end) if value else None

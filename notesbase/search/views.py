@@ -1,0 +1,163 @@
+"""The search page, its suggestions, and ``GET /api/v1/search``: the same
+parameters and rules in both, a friendly message for any query that cannot
+run, never an error page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from notesbase.access import current_member
+from notesbase.disclosure import Kind
+from notesbase.search import service
+from notesbase.search.query import Filters, QueryError, parse_date, parse_range
+
+bp = Blueprint("search", __name__)
+
+KINDS = {kind.value: kind.label for kind in Kind} | {
+    "meeting": "Meeting details",
+    "writeup": "Public write-up",
+}
+RETRY_AFTER = "5"
+
+
+def filters_from(args: MultiDict[str, str]) -> tuple[Filters, int, bool]:
+    """Filters, page and sort from query parameters; ``QueryError`` for
+    anything malformed, with a message saying what to write instead."""
+    kinds = tuple(k for k in args.getlist("kind") if k)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise QueryError(f"Kind must be one of: {', '.join(KINDS)}.")
+    numbers = (args.get("meeting_from", "").strip(), args.get("meeting_to", "").strip())
+    low, high = (
+        parse_range(f"{numbers[0]}-{numbers[1]}", int, "whole meeting numbers")
+        if any(numbers)
+        else (None, None)
+    )
+    filters = Filters(
+        series=tuple(s for s in args.getlist("series") if s)[:20],
+        topics=tuple(t.lower() for t in args.getlist("topic") if t)[:20],
+        kinds=kinds,
+        number_from=low,
+        number_to=high,
+        date_from=parse_date(args["from"]) if args.get("from", "").strip() else None,
+        date_to=parse_date(args["to"], end=True) if args.get("to", "").strip() else None,
+    )
+    try:
+        page = int(args.get("page", "1") or "1")
+    except ValueError:
+        raise QueryError("The page must be a whole number.") from None
+    if not 1 <= page <= service.MAX_PAGE:
+        raise QueryError(f"Pages run from 1 to {service.MAX_PAGE}.")
+    return filters, page, args.get("sort") == "date"
+
+
+@bp.get("/search")
+def page() -> Any:
+    text = request.args.get("q", "")
+    context: dict[str, Any] = {"q": text, "args": request.args, "kinds": KINDS, "result": None}
+    if not request.args:
+        return render_template("search/search.html", **context)
+    status = 200
+    try:
+        filters, number, by_date = filters_from(request.args)
+        context["result"] = service.search(
+            current_member(), text, filters, page=number, by_date=by_date
+        )
+    except QueryError as error:
+        context["message"] = str(error)
+        status = 400
+    except service.SearchUnavailable:
+        context["message"] = "The search index is being rebuilt. Please try again in a moment."
+        response = Response(render_template("search/search.html", **context), status=503)
+        response.headers["Retry-After"] = RETRY_AFTER
+        return response
+    return render_template("search/search.html", **context), status
+
+
+@bp.get("/search/suggest")
+def suggest() -> Response:
+    return jsonify(service.suggestions(current_member(), request.args.get("q", "")))
+
+
+def hit_url(hit: service.Hit) -> str:
+    meeting = hit.meeting
+    if hit.doctype == "item":
+        return url_for(
+            "notes.read",
+            slug=meeting.series.slug,
+            number=meeting.number,
+            _anchor=f"item-{hit.item_id}",
+        )
+    if hit.doctype == "writeup":
+        return url_for("meetings.meeting", slug=meeting.series.slug, number=meeting.number)
+    return url_for("meetings.meeting", slug=meeting.series.slug, number=meeting.number)
+
+
+def api_search() -> Response:
+    """``GET /api/v1/search``: the page's rules, as JSON."""
+    from notesbase.api.auth import caller
+    from notesbase.api.errors import error_response
+
+    try:
+        filters, number, by_date = filters_from(request.args)
+        result = service.search(
+            caller(), request.args.get("q", ""), filters, page=number, by_date=by_date
+        )
+    except QueryError as error:
+        return error_response(400, str(error))
+    except service.SearchUnavailable:
+        response = error_response(503, "The search index is being rebuilt; try again shortly.")
+        response.headers["Retry-After"] = RETRY_AFTER
+        return response
+    return jsonify(
+        {
+            "query": result.text,
+            "total": result.total,
+            "page": result.page,
+            "pages": result.pages,
+            "topics": [
+                {"slug": t.slug, "name": t.name, "count": n} for t, n in result.topic_counts
+            ],
+            "results": [
+                {
+                    "type": hit.doctype,
+                    "kind": hit.kind,
+                    "series": hit.meeting.series.slug,
+                    "meeting": hit.meeting.number,
+                    "title": hit.meeting.title,
+                    "date": hit.meeting.date.isoformat(),
+                    "topics": [t.slug for t in hit.meeting.topics],
+                    "section": hit.section,
+                    "attribution": hit.attribution,
+                    "item": hit.item_id,
+                    "snippet_html": str(hit.snippet),
+                    "url": hit_url(hit),
+                }
+                for hit in result.hits
+            ],
+        }
+    )
+
+
+@bp.app_context_processor
+def search_helpers() -> dict[str, Any]:
+    def page_url(number: int) -> str:
+        args = request.args.to_dict(flat=False)
+        args["page"] = [str(number)]
+        return url_for("search.page", **args)
+
+    def topic_url(slug: str) -> str:
+        args = request.args.to_dict(flat=False)
+        args["topic"] = [slug]
+        args.pop("page", None)
+        return url_for("search.page", **args)
+
+    return {
+        "hit_url": hit_url,
+        "kind_label": lambda kind: KINDS.get(kind, kind),
+        "page_url": page_url,
+        "topic_url": topic_url,
+    }
