@@ -59,8 +59,9 @@ class Defaults:
     # Apply the outbox right after each commit (the embedded default). With
     # several processes or hosts, set False and run `notesbase index apply --watch`.
     SEARCH_APPLY_ON_COMMIT = True
-    # Seconds to wait for the index writer lock after a commit, and otherwise.
-    SEARCH_APPLY_TIMEOUT = 2.0
+    # Seconds to wait for the index writer lock after a commit (the holder
+    # applies what it finds before letting go), and otherwise.
+    SEARCH_APPLY_TIMEOUT = 0.5
     SEARCH_LOCK_TIMEOUT = 10.0
     # Outbox rows are kept this long; a host further behind must rebuild.
     SEARCH_OUTBOX_KEEP_DAYS = 7

@@ -12,6 +12,7 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Item, ItemRevision, Meeting, Member, Person
 from notesbase.notes.errors import NotesError, StaleItem
+from notesbase.search.outbox import request_purge
 
 BODY_MAX = 20_000
 SECTION_MAX = 200
@@ -234,6 +235,7 @@ def purge_item(item: Item, *, actor: Member | None) -> None:
         "item.purge", "item", item.id, actor=actor, meeting_id=item.meeting_id, version=item.version
     )
     db.session.execute(sa.delete(ItemRevision).where(ItemRevision.item_id == item.id))
+    request_purge(db.session, item.id)
     db.session.delete(item)
     db.session.flush()
 
@@ -248,6 +250,7 @@ def purge_history(item: Item, *, actor: Member | None) -> int:
         )
     )
     removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    request_purge(db.session, item.id)
     audit.record(
         "item.purge_history",
         "item",

@@ -19,8 +19,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Wire search into ``app``: the outbox hooks, the page and the commands
-    (the API route is in ``notesbase.api.search``); and, on the first request, make sure an index exists
-    (a missing or corrupt one is rebuilt)."""
+    (the API route is in ``notesbase.api.search``); and, on the first
+    request, make sure an index exists (a missing or corrupt one is rebuilt)."""
     from notesbase.search import indexer, outbox, views
     from notesbase.search.cli import index_cli
 

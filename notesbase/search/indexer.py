@@ -12,11 +12,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -51,9 +52,14 @@ def engine_for(app: Flask) -> Engine:
     return engine
 
 
-def _session(app: Flask) -> Session:
+@contextlib.contextmanager
+def _session(app: Flask) -> Iterator[Session]:
+    """A session of its own in an app context of its own: index work runs
+    after a commit, inside the committing session's hooks, where that
+    session may not be used; code it calls (write-ups) uses ``db.session``,
+    which here is this one."""
     with app.app_context():
-        return Session(db.engine, expire_on_commit=False)
+        yield db.session
 
 
 # -- applying the outbox ---------------------------------------------------------
@@ -123,6 +129,8 @@ def _documents(
     for meeting in builder.meetings(by_meeting):
         documents.extend(builder.item_documents(meeting, by_meeting[meeting.id]))
     replace.extend(("key", f"item:{i}") for i in sorted(items))
+    # A published write-up shows its items as they read now: redo it too.
+    writeups = (writeups | set(by_meeting)) - meetings
     for meeting in builder.meetings(writeups):
         document = builder.writeup_document(meeting)
         if document is not None:

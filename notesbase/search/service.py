@@ -174,21 +174,21 @@ def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit
     )
     facts = Facts.load(db.session) if items else None
     hits: list[Hit] = []
-    stale: list[int] = []
+    stale: list[tuple[str, int]] = []
     for position, doc in enumerate(docs):
         meeting = meetings.get(doc.meeting)
         if meeting is None:
             continue
         if doc.doctype == "item":
             hit = _item_hit(results, position, doc, meeting, items, audiences, facts)
-            if hit is None:
-                stale.append(doc.target)
         elif doc.doctype == "meeting":
             hit = _meeting_hit(results, position, doc, meeting)
         else:
             hit = _writeup_hit(results, position, doc, meeting)
         if hit is not None:
             hits.append(hit)
+        else:
+            stale.append((doc.doctype, doc.target))
     if stale:
         _requeue(stale)
     return hits
@@ -255,14 +255,15 @@ def _snippet(results: EngineResults, position: int, text: str) -> Markup:
     return Markup(nh3.clean(highlighted, tags={"mark"}, attributes={}))  # noqa: S704
 
 
-def _requeue(item_ids: list[int]) -> None:
-    """Ask for stale documents to be redone (in a transaction of its own,
-    so the reader's session is left alone)."""
+def _requeue(targets: list[tuple[str, int]]) -> None:
+    """Ask for documents that failed the re-check to be redone (in a
+    transaction of its own, so the reader's session is left alone). A hit
+    the reader may no longer see is not always stale; redoing it is cheap."""
+    now = utcnow()
     with db.engine.begin() as connection:
-        now = utcnow()
         connection.execute(
             sa.insert(IndexOutbox),
-            [{"target": "item", "target_id": i, "created_at": now} for i in sorted(set(item_ids))],
+            [{"target": t, "target_id": i, "created_at": now} for t, i in sorted(set(targets))],
         )
 
 
