@@ -368,7 +368,7 @@ class Engine:
             constraint = wq.And([allowed, *narrowing]) if narrowing else allowed
             combined = wq.Require(main, constraint)
             facet = sorting.FieldFacet("topics", allow_overlap=True, maptype=sorting.Count)
-            options: dict[str, Any] = {"groupedby": {"topics": facet}, "terms": True}
+            options: dict[str, Any] = {"groupedby": {"topics": facet}}
             if by_date or words is None:
                 options["sortedby"] = [sorting.FieldFacet("day", reverse=True), "number"]
             results = searcher.search_page(combined, page, pagelen=per_page, **options)
