@@ -168,7 +168,6 @@ class EngineResults:
     docs: list[StoredDoc]
     topic_counts: dict[str, int]
     _results: Any
-    _terms: frozenset[str]
 
     def highlight(self, position: int, text: str, *, top: int = 2) -> str:
         """Highlighted fragments of ``text`` (the current disclosed text, not
@@ -381,7 +380,6 @@ class Engine:
                 docs=docs,
                 topic_counts=counts,
                 _results=results,
-                _terms=frozenset(),
             )
         except (IndexUnavailable, ValueError):
             raise
@@ -419,10 +417,13 @@ class Engine:
                 self._phrase(tokens) if len(tokens) > 1 else self._term(Word(tokens[0]), searcher)
             )
         assert isinstance(term, Prefix)
+        # Words are indexed stemmed ("survey" as "survei"): look for both.
+        prefixes = {term.text, *self.analyse(term.text)}
         return wq.Or(
             [
-                wq.Or([wq.Term(name, word) for word in self._expand(searcher, name, term.text)])
+                wq.Term(name, word)
                 for name in ("text", "title")
+                for word in self._expand(searcher, name, prefixes)
             ]
         )
 
@@ -431,18 +432,19 @@ class Engine:
         return wq.Or([wq.Phrase("text", list(tokens)), wq.Phrase("title", list(tokens))])
 
     @staticmethod
-    def _expand(searcher: Any, name: str, prefix: str) -> list[str]:
-        """The index's words starting with ``prefix``, at most a bounded
-        number (the most frequent), so a short prefix cannot blow up."""
+    def _expand(searcher: Any, name: str, prefixes: set[str]) -> list[str]:
+        """The index's words starting with any of ``prefixes``, at most a
+        bounded number (the most frequent), so a short prefix cannot blow up."""
         reader = searcher.reader()
-        words: list[tuple[int, str]] = []
-        for raw in reader.expand_prefix(name, prefix):
-            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            words.append((reader.doc_frequency(name, word), word))
-            if len(words) >= MAX_PREFIX_EXPANSIONS * 8:
-                break
-        words.sort(reverse=True)
-        return [word for _, word in words[:MAX_PREFIX_EXPANSIONS]]
+        words: dict[str, int] = {}
+        for prefix in sorted(prefixes):
+            for count, raw in enumerate(reader.expand_prefix(name, prefix)):
+                if count >= MAX_PREFIX_EXPANSIONS * 8:
+                    break
+                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                words[word] = reader.doc_frequency(name, word)
+        ranked = sorted(words, key=lambda word: (-words[word], word))
+        return ranked[:MAX_PREFIX_EXPANSIONS]
 
     @staticmethod
     def _access(access: Access, public_only: bool) -> wq.Query:

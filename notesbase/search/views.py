@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from notesbase.access import current_member
+from notesbase.db import db
 from notesbase.disclosure import Kind
+from notesbase.models import Series, Topic
 from notesbase.search import service
 from notesbase.search.query import Filters, QueryError, parse_date, parse_range
 
@@ -57,7 +60,14 @@ def filters_from(args: MultiDict[str, str]) -> tuple[Filters, int, bool]:
 @bp.get("/search")
 def page() -> Any:
     text = request.args.get("q", "")
-    context: dict[str, Any] = {"q": text, "args": request.args, "kinds": KINDS, "result": None}
+    context: dict[str, Any] = {
+        "q": text,
+        "args": request.args,
+        "kinds": KINDS,
+        "result": None,
+        "series_options": db.session.scalars(sa.select(Series).order_by(Series.title)).all(),
+        "topic_options": db.session.scalars(sa.select(Topic).order_by(Topic.name)).all(),
+    }
     if not request.args:
         return render_template("search/search.html", **context)
     status = 200
