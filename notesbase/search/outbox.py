@@ -71,6 +71,8 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a SAVEPOINT was released: the real commit is still to come
     if not session.info.pop(_INFO_PENDING, False):
         return
     if not has_app_context() or not current_app.config.get("SEARCH_APPLY_ON_COMMIT", True):

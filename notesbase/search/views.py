@@ -102,7 +102,7 @@ def hit_url(hit: service.Hit) -> str:
             _anchor=f"item-{hit.item_id}",
         )
     if hit.doctype == "writeup":
-        return url_for("meetings.meeting", slug=meeting.series.slug, number=meeting.number)
+        return url_for("writeups.public", slug=meeting.series.slug, number=meeting.number)
     return url_for("meetings.meeting", slug=meeting.series.slug, number=meeting.number)
 
 

@@ -1,0 +1,351 @@
+"""Writing, publishing and reading public write-ups.
+
+A write-up stores only what the facilitator chose: a summary in Markdown and
+which open items go in. What the public reads is computed from the current
+rows on every request, through ``disclose`` for the public: the summary as an
+open item with no speaker (so unreleased names typed into it are replaced),
+and the chosen items as the public sees them now (an item made confidential
+or wholly redacted since simply drops out). Services flush and never commit;
+publishing runs the leak check first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, object_session
+
+from notesbase import audit
+from notesbase.db import db
+from notesbase.disclosure import (
+    Audience,
+    Confidentiality,
+    DisclosedItem,
+    ItemFacts,
+    Kind,
+    Notes,
+    NotesView,
+    disclose,
+)
+from notesbase.models import (
+    Consent,
+    Item,
+    Meeting,
+    Member,
+    Person,
+    Series,
+    Topic,
+    Writeup,
+    utcnow,
+)
+from notesbase.notes.facts import grant_facts, item_facts, person_facts
+from notesbase.publishing import leakcheck
+
+CHANNEL = "writeup"
+SUMMARY_MAX = 20_000
+# The summary's stand-in id in the disclosed view: item ids start at 1.
+SUMMARY_ID = 0
+
+
+class WriteupError(ValueError):
+    """Input a write-up cannot take; ``field`` names the form or JSON field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class StaleWriteup(WriteupError):
+    """The write-up changed since the facilitator loaded it."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            "version",
+            "Someone else changed this write-up while you were working on it; "
+            "their version is below. Saving again replaces it with yours.",
+        )
+        self.current_version = current_version
+
+
+class NothingToPublish(WriteupError):
+    def __init__(self) -> None:
+        super().__init__(
+            "summary", "Write a summary or choose at least one item before publishing."
+        )
+
+
+@dataclass(frozen=True)
+class PublicWriteup:
+    """A write-up exactly as the public reads it now (or would, for a draft)."""
+
+    meeting: Meeting
+    writeup: Writeup | None
+    title: str
+    summary: DisclosedItem | None
+    view: NotesView
+
+    @property
+    def published(self) -> bool:
+        return self.writeup is not None and self.writeup.published
+
+    @property
+    def summary_html(self) -> str:
+        return self.summary.body_html if self.summary is not None else ""
+
+    @property
+    def summary_text(self) -> str:
+        return self.summary.body_text if self.summary is not None else ""
+
+    @property
+    def items(self) -> tuple[DisclosedItem, ...]:
+        return self.view.items
+
+    def text(self) -> str:
+        """The plain text a reader gets: summary, then each section and item."""
+        parts = [self.summary_text]
+        for section in self.view.sections:
+            parts.append(section.heading)
+            for item in section.items:
+                credit = f" ({item.attribution})" if item.attribution else ""
+                parts.append(f"{item.kind.label}{credit}: {item.body_text}")
+        return "\n".join(part for part in parts if part)
+
+
+def writeup_title(meeting: Meeting) -> str:
+    return f"Write-up of meeting {meeting.number}: {meeting.title}"
+
+
+def session_of(meeting: Meeting) -> Session:
+    """The session ``meeting`` was read in. The search index calls
+    ``published_text`` from a session of its own, after the request's
+    session has committed, so nothing here assumes ``db.session``."""
+    return object_session(meeting) or db.session
+
+
+def find_writeup(meeting: Meeting) -> Writeup | None:
+    return session_of(meeting).scalar(sa.select(Writeup).where(Writeup.meeting_id == meeting.id))
+
+
+def open_items(meeting: Meeting) -> list[Item]:
+    """The items a write-up may carry: the meeting's open ones, in order."""
+    return list(
+        session_of(meeting).scalars(
+            sa.select(Item)
+            .where(Item.meeting_id == meeting.id, Item.confidentiality == Confidentiality.OPEN)
+            .order_by(Item.position, Item.id)
+        )
+    )
+
+
+def summary_facts(summary: str) -> ItemFacts:
+    """The summary as ``disclose`` reads it: an open item nobody spoke."""
+    return ItemFacts(
+        id=SUMMARY_ID,
+        position=-1,
+        kind=Kind.POINT,
+        body=summary,
+        confidentiality=Confidentiality.OPEN,
+    )
+
+
+def load_notes(meeting: Meeting, items: list[Item]) -> Notes:
+    """As ``notesbase.notes.facts.load_notes``, in ``meeting``'s own session:
+    every person (a name typed anywhere is withheld where not released) and
+    the active grants in the scopes that reach this meeting."""
+    session = session_of(meeting)
+    people = session.scalars(sa.select(Person)).all()
+    consents = session.scalars(
+        sa.select(Consent).where(
+            Consent.withdrawn_at.is_(None),
+            sa.or_(
+                sa.and_(Consent.series_id.is_(None), Consent.meeting_id.is_(None)),
+                Consent.series_id == meeting.series_id,
+                Consent.meeting_id == meeting.id,
+            ),
+        )
+    ).all()
+    return Notes(
+        series_id=meeting.series_id,
+        meeting_id=meeting.id,
+        items=[item_facts(item) for item in items],
+        people=[person_facts(person) for person in people],
+        grants=[grant_facts(consent) for consent in consents],
+    )
+
+
+def public_view(meeting: Meeting, items: list[Item], summary: str = "") -> NotesView:
+    """``disclose`` for the public of ``items`` (of this meeting only) and,
+    first, the summary as the item ``SUMMARY_ID`` when there is one."""
+    own = sorted(
+        (item for item in items if item.meeting_id == meeting.id),
+        key=lambda item: (item.position, item.id),
+    )
+    notes = load_notes(meeting, own)
+    if summary.strip():
+        notes = replace(notes, items=[summary_facts(summary), *notes.items])
+    return disclose(notes, Audience.PUBLIC)
+
+
+def public_writeup(meeting: Meeting, writeup: Writeup | None = None) -> PublicWriteup:
+    """What the public reads of ``meeting``'s write-up (draft or published)."""
+    if writeup is None:
+        writeup = find_writeup(meeting)
+    if writeup is None:
+        view = NotesView(audience=Audience.PUBLIC)
+    else:
+        view = public_view(meeting, list(writeup.items), writeup.summary)
+    summary = next((item for item in view.items if item.id == SUMMARY_ID), None)
+    items = tuple(item for item in view.items if item.id != SUMMARY_ID)
+    return PublicWriteup(
+        meeting=meeting,
+        writeup=writeup,
+        title=writeup_title(meeting),
+        summary=summary,
+        view=NotesView(audience=Audience.PUBLIC, items=items),
+    )
+
+
+def published_writeup(meeting: Meeting) -> PublicWriteup | None:
+    """The public write-up while it is published; None otherwise."""
+    writeup = find_writeup(meeting)
+    if writeup is None or not writeup.published:
+        return None
+    return public_writeup(meeting, writeup)
+
+
+def _clean_summary(summary: str) -> str:
+    summary = (summary or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if len(summary) > SUMMARY_MAX:
+        raise WriteupError("summary", f"A summary is at most {SUMMARY_MAX:,} characters long.")
+    return summary
+
+
+def _chosen(meeting: Meeting, item_ids: list[int]) -> list[Item]:
+    by_id = {item.id: item for item in open_items(meeting)}
+    unknown = [i for i in item_ids if i not in by_id]
+    if unknown:
+        raise WriteupError(
+            "items", "Only open items of this meeting can go in the write-up; reload and choose."
+        )
+    return [by_id[i] for i in sorted(set(item_ids), key=list(by_id).index)]
+
+
+def check_version(writeup: Writeup | None, expected_version: int | None) -> None:
+    """``expected_version`` 0 means "there was no write-up yet"; None skips."""
+    current = writeup.version if writeup is not None else 0
+    if expected_version is not None and expected_version != current:
+        raise StaleWriteup(current)
+
+
+def save_writeup(
+    meeting: Meeting,
+    summary: str,
+    item_ids: list[int],
+    *,
+    actor: Member | None,
+    expected_version: int | None,
+) -> tuple[Writeup, bool]:
+    """Store the summary and the chosen items; (write-up, whether it changed).
+    A published write-up changes in public at once, so its new text must
+    pass the leak check (``LeakCheckFailed``; the caller rolls back)."""
+    writeup = find_writeup(meeting)
+    check_version(writeup, expected_version)
+    summary = _clean_summary(summary)
+    items = _chosen(meeting, item_ids)
+    if writeup is None:
+        writeup = Writeup(meeting_id=meeting.id, summary="")
+        db.session.add(writeup)
+    changed = writeup.id is None or (
+        writeup.summary != summary or [i.id for i in writeup.items] != [i.id for i in items]
+    )
+    if not changed:
+        return writeup, False
+    writeup.summary = summary
+    writeup.items = items
+    # A change of the chosen items alone updates no column; this one bumps
+    # the version too, so a concurrent editor is told.
+    writeup.updated_at = utcnow()
+    db.session.flush()
+    if writeup.published:
+        leakcheck.require_clean(meeting, CHANNEL)
+    audit.record(
+        "writeup.save",
+        "writeup",
+        writeup.id,
+        actor=actor,
+        meeting_id=meeting.id,
+        version=writeup.version,
+        items=len(items),
+        published=writeup.published,
+    )
+    return writeup, True
+
+
+def publish_writeup(
+    meeting: Meeting, *, actor: Member | None, expected_version: int | None = None
+) -> tuple[Writeup, bool]:
+    """Publish after the leak check (``LeakCheckFailed`` while a finding
+    stands); (write-up, whether it was not published before)."""
+    writeup = find_writeup(meeting)
+    if writeup is None:
+        raise NothingToPublish()
+    check_version(writeup, expected_version)
+    if not writeup.summary.strip() and not writeup.items:
+        raise NothingToPublish()
+    report = leakcheck.require_clean(meeting, CHANNEL)
+    if writeup.published:
+        return writeup, False
+    now = utcnow()
+    writeup.published_at = now
+    if writeup.first_published_at is None:
+        writeup.first_published_at = now
+    db.session.flush()
+    audit.record(
+        "writeup.publish",
+        "writeup",
+        writeup.id,
+        actor=actor,
+        meeting_id=meeting.id,
+        version=writeup.version,
+        items=len(writeup.items),
+        overridden=len(report.findings),
+    )
+    return writeup, True
+
+
+def unpublish_writeup(meeting: Meeting, *, actor: Member | None) -> bool:
+    """Take the write-up out of public view; False when it was not published."""
+    writeup = find_writeup(meeting)
+    if writeup is None or not writeup.published:
+        return False
+    writeup.published_at = None
+    db.session.flush()
+    audit.record(
+        "writeup.unpublish",
+        "writeup",
+        writeup.id,
+        actor=actor,
+        meeting_id=meeting.id,
+        version=writeup.version,
+    )
+    return True
+
+
+def published_meetings(
+    *, series: Series | None = None, topic: Topic | None = None, limit: int | None = None
+) -> list[Meeting]:
+    """Meetings with a published write-up, latest meeting first."""
+    query = (
+        sa.select(Meeting)
+        .join(Writeup, Writeup.meeting_id == Meeting.id)
+        .where(Writeup.published_at.is_not(None))
+        .order_by(Meeting.date.desc(), Meeting.number.desc(), Meeting.id.desc())
+    )
+    if series is not None:
+        query = query.where(Meeting.series_id == series.id)
+    if topic is not None:
+        query = query.where(Meeting.topics.any(Topic.id == topic.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))

@@ -1,0 +1,125 @@
+"""Public write-ups: a facilitator's summary and chosen open items, published
+for the public. The parts:
+
+- ``writeup_service``: storing, publishing, and the public view, always
+  computed now through ``disclose``;
+- ``writeup_views`` (pages), ``writeup_feed`` (Atom), ``writeup_api`` (JSON),
+  ``writeup_export`` and ``writeup_markdown`` (the Markdown page);
+- here: the leak check's "writeup" channel, ``notesbase export writeup``
+  and ``published_text`` for the search index.
+
+Interface the search index relies on (keep these names):
+
+- ``published_text(meeting) -> tuple[str, str] | None``: for a meeting whose
+  write-up is published, its public title and the full plain text the public
+  reads (summary and chosen items, as ``disclose`` gives them to the public
+  now); None when there is no published write-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from notesbase.disclosure import Audience
+from notesbase.disclosure.render import attribute_values
+from notesbase.models import Meeting
+from notesbase.publishing import leakcheck
+from notesbase.publishing.writeup_service import CHANNEL, public_writeup, published_writeup
+
+CHANNEL_LABEL = "Public write-up"
+
+
+def published_text(meeting: Meeting) -> tuple[str, str] | None:
+    found = published_writeup(meeting)
+    if found is None:
+        return None
+    return found.title, found.text()
+
+
+def leak_fields(meeting: Meeting) -> list[leakcheck.Field]:
+    """Every piece of text the public receives of this write-up, on every
+    channel: the page, the API, the feed entry and the Markdown page."""
+    from notesbase.publishing.writeup_export import file_name, markdown_page
+    from notesbase.publishing.writeup_feed import entry_summary, entry_title
+
+    public = public_writeup(meeting)
+    Field = leakcheck.Field
+    fields = [Field("page title", public.title)]
+    if public.summary is not None:
+        fields.append(Field("summary", public.summary_text))
+        links = attribute_values(public.summary_html)
+        if links:
+            fields.append(Field("summary links", "\n".join(links)))
+    for item in public.items:
+        where = f"item {item.position}"
+        fields.append(Field(f"{where} section", item.section))
+        fields.append(Field(f"{where} text", item.body_text))
+        fields.append(Field(f"{where} attribution", item.attribution or ""))
+        links = attribute_values(item.body_html)
+        if links:
+            fields.append(Field(f"{where} links", "\n".join(links)))
+    fields += [
+        Field("feed entry title", entry_title(public)),
+        Field("feed entry summary", entry_summary(public)),
+        Field("Markdown file name", file_name(meeting)),
+        Field("Markdown file", markdown_page(public)),
+    ]
+    return [field for field in fields if field.text]
+
+
+@click.command("writeup")
+@with_appcontext
+@click.argument("slug")
+@click.argument("number", type=click.IntRange(min=1))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of the standard output.",
+)
+def export_writeup_command(slug: str, number: int, output: Path | None) -> None:
+    """Write the public write-up of meeting NUMBER of series SLUG as a Markdown
+    page for the network's website (front matter with ``writeup: true``).
+    Refused while the leak check finds something."""
+    from notesbase.notes.cli import find_meeting
+    from notesbase.publishing.writeup_export import markdown_page
+    from notesbase.publishing.writeup_service import find_writeup
+
+    meeting = find_meeting(slug, number)
+    writeup = find_writeup(meeting)
+    if writeup is None:
+        raise click.ClickException(f"meeting {number} of {slug} has no write-up yet")
+    try:
+        leakcheck.require_clean(meeting, CHANNEL)
+    except leakcheck.LeakCheckFailed as failed:
+        lines = [f"  {f.where}: {f.why} ({f.rule})" for f in failed.report.blocking]
+        raise click.ClickException(
+            "not exported: the leak check found something the public may not see:\n"
+            + "\n".join(lines)
+        ) from None
+    text = markdown_page(public_writeup(meeting, writeup))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as error:
+        raise click.ClickException(f"{output}: cannot write the file: {error.strerror}") from None
+    click.echo(f"wrote the write-up of meeting {number} of {slug} to {output}", err=True)
+
+
+def register(app: Flask) -> None:
+    """Add the pages, feeds, API routes, leak-check channel and command."""
+    # Importing adds the routes: to our blueprint, and to the API's, which
+    # create_app registers after this (so before its first registration).
+    from notesbase.notes.cli import export_cli
+    from notesbase.publishing import writeup_api, writeup_feed  # noqa: F401
+    from notesbase.publishing.writeup_views import bp
+
+    leakcheck.register_channel(CHANNEL, Audience.PUBLIC, leak_fields, CHANNEL_LABEL)
+    export_cli.add_command(export_writeup_command)
+    app.register_blueprint(bp)
