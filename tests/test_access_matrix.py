@@ -27,6 +27,9 @@ REQUIRED: dict[str, Role | None] = {
     "meetings.topic": PUBLIC,
     "search.page": PUBLIC,
     "search.suggest": PUBLIC,
+    # The leak check answers 404 to everyone but facilitators (tests/publishing/test_leakcheck_pages.py).
+    "leakcheck.page": PUBLIC,
+    "leakcheck.override": PUBLIC,
     "writeups.public": PUBLIC,
     "writeups.series_feed": PUBLIC,
     "writeups.feed": PUBLIC,

@@ -1,0 +1,339 @@
+"""The people side of the leak check: names, parts of names, affiliations,
+descriptors and email addresses an audience may not see, and lists of who
+attended. Built from the same facts and consent levels ``disclose`` uses,
+and stricter than it: a first name or surname alone is a finding too."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from notesbase.disclosure import Audience, Level, Notes, PersonFacts
+from notesbase.disclosure.consent import effective_level, released_level
+from notesbase.disclosure.matching import Matcher, decode_hosts, fold, squash
+from notesbase.disclosure.terms import released_terms, withheld_terms
+from notesbase.publishing import leak_text
+from notesbase.publishing.confusables import unconfuse
+from notesbase.publishing.leak_text import word_set
+
+# Parts of a name that identify nobody on their own.
+PARTICLES = word_set(
+    "al ap bat ben bin bint da das de dei del della der des di do dos du el ibn la le les "
+    "mac mc op st ter van von y zu "
+    "dr prof professor mr mrs ms mx miss sir dame lord lady rev revd cllr councillor "
+    "jr jnr sr snr ii iii iv phd obe mbe cbe kc qc"
+)
+# Name parts that are also everyday words: found only when written with a
+# capital letter ("Will" is a name part, "will" a verb).
+COMMON_WORDS = word_set(
+    "amber april art august autumn baker bank banks bell best bill bird black bloom bond "
+    "brook brown bush butler call carter chase cherry church clay cook cross crown dale "
+    "dawn day dean drew duke earl east english fair faith field fields fisher fletcher "
+    "ford forest fox frank free french gardner gay gene gift glen gold golden grace grant "
+    "gray green grey guy hall happy hart hay heath hill hills holly hope house hunter ivy "
+    "jack jay jewel joy june just king lamb lane law lawn lee little long love low major "
+    "march mark marsh mason may mayor meadow miles mill miller mills moon moore moss "
+    "new north norman noble page palmer park parker parsons pat patience peace pearl "
+    "penny person pierce pike pool pope porter potter power price pride read reading "
+    "reed rich rob robin rock rose ross rowe ruby rush rusty sage sandy savage scott "
+    "sharp shepherd short sky small smart snow spring stone storm street summer sunny "
+    "sweet swift taylor temple thorn tucker turner victor wade walker wall ward warren "
+    "waters west white wild will winter wise wood woods wren young"
+)
+AUDIENCE_WORDS = {Audience.PUBLIC: "the public", Audience.MEMBER: "members of the series"}
+# A glued name in an address ("alexsmith") counts from this many letters.
+_GLUED_MIN = 5
+_NAME_LIKE = re.compile(r"\b[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)+")
+
+
+def listed(names: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing found in one reading of a field, before it has a key."""
+
+    rule: str
+    start: int
+    match: str
+    why: str
+
+
+@dataclass
+class Term:
+    """A string an audience may not see, and whose it is."""
+
+    text: str
+    rule: str
+    part: bool = False
+    whose: list[str] = field(default_factory=list)
+    capital_only: bool = False
+
+    def why(self, audience: Audience) -> str:
+        to = AUDIENCE_WORDS.get(audience, str(audience))
+        names = listed(self.whose)
+        has = "have" if len(self.whose) > 1 else "has"
+        if self.rule == "name" and self.part:
+            return (
+                f"“{self.text}” is part of the name of {names}, "
+                f"who {has} not agreed to be named to {to}."
+            )
+        if self.rule == "name" and self.whose:
+            return f"{names} {has} not agreed to be named to {to}."
+        if self.rule == "affiliation" and self.whose:
+            return (
+                f"“{self.text}” is the affiliation of {names}, "
+                f"who {has} not agreed to have it shown to {to}."
+            )
+        if self.rule == "descriptor" and self.whose:
+            return f"“{self.text}” describes {names}, who {has} not agreed to be described to {to}."
+        if self.rule == "email" and self.whose:
+            return f"{self.text} is the email address of {names}; those are never shown to {to}."
+        return f"“{self.text}” identifies someone who has not agreed to it being shown to {to}."
+
+
+def name_parts(name: str) -> list[str]:
+    """The parts of a name that identify someone alone: first names,
+    surnames, each half of a double-barrelled one; not initials or "van"."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    parts: list[str] = []
+    for word in words:
+        word = word.strip('.,;:()[]"“”')
+        for candidate in [word, *word.split("-")] if "-" in word else [word]:
+            key = fold(unconfuse(candidate)).replace("'", "").replace("’", "")
+            if len(key) < 2 or key in PARTICLES or not re.search(r"[^\W\d_]", key):
+                continue
+            parts.append(candidate)
+    return list(dict.fromkeys(parts))
+
+
+def levels_for(notes: Notes, audience: Audience) -> dict[int, Level]:
+    """Each person's level for ``audience`` at this meeting, as ``disclose`` decides it."""
+    return {
+        person.id: released_level(
+            person,
+            effective_level(
+                notes.grants,
+                person.id,
+                audience,
+                series_id=notes.series_id,
+                meeting_id=notes.meeting_id,
+            ),
+        )
+        for person in notes.people
+    }
+
+
+def _key(text: str) -> str:
+    return fold(unconfuse(text))
+
+
+class PeopleCheck:
+    """Finds what ``audience`` may not see about the people in ``notes``.
+    ``credited`` is the text ``disclose`` gives that audience: people named
+    there are already known to have taken part."""
+
+    def __init__(self, notes: Notes, audience: Audience, credited: str) -> None:
+        self.audience = audience
+        people = list(notes.people)
+        levels = levels_for(notes, audience)
+        self.terms: dict[str, Term] = {}
+        for person in people:
+            self._add_whole(person, levels.get(person.id, Level.ANONYMOUS))
+        for person in people:
+            if levels.get(person.id, Level.ANONYMOUS) is not Level.NAMED:
+                for part in name_parts(person.name):
+                    self._add(part, "name", person, part=True)
+        # Whatever ``disclose`` withholds is withheld here too.
+        for term in withheld_terms(people, levels, audience):
+            self.terms.setdefault(_key(term), Term(term.strip(), "name"))
+        self.terms.pop("", None)
+        keep = [unconfuse(phrase) for phrase in released_terms(people, levels, audience)]
+        self.matcher = Matcher({unconfuse(t.text): key for key, t in self.terms.items()}, keep)
+        self.glued = [
+            (squash(unconfuse(term.text)), key)
+            for key, term in self.terms.items()
+            if not term.part and len(squash(unconfuse(term.text))) >= _GLUED_MIN
+        ]
+        self._everyone(people, credited)
+
+    def _add_whole(self, person: PersonFacts, level: Level) -> None:
+        if audience_sees_all(self.audience):
+            return
+        if level is not Level.NAMED:
+            self._add(person.name, "name", person)
+        if person.email:
+            self._add(person.email, "email", person)
+        if level.rank < Level.AFFILIATION.rank and person.affiliation.strip():
+            self._add(person.affiliation, "affiliation", person)
+        if level.rank < Level.DESCRIPTOR.rank and person.descriptor.strip():
+            self._add(person.descriptor, "descriptor", person)
+
+    def _add(self, text: str, rule: str, person: PersonFacts, *, part: bool = False) -> None:
+        text = " ".join(text.split())
+        key = _key(text)
+        if not key:
+            return
+        term = self.terms.get(key)
+        if term is None:
+            capital_only = part and key.replace("'", "").replace("’", "") in COMMON_WORDS
+            term = self.terms[key] = Term(text, rule, part, capital_only=capital_only)
+        name = " ".join(person.name.split())
+        if term.rule == rule and name not in term.whose:
+            term.whose.append(name)
+
+    def _everyone(self, people: Sequence[PersonFacts], credited: str) -> None:
+        """Everyone's names and name parts, whatever they consented to, for
+        spotting lists of who attended; and who ``credited`` already names."""
+        self.owners: dict[str, set[int]] = {}
+        self.capital_only: set[str] = set()
+        for person in people:
+            for text in [person.name, *name_parts(person.name)]:
+                key = _key(text)
+                if key:
+                    self.owners.setdefault(key, set()).add(person.id)
+                    if text != person.name and key in COMMON_WORDS:
+                        self.capital_only.add(key)
+        self.everyone = Matcher({key: key for key in self.owners})
+        full = Matcher({unconfuse(p.name): str(p.id) for p in people if _key(p.name)})
+        self.credited = {int(i) for _s, _e, i in full.matches(unconfuse(credited))}
+
+    def _skip(self, term: Term, text: str, start: int) -> bool:
+        """A common word that is part of a name counts only with a capital."""
+        return term.capital_only and not text[start : start + 1].isupper()
+
+    def hits(self, text: str) -> list[Hit]:
+        """Names, parts, affiliations, descriptors and emails in ``text``,
+        and names glued or encoded into its link addresses."""
+        if not self.terms:
+            return []
+        found: list[Hit] = []
+        for start, end, key in self.matcher.matches(unconfuse(text)):
+            term = self.terms[key]
+            if not self._skip(term, text, start):
+                found.append(Hit(term.rule, start, text[start:end], term.why(self.audience)))
+        for start, end in leak_text.addresses(text):
+            if any(start <= hit.start < end for hit in found):
+                continue
+            found.extend(self._address_hits(text[start:end], start))
+        return found
+
+    def _address_hits(self, address: str, start: int) -> list[Hit]:
+        plain = decode_hosts(address)
+        for _ in range(3):  # addresses may be encoded more than once
+            plain = unquote(plain)
+        plain = unconfuse(plain)
+        spaced = " ".join(re.split(r"[\W_]+", fold(plain)))
+        keys = [key for _s, _e, key in self.matcher.matches(spaced)]
+        glued = squash(plain)
+        keys += [key for squashed, key in self.glued if squashed in glued]
+        hits: list[Hit] = []
+        for key in dict.fromkeys(keys):
+            term = self.terms[key]
+            if term.capital_only:
+                continue
+            why = f"{term.why(self.audience)} It is written into a link address."
+            hits.append(Hit(term.rule, start, address, why))
+        return hits
+
+    # Lists of who attended ------------------------------------------------
+
+    def _people_in(self, text: str) -> list[tuple[int, int, set[int]]]:
+        found = []
+        for start, end, key in self.everyone.matches(unconfuse(text)):
+            if key in self.capital_only and not text[start : start + 1].isupper():
+                continue
+            found.append((start, end, self.owners[key]))
+        return found
+
+    def _uncredited(self, named: Iterable[tuple[int, int, set[int]]]) -> int:
+        """How many different people are named, leaving out those the
+        audience's notes already credit by name."""
+        singles: set[int] = set()
+        shared: set[frozenset[int]] = set()
+        for _start, _end, owners in named:
+            if owners <= self.credited:
+                continue
+            if len(owners) == 1:
+                singles |= owners
+            else:
+                shared.add(frozenset(owners))
+        return len(singles) + sum(1 for owners in shared if not owners & singles)
+
+    def attendee_lists(self, text: str) -> list[Hit]:
+        """A heading such as "Attendees:" followed by names, or three or more
+        people named in one line (or one field) who are not credited in the
+        notes this audience reads."""
+        if audience_sees_all(self.audience):
+            return []
+        why = (
+            f"This reads as a list of who attended: under the Chatham House Rule, "
+            f"{AUDIENCE_WORDS.get(self.audience, str(self.audience))} may not learn who took part."
+        )
+        found: list[Hit] = []
+        covered: list[tuple[int, int]] = []
+        for start, end in attendee_headings(text):
+            region = text[start:end]
+            if self._people_in(region) or len(_NAME_LIKE.findall(region)) >= 2:
+                found.append(Hit("attendees", start, region, why))
+                covered.append((start, end))
+        for start, end in leak_text.lines(text):
+            if any(s <= start < e for s, e in covered):
+                continue
+            named = [(s + start, e + start, o) for s, e, o in self._people_in(text[start:end])]
+            if self._uncredited(named) >= 3:
+                # From the first name to the last: the list, not the whole line.
+                uncredited = [(s, e) for s, e, owners in named if not owners <= self.credited]
+                first, last = uncredited[0][0], uncredited[-1][1]
+                found.append(Hit("attendees", first, text[first:last], why))
+                covered.append((start, end))
+        named = self._people_in(text)
+        if not found and self._uncredited(named) >= 3:
+            match = ", ".join(dict.fromkeys(text[s:e] for s, e, _o in named))
+            found.append(Hit("attendees", named[0][0], match, why))
+        return found
+
+
+def audience_sees_all(audience: Audience) -> bool:
+    return audience is Audience.FACILITATOR
+
+
+_HEADING = re.compile(
+    r"(?:^|(?<=[.!?]\s))[ \t>#*_+•·-]*(?:(?:list\s+of|the)\s+)?"
+    r"(attendees|attendance|participants|delegates|present|apologies|guests|"
+    r"in\s+attendance|those\s+present|people\s+present|who\s+attended|who\s+was\s+there|"
+    r"attendee\s+list|participant\s+list|guest\s+list)"
+    r"(?:\s+list)?[ \t*_]*(?::|—|–|$)",
+    re.MULTILINE,
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_MAX_LIST_LINES = 40
+
+
+def attendee_headings(text: str) -> list[tuple[int, int]]:
+    """Each "Attendees:"-like heading (any case, accents or look-alikes) with
+    what follows it to the end of its block: the start and end in ``text``."""
+    folded, origin = leak_text.fold_lines(text)
+    found: list[tuple[int, int]] = []
+    for match in _HEADING.finditer(folded):
+        begin = match.end()
+        while begin < len(folded) and folded[begin] in " \t\n":
+            begin += 1  # "## Attendees", a blank line, then the list
+        gap = _BLANK_LINE.search(folded, begin)
+        stop = gap.start() if gap else len(folded)
+        body = folded[begin:stop].split("\n")
+        if len(body) > _MAX_LIST_LINES:
+            stop = begin + len("\n".join(body[:_MAX_LIST_LINES]))
+        if stop <= begin:
+            continue
+        start, end = origin[match.start(1)], origin[stop - 1] + 1
+        found.append(leak_text.trimmed(text, start, end))
+    return found

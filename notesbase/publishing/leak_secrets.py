@@ -1,0 +1,232 @@
+"""The confidential side of the leak check: words of items an audience may
+not see, and of spans redacted from the items it does see, copied into an
+output. A run of four or more words is found wherever it is copied; a
+shorter secret only as a whole and only when it is distinctive, so common
+phrases ("at the end of the") never count. Anything the audience may read
+anyway (its own view of the notes, the meeting's public details) is not a
+secret, however it was also written in a confidential item."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from notesbase.disclosure import Audience, Confidentiality, ItemFacts, Notes
+from notesbase.disclosure.render import to_html, to_text
+from notesbase.disclosure.spans import redacted_tokens
+from notesbase.publishing import leak_text
+from notesbase.publishing.leak_people import AUDIENCE_WORDS, Hit
+from notesbase.publishing.leak_text import word_set
+
+RUN = 4  # words in a copied run that count wherever they appear
+_SHORT_MIN_LETTERS = 4
+STOPWORDS = word_set(
+    "a about above after again against all also am an and any are as at be because been "
+    "before being below between both but by can could did do does doing down during each "
+    "few for from further had has have having he her here hers herself him himself his how "
+    "i if in into is it its itself just me more most my myself no nor not now of off on "
+    "once only or other our ours ourselves out over own same she should so some such than "
+    "that the their theirs them themselves then there these they this those through to too "
+    "under until up very was we were what when where which while who whom why will with "
+    "would you your yours yourself yourselves let lets get got make made one two new "
+    "said says say think thought like well yes also may might must shall us"
+)
+
+
+def content(word: str) -> bool:
+    """A word that carries meaning: not a stop word, and three letters or a digit."""
+    return word not in STOPWORDS and (len(word) >= 3 or any(c.isdigit() for c in word))
+
+
+def strong(word: leak_text.Word, source: str) -> bool:
+    """A word distinctive on its own: a number, a long word, or a capitalised one."""
+    if not content(word.text):
+        return False
+    if any(c.isdigit() for c in word.text):
+        return True
+    capitalised = source[word.start : word.start + 1].isupper()
+    return len(word.text) >= 9 or (capitalised and len(word.text) >= 4)
+
+
+def distinctive_run(run: Sequence[str]) -> bool:
+    return sum(1 for word in run if content(word)) >= 2
+
+
+def distinctive_short(words: Sequence[leak_text.Word], source: str) -> bool:
+    """Whether a secret of one to three words means something alone."""
+    if sum(len(word.text) for word in words) < _SHORT_MIN_LETTERS:
+        return False
+    if len(words) == 1:
+        return strong(words[0], source)
+    return sum(1 for w in words if content(w.text)) >= 2 or any(strong(w, source) for w in words)
+
+
+@dataclass(frozen=True)
+class Secret:
+    rule: str
+    why: str
+
+
+def plain_text(body: str, audience: Audience) -> str:
+    """An item body's words as ``audience`` would get them before names are
+    scrubbed: what a redaction leaves (facilitators keep every span)."""
+    return to_text(to_html(redacted_tokens(body, audience)))
+
+
+def _grams(words: Sequence[str], size: int) -> Iterable[tuple[str, ...]]:
+    for index in range(len(words) - size + 1):
+        yield tuple(words[index : index + size])
+
+
+class SecretsCheck:
+    """Finds text of hidden items and redacted spans of ``notes`` in an
+    output for ``audience``; ``readable`` is every text the audience may
+    read anyway."""
+
+    def __init__(self, notes: Notes, audience: Audience, readable: Iterable[str]) -> None:
+        self.audience = audience
+        self.secrets: list[Secret] = []
+        self.runs: dict[tuple[str, ...], int] = {}
+        # Every run of each secret, distinctive or not: a copied run found by
+        # a distinctive part is followed through its plainer words.
+        self.continues: dict[tuple[str, ...], set[int]] = {}
+        self.short: dict[tuple[str, ...], int] = {}
+        self._readable: set[tuple[str, ...]] = set()
+        for text in readable:
+            words = leak_text.word_texts(text)
+            for size in range(1, RUN + 1):
+                self._readable.update(_grams(words, size))
+        if audience is Audience.FACILITATOR:
+            return
+        items = sorted(notes.items, key=lambda item: (item.position, item.id))
+        for item in items:
+            if item.confidentiality.visible_to(audience):
+                self._redacted(item)
+            else:
+                self._hidden(item)
+        self._hidden_headings(items)
+
+    def _secret(self, rule: str, why: str) -> int:
+        self.secrets.append(Secret(rule, why))
+        return len(self.secrets) - 1
+
+    def _add(self, source: str, words: Sequence[leak_text.Word], secret: int) -> None:
+        texts = [word.text for word in words]
+        if len(texts) >= RUN:
+            for gram in _grams(texts, RUN):
+                self.continues.setdefault(gram, set()).add(secret)
+                if distinctive_run(gram) and gram not in self._readable:
+                    self.runs.setdefault(gram, secret)
+        elif texts and distinctive_short(words, source) and tuple(texts) not in self._readable:
+            self.short.setdefault(tuple(texts), secret)
+
+    def _hidden(self, item: ItemFacts) -> None:
+        """An item the audience may not see: all its words are secret."""
+        if item.confidentiality is Confidentiality.CONFIDENTIAL:
+            why = (
+                f"These words come from item {item.position}, "
+                "which is confidential (facilitators only)."
+            )
+        else:
+            why = (
+                f"These words come from item {item.position}, which is for members only "
+                f"and is left out of what {AUDIENCE_WORDS[Audience.PUBLIC]} sees."
+            )
+        secret = self._secret("confidential", why)
+        text = plain_text(item.body, Audience.FACILITATOR)
+        self._add(text, leak_text.words(text), secret)
+
+    def _redacted(self, item: ItemFacts) -> None:
+        """The runs of words a redaction cuts out of an item the audience sees
+        (spans, marked links and images, a paragraph with a mistyped class)."""
+        full = plain_text(item.body, Audience.FACILITATOR)
+        kept = leak_text.word_texts(plain_text(item.body, self.audience))
+        words = leak_text.words(full)
+        matcher = difflib.SequenceMatcher(None, [w.text for w in words], kept, autojunk=False)
+        for tag, start, end, _kept_start, _kept_end in matcher.get_opcodes():
+            if tag not in ("delete", "replace"):
+                continue
+            why = (
+                f"These words were redacted from item {item.position}: "
+                f"{AUDIENCE_WORDS.get(self.audience, str(self.audience))} may not see them."
+            )
+            self._add(full, words[start:end], self._secret("redacted", why))
+
+    def _hidden_headings(self, items: Sequence[ItemFacts]) -> None:
+        """A section heading whose every item is hidden disappears from the
+        audience's view, so it is secret too."""
+        headings: dict[str, bool] = {}
+        for item in items:
+            heading = item.section.strip()
+            if heading:
+                visible = item.confidentiality.visible_to(self.audience)
+                headings[heading] = headings.get(heading, False) or visible
+        for heading, visible in headings.items():
+            if not visible:
+                who = AUDIENCE_WORDS.get(self.audience, str(self.audience))
+                why = f"This is the heading of a section whose items {who} may not see."
+                self._add(heading, leak_text.words(heading), self._secret("confidential", why))
+
+    def hits(self, text: str) -> list[Hit]:
+        """Each copied run or distinctive short secret in ``text``."""
+        if not (self.runs or self.short):
+            return []
+        words = leak_text.words(text)
+        texts = [word.text for word in words]
+        owner: list[int | None] = [None] * len(words)
+        grams = list(_grams(texts, RUN))
+        for index, gram in enumerate(grams):
+            secret = self.runs.get(gram)
+            if secret is not None:
+                self._mark(owner, index, RUN, secret)
+        self._follow(grams, owner)
+        for size in range(RUN - 1, 0, -1):
+            for index, gram in enumerate(_grams(texts, size)):
+                secret = self.short.get(gram)
+                if secret is not None and all(o is None for o in owner[index : index + size]):
+                    owner[index : index + size] = [secret] * size
+        return self._runs(text, words, owner)
+
+    @staticmethod
+    def _mark(owner: list[int | None], index: int, size: int, secret: int) -> bool:
+        changed = False
+        for at in range(index, index + size):
+            if owner[at] is None:
+                owner[at] = secret
+                changed = True
+        return changed
+
+    def _follow(self, grams: Sequence[tuple[str, ...]], owner: list[int | None]) -> None:
+        """Extend each found run over neighbouring words that go on copying
+        the same secret ("... is off until September")."""
+        changed = True
+        while changed:
+            changed = False
+            for index, gram in enumerate(grams):
+                window = owner[index : index + RUN]
+                if None not in window:
+                    continue
+                for secret in {o for o in window if o is not None} & self.continues.get(
+                    gram, set()
+                ):
+                    changed = self._mark(owner, index, RUN, secret) or changed
+
+    def _runs(
+        self, text: str, words: Sequence[leak_text.Word], owner: Sequence[int | None]
+    ) -> list[Hit]:
+        hits: list[Hit] = []
+        index = 0
+        while index < len(words):
+            secret = owner[index]
+            if secret is None:
+                index += 1
+                continue
+            end = index
+            while end + 1 < len(words) and owner[end + 1] == secret:
+                end += 1
+            start_at, end_at = words[index].start, words[end].end
+            found = self.secrets[secret]
+            hits.append(Hit(found.rule, start_at, text[start_at:end_at], found.why))
+            index = end + 1
+        return hits

@@ -1,0 +1,167 @@
+"""An output's text as the leak check reads it: look-alike letters made
+Latin, folded like ``disclose`` folds (case, accents, compatibility forms,
+invisible characters) but keeping line breaks, cut into words with their
+places in the original, and the other forms a reader may see it in (HTML as
+its words, Markdown without its emphasis marks, link addresses decoded)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from notesbase.disclosure.matching import _fold_char
+from notesbase.publishing.confusables import unconfuse
+
+# A word: letters and digits, with inner apostrophes ("O'Neill", "Smith's").
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+_HTML = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_MARKS = re.compile(r"\\(?=[^\w\s])|[*_`~]")
+_URL = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
+_TRAILING = ".,;:!?)]}'\""
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words of a word list written as one string."""
+    return frozenset(text.split())
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word, folded (possessive and apostrophes dropped), and where it
+    sits in the original text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def fold_lines(text: str) -> tuple[str, list[int]]:
+    """``text`` without look-alikes, folded character by character with line
+    breaks kept, and the index in ``text`` each folded character came from."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(unconfuse(text)):
+        pieces = "\n" if char == "\n" else _fold_char(char)
+        for piece in pieces:
+            folded.append(piece)
+            origin.append(index)
+    return "".join(folded), origin
+
+
+def words(text: str) -> list[Word]:
+    """The words of ``text`` as the check compares them: "Smith’s" and
+    "SMITH" are both "smith", "Ni\u200bghtingale" is "nightingale"."""
+    folded, origin = fold_lines(text)
+    found: list[Word] = []
+    for match in _WORD.finditer(folded):
+        word = _POSSESSIVE.sub("", match.group()).replace("'", "").replace("’", "")
+        if word:
+            found.append(Word(word, origin[match.start()], origin[match.end() - 1] + 1))
+    return found
+
+
+def word_texts(text: str) -> list[str]:
+    return [word.text for word in words(text)]
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML.search(text))
+
+
+class _Blocks(HTMLParser):
+    """HTML as the words a reader sees, a line break around each block so
+    paragraphs and list entries stay apart; inline tags join their words."""
+
+    _BLOCK = word_set(
+        "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 "
+        "h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead title tr ul"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.attributes: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attributes.extend(value for _name, value in attrs if value)
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        # Not shown, but sent all the same: read like an attribute.
+        self.attributes.append(data)
+
+
+def html_text(text: str) -> tuple[str, list[str]]:
+    """The words of an HTML text (a blank line between blocks) and its
+    attribute values (link addresses, titles, image descriptions)."""
+    reader = _Blocks()
+    reader.feed(text)
+    reader.close()
+    plain = re.sub(r"[ \t]*\n[ \t\n]*\n[ \t]*", "\n\n", "".join(reader.parts))
+    return plain.strip(), reader.attributes
+
+
+def readings(text: str) -> list[str]:
+    """Every form of ``text`` that is read: as it is (HTML as its words,
+    then its attribute values and comments), and without Markdown's
+    emphasis marks ("Ja**ne** Doe" reads "Jane Doe")."""
+    forms = [text]
+    if looks_like_html(text):
+        plain, attributes = html_text(text)
+        forms = [plain, *attributes]
+    for form in list(forms):
+        unmarked = _MARKS.sub("", form)
+        if unmarked != form:
+            forms.append(unmarked)
+    return list(dict.fromkeys(forms))
+
+
+def addresses(text: str) -> list[tuple[int, int]]:
+    """Where link addresses sit in ``text``: bare ones, Markdown targets,
+    and the whole text when it is one token (an attribute value, a path)."""
+    spans: list[tuple[int, int]] = []
+    if text and not any(char.isspace() for char in text):
+        spans.append((0, len(text)))
+    for match in _URL.finditer(text):
+        spans.append((match.start(), match.end()))
+    for match in _LINK_TARGET.finditer(text):
+        spans.append((match.start(1), match.end(1)))
+    trimmed = set()
+    for start, end in spans:
+        while end > start and text[end - 1] in _TRAILING:
+            end -= 1
+        if end > start:
+            trimmed.add((start, end))
+    return sorted(trimmed)
+
+
+def lines(text: str) -> list[tuple[int, int]]:
+    """The start and end of each non-blank line of ``text``."""
+    found: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            found.append((start, end))
+        start = end + 1
+    return found
+
+
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``/``end`` moved in past surrounding spaces."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,257 @@
+"""The leak check: before anything leaves for an audience, look at the exact
+text that audience will receive for anything it may not see.
+
+Interface shared by every channel (write-up, export, circulation):
+
+- a channel registers itself with ``register_channel(name, audience, fields)``,
+  where ``fields(meeting)`` returns the ``Field`` list of its exact output
+  (titles, headings, bodies, attributions, file names, metadata);
+- ``check(meeting, channel)`` returns a ``LeakReport`` of ``Finding``s, each
+  marked with its override when a facilitator overrode it;
+- ``require_clean(meeting, channel)`` raises ``LeakCheckFailed`` (carrying the
+  report) while any finding stands un-overridden;
+- ``override(meeting, channel, finding_key, reason, actor=...)`` records a
+  facilitator's written reason (audited).
+
+What counts as a finding, judged against the meeting's current rows and the
+channel's audience (``leak_people`` and ``leak_secrets`` hold the rules):
+
+- ``name``, ``affiliation``, ``descriptor``, ``email``: anything identifying a
+  person that they have not released to the audience, including a first name
+  or surname alone (which ``disclose`` leaves in running text);
+- ``confidential``: words of an item the audience may not see; ``redacted``:
+  words of a span redacted from an item it does see (runs of four or more
+  words, or a short span whole when it is distinctive);
+- ``attendees``: a list of who attended.
+
+Text is matched however it was typed: any case, accents, compatibility and
+look-alike letters, invisible characters, line breaks, possessives, HTML
+and Markdown formatting, and names glued into link addresses. A finding's
+key stands for its rule, its text (folded) and its place, so an override
+holds until the text or place changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from notesbase import audit
+from notesbase.db import db
+from notesbase.disclosure import Audience, NotesView, disclose
+from notesbase.disclosure.matching import fold
+from notesbase.models import LeakOverride, Meeting, Member
+from notesbase.notes.facts import load_notes
+from notesbase.publishing import leak_text
+from notesbase.publishing.confusables import unconfuse
+from notesbase.publishing.leak_people import Hit, PeopleCheck
+from notesbase.publishing.leak_secrets import SecretsCheck
+
+REASON_MAX = 2000
+CHANNEL_NAME_MAX = 20  # LeakOverride.channel
+
+
+@dataclass(frozen=True)
+class Field:
+    """One piece of an output: where it sits ("title", "item 4", "file name")
+    and its exact text."""
+
+    where: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the audience may not see, found in an output."""
+
+    key: str  # stable for the same rule, matched text and place
+    rule: str  # "name", "affiliation", "descriptor", "email", "confidential", "redacted", ...
+    where: str
+    match: str  # the text as found
+    why: str  # in plain words, for the facilitator
+    override: LeakOverride | None = None
+
+
+@dataclass(frozen=True)
+class LeakReport:
+    meeting_id: int
+    channel: str
+    audience: Audience
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.override is None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocking
+
+
+class LeakCheckFailed(Exception):
+    def __init__(self, report: LeakReport) -> None:
+        super().__init__(f"{len(report.blocking)} leak-check finding(s) stand")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    audience: Audience
+    fields: Callable[[Meeting], Sequence[Field]]
+    label: str = ""
+
+
+CHANNELS: dict[str, Channel] = {}
+
+
+def register_channel(
+    name: str, audience: Audience, fields: Callable[[Meeting], Sequence[Field]], label: str = ""
+) -> None:
+    """Add (or replace) a channel. Its name goes into addresses and the
+    overrides table: 1 to 20 letters, digits, '-', '_' or '.'."""
+    if len(name) > CHANNEL_NAME_MAX or not re.fullmatch(r"[\w.-]+", name, re.ASCII):
+        raise ValueError(f"a channel name is 1-{CHANNEL_NAME_MAX} letters, digits, '-', '_' or '.'")
+    CHANNELS[name] = Channel(name, audience, fields, label or name)
+
+
+class UnknownChannel(LookupError):
+    """No channel of that name is registered."""
+
+    def __init__(self, name: str) -> None:
+        known = ", ".join(sorted(CHANNELS)) or "none"
+        super().__init__(f"there is no channel {name!r} (channels: {known})")
+        self.name = name
+
+
+class OverrideRefused(ValueError):
+    """An override the facilitator must correct: ``field`` names the form
+    field ("reason" or "finding_key") the message belongs beside."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def channel_named(name: str) -> Channel:
+    try:
+        return CHANNELS[name]
+    except KeyError:
+        raise UnknownChannel(name) from None
+
+
+def finding_key(rule: str, match: str, where: str) -> str:
+    """The same rule, the same text (however it was typed) and the same
+    place give the same key; anything else asks again."""
+    canonical = " ".join(leak_text.word_texts(match)) or fold(unconfuse(match))
+    digest = hashlib.sha256(f"{rule}\x1f{canonical}\x1f{where}".encode()).hexdigest()
+    return digest[:64]
+
+
+def _where_order(where: str) -> tuple[object, ...]:
+    """A sort key that puts item 2 before item 10."""
+    return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", where))
+
+
+def _readable(meeting: Meeting, view: NotesView) -> tuple[list[str], str]:
+    """What the audience may read anyway (its view, the meeting's public
+    details), and the part of it that credits people."""
+    notes = [text for item in view.items for text in (item.section, item.body_text)]
+    credits = [item.attribution or "" for item in view.items]
+    public = [meeting.title, meeting.theme, meeting.description, meeting.series.title]
+    return [*notes, *credits, *public], "\n".join([*credits, *notes])
+
+
+def _field_hits(text: str, people: PeopleCheck, secrets: SecretsCheck) -> list[Hit]:
+    hits: list[Hit] = []
+    for reading in leak_text.readings(text):
+        found = [*people.hits(reading), *secrets.hits(reading), *people.attendee_lists(reading)]
+        hits.extend(sorted(found, key=lambda hit: hit.start))
+    return hits
+
+
+def check(meeting: Meeting, channel: str) -> LeakReport:
+    """Every finding in ``channel``'s output for ``meeting``, judged against
+    the current rows (see the module docstring), with its override if any;
+    sorted by place. Raises ``UnknownChannel``."""
+    spec = channel_named(channel)
+    fields = list(spec.fields(meeting))
+    findings: dict[str, Finding] = {}
+    if spec.audience is not Audience.FACILITATOR:
+        notes = load_notes(meeting)
+        view = disclose(notes, spec.audience)
+        readable, credited = _readable(meeting, view)
+        people = PeopleCheck(notes, spec.audience, credited)
+        secrets = SecretsCheck(notes, spec.audience, readable)
+        overrides = _overrides(meeting, channel)
+        for item in fields:
+            for hit in _field_hits(item.text, people, secrets):
+                key = finding_key(hit.rule, hit.match, item.where)
+                if key not in findings:
+                    findings[key] = Finding(
+                        key, hit.rule, item.where, hit.match, hit.why, overrides.get(key)
+                    )
+    ordered = sorted(findings.values(), key=lambda finding: _where_order(finding.where))
+    return LeakReport(meeting.id, channel, spec.audience, tuple(ordered))
+
+
+def _overrides(meeting: Meeting, channel: str) -> dict[str, LeakOverride]:
+    rows = db.session.scalars(
+        sa.select(LeakOverride).where(
+            LeakOverride.meeting_id == meeting.id, LeakOverride.channel == channel
+        )
+    )
+    return {row.finding_key: row for row in rows}
+
+
+def require_clean(meeting: Meeting, channel: str) -> LeakReport:
+    report = check(meeting, channel)
+    if not report.ok:
+        raise LeakCheckFailed(report)
+    return report
+
+
+def override(
+    meeting: Meeting, channel: str, finding_key: str, reason: str, *, actor: Member | None
+) -> LeakOverride:
+    """Record that one current finding is not a leak, with the facilitator's
+    reason. The audit event names the channel and the finding's key, never
+    the reason or the text found. Flushes; the caller commits."""
+    channel_named(channel)
+    reason = (reason or "").strip()
+    if not reason:
+        raise OverrideRefused("reason", "Write why this is not a leak.")
+    if len(reason) > REASON_MAX:
+        raise OverrideRefused("reason", f"A reason is at most {REASON_MAX:,} characters.")
+    finding = next((f for f in check(meeting, channel).findings if f.key == finding_key), None)
+    if finding is None:
+        raise OverrideRefused(
+            "finding_key", "That finding is no longer there: the output has changed. Check again."
+        )
+    if finding.override is not None:
+        raise OverrideRefused("finding_key", "That finding has already been overridden.")
+    row = LeakOverride(
+        meeting_id=meeting.id,
+        channel=channel,
+        finding_key=finding.key,
+        reason=reason,
+        created_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "leakcheck.override",
+        "meeting",
+        meeting.id,
+        actor=actor,
+        meeting_id=meeting.id,
+        channel=channel,
+        key=finding.key,
+        rule=finding.rule,
+    )
+    return row
