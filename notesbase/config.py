@@ -54,6 +54,9 @@ class Defaults:
     PROXY_FIX_HOPS = 0
     DEFAULT_TIMEZONE = "Europe/London"
 
+    # Calendar feeds: how long a meeting lasts when only its start is known.
+    CALENDAR_DEFAULT_DURATION_MINUTES = 90
+
     # Search. The index lives in instance/search unless a path is given.
     SEARCH_INDEX_PATH: str | None = None
     # Apply the outbox right after each commit (the embedded default). With

@@ -59,6 +59,15 @@ REQUIRED: dict[str, Role | None] = {
     "auth.revoke_token": ANY_MEMBER,
     # The notes answer 404 to everyone who may not read them (tests/test_notes_read.py).
     "notes.read": PUBLIC,
+    # The notes exports answer 404 to everyone who may not read the notes
+    # (tests/publishing/test_exports.py); the calendar is public.
+    "exports.notes_markdown": PUBLIC,
+    "exports.notes_print": PUBLIC,
+    "exports.notes_pdf": PUBLIC,
+    "calendar.series_feed": PUBLIC,
+    "calendar.all_feed": PUBLIC,
+    "calendar.upcoming_all": PUBLIC,
+    "calendar.upcoming_series": PUBLIC,
     "notes.editor": Role.FACILITATOR,
     "notes.edit_item": Role.FACILITATOR,
     "notes.delete_item": Role.FACILITATOR,

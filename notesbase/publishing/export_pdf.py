@@ -1,0 +1,82 @@
+"""The notes as PDF, by WeasyPrint, from the print page's document.
+
+WeasyPrint needs Debian's Pango (``libpango-1.0-0``, ``libpangoft2-1.0-0``)
+and ``libharfbuzz-subset0``; where it cannot load, the PDF is simply not
+offered. It fetches nothing: the one stylesheet is read from the package
+and every URL in the document (a link, an image someone typed) is refused,
+so rendering never reaches the network or the file system."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app, render_template
+
+if TYPE_CHECKING:
+    from notesbase.publishing.export_notes import NotesExport
+
+PDF_TEMPLATE = "exports/notes_pdf.html"
+STYLESHEET = "print.css"
+# A fixed base URL: relative links resolve against it, and it names no host.
+BASE_URL = "notesbase:/"
+
+
+@lru_cache(maxsize=1)
+def pdf_available() -> bool:
+    """Whether WeasyPrint and its system libraries load here."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        logging.getLogger(__name__).info("PDF exports are off: %s", error)
+        return False
+    return True
+
+
+def _refuse_every_url(url: str, *args: Any, **kwargs: Any) -> Any:
+    raise ValueError("notesbase PDFs fetch nothing")
+
+
+def _fetcher() -> Any:
+    """A WeasyPrint URL fetcher that fetches nothing (errors are logged by
+    WeasyPrint and the resource left out, never fatal)."""
+    from weasyprint.urls import URLFetcher
+
+    class NoFetching(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            return _refuse_every_url(url)
+
+    return NoFetching(allowed_protocols=())
+
+
+def _stylesheet() -> Any:
+    from weasyprint import CSS
+
+    path = Path(current_app.static_folder or "") / STYLESHEET
+    return CSS(string=path.read_text(encoding="utf-8"), base_url=BASE_URL, url_fetcher=_fetcher())
+
+
+def pdf_html(export: NotesExport) -> str:
+    """The HTML the PDF is made from: the print page's document, bare."""
+    return render_template(PDF_TEMPLATE, export=export)
+
+
+def render_document(export: NotesExport) -> Any:
+    """The laid-out WeasyPrint document (pages of boxes)."""
+    from weasyprint import HTML
+
+    html = HTML(string=pdf_html(export), base_url=BASE_URL, url_fetcher=_fetcher())
+    return html.render(stylesheets=[_stylesheet()])
+
+
+def render_pdf(export: NotesExport) -> bytes:
+    """The PDF's bytes. Its metadata carries the title only: no author,
+    no keywords, nothing about who wrote or exported it."""
+    from weasyprint.document import DocumentMetadata
+
+    document = render_document(export)
+    # Whatever the HTML carried, the PDF says its title and language only.
+    document.metadata = DocumentMetadata(title=export.title, lang="en-GB")
+    return bytes(document.write_pdf())

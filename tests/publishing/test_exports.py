@@ -1,0 +1,355 @@
+"""Exports of the circulated notes (Markdown, print page): members of the
+series and facilitators only, the members' view and nothing more, no author
+or person ids, and nothing served while the leak check has a finding."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, time
+
+import pytest
+import sqlalchemy as sa
+
+from notesbase.db import db
+from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Kind, Level
+from notesbase.disclosure.render import to_text
+from notesbase.models import Meeting, Member, Person, Role, Series
+from notesbase.notes import consents
+from notesbase.notes.consents import Scope
+from notesbase.notes.items import ItemFields, create_item
+from notesbase.notes.people import PersonFields, create_person
+from notesbase.publishing import leakcheck
+from notesbase.publishing.export_notes import CHANNEL, CHATHAM_HOUSE_LINE, export_fields
+
+NOTES = "/series/cop/meetings/1/notes"
+MARKDOWN = NOTES + ".md"
+PRINT = NOTES + "/print"
+
+# Named to members: shows in the exports.
+JANE, JANE_ORG = "Jane Doe", "Open Data Manchester"
+# Never released to anyone: must never show.
+PLANTED = "Zebedee Quartermaine"
+PLANTED_ORG = "Quillfeather Holdings"
+PLANTED_EMAIL = "zebedee@quillfeather.example"
+PLANTED_DESCRIPTOR = "a sea-shanty composer from Hull"
+CONFIDENTIAL = "Project Nightjar will close in March"
+REDACTED = "the Nightjar codename"
+AUTHOR = "Fenella Notetaker"
+MEMBERS_ONLY = "Members may see this remark"
+BODIES = [
+    f"{PLANTED} said the budget doubled.",
+    f"{PLANTED.upper()} AGREED.",
+    f"{PLANTED.split()[1]}'s plan was discussed.",
+    "Z\u00e9b\u00e9d\u00e9e Quartermaine (accented) objected.",
+    "Zebe\u200bdee Quarter\u200bmaine, zero-width split, replied.",
+    f"Write to {PLANTED_EMAIL} for the slides.",
+    f"Colleagues at {PLANTED_ORG} and {PLANTED_ORG.upper()}' staff.",
+    f"Spoken by {PLANTED_DESCRIPTOR}.",
+    f"An open point mentioning [{REDACTED}]{{.confidential}} in passing.",
+]
+FORBIDDEN = [PLANTED, "Quartermaine", PLANTED_ORG, PLANTED_EMAIL, PLANTED_DESCRIPTOR]
+FORBIDDEN += [CONFIDENTIAL, REDACTED, AUTHOR]
+
+
+def fold(text: str) -> str:
+    """Case, accents and zero-width characters out, for "never appears" checks."""
+    text = unicodedata.normalize("NFKD", text).replace("\u200b", "")
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def assert_clean(text: str, where: str) -> None:
+    folded = fold(text)
+    for term in FORBIDDEN:
+        assert fold(term) not in folded, f"{term!r} in {where}"
+    ids = re.findall(r"(?:person|speaker|author|member)[_-]?id\W+\d+", text, re.IGNORECASE)
+    assert not ids, where
+
+
+# --- the world ---------------------------------------------------------------
+
+
+@pytest.fixture
+def world(app, make_series, make_member):
+    """Series cop (meeting 1 with notes, meeting 2 with a name in its title),
+    series other; Jane named to members; the planted person released to
+    nobody; items written by a facilitator whose name must not travel."""
+    cop = make_series("cop", "Community of Practice")
+    other = make_series("other", "Other Series")
+    author = make_member("author@example.org", role=Role.FACILITATOR, name=AUTHOR)
+    with app.app_context():
+        series = db.session.get(Series, cop.id)
+        first = Meeting(
+            series=series,
+            number=1,
+            title="Roundtable on shared data",
+            date=date(2025, 6, 10),
+            start_time=time(18, 0),
+            timezone="Europe/London",
+        )
+        second = Meeting(
+            series=series, number=2, title=f"Fireside chat with {PLANTED}", date=date(2025, 7, 1)
+        )
+        db.session.add_all([first, second])
+        db.session.flush()
+        writer = db.session.get(Member, author.id)
+        jane = create_person(PersonFields(JANE, JANE_ORG), actor=writer)
+        consents.grant(jane, ConsentAudience.MEMBER, Level.NAMED, Scope(), actor=writer)
+        planted = create_person(
+            PersonFields(PLANTED, PLANTED_ORG, PLANTED_DESCRIPTOR, PLANTED_EMAIL), actor=writer
+        )
+        rows = [
+            (Kind.QUOTE, "Share the *data*, openly.", "Opening", jane.id, Confidentiality.OPEN),
+            (Kind.POINT, MEMBERS_ONLY, "Opening", planted.id, Confidentiality.MEMBERS),
+            (Kind.DECISION, CONFIDENTIAL, "Opening", jane.id, Confidentiality.CONFIDENTIAL),
+        ]
+        rows += [(Kind.POINT, body, "Discussion", None, Confidentiality.OPEN) for body in BODIES]
+        for kind, body, section, speaker, confidentiality in rows:
+            create_item(
+                first, ItemFields(kind, body, section, speaker, confidentiality), actor=writer
+            )
+        create_item(second, ItemFields(Kind.POINT, "A quiet chat."), actor=writer)
+        db.session.commit()
+        ids = {"jane": jane.id, "planted": planted.id, "author": author.id}
+    return {"cop": cop, "other": other, **ids}
+
+
+@pytest.fixture
+def member(world, login_as):
+    return login_as(Role.MEMBER, "reader@example.org", series=[world["cop"]])
+
+
+# --- access ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [MARKDOWN, PRINT])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("public", 404), ("other series", 404), ("member", 200), ("facilitator", 200), ("admin", 200)],
+)
+def test_who_may_export(client, world, login_as, path, who, status):
+    """Members of the series and facilitators export; everyone else gets the
+    404 of a missing meeting."""
+    if who == "other series":
+        login_as(Role.MEMBER, "outsider@example.org", series=[world["other"]])
+    elif who == "member":
+        login_as(Role.MEMBER, "reader@example.org", series=[world["cop"]])
+    elif who in ("facilitator", "admin"):
+        login_as(Role(who), f"{who}@example.org")
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 404:
+        missing = client.get(path.replace("/meetings/1/", "/meetings/99/"))
+        assert response.get_data() == missing.get_data()
+
+
+@pytest.mark.parametrize(
+    "path", ["/series/nope/meetings/1/notes.md", "/series/cop/meetings/99/notes/print"]
+)
+def test_missing_series_or_meeting_is_404(client, member, path):
+    """A meeting that does not exist is a 404, for members too."""
+    assert client.get(path).status_code == 404
+
+
+# --- Markdown ----------------------------------------------------------------
+
+
+def test_markdown_is_the_members_view(client, member):
+    """Heading, reminder, sections and items with kind and attribution; the
+    members' item in, the confidential item and span out."""
+    response = client.get(MARKDOWN)
+    assert response.status_code == 200
+    assert response.mimetype == "text/markdown"
+    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == "attachment; filename=cop-meeting-1-notes.md"
+    text = response.get_data(as_text=True)
+    lines = text.splitlines()
+    assert lines[0] == "# Meeting 1: Roundtable on shared data"
+    assert CHATHAM_HOUSE_LINE in lines[:4]
+    assert "Community of Practice · Tuesday 10 June 2025, 6pm" in text
+    assert "## Opening" in text and "## Discussion" in text
+    assert f"- **Quote** · {JANE} ({JANE_ORG})\n\n  Share the *data*, openly." in text
+    assert MEMBERS_ONLY in text and "**Point** · A participant" in text
+    assert "**Decision**" not in text
+    assert_clean(text, "Markdown")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_markdown_for_a_facilitator_is_still_the_members_view(client, world, login_as):
+    """A facilitator exports what members were circulated, not their own view."""
+    login_as(Role.FACILITATOR, "facilitator@example.org")
+    text = client.get(MARKDOWN).get_data(as_text=True)
+    assert MEMBERS_ONLY in text
+    assert CONFIDENTIAL not in text and REDACTED not in text
+
+
+def test_a_consent_withdrawal_shows_in_the_next_export(app, client, member, world):
+    """Jane withdraws: the very next export no longer names her."""
+    assert JANE in client.get(MARKDOWN).get_data(as_text=True)
+    with app.app_context():
+        jane = db.session.get(Person, world["jane"])
+        consents.withdraw_all(jane, actor=None)
+        db.session.commit()
+    text = client.get(MARKDOWN).get_data(as_text=True)
+    assert JANE not in text and JANE_ORG not in text
+
+
+# --- print page ----------------------------------------------------------------
+
+
+def test_print_page(client, member):
+    """The print page: the same notes, the print stylesheet, download links."""
+    response = client.get(PRINT)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'rel="stylesheet" media="print" href="/static/print.css"' in html
+    assert "<h1>Notes of meeting 1: Roundtable on shared data</h1>" in html
+    assert CHATHAM_HOUSE_LINE in html
+    assert MEMBERS_ONLY in html and f"{JANE} ({JANE_ORG})" in html
+    assert 'href="/series/cop/meetings/1/notes.md"' in html
+    assert_clean(to_text(html), "print page")
+    assert_clean(html, "print page HTML")
+    assert "<script" not in html and "style=" not in html
+
+
+def test_print_stylesheet_is_served(client):
+    """static/print.css exists and sets up the printed page."""
+    response = client.get("/static/print.css")
+    assert response.status_code == 200
+    assert b"@page" in response.get_data()
+    response.close()
+
+
+# --- the leak check --------------------------------------------------------------
+
+
+def test_the_channel_is_registered_with_every_piece(app, world):
+    """``notes-export`` is a members' channel whose fields cover the file
+    names, the Markdown and the print page."""
+    channel = leakcheck.CHANNELS[CHANNEL]
+    assert channel.audience is Audience.MEMBER
+    with app.app_context(), app.test_request_context():
+        meeting = db.session.scalar(sa.select(Meeting).where(Meeting.number == 1))
+        fields = channel.fields(meeting)
+        assert fields == export_fields(meeting)
+    wheres = [field.where for field in fields]
+    assert {"Markdown file name", "PDF file name", "Markdown, heading"} <= set(wheres)
+    assert any(w.startswith("Markdown, item") for w in wheres)
+    assert "print page and PDF, text" in wheres
+    everything = "\n".join(field.text for field in fields)
+    assert "cop-meeting-1-notes.md" in everything and MEMBERS_ONLY in everything
+
+
+def test_the_fields_need_no_request(app, world):
+    """The check can run from the command line: the fields need only the app."""
+    with app.app_context():
+        meeting = db.session.scalar(sa.select(Meeting).where(Meeting.number == 1))
+        assert any(f.where == "print page and PDF, text" for f in export_fields(meeting))
+
+
+@pytest.mark.parametrize(
+    "path", ["/series/cop/meetings/2/notes.md", "/series/cop/meetings/2/notes/print"]
+)
+def test_a_finding_refuses_the_export_for_members(client, member, path):
+    """A name in the title is a finding: 409, nothing exported, and the member
+    is not told what was found (that is what they may not see)."""
+    response = client.get(path)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "cannot be exported yet" in html
+    assert "leak-findings" not in html and "/leak-check" not in html
+    assert "A quiet chat." not in html
+    assert "Content-Disposition" not in response.headers
+
+
+def test_a_finding_is_listed_for_facilitators(client, world, login_as):
+    """Facilitators see each finding and the way to the leak-check page."""
+    login_as(Role.FACILITATOR, "facilitator@example.org")
+    response = client.get("/series/cop/meetings/2/notes.md")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "leak-findings" in html
+    assert 'href="/series/cop/meetings/2/leak-check"' in html
+    assert "Markdown, heading" in html and "Quartermaine" in html
+    assert "A quiet chat." not in html
+    leak_page = client.get("/series/cop/meetings/2/leak-check")
+    assert leak_page.status_code == 200
+    assert "Notes for members (exports)" in leak_page.get_data(as_text=True)
+
+
+def test_a_first_name_left_in_a_body_refuses_the_export(app, client, member, world):
+    """A first name alone (which ``disclose`` leaves) stops the export."""
+    assert client.get(MARKDOWN).status_code == 200
+    with app.app_context():
+        meeting = db.session.scalar(sa.select(Meeting).where(Meeting.number == 1))
+        body = f"Ask {PLANTED.split()[0]} about the figures."
+        create_item(meeting, ItemFields(Kind.POINT, body), actor=None)
+        db.session.commit()
+    for path in (MARKDOWN, PRINT):
+        response = client.get(path)
+        assert response.status_code == 409
+        assert PLANTED.split()[0] not in response.get_data(as_text=True)
+
+
+def test_the_check_reads_the_very_export_served(app, client, member, monkeypatch):
+    """What the leak check reads is what is served, byte for byte."""
+    seen: list[str] = []
+    check = leakcheck.check
+
+    def spy(meeting: Meeting, channel: str) -> leakcheck.LeakReport:
+        seen.extend(
+            f.text
+            for f in leakcheck.CHANNELS[channel].fields(meeting)
+            if "Markdown" in f.where and "file" not in f.where
+        )
+        return check(meeting, channel)
+
+    monkeypatch.setattr(leakcheck, "check", spy)
+    served = client.get(MARKDOWN).get_data(as_text=True)
+    assert "".join(seen) == served
+
+
+# --- command line ----------------------------------------------------------------
+
+
+def test_cli_writes_the_markdown(app, runner, world, tmp_path):
+    """``notesbase export notes-md`` writes what the web export serves."""
+    out = tmp_path / "notes.md"
+    result = runner.invoke(args=["export", "notes-md", "cop", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Meeting 1: Roundtable on shared data\n")
+    assert_clean(text, "CLI Markdown")
+
+
+def test_cli_refuses_on_a_finding(runner, world):
+    """A standing finding: exit 1, nothing written."""
+    result = runner.invoke(args=["export", "notes-md", "cop", "2"])
+    assert result.exit_code == 1
+    assert "leak check" in result.output and "A quiet chat." not in result.output
+
+
+def test_cli_missing_meeting(runner, world):
+    result = runner.invoke(args=["export", "notes-md", "cop", "9"])
+    assert result.exit_code == 1 and "no meeting 9" in result.output
+
+
+def test_an_override_lets_the_export_through(app, client, world, login_as):
+    """Once a facilitator overrides the title's finding with a reason, the
+    export of meeting 2 is served."""
+    facilitator = login_as(Role.FACILITATOR, "facilitator@example.org")
+    path = "/series/cop/meetings/2/notes.md"
+    assert client.get(path).status_code == 409
+    with app.app_context(), app.test_request_context():
+        meeting = db.session.scalar(sa.select(Meeting).where(Meeting.number == 2))
+        report = leakcheck.check(meeting, CHANNEL)
+        for finding in report.blocking:
+            reason = "The guest asked to be named in the title."
+            leakcheck.override(
+                meeting, CHANNEL, finding.key, reason, actor=db.session.get(Member, facilitator.id)
+            )
+        db.session.commit()
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "A quiet chat." in response.get_data(as_text=True)
