@@ -54,6 +54,21 @@ class Defaults:
     PROXY_FIX_HOPS = 0
     DEFAULT_TIMEZONE = "Europe/London"
 
+    # Email (circulating the notes). The sender of every message.
+    MAIL_SENDER = "notesbase <notesbase@localhost>"
+    # No SMTP host: each message is written as an .eml file into
+    # instance/outbox/ instead of being sent (the embedded default).
+    MAIL_SMTP_HOST = ""
+    # 0: the mode's usual port (465 with SSL, 587 with STARTTLS, else 25).
+    MAIL_SMTP_PORT = 0
+    MAIL_SMTP_USERNAME = ""
+    MAIL_SMTP_PASSWORD = ""
+    # STARTTLS after connecting, or SSL from the start (not both).
+    MAIL_SMTP_STARTTLS = False
+    MAIL_SMTP_SSL = False
+    # Seconds to wait for the SMTP server.
+    MAIL_SMTP_TIMEOUT = 30.0
+
     # Calendar feeds: how long a meeting lasts when only its start is known.
     CALENDAR_DEFAULT_DURATION_MINUTES = 90
 

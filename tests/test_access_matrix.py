@@ -29,6 +29,10 @@ REQUIRED: dict[str, Role | None] = {
     "search.suggest": PUBLIC,
     # The leak check answers 404 to everyone but facilitators (tests/publishing/test_leakcheck_pages.py).
     "leakcheck.page": PUBLIC,
+    # Circulation answers 404 to everyone but facilitators (tests/publishing/test_circulation.py).
+    "circulation.circulate": PUBLIC,
+    "circulation.send": PUBLIC,
+    "circulation.resume": PUBLIC,
     "leakcheck.override": PUBLIC,
     "writeups.public": PUBLIC,
     "writeups.series_feed": PUBLIC,

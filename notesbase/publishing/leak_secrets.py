@@ -2,9 +2,10 @@
 not see, and of spans redacted from the items it does see, copied into an
 output. A run of four or more words is found wherever it is copied; a
 shorter secret only as a whole and only when it is distinctive, so common
-phrases ("at the end of the") never count. Anything the audience may read
-anyway (its own view of the notes, the meeting's public details) is not a
-secret, however it was also written in a confidential item."""
+phrases ("at the end of the") never count. What the meeting's public
+details say is never a secret. A short secret the audience also reads in its
+own view of the notes is not one either; but a run of four or more words is,
+even there: that is a confidential passage copied into an open item."""
 
 from __future__ import annotations
 
@@ -82,9 +83,16 @@ def _grams(words: Sequence[str], size: int) -> Iterable[tuple[str, ...]]:
 class SecretsCheck:
     """Finds text of hidden items and redacted spans of ``notes`` in an
     output for ``audience``; ``readable`` is every text the audience may
-    read anyway."""
+    read anyway, ``public`` the part of it that is not the notes (copied runs
+    are secret even inside the audience's view of the notes)."""
 
-    def __init__(self, notes: Notes, audience: Audience, readable: Iterable[str]) -> None:
+    def __init__(
+        self,
+        notes: Notes,
+        audience: Audience,
+        readable: Iterable[str],
+        public: Iterable[str] = (),
+    ) -> None:
         self.audience = audience
         self.secrets: list[Secret] = []
         self.runs: dict[tuple[str, ...], int] = {}
@@ -93,10 +101,13 @@ class SecretsCheck:
         self.continues: dict[tuple[str, ...], set[int]] = {}
         self.short: dict[tuple[str, ...], int] = {}
         self._readable: set[tuple[str, ...]] = set()
+        self._public_runs: set[tuple[str, ...]] = set()
         for text in readable:
             words = leak_text.word_texts(text)
-            for size in range(1, RUN + 1):
+            for size in range(1, RUN):
                 self._readable.update(_grams(words, size))
+        for text in public:
+            self._public_runs.update(_grams(leak_text.word_texts(text), RUN))
         if audience is Audience.FACILITATOR:
             return
         items = sorted(notes.items, key=lambda item: (item.position, item.id))
@@ -116,7 +127,7 @@ class SecretsCheck:
         if len(texts) >= RUN:
             for gram in _grams(texts, RUN):
                 self.continues.setdefault(gram, set()).add(secret)
-                if distinctive_run(gram) and gram not in self._readable:
+                if distinctive_run(gram) and gram not in self._public_runs:
                     self.runs.setdefault(gram, secret)
         elif texts and distinctive_short(words, source) and tuple(texts) not in self._readable:
             self.short.setdefault(tuple(texts), secret)

@@ -158,13 +158,13 @@ def _where_order(where: str) -> tuple[object, ...]:
     return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", where))
 
 
-def _readable(meeting: Meeting, view: NotesView) -> tuple[list[str], str]:
+def _readable(meeting: Meeting, view: NotesView) -> tuple[list[str], list[str], str]:
     """What the audience may read anyway (its view, the meeting's public
-    details), and the part of it that credits people."""
+    details), the public details alone, and the part that credits people."""
     notes = [text for item in view.items for text in (item.section, item.body_text)]
     credits = [item.attribution or "" for item in view.items]
     public = [meeting.title, meeting.theme, meeting.description, meeting.series.title]
-    return [*notes, *credits, *public], "\n".join([*credits, *notes])
+    return [*notes, *credits, *public], public, "\n".join([*credits, *notes])
 
 
 def _field_hits(text: str, people: PeopleCheck, secrets: SecretsCheck) -> list[Hit]:
@@ -185,9 +185,9 @@ def check(meeting: Meeting, channel: str) -> LeakReport:
     if spec.audience is not Audience.FACILITATOR:
         notes = load_notes(meeting)
         view = disclose(notes, spec.audience)
-        readable, credited = _readable(meeting, view)
+        readable, public, credited = _readable(meeting, view)
         people = PeopleCheck(notes, spec.audience, credited)
-        secrets = SecretsCheck(notes, spec.audience, readable)
+        secrets = SecretsCheck(notes, spec.audience, readable, public)
         overrides = _overrides(meeting, channel)
         for item in fields:
             for hit in _field_hits(item.text, people, secrets):

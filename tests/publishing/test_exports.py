@@ -353,3 +353,19 @@ def test_an_override_lets_the_export_through(app, client, world, login_as):
     response = client.get(path)
     assert response.status_code == 200
     assert "A quiet chat." in response.get_data(as_text=True)
+
+
+def test_confidential_text_copied_into_an_open_item_refuses_the_export(
+    app, client, member, world
+):
+    """Copying a confidential passage into an open item is a leak, even
+    though the copy is part of what members may read."""
+    assert client.get(MARKDOWN).status_code == 200
+    with app.app_context():
+        meeting = db.session.scalar(sa.select(Meeting).where(Meeting.number == 1))
+        create_item(meeting, ItemFields(Kind.POINT, f"As noted: {CONFIDENTIAL}"), actor=None)
+        db.session.commit()
+    for path in (MARKDOWN, PRINT):
+        response = client.get(path)
+        assert response.status_code == 409
+        assert CONFIDENTIAL not in response.get_data(as_text=True)

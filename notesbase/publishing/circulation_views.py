@@ -1,0 +1,191 @@
+"""The circulation pages, for facilitators only: everyone else gets the very
+404 a missing meeting gets.
+
+GET shows the leak check, who will receive the notes, the message as it will
+be sent and every earlier circulation; POST sends (asking first when the
+meeting was circulated before); POST ``.../resume`` sends to those who did
+not get an earlier circulation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import HiddenField
+from wtforms.validators import Optional, Regexp
+
+from notesbase.access import current_member
+from notesbase.models import Circulation, Meeting
+from notesbase.notes.policy import can_write_notes
+from notesbase.notes.views import load_notes_meeting
+from notesbase.publishing import circulation_service as service
+from notesbase.publishing import leakcheck
+from notesbase.publishing.circulation_message import (
+    CHANNEL,
+    STAND_IN,
+    AddressUnknown,
+    compose,
+    notes_url,
+    text_body,
+)
+from notesbase.publishing.mail import MailConfigError, MailSettings, settings_for
+
+bp = Blueprint("circulation", __name__)
+PAGE = "/series/<slug>/meetings/<int:number>/circulate"
+INVALID = 422
+REFUSED = 409
+View = str | Response | tuple[str, int]
+
+
+class SendForm(FlaskForm):
+    """Send the notes. ``confirm`` carries the id of the latest circulation
+    the facilitator was shown when they chose to send again."""
+
+    confirm = HiddenField(
+        validators=[Optional(), Regexp(r"^\d{1,18}$", message="Reload the page.")]
+    )
+
+    def confirmed_over(self) -> int | None:
+        return int(self.confirm.data) if self.confirm.data else None
+
+
+class ResumeForm(FlaskForm):
+    """Only the CSRF token."""
+
+
+def load(slug: str, number: int) -> Meeting:
+    """The meeting, for a facilitator; anyone else gets a missing meeting's 404."""
+    meeting = load_notes_meeting(slug, number)
+    if not can_write_notes(current_member()):
+        abort(404)
+    return meeting
+
+
+def page_url(meeting: Meeting, anchor: str = "") -> str:
+    url = url_for("circulation.circulate", slug=meeting.series.slug, number=meeting.number)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _settings() -> tuple[MailSettings | None, str]:
+    try:
+        return settings_for(current_app), ""
+    except MailConfigError as error:
+        return None, f"Mail is not set up correctly: {error.reason}."
+
+
+def _preview(meeting: Meeting) -> dict[str, Any]:
+    """The message as it will be sent, addressed to a stand-in."""
+    try:
+        letter = compose(meeting, notes_url(meeting))
+    except AddressUnknown:
+        letter = compose(meeting, notes_url(meeting, absolute=False))
+    return {"letter": letter, "recipient": STAND_IN, "preview_text": text_body(letter, STAND_IN)}
+
+
+def render_page(
+    meeting: Meeting,
+    *,
+    form: SendForm | None = None,
+    report: leakcheck.LeakReport | None = None,
+    problem: str = "",
+    status: int = 200,
+) -> View:
+    settings, settings_problem = _settings()
+    circulations = service.history(meeting)
+    page = render_template(
+        "circulation/circulate.html",
+        meeting=meeting,
+        series=meeting.series,
+        form=form or SendForm(formdata=None),
+        report=report if report is not None else leakcheck.check(meeting, CHANNEL),
+        next_url=page_url(meeting),
+        recipients=len(service.active_members(meeting.series_id)),
+        settings=settings,
+        problem=problem or settings_problem,
+        circulations=[(c, service.tally(c)) for c in circulations],
+        is_uncertain=service.is_uncertain,
+        **_preview(meeting),
+    )
+    return (page, status) if status != 200 else page
+
+
+@bp.route(PAGE, methods=["GET"])
+def circulate(slug: str, number: int) -> View:
+    return render_page(load(slug, number))
+
+
+@bp.route(PAGE, methods=["POST"])
+def send(slug: str, number: int) -> View:
+    meeting = load(slug, number)
+    form = SendForm()
+    if not form.validate_on_submit():
+        return render_page(meeting, form=form, status=INVALID)
+    try:
+        settings = service.mail_settings(current_app)
+        letter = service.prepare(meeting)
+    except leakcheck.LeakCheckFailed as failed:
+        return render_page(meeting, report=failed.report, status=REFUSED)
+    except service.CirculationError as error:
+        return render_page(meeting, problem=str(error), status=REFUSED)
+    me = current_member()
+    try:
+        circulation_id = service.start(meeting, actor=me, confirm_after=form.confirmed_over())
+    except service.NeedsConfirmation as question:
+        return _ask_first(meeting, question.latest)
+    except service.CirculationError as error:
+        return render_page(meeting, problem=str(error), status=REFUSED)
+    attempt = service.deliver(circulation_id, letter, settings)
+    service.record_attempt("circulation.send", circulation_id, attempt, actor=me)
+    _flash_outcome(attempt)
+    return redirect(page_url(meeting, f"circulation-{circulation_id}"))
+
+
+def _ask_first(meeting: Meeting, latest: Circulation) -> str:
+    form = SendForm(formdata=None)
+    form.confirm.data = str(latest.id)
+    return render_template(
+        "circulation/confirm.html",
+        meeting=meeting,
+        series=meeting.series,
+        latest=latest,
+        tally=service.tally(latest),
+        form=form,
+        recipients=len(service.active_members(meeting.series_id)),
+    )
+
+
+@bp.route(PAGE + "/<int:circulation_id>/resume", methods=["POST"])
+def resume(slug: str, number: int, circulation_id: int) -> View:
+    meeting = load(slug, number)
+    circulation = service.circulation_of(meeting, circulation_id)
+    if circulation is None:
+        abort(404)
+    form = ResumeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        settings = service.mail_settings(current_app)
+        letter = service.prepare(meeting)
+    except leakcheck.LeakCheckFailed as failed:
+        return render_page(meeting, report=failed.report, status=REFUSED)
+    except service.CirculationError as error:
+        return render_page(meeting, problem=str(error), status=REFUSED)
+    attempt = service.deliver(circulation_id, letter, settings)
+    service.record_attempt("circulation.resume", circulation_id, attempt, actor=current_member())
+    _flash_outcome(attempt)
+    return redirect(page_url(meeting, f"circulation-{circulation_id}"))
+
+
+def _flash_outcome(attempt: service.Attempt) -> None:
+    if not (attempt.failed or attempt.uncertain or attempt.not_attempted):
+        if attempt.delivered:
+            flash(f"The notes were sent: {attempt.summary()}.", "success")
+        else:
+            flash("Nothing was left to send: everyone on it has received it.", "success")
+        return
+    text = f"Not everyone received the notes: {attempt.summary()}."
+    if attempt.stopped:
+        text += f" Sending stopped: {attempt.stopped}."
+    flash(text + " See below who did not, and resume when the problem is fixed.", "error")
