@@ -335,7 +335,12 @@ class Engine:
                     cached.pop(other).close()
                 searcher = cached[path] = self.open_index(path).searcher()
             elif not searcher.up_to_date():
-                searcher = cached[path] = searcher.refresh()
+                # Not ``refresh()``: whoosh-reloaded 2.7.5 reuses the old
+                # segment readers there, with their old deletions (and adds
+                # merged-away segments back), so replaced documents still
+                # match and are counted.
+                cached.pop(path).close()
+                searcher = cached[path] = self.open_index(path).searcher()
         except IndexUnavailable:
             raise
         except Exception as error:

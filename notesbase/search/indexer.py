@@ -91,25 +91,38 @@ def like_pattern(text: str) -> str:
     return f"%{escaped.lower()}%"
 
 
-def _items_of_people(session: Session, person_ids: set[int]) -> set[int]:
-    """Items a person speaks in, or whose text names them (by full name or
-    surname): their consent decides how those read."""
-    found = set(session.scalars(sa.select(Item.id).where(Item.speaker_id.in_(person_ids))))
-    patterns: set[str] = set()
-    for person in session.scalars(sa.select(Person).where(Person.id.in_(person_ids))):
-        words = person.name.split()
-        patterns.add(person.name)
-        if len(words) > 1 and len(words[-1]) >= 3:
-            patterns.add(words[-1])
+def person_terms(name: str, affiliation: str, descriptor: str, email: str | None) -> set[str]:
+    """Every string ``disclose`` may withhold or release for a person: the
+    items whose text carries one of them read differently when the person's
+    consent, name or details change."""
+    words = name.split()
+    terms = {name, affiliation, descriptor, email or ""}
+    if len(words) > 1 and len(words[-1]) >= 3:
+        terms.add(words[-1])
+    return {term.strip() for term in terms if term and term.strip()}
+
+
+def items_naming(session: Session, terms: Iterable[str]) -> set[int]:
+    patterns = [like_pattern(term) for term in terms if term]
     conditions = [
-        sa.func.lower(Item.body).like(like_pattern(p), escape="\\") for p in patterns if p
+        sa.func.lower(column).like(pattern, escape="\\")
+        for pattern in patterns
+        for column in (Item.body, Item.section)
     ]
-    conditions += [
-        sa.func.lower(Item.section).like(like_pattern(p), escape="\\") for p in patterns if p
-    ]
-    if conditions:
-        found.update(session.scalars(sa.select(Item.id).where(sa.or_(*conditions))))
-    return found
+    if not conditions:
+        return set()
+    return set(session.scalars(sa.select(Item.id).where(sa.or_(*conditions))))
+
+
+def _items_of_people(session: Session, person_ids: set[int]) -> set[int]:
+    """Items a person speaks in, or whose text names them (by full name,
+    surname, affiliation, descriptor or email): their consent decides how
+    those read."""
+    found = set(session.scalars(sa.select(Item.id).where(Item.speaker_id.in_(person_ids))))
+    terms: set[str] = set()
+    for person in session.scalars(sa.select(Person).where(Person.id.in_(person_ids))):
+        terms |= person_terms(person.name, person.affiliation, person.descriptor, person.email)
+    return found | items_naming(session, terms)
 
 
 def _documents(
@@ -212,11 +225,17 @@ def pending(app: Flask) -> bool:
     if path is None:
         return False
     state = engine.read_state(path)
+    gaps = [int(i) for i in state.get("gaps", {})]
     with _session(app) as session:
         highest = session.scalar(sa.select(sa.func.max(IndexOutbox.id)))
-    return highest is not None and (
-        int(highest) > int(state.get("cursor", 0)) or bool(state["gaps"])
-    )
+        if highest is not None and int(highest) > int(state.get("cursor", 0)):
+            return True
+        # A lower id still in flight when the index last read may since
+        # have committed (only on PostgreSQL); one that rolled back never will.
+        late = gaps and session.scalar(
+            sa.select(IndexOutbox.id).where(IndexOutbox.id.in_(gaps)).limit(1)
+        )
+    return bool(late)
 
 
 _last_prune: dict[str, float] = {}

@@ -33,6 +33,9 @@ def _targets(session: Session) -> set[tuple[str, int]]:
     for obj in [*changed, *session.deleted]:
         if isinstance(obj, Item) and obj.id is not None:
             targets.add(("item", obj.id))
+            if obj in session.deleted and obj.meeting_id is not None:
+                # Its meeting's write-up may have carried it.
+                targets.add(("writeup", obj.meeting_id))
         elif isinstance(obj, Meeting) and obj.id is not None:
             targets.add(("meeting", obj.id))
         elif isinstance(obj, Person) and obj.id is not None:
@@ -49,10 +52,25 @@ def _targets(session: Session) -> set[tuple[str, int]]:
 def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
     # A deleted person's items lose their speaker in the database itself
     # (ON DELETE SET NULL): find them while they still point at the person.
+    # Items naming a person by what they are about to stop being called
+    # (a rename, a deleted person) are found only by the old values, so
+    # they are found here, before those values are gone.
+    from notesbase.search.indexer import items_naming, person_terms
+
     deleted = [obj.id for obj in session.deleted if isinstance(obj, Person) and obj.id]
-    if deleted:
+    old_terms: set[str] = set()
+    for obj in [*session.deleted, *session.dirty]:
+        if isinstance(obj, Person) and obj.id:
+            state = sa.inspect(obj)
+            old = {
+                name: (state.attrs[name].history.deleted or [getattr(obj, name)])[0]
+                for name in ("name", "affiliation", "descriptor", "email")
+            }
+            old_terms |= person_terms(**old)
+    if deleted or old_terms:
         with session.no_autoflush:
-            ids = session.scalars(sa.select(Item.id).where(Item.speaker_id.in_(deleted))).all()
+            ids = set(session.scalars(sa.select(Item.id).where(Item.speaker_id.in_(deleted))))
+            ids |= items_naming(session, old_terms)
         session.info.setdefault(_INFO_DELETED_SPEAKERS, set()).update(ids)
 
 
