@@ -4,7 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_ARGS ?=
+# Two workers by default (pytest-xdist); PYTEST_ARGS='-n 0' runs in one process.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint format clean-venv
 

@@ -86,6 +86,9 @@ def suite_postgres() -> Iterator[str | None]:
         yield None
         return
     url = sa.make_url(SUITE_DATABASE_URL)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # each pytest-xdist worker empties tables: one database each
+        url = url.set(database=f"{url.database or 'notesbase_test'}_{worker}")
     server = url.set(database="postgres")
     try:
         create_postgres_database(server, url.database or "notesbase_test")
