@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 
 from notesbase.db import db
 from notesbase.disclosure import Audience, Grant, ItemFacts, Notes, NotesView, PersonFacts, disclose
@@ -56,10 +57,13 @@ def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
     """A meeting's notes as it stands now. Every person is included, not only
     the speakers, so a name typed into a body is withheld wherever it is not
     released; active grants only, in the scopes that reach this meeting."""
+    # The session the meeting was read in: index work reads in one of its own.
+    session = object_session(meeting) or db.session
     if items is None:
-        items = meeting_items(meeting)
-    people = db.session.scalars(sa.select(Person)).all()
-    consents = db.session.scalars(
+        statement = sa.select(Item).where(Item.meeting_id == meeting.id)
+        items = list(session.scalars(statement.order_by(Item.position, Item.id)))
+    people = session.scalars(sa.select(Person)).all()
+    consents = session.scalars(
         sa.select(Consent).where(
             Consent.withdrawn_at.is_(None),
             sa.or_(

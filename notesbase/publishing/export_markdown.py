@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from notesbase.disclosure import DisclosedItem, NotesView
 from notesbase.disclosure.render import to_text
 from notesbase.markdown import render_markdown
+from notesbase.publishing.html_tree import Node, parse
 
-_VOID = {"br", "hr"}
 _BLOCK = {"p", "ul", "ol", "li", "blockquote", "pre", "hr", "table", "h2", "h3", "h4", "h5", "h6"}
 _BLOCK |= {"thead", "tbody", "tr", "td", "th", "h1", "div"}
 _SPACE = re.compile(r"\s+")
@@ -31,37 +30,6 @@ _LINE_START = re.compile(r"^(\s*)([#>+=-])")
 _ORDERED_START = re.compile(r"^(\s*\d+)([.)])")
 _BACKTICKS = re.compile(r"`+")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-
-
-@dataclass
-class _Node:
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list[_Node | str] = field(default_factory=list)
-
-
-class _TreeBuilder(HTMLParser):
-    """Cleaned HTML into a tree; unclosed tags close with their parent."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("root")
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {name: value or "" for name, value in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
 
 
 def escape_inline(text: str) -> str:
@@ -109,7 +77,7 @@ def _wrap(marker: str, inner: str) -> str:
     return f"{lead}{marker}{inner.strip()}{marker}{trail}"
 
 
-def _link(node: _Node, inside: frozenset[str], plain: bool) -> str:
+def _link(node: Node, inside: frozenset[str], plain: bool) -> str:
     text = _inline(node.children, inside | {"a"}, plain)
     href = node.attrs.get("href", "").strip()
     if not href or "a" in inside:
@@ -129,7 +97,7 @@ _EMPHASIS |= {"i": ("*", "em"), "del": ("~~", "del")}
 
 
 def _inline(
-    children: Sequence[_Node | str], inside: frozenset[str] = frozenset(), plain: bool = False
+    children: Sequence[Node | str], inside: frozenset[str] = frozenset(), plain: bool = False
 ) -> str:
     """Inline Markdown; ``plain`` leaves emphasis out (its words stay)."""
     parts: list[str] = []
@@ -151,7 +119,7 @@ def _inline(
     return "".join(parts)
 
 
-def _words(children: Sequence[_Node | str]) -> str:
+def _words(children: Sequence[Node | str]) -> str:
     """The words inline content shows, as ``to_text`` reads them."""
     parts = [
         c if isinstance(c, str) else " " if c.tag == "br" else _words(c.children) for c in children
@@ -159,7 +127,7 @@ def _words(children: Sequence[_Node | str]) -> str:
     return " ".join("".join(parts).split())
 
 
-def _inline_checked(children: Sequence[_Node | str]) -> str:
+def _inline_checked(children: Sequence[Node | str]) -> str:
     """Inline Markdown that renders to exactly the source's words. Emphasis
     packed tight against other emphasis ("*1**1*") can parse otherwise; then
     the emphasis is left out rather than a stray marker left in."""
@@ -171,17 +139,17 @@ def _inline_checked(children: Sequence[_Node | str]) -> str:
     return text
 
 
-def _text(node: _Node) -> str:
+def _text(node: Node) -> str:
     return "".join(c if isinstance(c, str) else _text(c) for c in node.children)
 
 
-def _paragraph(children: Sequence[_Node | str]) -> list[str]:
+def _paragraph(children: Sequence[Node | str]) -> list[str]:
     text = _inline_checked(children)
     text = "\n".join(line.strip() for line in text.split("\n")).strip()
     return [escape_lines(text)] if text else []
 
 
-def _fenced(node: _Node) -> list[str]:
+def _fenced(node: Node) -> list[str]:
     code = _text(node).rstrip("\n")
     longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0)
     fence = "`" * max(3, longest + 1)
@@ -195,10 +163,10 @@ def _indent(block: str, prefix: str, first: str | None = None) -> str:
     return "\n".join(out)
 
 
-def _list(node: _Node) -> list[str]:
-    items = [c for c in node.children if isinstance(c, _Node) and c.tag == "li"]
+def _list(node: Node) -> list[str]:
+    items = [c for c in node.children if isinstance(c, Node) and c.tag == "li"]
     # A list the source wrote loose (paragraphs in its items) stays loose.
-    loose = any(isinstance(c, _Node) and c.tag == "p" for item in items for c in item.children)
+    loose = any(isinstance(c, Node) and c.tag == "p" for item in items for c in item.children)
     joiner = "\n\n" if loose else "\n"
     entries: list[str] = []
     for number, item in enumerate(items, start=1):
@@ -208,27 +176,27 @@ def _list(node: _Node) -> list[str]:
     return [joiner.join(entries)] if entries else []
 
 
-def _rows(node: _Node) -> list[list[str]]:
+def _rows(node: Node) -> list[list[str]]:
     rows: list[list[str]] = []
     for child in node.children:
         if isinstance(child, str):
             continue
         if child.tag == "tr":
-            cells = [c for c in child.children if isinstance(c, _Node) and c.tag in ("td", "th")]
+            cells = [c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th")]
             rows.append([_cell(c) for c in cells])
         else:
             rows.extend(_rows(child))
     return rows
 
 
-def _cell(node: _Node) -> str:
+def _cell(node: Node) -> str:
     """A table cell on one line; every ``|`` escaped, in code spans too (GFM
     splits cells before it reads code)."""
     text = _inline_checked(node.children).replace("\\\n", " ").strip()
     return _UNESCAPED_PIPE.sub(r"\\|", text)
 
 
-def _table(node: _Node) -> list[str]:
+def _table(node: Node) -> list[str]:
     rows = _rows(node)
     if not rows:
         return []
@@ -239,7 +207,7 @@ def _table(node: _Node) -> list[str]:
     return ["\n".join(lines)]
 
 
-def _block(node: _Node) -> list[str]:
+def _block(node: Node) -> list[str]:
     if node.tag == "p" or node.tag == "div":
         return _paragraph(node.children)
     if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
@@ -259,13 +227,13 @@ def _block(node: _Node) -> list[str]:
     return _blocks(node.children)
 
 
-def _blocks(children: Sequence[_Node | str]) -> list[str]:
+def _blocks(children: Sequence[Node | str]) -> list[str]:
     """Block-level Markdown for ``children``; runs of inline content between
     blocks become paragraphs of their own."""
     out: list[str] = []
-    run: list[_Node | str] = []
+    run: list[Node | str] = []
     for child in children:
-        if isinstance(child, _Node) and child.tag in _BLOCK:
+        if isinstance(child, Node) and child.tag in _BLOCK:
             out += _paragraph(run)
             run = []
             out += _block(child)
@@ -278,10 +246,7 @@ def _blocks(children: Sequence[_Node | str]) -> list[str]:
 def html_to_markdown(body_html: str) -> str:
     """Cleaned HTML as Markdown: paragraphs, lists, quotes, code, tables,
     emphasis and links; any other tag as its text."""
-    builder = _TreeBuilder()
-    builder.feed(body_html)
-    builder.close()
-    return "\n\n".join(_blocks(builder.root.children))
+    return "\n\n".join(_blocks(parse(body_html).children))
 
 
 @dataclass(frozen=True)

@@ -10,53 +10,14 @@ words: no stray emphasis, links, HTML, entities or attribute lists."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
-_VOID = {"br", "hr", "img"}
+from notesbase.publishing.html_tree import VOID, Node, parse
+
 _BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "hr", "table"}
 _ESCAPE = re.compile(r"([\\`*_\[\]{}<>#|~$!])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _LINE_START = re.compile(r"^(\s*)([-+=:])")
 _BACKTICKS = re.compile(r"`+")
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list[Node | str] = field(default_factory=list)
-
-
-class _TreeBuilder(HTMLParser):
-    """The HTML as a small tree (the sanitiser already balanced the tags)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("root")
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {name: value or "" for name, value in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def parse(html: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
 
 
 def escape(text: str) -> str:
@@ -217,7 +178,7 @@ def _inline(children: list[Node | str]) -> str:
             out.append(escape(re.sub(r"\s+", " ", child)))
             continue
         tag = child.tag
-        inner = "" if tag in _VOID else _inline(child.children)
+        inner = "" if tag in VOID else _inline(child.children)
         if tag == "br":
             out.append("  \n")
         elif tag == "em":

@@ -23,22 +23,19 @@ from notesbase.disclosure import (
     DisclosedItem,
     ItemFacts,
     Kind,
-    Notes,
     NotesView,
     disclose,
 )
 from notesbase.models import (
-    Consent,
     Item,
     Meeting,
     Member,
-    Person,
     Series,
     Topic,
     Writeup,
     utcnow,
 )
-from notesbase.notes.facts import grant_facts, item_facts, person_facts
+from notesbase.notes import facts
 from notesbase.publishing import leakcheck
 
 CHANNEL = "writeup"
@@ -149,31 +146,6 @@ def summary_facts(summary: str) -> ItemFacts:
     )
 
 
-def load_notes(meeting: Meeting, items: list[Item]) -> Notes:
-    """As ``notesbase.notes.facts.load_notes``, in ``meeting``'s own session:
-    every person (a name typed anywhere is withheld where not released) and
-    the active grants in the scopes that reach this meeting."""
-    session = session_of(meeting)
-    people = session.scalars(sa.select(Person)).all()
-    consents = session.scalars(
-        sa.select(Consent).where(
-            Consent.withdrawn_at.is_(None),
-            sa.or_(
-                sa.and_(Consent.series_id.is_(None), Consent.meeting_id.is_(None)),
-                Consent.series_id == meeting.series_id,
-                Consent.meeting_id == meeting.id,
-            ),
-        )
-    ).all()
-    return Notes(
-        series_id=meeting.series_id,
-        meeting_id=meeting.id,
-        items=[item_facts(item) for item in items],
-        people=[person_facts(person) for person in people],
-        grants=[grant_facts(consent) for consent in consents],
-    )
-
-
 def public_view(meeting: Meeting, items: list[Item], summary: str = "") -> NotesView:
     """``disclose`` for the public of ``items`` (of this meeting only) and,
     first, the summary as the item ``SUMMARY_ID`` when there is one."""
@@ -181,7 +153,7 @@ def public_view(meeting: Meeting, items: list[Item], summary: str = "") -> Notes
         (item for item in items if item.meeting_id == meeting.id),
         key=lambda item: (item.position, item.id),
     )
-    notes = load_notes(meeting, own)
+    notes = facts.load_notes(meeting, own)
     if summary.strip():
         notes = replace(notes, items=[summary_facts(summary), *notes.items])
     return disclose(notes, Audience.PUBLIC)
