@@ -4,6 +4,7 @@ with it: finding the meeting, reading the file, saying what happened."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -73,15 +74,26 @@ def report_lines(path: Path, meeting: Meeting, result: ImportResult, dry_run: bo
     return [*lines, summary]
 
 
+def meeting_export_arguments(command: Any) -> Any:
+    """``SLUG NUMBER [-o FILE]``: the arguments of every ``notesbase export``
+    command that writes one meeting."""
+    decorators = [
+        click.argument("slug"),
+        click.argument("number", type=click.IntRange(min=1)),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Write to this file instead of the standard output.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
 @export_cli.command("notes")
-@click.argument("slug")
-@click.argument("number", type=click.IntRange(min=1))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of the standard output.",
-)
+@meeting_export_arguments
 def export_notes_command(slug: str, number: int, output: Path | None) -> None:
     """Write meeting NUMBER of series SLUG as a notes file: every item, raw
     (confidential ones and redacted spans included: for facilitators only).

@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 
 from notesbase.disclosure import Audience
 from notesbase.models import Meeting
+from notesbase.notes.cli import meeting_export_arguments
 from notesbase.notes.views import load_readable
 from notesbase.publishing import export_pdf, leakcheck
 from notesbase.publishing.export_notes import NotesExport, checked_export, register_channel
@@ -98,14 +99,7 @@ def notes_pdf(slug: str, number: int) -> Response:
 
 @click.command("notes-md")
 @with_appcontext
-@click.argument("slug")
-@click.argument("number", type=click.IntRange(min=1))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of the standard output.",
-)
+@meeting_export_arguments
 def notes_md_command(slug: str, number: int, output: Path | None) -> None:
     """Write the circulated notes (the members' view) of meeting NUMBER of
     series SLUG as Markdown, once the leak check passes."""

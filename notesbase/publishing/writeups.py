@@ -27,6 +27,7 @@ from flask.cli import with_appcontext
 from notesbase.disclosure import Audience
 from notesbase.disclosure.render import attribute_values
 from notesbase.models import Meeting
+from notesbase.notes.cli import meeting_export_arguments
 from notesbase.publishing import leakcheck
 from notesbase.publishing.writeup_service import CHANNEL, public_writeup, published_writeup
 
@@ -73,14 +74,7 @@ def leak_fields(meeting: Meeting) -> list[leakcheck.Field]:
 
 @click.command("writeup")
 @with_appcontext
-@click.argument("slug")
-@click.argument("number", type=click.IntRange(min=1))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of the standard output.",
-)
+@meeting_export_arguments
 def export_writeup_command(slug: str, number: int, output: Path | None) -> None:
     """Write the public write-up of meeting NUMBER of series SLUG as a Markdown
     page for the network's website (front matter with ``writeup: true``).
