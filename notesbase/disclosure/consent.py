@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from notesbase.disclosure.facts import Grant, PersonFacts
+from notesbase.disclosure.facts import Grant, Notes, PersonFacts
 from notesbase.disclosure.vocabulary import Audience, ConsentAudience, Level
 
 PARTICIPANT = "A participant"
@@ -81,6 +81,24 @@ def released_level(person: PersonFacts, level: Level) -> Level:
     if level is Level.DESCRIPTOR and not person.descriptor.strip():
         level = Level.ANONYMOUS
     return level
+
+
+def released_levels(notes: Notes, audience: Audience) -> dict[int, Level]:
+    """Each person's level for ``audience`` at this meeting: the deciding
+    grant's, as far as what they have given allows (``released_level``)."""
+    return {
+        person.id: released_level(
+            person,
+            effective_level(
+                notes.grants,
+                person.id,
+                audience,
+                series_id=notes.series_id,
+                meeting_id=notes.meeting_id,
+            ),
+        )
+        for person in notes.people
+    }
 
 
 def attribution(person: PersonFacts, level: Level) -> str:

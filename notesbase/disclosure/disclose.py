@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from notesbase.disclosure.consent import effective_level, released_level
+from notesbase.disclosure.consent import released_levels
 from notesbase.disclosure.facts import (
     DisclosedItem,
     ItemFacts,
@@ -52,19 +52,7 @@ def disclose(notes: Notes, audience: Audience) -> NotesView:
     """The view of ``notes`` for ``audience``: see the module docstring."""
     audience = Audience(audience)
     people = {person.id: person for person in notes.people}
-    levels = {
-        person.id: released_level(
-            person,
-            effective_level(
-                notes.grants,
-                person.id,
-                audience,
-                series_id=notes.series_id,
-                meeting_id=notes.meeting_id,
-            ),
-        )
-        for person in notes.people
-    }
+    levels = released_levels(notes, audience)
     matcher, strict = _matchers(tuple(notes.people), tuple(sorted(levels.items())), audience)
     visible = sorted(
         (item for item in notes.items if item.confidentiality.visible_to(audience)),

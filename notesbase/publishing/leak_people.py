@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from notesbase.disclosure import Audience, Level, Notes, PersonFacts
-from notesbase.disclosure.consent import effective_level, released_level
+from notesbase.disclosure.consent import released_levels
 from notesbase.disclosure.matching import Matcher, decode_hosts, fold, squash
 from notesbase.disclosure.terms import released_terms, withheld_terms
 from notesbase.publishing import leak_text
@@ -115,23 +115,6 @@ def name_parts(name: str) -> list[str]:
     return list(dict.fromkeys(parts))
 
 
-def levels_for(notes: Notes, audience: Audience) -> dict[int, Level]:
-    """Each person's level for ``audience`` at this meeting, as ``disclose`` decides it."""
-    return {
-        person.id: released_level(
-            person,
-            effective_level(
-                notes.grants,
-                person.id,
-                audience,
-                series_id=notes.series_id,
-                meeting_id=notes.meeting_id,
-            ),
-        )
-        for person in notes.people
-    }
-
-
 def _key(text: str) -> str:
     return fold(unconfuse(text))
 
@@ -144,7 +127,7 @@ class PeopleCheck:
     def __init__(self, notes: Notes, audience: Audience, credited: str) -> None:
         self.audience = audience
         people = list(notes.people)
-        levels = levels_for(notes, audience)
+        levels = released_levels(notes, audience)
         self.terms: dict[str, Term] = {}
         for person in people:
             self._add_whole(person, levels.get(person.id, Level.ANONYMOUS))
