@@ -360,16 +360,28 @@ class Engine:
         per_page: int,
         by_date: bool,
         public_only: bool = False,
+        stale: tuple[set[str], set[str]] = (set(), set()),
     ) -> EngineResults:
+        """One page of hits for ``parsed`` among the documents ``access``
+        may see, minus those ``stale`` names (keys, meeting scopes): counts
+        and topic counts cover exactly the same documents."""
         searcher = self.searcher()
         try:
-            words = self._words(parsed, searcher)
             allowed = self._access(access, public_only)
             narrowing = self._filters(parsed.filters)
+            constraint = wq.And([allowed, *narrowing]) if narrowing else allowed
+            keys, scopes = stale
+            if keys or scopes:
+                waiting = [
+                    *(wq.Term("key", key) for key in sorted(keys)),
+                    *(wq.Term("scope", scope) for scope in sorted(scopes)),
+                ]
+                constraint = wq.AndNot(constraint, wq.Or(waiting))
+            scope = _Scope(searcher, constraint)
+            words = self._words(parsed, scope)
             main: wq.Query = words if words is not None else wq.Every()
             if parsed.excluded:
-                main = wq.AndNot(main, wq.Or([self._term(t, searcher) for t in parsed.excluded]))
-            constraint = wq.And([allowed, *narrowing]) if narrowing else allowed
+                main = wq.AndNot(main, wq.Or([self._term(t, scope) for t in parsed.excluded]))
             combined = wq.Require(main, constraint)
             facet = sorting.FieldFacet("topics", allow_overlap=True, maptype=sorting.Count)
             options: dict[str, Any] = {"groupedby": {"topics": facet}}
@@ -393,20 +405,20 @@ class Engine:
 
     # -- query building ------------------------------------------------------
 
-    def _words(self, parsed: ParsedQuery, searcher: Any) -> wq.Query | None:
-        clauses = [self._clause(clause, searcher) for clause in parsed.required]
+    def _words(self, parsed: ParsedQuery, scope: _Scope) -> wq.Query | None:
+        clauses = [self._clause(clause, scope) for clause in parsed.required]
         clauses = [c for c in clauses if c is not None]
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
-    def _clause(self, clause: Clause, searcher: Any) -> wq.Query | None:
+    def _clause(self, clause: Clause, scope: _Scope) -> wq.Query | None:
         if isinstance(clause, AnyOf):
-            options = [self._term(option, searcher) for option in clause.options]
+            options = [self._term(option, scope) for option in clause.options]
             return wq.Or(options)
-        return self._term(clause, searcher)
+        return self._term(clause, scope)
 
-    def _term(self, term: Term, searcher: Any) -> wq.Query:
+    def _term(self, term: Term, scope: _Scope) -> wq.Query:
         if isinstance(term, Word):
             tokens = self.analyse(term.text)
             if not tokens:
@@ -418,9 +430,7 @@ class Engine:
             tokens = self.analyse(" ".join(term.words))
             if not tokens:
                 return wq.NullQuery
-            return (
-                self._phrase(tokens) if len(tokens) > 1 else self._term(Word(tokens[0]), searcher)
-            )
+            return self._phrase(tokens) if len(tokens) > 1 else self._term(Word(tokens[0]), scope)
         assert isinstance(term, Prefix)
         # Words are indexed stemmed ("survey" as "survei"): look for both.
         prefixes = {term.text, *self.analyse(term.text)}
@@ -428,28 +438,13 @@ class Engine:
             [
                 wq.Term(name, word)
                 for name in ("text", "title")
-                for word in self._expand(searcher, name, prefixes)
+                for word in scope.expand(name, prefixes)
             ]
         )
 
     @staticmethod
     def _phrase(tokens: Sequence[str]) -> wq.Query:
         return wq.Or([wq.Phrase("text", list(tokens)), wq.Phrase("title", list(tokens))])
-
-    @staticmethod
-    def _expand(searcher: Any, name: str, prefixes: set[str]) -> list[str]:
-        """The index's words starting with any of ``prefixes``, at most a
-        bounded number (the most frequent), so a short prefix cannot blow up."""
-        reader = searcher.reader()
-        words: dict[str, int] = {}
-        for prefix in sorted(prefixes):
-            for count, raw in enumerate(reader.expand_prefix(name, prefix)):
-                if count >= MAX_PREFIX_EXPANSIONS * 8:
-                    break
-                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                words[word] = reader.doc_frequency(name, word)
-        ranked = sorted(words, key=lambda word: (-words[word], word))
-        return ranked[:MAX_PREFIX_EXPANSIONS]
 
     @staticmethod
     def _access(access: Access, public_only: bool) -> wq.Query:
@@ -477,6 +472,41 @@ class Engine:
             high = filters.date_to.toordinal() if filters.date_to else None
             parts.append(wq.NumericRange("day", low, high))
         return parts
+
+
+class _Scope:
+    """The documents one reader may search, for expanding prefixes: the
+    words offered are ranked by how often they occur there, so words the
+    reader cannot see never crowd out the ones they can."""
+
+    def __init__(self, searcher: Any, constraint: wq.Query) -> None:
+        self.searcher = searcher
+        self.constraint = constraint
+        self._allowed: set[int] | None = None
+
+    def allowed(self) -> set[int]:
+        if self._allowed is None:
+            self._allowed = set(self.searcher.docs_for_query(self.constraint))
+        return self._allowed
+
+    def expand(self, name: str, prefixes: set[str]) -> list[str]:
+        """The words starting with any of ``prefixes`` in the reader's
+        documents: at most ``MAX_PREFIX_EXPANSIONS``, the most frequent,
+        from a bounded number of candidates, so a short prefix cannot blow up."""
+        reader = self.searcher.reader()
+        allowed = self.allowed()
+        counts: dict[str, int] = {}
+        for prefix in sorted(prefixes):
+            for seen, raw in enumerate(reader.expand_prefix(name, prefix)):
+                if seen >= MAX_PREFIX_EXPANSIONS * 8:
+                    break
+                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                postings = reader.postings(name, word)
+                count = sum(1 for doc in postings.all_ids() if doc in allowed)
+                if count:
+                    counts[word] = count
+        ranked = sorted(counts, key=lambda word: (-counts[word], word))
+        return ranked[:MAX_PREFIX_EXPANSIONS]
 
 
 @contextlib.contextmanager

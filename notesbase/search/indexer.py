@@ -238,6 +238,29 @@ def pending(app: Flask) -> bool:
     return bool(late)
 
 
+def unapplied(app: Flask) -> tuple[set[str], set[str]]:
+    """Document keys and meeting scopes named by outbox rows this index has
+    not applied yet: a search leaves them out, so a document that may be
+    stale is never counted (nor shown; the re-check would drop it anyway)."""
+    engine = engine_for(app)
+    path = engine.current_path()
+    if path is None:
+        return set(), set()
+    state = engine.read_state(path)
+    gaps = [int(i) for i in state.get("gaps", {})]
+    with _session(app) as session:
+        condition = IndexOutbox.id > int(state.get("cursor", 0))
+        if gaps:
+            condition = sa.or_(condition, IndexOutbox.id.in_(gaps))
+        rows = session.scalars(sa.select(IndexOutbox).where(condition).limit(5000)).all()
+        meetings, items, writeups = _expand(session, rows)
+        # An item's change can reach its meeting's write-up too.
+        if items:
+            writeups |= set(session.scalars(sa.select(Item.meeting_id).where(Item.id.in_(items))))
+    keys = {f"item:{i}" for i in items} | {f"writeup:{m}" for m in writeups}
+    return keys, {f"meeting:{m}" for m in meetings}
+
+
 _last_prune: dict[str, float] = {}
 
 

@@ -17,6 +17,14 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from notesbase.disclosure.vocabulary import Kind
+
+# What ``kind:`` and the kind filter take: the items' kinds, and the
+# meeting details and write-ups that are searchable too.
+KINDS = {kind.value: kind.label for kind in Kind} | {
+    "meeting": "Meeting details",
+    "writeup": "Public write-up",
+}
 MAX_QUERY_LENGTH = 300
 MAX_CLAUSES = 16
 MIN_PREFIX = 3
@@ -127,7 +135,8 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
         else:
             required.append(term)
         pending_or = False
-        if len(required) + len(excluded) > MAX_CLAUSES:
+        parts = sum(len(c.options) if isinstance(c, AnyOf) else 1 for c in required)
+        if parts + len(excluded) > MAX_CLAUSES:
             raise QueryError(f"That search has too many parts: use at most {MAX_CLAUSES} words.")
     if excluded and not required and not filters.any:
         raise QueryError("Add a word to look for, not only words to leave out.")
@@ -162,6 +171,8 @@ def _apply_field(filters: Filters, name: str, value: str) -> Filters:
     if name == "topic":
         return replace(filters, topics=(*filters.topics, value.lower()))
     if name == "kind":
+        if value.lower() not in KINDS:
+            raise QueryError(f"Kind must be one of: {', '.join(KINDS)}.")
         return replace(filters, kinds=(*filters.kinds, value.lower()))
     if name == "meeting":
         low, high = parse_range(value, int, "meeting numbers like meeting:10 or meeting:8-12")

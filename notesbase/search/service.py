@@ -121,31 +121,41 @@ def search(
         raise QueryError("Type a word or two to search for, or choose a topic.")
     page = max(1, min(page, MAX_PAGE))
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    _catch_up(app)
+    stale = _catch_up(app)
     access, audiences = reader_access(member)
     parsed = ParsedQuery(parsed.required, parsed.excluded, resolve_filters(parsed.filters))
     engine = indexer.engine_for(app)
     try:
-        results = engine.search(parsed, access, page=page, per_page=per_page, by_date=by_date)
+        results = engine.search(
+            parsed, access, page=page, per_page=per_page, by_date=by_date, stale=stale
+        )
     except IndexUnavailable:
         if not indexer.repair(app):
             raise SearchUnavailable() from None
-        results = engine.search(parsed, access, page=page, per_page=per_page, by_date=by_date)
+        results = engine.search(
+            parsed, access, page=page, per_page=per_page, by_date=by_date, stale=stale
+        )
     result = SearchPage(
         text=text, parsed=parsed, total=results.total, page=page, per_page=per_page, by_date=by_date
     )
+    if result.total and result.page > result.pages:
+        raise QueryError(f"There are only {result.pages} pages of results.")
     result.hits = _recheck(results, audiences)
     result.topic_counts = _topics(results.topic_counts)
     return result
 
 
-def _catch_up(app: Flask) -> None:
+def _catch_up(app: Flask) -> tuple[set[str], set[str]]:
     """The next search sees every committed change: apply what another
-    process committed but has not applied yet (quickly, or not at all)."""
+    process committed but has not applied yet (quickly, or not at all), and
+    return what is still waiting, for the search to leave out."""
     if not indexer.ensure(app):
         raise SearchUnavailable()
     if indexer.pending(app):
         indexer.apply_soon(app)
+        if indexer.pending(app):
+            return indexer.unapplied(app)
+    return set(), set()
 
 
 def _topics(counts: dict[str, int]) -> list[tuple[Topic, int]]:
@@ -270,7 +280,7 @@ def _requeue(targets: list[tuple[str, int]]) -> None:
 def suggestions(member: Member | None, prefix: str, limit: int = 8) -> list[str]:
     """Completions for the search box: topic names and meeting titles only.
     Both are public, so no suggestion can carry a redacted or withheld word."""
-    prefix = " ".join(prefix.split())[:60]
+    prefix = " ".join("".join(c if c.isprintable() else " " for c in prefix).split())[:60]
     if len(prefix) < 2:
         return []
     pattern = indexer.like_pattern(prefix)

@@ -12,23 +12,19 @@ from werkzeug.datastructures import MultiDict
 
 from notesbase.access import current_member
 from notesbase.db import db
-from notesbase.disclosure import Kind
 from notesbase.models import Series, Topic
 from notesbase.search import service
-from notesbase.search.query import Filters, QueryError, parse_date, parse_range
+from notesbase.search.query import KINDS, Filters, QueryError, parse_date, parse_range
 
 bp = Blueprint("search", __name__)
 
-KINDS = {kind.value: kind.label for kind in Kind} | {
-    "meeting": "Meeting details",
-    "writeup": "Public write-up",
-}
 RETRY_AFTER = "5"
 
 
 def filters_from(args: MultiDict[str, str]) -> tuple[Filters, int, bool]:
     """Filters, page and sort from query parameters; ``QueryError`` for
     anything malformed, with a message saying what to write instead."""
+    args = printable(args)
     kinds = tuple(k for k in args.getlist("kind") if k)
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
@@ -57,9 +53,19 @@ def filters_from(args: MultiDict[str, str]) -> tuple[Filters, int, bool]:
     return filters, page, args.get("sort") == "date"
 
 
+def printable(args: MultiDict[str, str]) -> MultiDict[str, str]:
+    """Parameters without control characters (a NUL cannot even be stored
+    in a PostgreSQL text value)."""
+    return MultiDict([(k, _printable(v)) for k, v in args.items(multi=True)])
+
+
+def _printable(value: str) -> str:
+    return "".join(c if c.isprintable() else " " for c in value)
+
+
 @bp.get("/search")
 def page() -> Any:
-    text = request.args.get("q", "")
+    text = _printable(request.args.get("q", ""))
     context: dict[str, Any] = {
         "q": text,
         "args": request.args,
@@ -114,7 +120,7 @@ def api_search() -> Response:
     try:
         filters, number, by_date = filters_from(request.args)
         result = service.search(
-            caller(), request.args.get("q", ""), filters, page=number, by_date=by_date
+            caller(), _printable(request.args.get("q", "")), filters, page=number, by_date=by_date
         )
     except QueryError as error:
         return error_response(400, str(error))
