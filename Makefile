@@ -36,6 +36,13 @@ format: $(VENV)/.installed
 clean-venv:
 	rm -rf $(VENV)
 
-.PHONY: bench
+N ?= 10000
+BENCH_ARGS ?=
+.PHONY: bench bench-pages
+# Search: a synthetic corpus of N items, beside SQLite FTS5 and Whoosh with a
+# new searcher per query (`make bench N=100000` at scale).
 bench: $(VENV)/.installed
+	$(BIN)/python -m bench.search --items $(N) $(BENCH_ARGS)
+# Page latency (series, meetings, notes).
+bench-pages: $(VENV)/.installed
 	$(BIN)/python benchmarks/pages.py

@@ -85,12 +85,16 @@ def released_level(person: PersonFacts, level: Level) -> Level:
 
 def released_levels(notes: Notes, audience: Audience) -> dict[int, Level]:
     """Each person's level for ``audience`` at this meeting: the deciding
-    grant's, as far as what they have given allows (``released_level``)."""
+    grant's, as far as what they have given allows (``released_level``).
+    Grants are grouped by person first: a meeting has hundreds of people."""
+    by_person: dict[int, list[Grant]] = {}
+    for grant in notes.grants:
+        by_person.setdefault(grant.person_id, []).append(grant)
     return {
         person.id: released_level(
             person,
             effective_level(
-                notes.grants,
+                by_person.get(person.id, ()),
                 person.id,
                 audience,
                 series_id=notes.series_id,

@@ -168,11 +168,13 @@ class EngineResults:
     docs: list[StoredDoc]
     topic_counts: dict[str, int]
     _results: Any
+    _start: int = 0
 
     def highlight(self, position: int, text: str, *, top: int = 2) -> str:
         """Highlighted fragments of ``text`` (the current disclosed text, not
-        anything stored) for the hit at ``position``: HTML with <mark>."""
-        hit = self._results[position]
+        anything stored) for the hit at ``position`` on this page: HTML
+        with <mark>."""
+        hit = self._results[self._start + position]
         return str(hit.highlights("text", text=text, top=top))
 
 
@@ -367,36 +369,47 @@ class Engine:
         and topic counts cover exactly the same documents."""
         searcher = self.searcher()
         try:
-            allowed = self._access(access, public_only)
+            # Which documents count: sets of document numbers, worked out
+            # with Whoosh's matchers (no scoring) and cached per searcher
+            # where they depend only on the reader.
+            cache = _cache(searcher)
+            within = self._allowed(searcher, cache, access, public_only)
             narrowing = self._filters(parsed.filters)
-            constraint = wq.And([allowed, *narrowing]) if narrowing else allowed
+            if narrowing:
+                within = within & set(searcher.docs_for_query(wq.And(narrowing)))
             keys, scopes = stale
             if keys or scopes:
                 waiting = [
                     *(wq.Term("key", key) for key in sorted(keys)),
                     *(wq.Term("scope", scope) for scope in sorted(scopes)),
                 ]
-                constraint = wq.AndNot(constraint, wq.Or(waiting))
-            scope = _Scope(searcher, constraint)
+                within = within - set(searcher.docs_for_query(wq.Or(waiting)))
+            scope = _Scope(searcher, within)
             words = self._words(parsed, scope)
             main: wq.Query = words if words is not None else wq.Every()
             if parsed.excluded:
                 main = wq.AndNot(main, wq.Or([self._term(t, scope) for t in parsed.excluded]))
-            combined = wq.Require(main, constraint)
-            facet = sorting.FieldFacet("topics", allow_overlap=True, maptype=sorting.Count)
-            options: dict[str, Any] = {"groupedby": {"topics": facet}}
+            matched = within if words is None and not parsed.excluded else None
+            if matched is None:
+                matched = within & set(searcher.docs_for_query(main))
+            # Only the top of the page is scored (Whoosh skips the rest).
+            options: dict[str, Any] = {"filter": matched, "limit": page * per_page}
             if by_date or words is None:
                 options["sortedby"] = [sorting.FieldFacet("day", reverse=True), "number"]
-            results = searcher.search_page(combined, page, pagelen=per_page, **options)
-            results.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-            results.results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
-            docs = [StoredDoc.from_stored(hit.fields()) for hit in results]
-            counts = {str(k): int(v) for k, v in results.results.groups("topics").items()}
+            results = searcher.search(main, **options) if matched else None
+            start = (page - 1) * per_page
+            hits = list(range(start, min(len(matched), page * per_page))) if results else []
+            if results is not None:
+                results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+                results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
+                hits = hits[: max(0, results.scored_length() - start)]
+            docs = [StoredDoc.from_stored(results[i].fields()) for i in hits] if results else []
             return EngineResults(
-                total=len(results),
+                total=len(matched),
                 docs=docs,
-                topic_counts=counts,
+                topic_counts=self._topic_counts(searcher, cache, matched),
                 _results=results,
+                _start=start,
             )
         except (IndexUnavailable, ValueError):
             raise
@@ -446,6 +459,35 @@ class Engine:
     def _phrase(tokens: Sequence[str]) -> wq.Query:
         return wq.Or([wq.Phrase("text", list(tokens)), wq.Phrase("title", list(tokens))])
 
+    def _allowed(
+        self, searcher: Any, cache: dict[Any, Any], access: Access, public_only: bool
+    ) -> set[int]:
+        """The documents this reader may see, once per searcher (a new one
+        after every write) and reader."""
+        key = ("allowed", access, public_only)
+        if key not in cache:
+            if len(cache) >= 256:
+                cache.clear()
+            cache[key] = set(searcher.docs_for_query(self._access(access, public_only)))
+        return cache[key]  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _topic_counts(searcher: Any, cache: dict[Any, Any], matched: set[int]) -> dict[str, int]:
+        """How many of ``matched`` carry each topic (set intersections)."""
+        if not matched:
+            return {}
+        topics = cache.get("topics")
+        if topics is None:
+            reader = searcher.reader()
+            topics = cache["topics"] = {
+                (raw.decode("utf-8") if isinstance(raw, bytes) else raw): set(
+                    searcher.docs_for_query(wq.Term("topics", raw))
+                )
+                for raw in reader.lexicon("topics")
+            }
+        counts = {slug: len(matched & docs) for slug, docs in topics.items()}
+        return {slug: count for slug, count in counts.items() if count}
+
     @staticmethod
     def _access(access: Access, public_only: bool) -> wq.Query:
         options: list[wq.Query] = [wq.Term("audiences", "public")]
@@ -479,15 +521,12 @@ class _Scope:
     words offered are ranked by how often they occur there, so words the
     reader cannot see never crowd out the ones they can."""
 
-    def __init__(self, searcher: Any, constraint: wq.Query) -> None:
+    def __init__(self, searcher: Any, within: set[int]) -> None:
         self.searcher = searcher
-        self.constraint = constraint
-        self._allowed: set[int] | None = None
+        self.within = within
 
     def allowed(self) -> set[int]:
-        if self._allowed is None:
-            self._allowed = set(self.searcher.docs_for_query(self.constraint))
-        return self._allowed
+        return self.within
 
     def expand(self, name: str, prefixes: set[str]) -> list[str]:
         """The words starting with any of ``prefixes`` in the reader's
@@ -507,6 +546,12 @@ class _Scope:
                     counts[word] = count
         ranked = sorted(counts, key=lambda word: (-counts[word], word))
         return ranked[:MAX_PREFIX_EXPANSIONS]
+
+
+def _cache(searcher: Any) -> dict[Any, Any]:
+    """Per-searcher memo (a searcher is replaced after every write)."""
+    cache: dict[Any, Any] = searcher.__dict__.setdefault("_notesbase_cache", {})
+    return cache
 
 
 @contextlib.contextmanager

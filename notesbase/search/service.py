@@ -25,7 +25,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from notesbase.db import db
-from notesbase.disclosure import Audience
+from notesbase.disclosure import Audience, DisclosedItem
 from notesbase.models import IndexOutbox, Item, Meeting, Member, Series, Topic, utcnow
 from notesbase.notes.policy import notes_audience
 from notesbase.search import indexer
@@ -183,6 +183,21 @@ def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit
         else {}
     )
     facts = Facts.load(db.session) if items else None
+    # Each meeting's hits are disclosed together: one ``disclose`` per
+    # meeting and audience, not one per hit.
+    current: dict[int, DisclosedItem] = {}
+    if facts is not None:
+        by_meeting: dict[tuple[int, Audience], list[Item]] = {}
+        for item in items.values():
+            audience = (
+                audiences.get(meetings[item.meeting_id].series_id)
+                if item.meeting_id in meetings
+                else None
+            )
+            if audience is not None:
+                by_meeting.setdefault((item.meeting_id, audience), []).append(item)
+        for (meeting_id, audience), group in by_meeting.items():
+            current.update(disclosed_items(facts, meetings[meeting_id], group, audience))
     hits: list[Hit] = []
     stale: list[tuple[str, int]] = []
     for position, doc in enumerate(docs):
@@ -190,7 +205,7 @@ def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit
         if meeting is None:
             continue
         if doc.doctype == "item":
-            hit = _item_hit(results, position, doc, meeting, items, audiences, facts)
+            hit = _item_hit(results, position, doc, meeting, items, audiences, current)
         elif doc.doctype == "meeting":
             hit = _meeting_hit(results, position, doc, meeting)
         else:
@@ -211,15 +226,15 @@ def _item_hit(
     meeting: Meeting,
     items: dict[int, Item],
     audiences: dict[int, Audience],
-    facts: Facts | None,
+    current: dict[int, DisclosedItem],
 ) -> Hit | None:
     item = items.get(doc.target)
     audience = audiences.get(meeting.series_id)
-    if item is None or facts is None or audience is None or item.version != doc.version:
+    if item is None or audience is None or item.version != doc.version:
         return None
     if audience.value not in doc.audiences or item.meeting_id != meeting.id:
         return None
-    disclosed = disclosed_items(facts, meeting, [item], audience).get(item.id)
+    disclosed = current.get(item.id)
     if disclosed is None or fingerprint(item_text(disclosed)) != doc.fingerprint:
         return None
     return Hit(
