@@ -1,0 +1,556 @@
+"""A deterministic synthetic corpus of meeting notes, loaded straight into
+an instance's database.
+
+The text reads like public-sector meeting notes: sentences drawn from a
+vocabulary with a Zipf-like distribution (a few words in nearly every item,
+a long tail of rare ones), topic words and phrases from the meeting's
+topics, people named in the text, redacted spans, members-only and
+confidential items, and speakers whose consents vary by audience and series,
+so ``disclose`` does real work. The same ``Spec`` always gives the same rows.
+
+Rows go in with SQLAlchemy Core bulk inserts, which skip the ORM and so the
+search outbox hooks: nothing is indexed while loading; build the index
+afterwards with ``notesbase.search.indexer.rebuild``."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
+from notesbase.models import (
+    Consent,
+    Item,
+    Meeting,
+    MeetingStatus,
+    Member,
+    Person,
+    Role,
+    Series,
+    Topic,
+    meeting_topics,
+    series_memberships,
+)
+from notesbase.text import slugify
+
+PASSWORD = "benchmark password"  # noqa: S105 - a throw-away database
+MEMBER_EMAIL = "bench.member@example.org"
+ZIPF_EXPONENT = 1.05
+TAIL_WORDS = 20_000
+RARE_RANK = 3_000
+BATCH = 2_000
+
+
+def _words(block: str) -> list[str]:
+    """A list of words written as a block of text (easier to read and edit)."""
+    return block.split()
+
+
+# Content words, most frequent first (rank decides frequency).
+CORE = _words("""
+data public people engagement council services community local research evidence
+trust participants process group work government policy health information approach
+questions project support example residents design panel citizens decision views
+sharing risk need team organisations digital system value impact outcomes practice
+learning training funding budget procurement pilot survey methods deliberation jury
+assembly consultation feedback report recommendations ethics privacy consent
+transparency accountability fairness bias algorithm automation technology platform
+partners partnership national regional sector housing transport education schools care
+social patients clinicians hospital planning climate energy environment open standards
+framework guidance legal regulation rights inclusion diversity accessibility language
+communication media online workshop conversation listening voices young older families
+volunteers charity voluntary academic university researchers analysts statistics
+census records register dataset quality linkage access security safeguards governance
+board committee chair members network events agenda minutes actions steps month year
+plans strategy programme measure metrics indicators cost savings benefits harms
+concerns challenges barriers opportunities lessons experience evaluation findings
+results insight stories case studies communities neighbourhood ward borough county
+city towns rural urban libraries police justice welfare employment skills jobs economy
+growth innovation tools chatbot generative vendors contract tender suppliers market
+commissioning capacity resources leadership culture change power legitimacy
+deliberative representative sortition recruitment facilitation moderator hybrid venue
+incentives payments reach seldom heard minority disabled carers parents children
+students workers unions employers business industry commitment committed comments
+commission commissioned common commonly communicate communicated consulted consulting
+consultants assurance audit oversight scrutiny principles values licence licences
+portal publication reuse machine readable explainability explanation registers
+disclosure audits outreach dialogue consensus emissions retrofit flooding biodiversity
+tenants landlords homelessness repairs pupils teachers curriculum attainment policing
+recognition courts probation connectivity devices broadband sampling interviews
+ethnography claimants eligibility sanctions fraud buses cycling congestion fares routes
+theory randomised trials confidence scepticism reputation jurors verdict witnesses
+""")
+
+FUNCTION = _words("""
+the of and to in a that is for on with as was it be by this are from at or we they
+their about more how which not can would should there some what also into our when
+where who
+""")
+
+FIRST_NAMES = _words("""
+Amara Bartholomew Celestine Desmond Eilidh Florentyna Gwendolyn Horatio Ingrid Jolyon
+Kasimir Leocadia Maximilian Niamh Octavia Peregrine Quentin Rosalind Saoirse Tobiah
+Ulrika Valentin Wilhelmina Xanthe Yevgenia Zebedee Anselm Beatrix Cosimo Delphine
+Evander Fenella Gideon Hermione Isolde Jasper Konstantin Lavinia Mirabel Nikolai
+""")
+
+SURNAMES = _words("""
+Abernethy Brightwater Castellanos Delacroix Ekwueme Fitzwilliam Grimaldi Hollingsworth
+Ibrahimovic Jankowska Kowalczyk Lindqvist Montgomerie Nakashima Oyelaran Pemberton
+Quartermaine Rosenthal Szymanska Thornbury Umberfield Vasquez Whitlock Xenakis
+Yamamoto Zablocki Achterberg Blackwood Cavendish Dunmore Everingham Featherstone
+Goldsworthy Hargreaves Illingworth Jeffcoate Kilbride Lockhart Marchbanks Northcote
+""")
+
+PLACES = _words("""
+Northfield Riverside Eastmoor Westbrook Highgate Lowther Ashcombe Bramley Calderton
+Dunsford Elmsworth Fairhaven Glenmore Hartwell Ivybridge Kingsmead
+""")
+
+BODIES = [
+    "Borough Council",
+    "Health Trust",
+    "Data Institute",
+    "Citizens Panel",
+    "University",
+    "Community Foundation",
+    "Housing Association",
+    "Police and Crime Office",
+]
+
+DESCRIPTORS = [
+    "a local authority data lead",
+    "a researcher in participatory methods",
+    "a community organiser",
+    "a health service analyst",
+    "a public engagement officer",
+    "a civil servant working on digital policy",
+    "a charity trustee",
+    "a procurement specialist",
+]
+
+# Twenty topics, each with its own words and phrases (phrases stay together).
+TOPICS: list[tuple[str, tuple[str, ...]]] = [
+    ("Data sharing", ("data sharing", "linkage", "information governance", "data protection")),
+    ("Public trust", ("trust", "confidence", "legitimacy", "social licence", "reputation")),
+    ("Citizens' juries", ("citizens' jury", "jurors", "verdict", "expert witnesses")),
+    ("Health data", ("patients", "health records", "data sharing agreement", "clinicians")),
+    ("AI procurement", ("procurement", "vendors", "due diligence", "model cards")),
+    ("Local government", ("council", "local authority", "adult social care", "wards")),
+    ("Open data", ("open data", "licences", "machine readable", "reuse", "portal")),
+    ("Data ethics", ("ethics", "impact assessment", "ethics board", "harms", "fairness")),
+    ("Algorithmic transparency", ("algorithmic transparency", "explainability", "registers")),
+    ("Community engagement", ("community groups", "outreach", "seldom heard", "listening")),
+    ("Deliberative methods", ("deliberative", "mini public", "facilitation", "dialogue")),
+    ("Climate and environment", ("climate", "net zero", "retrofit", "flooding", "emissions")),
+    ("Housing", ("housing", "tenants", "social housing", "repairs", "homelessness")),
+    ("Education", ("schools", "pupils", "young people", "curriculum", "teachers")),
+    ("Policing and justice", ("policing", "facial recognition", "stop and search", "courts")),
+    ("Digital inclusion", ("digital inclusion", "broadband", "digital skills", "devices")),
+    ("Research methods", ("surveys", "focus groups", "mixed methods", "interviews")),
+    ("Welfare and benefits", ("universal credit", "claimants", "eligibility", "sanctions")),
+    ("Transport", ("buses", "active travel", "congestion", "fares", "cycling")),
+    ("Evaluation and evidence", ("theory of change", "randomised trials", "evaluation")),
+]
+
+SECTIONS = [
+    "Welcome and introductions",
+    "Updates from the network",
+    "Main discussion",
+    "Breakout groups",
+    "Questions and answers",
+    "Actions and next steps",
+]
+
+KINDS = [Kind.POINT, Kind.QUOTE, Kind.ACTION, Kind.DECISION, Kind.QUESTION, Kind.RESOURCE]
+KIND_WEIGHTS = [50, 10, 12, 8, 12, 8]
+CONFIDENTIALITY = [Confidentiality.OPEN, Confidentiality.MEMBERS, Confidentiality.CONFIDENTIAL]
+CONFIDENTIALITY_WEIGHTS = [86, 10, 4]
+LEVELS = [Level.ANONYMOUS, Level.DESCRIPTOR, Level.AFFILIATION, Level.NAMED]
+LEVEL_WEIGHTS = [30, 25, 20, 25]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What to generate. The same spec always gives the same corpus."""
+
+    items: int = 10_000
+    items_per_meeting: int = 40
+    series: int = 3
+    people: int = 300
+    words_per_item: int = 150
+    seed: int = 1
+
+    @property
+    def meetings(self) -> int:
+        return max(1, math.ceil(self.items / self.items_per_meeting))
+
+
+@dataclass(frozen=True)
+class Query:
+    """One benchmark query: the text typed, and a topic filter if any."""
+
+    name: str
+    text: str
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What was loaded, for the benchmark to use."""
+
+    spec: Spec
+    member_id: int
+    member_email: str
+    password: str
+    items: int
+    meetings: int
+    open_item_ids: tuple[int, ...]
+
+
+# -- vocabulary ----------------------------------------------------------------
+
+
+def _tail_words(count: int) -> list[str]:
+    """Made-up words for the long tail (fixed: they do not depend on the seed)."""
+    rng = random.Random("notesbase-bench-tail")  # noqa: S311 - repeatable text, not security
+    onsets = _words("b br c cl d dr f fl g gr h j k l m n p pr qu r s st t tr v w z")
+    vowels = _words("a e i o u ai ea ou")
+    codas = ["", "n", "r", "l", "s", "t", "m", "x", "nd", "rk"]
+    seen = set(CORE) | set(FUNCTION)
+    words: list[str] = []
+    while len(words) < count:
+        syllables = rng.choice((2, 2, 3, 3, 4))
+        word = "".join(
+            rng.choice(onsets) + rng.choice(vowels) + rng.choice(codas) for _ in range(syllables)
+        )
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+_VOCABULARY: list[str] | None = None
+
+
+def vocabulary() -> list[str]:
+    """Every content word, most frequent first."""
+    global _VOCABULARY
+    if _VOCABULARY is None:
+        _VOCABULARY = list(dict.fromkeys(CORE)) + _tail_words(TAIL_WORDS)
+    return _VOCABULARY
+
+
+def queries() -> list[Query]:
+    """The benchmark's queries: the same for every corpus size."""
+    return [
+        Query("common word", "data"),
+        Query("rare word", vocabulary()[RARE_RANK]),
+        Query("two words", "public trust"),
+        Query("phrase", '"data sharing"'),
+        Query("topic filter", "community", topic=slugify(TOPICS[0][0])),
+        Query("prefix", "comm*"),
+    ]
+
+
+# -- text ------------------------------------------------------------------------
+
+
+class Writer:
+    """Sentences and item bodies, from one random stream."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.words = vocabulary()
+        weights = [1.0 / (rank + 1) ** ZIPF_EXPONENT for rank in range(len(self.words))]
+        self.cumulative = list(itertools.accumulate(weights))
+
+    def sentence(self, topic_words: Sequence[str], length: int | None = None) -> str:
+        rng = self.rng
+        length = length or rng.randint(9, 20)
+        drawn = rng.choices(self.words, cum_weights=self.cumulative, k=length)
+        words = []
+        for word in drawn:
+            roll = rng.random()
+            if roll < 0.30:
+                words.append(rng.choice(FUNCTION))
+            elif roll < 0.42 and topic_words:
+                words.append(rng.choice(topic_words))
+            else:
+                words.append(word)
+        if length > 12 and rng.random() < 0.4:
+            cut = rng.randint(4, length - 4)
+            words[cut] += ","
+        text = " ".join(words)
+        return text[0].upper() + text[1:] + "."
+
+    def body(self, topic_words: Sequence[str], people: Sequence[PersonRow], target: int) -> str:
+        """About ``target`` words, maybe naming people, maybe with a redacted span."""
+        rng = self.rng
+        sentences: list[str] = []
+        count = 0
+        wanted = rng.randint(int(target * 0.8), int(target * 1.2))
+        while count < wanted:
+            sentence = self.sentence(topic_words)
+            count += sentence.count(" ") + 1
+            sentences.append(sentence)
+        if people and rng.random() < 0.25:
+            person = rng.choice(people)
+            said = self.sentence(topic_words)
+            mention = rng.choice(
+                (
+                    f"{person.name} of {person.affiliation} said: {said}",
+                    f"As {person.name.split()[-1]} put it, {said[0].lower()}{said[1:]}",
+                    f"{person.name} asked whether {said[0].lower()}{said[1:]}",
+                )
+            )
+            sentences.insert(rng.randrange(len(sentences) + 1), mention)
+        roll = rng.random()
+        if roll < 0.05:
+            at = rng.randrange(len(sentences))
+            sentences[at] = f"[{sentences[at]}]{{.confidential}}"
+        elif roll < 0.11:
+            at = rng.randrange(len(sentences))
+            sentences[at] = f"[{sentences[at]}]{{.members}}"
+        half = len(sentences) // 2
+        return " ".join(sentences[:half]) + "\n\n" + " ".join(sentences[half:])
+
+
+# -- rows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: int
+    name: str
+    affiliation: str
+    descriptor: str
+    email: str
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    id: int
+    series_id: int
+    number: int
+    day: date
+    topic_ids: tuple[int, ...]
+
+
+def _rng(spec: Spec, part: str) -> random.Random:
+    return random.Random(f"{spec.seed}:{part}")  # noqa: S311 - repeatable data, not security
+
+
+def people(spec: Spec) -> list[PersonRow]:
+    rng = _rng(spec, "people")
+    names = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
+    chosen = rng.sample(names, min(spec.people, len(names)))
+    rows = []
+    for number, name in enumerate(chosen, start=1):
+        affiliation = f"{rng.choice(PLACES)} {rng.choice(BODIES)}"
+        email = name.lower().replace(" ", ".") + "@example.org"
+        rows.append(PersonRow(number, name, affiliation, rng.choice(DESCRIPTORS), email))
+    return rows
+
+
+def consents(spec: Spec, persons: Sequence[PersonRow]) -> Iterator[dict[str, Any]]:
+    """A grant per person and audience; some series-scoped ones that differ;
+    some withdrawn ones (history, which must count for nothing)."""
+    rng = _rng(spec, "consents")
+    granted = datetime(2020, 1, 1, tzinfo=UTC)
+    for person in persons:
+        for audience in ConsentAudience:
+            yield _grant(person.id, audience, rng.choices(LEVELS, LEVEL_WEIGHTS)[0], granted)
+        if rng.random() < 0.2:
+            level = rng.choices(LEVELS, LEVEL_WEIGHTS)[0]
+            row = _grant(person.id, ConsentAudience.MEMBER, level, granted + timedelta(days=30))
+            yield row | {"series_id": rng.randint(1, spec.series)}
+        if rng.random() < 0.05:
+            row = _grant(person.id, ConsentAudience.MEMBER, Level.NAMED, granted)
+            yield row | {"withdrawn_at": granted + timedelta(days=60)}
+
+
+def _grant(person_id: int, audience: ConsentAudience, level: Level, at: datetime) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "audience": audience,
+        "level": level,
+        "series_id": None,
+        "meeting_id": None,
+        "granted_at": at,
+        "withdrawn_at": None,
+        "note": "in the room",
+    }
+
+
+def meetings(spec: Spec) -> list[MeetingRow]:
+    """Meetings in turn across the series, every fortnight, each about one
+    to three topics (some topics far more common than others)."""
+    rng = _rng(spec, "meetings")
+    weights = [1.0 / (rank + 1) ** 0.7 for rank in range(len(TOPICS))]
+    rows = []
+    for index in range(spec.meetings):
+        series_id = index % spec.series + 1
+        number = index // spec.series + 1
+        count = rng.choice((1, 2, 2, 3))
+        topic_ids: set[int] = set()
+        while len(topic_ids) < count:
+            topic_ids.add(rng.choices(range(1, len(TOPICS) + 1), weights)[0])
+        day = date(2012, 1, 11) + timedelta(days=14 * (number - 1) + series_id)
+        rows.append(MeetingRow(index + 1, series_id, number, day, tuple(sorted(topic_ids))))
+    return rows
+
+
+def items(
+    spec: Spec, meeting_rows: Sequence[MeetingRow], persons: Sequence[PersonRow]
+) -> Iterator[dict[str, Any]]:
+    """Item rows, meeting by meeting, with ids from 1."""
+    rng = _rng(spec, "items")
+    writer = Writer(rng)
+    item_id = 0
+    for meeting in meeting_rows:
+        count = min(spec.items_per_meeting, spec.items - item_id)
+        topic_words = [w for t in meeting.topic_ids for w in TOPICS[t - 1][1]]
+        for position in range(1, count + 1):
+            item_id += 1
+            speaker = rng.choice(persons).id if persons and rng.random() < 0.7 else None
+            yield {
+                "id": item_id,
+                "meeting_id": meeting.id,
+                "position": position,
+                "section": SECTIONS[(position - 1) * len(SECTIONS) // count],
+                "kind": rng.choices(KINDS, KIND_WEIGHTS)[0],
+                "body": writer.body(topic_words, persons, spec.words_per_item),
+                "speaker_id": speaker,
+                "confidentiality": rng.choices(CONFIDENTIALITY, CONFIDENTIALITY_WEIGHTS)[0],
+                "version": 1,
+            }
+
+
+def _meeting_row(meeting: MeetingRow, writer: Writer) -> dict[str, Any]:
+    theme, words = TOPICS[meeting.topic_ids[0] - 1]
+    description = " ".join(writer.sentence(words) for _ in range(3))
+    return {
+        "id": meeting.id,
+        "series_id": meeting.series_id,
+        "number": meeting.number,
+        "title": f"{theme}: meeting {meeting.number}",
+        "date": meeting.day,
+        "status": MeetingStatus.HELD,
+        "theme": theme,
+        "speakers": "",
+        "description": f"**{theme}.** {description}",
+        "chatham_house": True,
+        "timezone": "Europe/London",
+    }
+
+
+# -- loading ---------------------------------------------------------------------
+
+
+def _insert(connection: sa.Connection, table: sa.Table, rows: Iterator[dict[str, Any]]) -> int:
+    count = 0
+    for batch in _batches(rows, BATCH):
+        connection.execute(sa.insert(table), batch)
+        count += len(batch)
+    return count
+
+
+def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def load(connection: sa.Connection, spec: Spec, password_hash: str) -> Loaded:
+    """Insert the corpus (and one member of every series, who logs in with
+    ``PASSWORD``) into an empty database."""
+    persons = people(spec)
+    meeting_rows = meetings(spec)
+    writer = Writer(_rng(spec, "descriptions"))
+    series_rows = (
+        {"id": s, "slug": f"series-{s}", "title": f"Benchmark series {s}", "description": ""}
+        for s in range(1, spec.series + 1)
+    )
+    _insert(connection, Series.__table__, series_rows)  # type: ignore[arg-type]
+    topic_rows = (
+        {"id": i, "slug": slugify(name), "name": name}
+        for i, (name, _) in enumerate(TOPICS, start=1)
+    )
+    _insert(connection, Topic.__table__, topic_rows)  # type: ignore[arg-type]
+    _insert(connection, Meeting.__table__, (_meeting_row(m, writer) for m in meeting_rows))  # type: ignore[arg-type]
+    links = ({"meeting_id": m.id, "topic_id": t} for m in meeting_rows for t in m.topic_ids)
+    _insert(connection, meeting_topics, links)
+    person_rows = (
+        {
+            "id": p.id,
+            "name": p.name,
+            "affiliation": p.affiliation,
+            "descriptor": p.descriptor,
+            "email": p.email,
+        }
+        for p in persons
+    )
+    _insert(connection, Person.__table__, person_rows)  # type: ignore[arg-type]
+    _insert(connection, Consent.__table__, consents(spec, persons))  # type: ignore[arg-type]
+    member = {
+        "id": 1,
+        "email": MEMBER_EMAIL,
+        "display_name": "Bench Member",
+        "password_hash": password_hash,
+        "role": Role.MEMBER,
+        "active": True,
+    }
+    _insert(connection, Member.__table__, iter([member]))  # type: ignore[arg-type]
+    memberships = ({"series_id": s, "member_id": 1} for s in range(1, spec.series + 1))
+    _insert(connection, series_memberships, memberships)
+    open_ids: list[int] = []
+
+    def noting_open(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            if row["confidentiality"] is Confidentiality.OPEN and "{." not in row["body"]:
+                open_ids.append(row["id"])
+            yield row
+
+    count = _insert(connection, Item.__table__, noting_open(items(spec, meeting_rows, persons)))  # type: ignore[arg-type]
+    _advance_sequences(connection)
+    return Loaded(spec, 1, MEMBER_EMAIL, PASSWORD, count, len(meeting_rows), tuple(open_ids))
+
+
+def _advance_sequences(connection: sa.Connection) -> None:
+    """PostgreSQL: ids were given explicitly, so move each table's sequence
+    past them (SQLite needs nothing)."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in ("series", "topics", "meetings", "people", "consents", "members", "items"):
+        connection.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - constants
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+        )
+
+
+def load_into(app: Flask, spec: Spec, *, create_schema: bool = True) -> Loaded:
+    """Load the corpus into ``app``'s empty database in one transaction,
+    after creating the schema (Alembic) unless it is there already. Set
+    ``SEARCH_APPLY_ON_COMMIT`` False on ``app`` first if anything else is to
+    be written through the ORM meanwhile."""
+    from notesbase import migrate
+    from notesbase.auth.passwords import hash_password
+    from notesbase.db import db
+
+    with app.app_context():
+        if create_schema:
+            migrate.upgrade(db.engine)
+        password_hash = hash_password(PASSWORD)
+        with db.engine.begin() as connection:
+            return load(connection, spec, password_hash)
