@@ -27,7 +27,8 @@ REQUIRED: dict[str, Role | None] = {
     "meetings.topic": PUBLIC,
     "search.page": PUBLIC,
     "search.suggest": PUBLIC,
-    # The leak check answers 404 to everyone but facilitators (tests/publishing/test_leakcheck_pages.py).
+    # The leak check answers 404 to everyone but facilitators
+    # (tests/publishing/test_leakcheck_pages.py).
     "leakcheck.page": PUBLIC,
     # Circulation answers 404 to everyone but facilitators (tests/publishing/test_circulation.py).
     "circulation.circulate": PUBLIC,

@@ -355,9 +355,7 @@ def test_an_override_lets_the_export_through(app, client, world, login_as):
     assert "A quiet chat." in response.get_data(as_text=True)
 
 
-def test_confidential_text_copied_into_an_open_item_refuses_the_export(
-    app, client, member, world
-):
+def test_confidential_text_copied_into_an_open_item_refuses_the_export(app, client, member, world):
     """Copying a confidential passage into an open item is a leak, even
     though the copy is part of what members may read."""
     assert client.get(MARKDOWN).status_code == 200
