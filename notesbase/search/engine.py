@@ -72,54 +72,10 @@ class LockTimeout(Exception):
 
 
 @dataclass(frozen=True)
-class Document:
-    """What the index holds for one view. ``audiences`` are the audiences
-    that see exactly this text; ``fingerprint`` identifies the text."""
-
-    doc_id: str
-    key: str
-    doctype: str
-    target: int
-    audiences: tuple[str, ...]
-    series: int
-    meeting: int
-    number: int
-    day: int
-    topics: tuple[str, ...]
-    kind: str
-    version: int
-    fingerprint: str
-    title: str
-    text: str
-
-    @property
-    def scope(self) -> str:
-        return f"meeting:{self.meeting}"
-
-    def fields(self) -> dict[str, Any]:
-        return {
-            "doc_id": self.doc_id,
-            "key": self.key,
-            "scope": self.scope,
-            "doctype": self.doctype,
-            "target": self.target,
-            "audiences": " ".join(self.audiences),
-            "series": str(self.series),
-            "meeting": self.meeting,
-            "number": self.number,
-            "day": self.day,
-            "topics": " ".join(self.topics),
-            "kind": self.kind,
-            "version": self.version,
-            "fingerprint": self.fingerprint,
-            "title": self.title,
-            "text": self.text,
-        }
-
-
-@dataclass(frozen=True)
 class StoredDoc:
-    """A document as the index holds it (stored fields only)."""
+    """A document as the index holds it: stored fields only, no text.
+    ``audiences`` are the audiences that see exactly its text, and
+    ``fingerprint`` identifies that text."""
 
     doc_id: str
     key: str
@@ -152,6 +108,31 @@ class StoredDoc:
             version=int(stored["version"]),
             fingerprint=stored["fingerprint"],
         )
+
+
+@dataclass(frozen=True)
+class Document(StoredDoc):
+    """What is written for one view: the stored fields, and the title and
+    text that are indexed but not stored."""
+
+    title: str = ""
+    text: str = ""
+
+    @property
+    def scope(self) -> str:
+        return f"meeting:{self.meeting}"
+
+    def fields(self) -> dict[str, Any]:
+        stored = {name: getattr(self, name) for name in StoredDoc.__dataclass_fields__}
+        return {
+            **stored,
+            "scope": self.scope,
+            "audiences": " ".join(self.audiences),
+            "series": str(self.series),
+            "topics": " ".join(self.topics),
+            "title": self.title,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
