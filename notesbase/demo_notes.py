@@ -6,6 +6,7 @@ Everyone here is invented; the notes say DEMO DATA in their first section."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
@@ -245,6 +246,25 @@ def load_demo_notes(series: Series, accounts: dict[str, Member]) -> None:
                 ),
                 actor=None,
             )
+    _demo_writeup(meetings[9])
+
+
+WRITEUP_SUMMARY = """Councils and community groups compared the tools they use to run
+public engagement, from survey platforms to shared mapping. What made the
+difference was less the tool than the people who kept it going."""
+
+
+def _demo_writeup(meeting: Meeting) -> None:
+    """A public write-up of meeting 9 with its open items, published when
+    the leak check passes (else left as a draft, whose page says why)."""
+    from notesbase.publishing import leakcheck, writeup_service
+
+    chosen = [item.id for item in writeup_service.open_items(meeting)]
+    writeup_service.save_writeup(
+        meeting, WRITEUP_SUMMARY, chosen, actor=None, expected_version=None
+    )
+    with contextlib.suppress(leakcheck.LeakCheckFailed):
+        writeup_service.publish_writeup(meeting, actor=None)
 
 
 def _scope(value: str | int | None, series: Series, meetings: dict[int, Meeting]) -> Scope:

@@ -170,3 +170,14 @@ def test_demo_pages_render(app, runner, client):
     assert "DEMO DATA" in tenth
     topics = client.get("/topics/public-sector").get_data(as_text=True)
     assert topics.count('class="meeting-entry"') == 10
+
+
+def test_demo_publishes_a_writeup_that_passes_the_leak_check(app, runner, client):
+    """Meeting 9's write-up was published (so its leak check passed) and is
+    on its public page and in search."""
+    runner.invoke(args=["demo"])
+    page = client.get(f"/series/{DEMO_SERIES.slug}/meetings/9/writeup")
+    assert page.status_code == 200
+    assert "people who kept it going" in page.get_data(as_text=True)
+    found = client.get("/search?q=mapping&kind=writeup").get_data(as_text=True)
+    assert f"/series/{DEMO_SERIES.slug}/meetings/9/writeup" in found
