@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import itertools
 import json
 import os
 import shutil
@@ -61,22 +60,7 @@ def schema() -> fields.Schema:
         fingerprint=fields.ID(stored=True),
         title=fields.TEXT(analyzer=_ANALYZER, field_boost=1.5),
         text=fields.TEXT(analyzer=_ANALYZER),
-        # Adjacent words of the title and text, as single terms ("data|share"):
-        # a phrase becomes a lookup of its pairs instead of a walk through
-        # word positions, which Whoosh does in Python for every candidate.
-        pairs=fields.KEYWORD(),
     )
-
-
-def word_pairs(text: str) -> list[str]:
-    """Each two stemmed words that stand next to each other in ``text``
-    (a removed stop word between them breaks the pair)."""
-    tokens = [(token.text, token.pos) for token in _ANALYZER(text, positions=True)]
-    return [
-        f"{first}|{second}"
-        for (first, at), (second, next_at) in itertools.pairwise(tokens)
-        if next_at == at + 1
-    ]
 
 
 class IndexUnavailable(Exception):
@@ -148,7 +132,6 @@ class Document(StoredDoc):
             "topics": " ".join(self.topics),
             "title": self.title,
             "text": self.text,
-            "pairs": " ".join(dict.fromkeys([*word_pairs(self.title), *word_pairs(self.text)])),
         }
 
 
@@ -281,12 +264,6 @@ class Engine:
                 self._opened = {p: i for p, i in self._opened.items() if p.exists()}
                 self._opened[path] = opened
             return opened
-
-    def current_schema(self, path: Path) -> bool:
-        """Whether the index at ``path`` has every field this code writes
-        (an index made by an older release is rebuilt)."""
-        names = set(self.open_index(path).schema.names())
-        return set(schema().names()) <= names
 
     def write(
         self,
@@ -441,16 +418,13 @@ class Engine:
             if not tokens:
                 return wq.NullQuery
             if len(tokens) > 1:
-                return self._phrase(term.text, tokens)
+                return self._phrase(tokens)
             return wq.Or([wq.Term("text", tokens[0]), wq.Term("title", tokens[0])])
         if isinstance(term, Phrase):
-            text = " ".join(term.words)
-            tokens = self.analyse(text)
+            tokens = self.analyse(" ".join(term.words))
             if not tokens:
                 return wq.NullQuery
-            if len(tokens) == 1:
-                return self._term(Word(tokens[0]), scope)
-            return self._phrase(text, tokens)
+            return self._phrase(tokens) if len(tokens) > 1 else self._term(Word(tokens[0]), scope)
         assert isinstance(term, Prefix)
         # Words are indexed stemmed ("survey" as "survei"): look for both.
         prefixes = {term.text, *self.analyse(term.text)}
@@ -463,15 +437,8 @@ class Engine:
         )
 
     @staticmethod
-    def _phrase(text: str, tokens: Sequence[str]) -> wq.Query:
-        """Words in this order: every adjacent pair of the phrase must be
-        indexed (the words themselves are there for highlighting). A phrase
-        with a stop word inside has no unbroken pairs: positions decide."""
-        pairs = word_pairs(text)
-        if len(pairs) != len(tokens) - 1:
-            return wq.Or([wq.Phrase("text", list(tokens)), wq.Phrase("title", list(tokens))])
-        words = wq.Or([wq.Term(name, word) for name in ("text", "title") for word in tokens])
-        return wq.And([*(wq.Term("pairs", pair) for pair in pairs), words])
+    def _phrase(tokens: Sequence[str]) -> wq.Query:
+        return wq.Or([wq.Phrase("text", list(tokens)), wq.Phrase("title", list(tokens))])
 
     def _allowed(
         self, searcher: Any, cache: dict[Any, Any], access: Access, public_only: bool

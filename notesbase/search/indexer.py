@@ -346,9 +346,8 @@ def ensure(app: Flask) -> bool:
     path = engine.current_path()
     if path is not None:
         try:
-            if engine.current_schema(path):
-                return True
-            log.warning("the search index at %s has an older schema; rebuilding", path)
+            engine.open_index(path)
+            return True
         except IndexUnavailable:
             log.warning("the search index at %s cannot be opened; rebuilding", path)
     return _start_rebuild(app)
