@@ -202,9 +202,6 @@ class Engine:
     def discard(self, path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
-    def exists(self) -> bool:
-        return self.current_path() is not None
-
     # -- locks -------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -28,7 +28,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from notesbase.db import db
-from notesbase.models import IndexOutbox, Item, Meeting, Person, meeting_topics, utcnow
+from notesbase.models import IndexOutbox, Item, Person, meeting_topics, utcnow
 from notesbase.search.documents import Builder, Document
 from notesbase.search.engine import Engine, IndexUnavailable, LockTimeout, StoredDoc
 
@@ -445,7 +445,3 @@ def check(app: Flask) -> CheckReport:
         if not _same(expected[doc_id], stored[doc_id])
     )
     return report
-
-
-def meetings_of(session: Session, ids: Iterable[int]) -> dict[int, Meeting]:
-    return {m.id: m for m in session.scalars(sa.select(Meeting).where(Meeting.id.in_(list(ids))))}

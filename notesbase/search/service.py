@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
-from datetime import date
 
 import nh3
 import sqlalchemy as sa
@@ -313,9 +312,3 @@ def suggestions(member: Member | None, prefix: str, limit: int = 8) -> list[str]
         .limit(limit)
     ).all()
     return list(dict.fromkeys([*names, *titles]))[:limit]
-
-
-def parse_date_param(value: str | None, *, end: bool = False) -> date | None:
-    from notesbase.search.query import parse_date
-
-    return parse_date(value, end=end) if value else None
