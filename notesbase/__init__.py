@@ -21,7 +21,7 @@ def resource_dir(name: str) -> Path:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` overrides every other configuration source."""
-    from notesbase import config, db, errors, routing, security, templating
+    from notesbase import config, db, errors, logs, routing, security, templating
     from notesbase.extensions import csrf, limiter, login_manager
 
     app = Flask(
@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(resource_dir("templates")),
     )
     config.load_config(app, test_config)
+    logs.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)

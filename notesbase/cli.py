@@ -17,12 +17,24 @@ def register_commands(app: Flask) -> None:
     """Add the project's commands to ``app.cli`` (also reachable via ``flask --app notesbase``)."""
     from notesbase.api.cli import token_cli
     from notesbase.auth.cli import user_cli
+    from notesbase.backup import backup_command, restore_command
     from notesbase.demo import demo_command
     from notesbase.importing.cli import import_cli
     from notesbase.migrate import db_cli
     from notesbase.notes.cli import export_cli
+    from notesbase.serving import serve_command
 
-    for command in (db_cli, user_cli, token_cli, import_cli, export_cli, demo_command):
+    for command in (
+        db_cli,
+        user_cli,
+        token_cli,
+        import_cli,
+        export_cli,
+        demo_command,
+        serve_command,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)
 
 
