@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2.bccache import Bucket, BytecodeCache
 
 from notesbase import create_app
 from notesbase.db import db
@@ -101,9 +102,36 @@ def suite_postgres() -> Iterator[str | None]:
 
 
 def _empty_all_tables(engine: sa.Engine) -> None:
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    """Delete every row and restart the id sequences: for the suite's small
+    tables, DELETE is several times faster than TRUNCATE."""
     with engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        sequences = connection.execute(
+            sa.text("SELECT sequence_schema, sequence_name FROM information_schema.sequences")
+        ).all()
+        for schema, name in sequences:
+            connection.execute(sa.text(f'ALTER SEQUENCE "{schema}"."{name}" RESTART'))
+
+
+class _TemplateCache(BytecodeCache):
+    """Compiled templates shared by every app of this test process: each test
+    builds a new app, and compiling the same templates again is most of the
+    cost of its first page."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = _TemplateCache()
 
 
 def make_test_config(tmp_path: Any, database_url: str, **overrides: Any) -> dict[str, Any]:
@@ -131,6 +159,7 @@ def app_config() -> dict[str, Any]:
 def app(tmp_path: Any, suite_postgres: str | None, app_config: dict[str, Any]) -> Iterator[Flask]:
     database_url = suite_postgres or f"sqlite:///{tmp_path / 'notesbase.sqlite3'}"
     app = create_app(make_test_config(tmp_path, database_url, **app_config))
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         if suite_postgres:
             _empty_all_tables(db.engine)
