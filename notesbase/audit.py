@@ -4,6 +4,7 @@ safe values (levels, kinds, versions, ids); never the text of the notes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,8 @@ from notesbase.db import db
 from notesbase.models import AuditEvent, Member
 
 COMMAND_LINE = "command line"
+# The actor of what someone not logged in tried (a failed or throttled login).
+VISITOR = "visitor (not logged in)"
 
 
 def record(
@@ -38,6 +41,21 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def recorded_since(action: str, target_type: str, target_id: int | None, since: datetime) -> bool:
+    """Whether ``action`` on this target was recorded at or after ``since``
+    (so that a flood of identical events is recorded once a while)."""
+    same_target = (
+        AuditEvent.target_id.is_(None) if target_id is None else AuditEvent.target_id == target_id
+    )
+    query = sa.select(AuditEvent.id).where(
+        AuditEvent.action == action,
+        AuditEvent.target_type == target_type,
+        same_target,
+        AuditEvent.at >= since,
+    )
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def _safe(value: Any) -> Any:

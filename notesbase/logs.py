@@ -1,10 +1,183 @@
 """Logging: what the app writes to its logs, and what it never writes
-(note text, passwords, tokens), with user-supplied text escaped."""
+(note text, passwords, tokens), with user-supplied text escaped.
+
+Every log record made in the process, by the app or a library, is built by
+``SafeLogRecord``: its message has control characters and line breaks escaped
+(``\\n``, ``\\x1b``), so a name or a path sent by a visitor can neither forge
+a log line nor drive a terminal, and the secret part of invitation links and
+API tokens is replaced by ``[redacted]``. Tracebacks keep one frame per line,
+but each exception's message is escaped the same way, and database errors
+never show the values of their statement (which may be note text).
+
+The app itself logs ids, counts and kinds, never the text of the notes, a
+password, a token or what a visitor typed as an email (which is sometimes a
+password typed into the wrong field)."""
 
 from __future__ import annotations
 
+import logging
+import re
+import traceback
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
 from flask import Flask
+
+# Loggers that write data at DEBUG or INFO: SQLAlchemy's engine logs every
+# statement (and its values, note text and password hashes, should
+# hide_parameters ever be off). Held at WARNING unless the deployment gives
+# them a level of its own, so a DEBUG root logger does not turn them on.
+QUIET_LOGGERS = ("sqlalchemy.engine",)
+
+REDACTED = "[redacted]"
+_SECRETS = (
+    (re.compile(r"(/invite/)[^/?#\s]+"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"\bnb_[A-Za-z0-9_-]{8,}"), f"nb_{REDACTED}"),
+    (re.compile(r"(\bBearer\s+)\S+", re.IGNORECASE), rf"\g<1>{REDACTED}"),
+)
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_UNSAFE = [
+    *range(0x00, 0x20),  # C0 controls, among them line breaks and ESC
+    *range(0x7F, 0xA0),  # DEL and the C1 controls (NEL, CSI)
+    0x2028,  # line separator
+    0x2029,  # paragraph separator
+    *range(0x202A, 0x202F),  # bidirectional embeddings and overrides
+    *range(0x2066, 0x206A),  # bidirectional isolates
+]
+_ESCAPES = {
+    code: _NAMED.get(chr(code), f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in _UNSAFE
+}
+
+
+def escape(text: str) -> str:
+    """``text`` on one line, with every control character written as an escape."""
+    return text.translate(_ESCAPES)
+
+
+def redact(text: str) -> str:
+    """``text`` without the secret part of invitation links and API tokens."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def clean(text: str) -> str:
+    return escape(redact(text))
+
+
+def _exception_line(error: BaseException) -> str:
+    """``Type: message`` on one line, escaped; a database error without the
+    values it was given (``hide_parameters``) or the row it was refusing."""
+    hidden = isinstance(error, sa.exc.StatementError) and not error.hide_parameters
+    if hidden:
+        error.hide_parameters = True  # type: ignore[union-attr]
+    try:
+        text = "".join(traceback.format_exception_only(type(error), error))
+    finally:
+        if hidden:
+            error.hide_parameters = False  # type: ignore[union-attr]
+    if isinstance(error, sa.exc.StatementError):
+        # PostgreSQL's DETAIL names key values and "Failing row contains (...)".
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("DETAIL:"))
+    return clean(text.rstrip("\n")) + "\n"
+
+
+def format_exception(error: BaseException) -> str:
+    """A traceback of ``error`` and the exceptions it came from, one frame per
+    line as usual, with every exception's message escaped and redacted."""
+    parts: list[str] = []
+    seen: set[int] = set()
+
+    def add(current: BaseException) -> None:
+        seen.add(id(current))
+        cause, context = current.__cause__, current.__context__
+        if cause is not None and id(cause) not in seen:
+            add(cause)
+            parts.append(
+                "\nThe above exception was the direct cause of the following exception:\n\n"
+            )
+        elif context is not None and not current.__suppress_context__ and id(context) not in seen:
+            add(context)
+            parts.append(
+                "\nDuring handling of the above exception, another exception occurred:\n\n"
+            )
+        if current.__traceback__ is not None:
+            parts.append("Traceback (most recent call last):\n")
+            parts.extend(frame + "\n" for frame in _frames(current))
+        parts.append(_exception_line(current))
+
+    add(error)
+    return "".join(parts).rstrip("\n")
+
+
+def _frames(error: BaseException) -> list[str]:
+    """Each frame's two lines ("File ..., line n, in f" and its source) as one
+    entry, so that escaping keeps their line break."""
+    return [
+        "\n".join(clean(line) for line in frame.rstrip("\n").split("\n"))
+        for frame in traceback.format_tb(error.__traceback__)
+    ]
+
+
+class SafeMessage:
+    """Mixed into log records: the message escaped and redacted, and the
+    traceback formatted by ``format_exception``."""
+
+    escapes_user_text = True
+
+    def getMessage(self) -> str:
+        return clean(super().getMessage())  # type: ignore[misc]
+
+    def _prepare_traceback(self) -> None:
+        exc_info = getattr(self, "exc_info", None)
+        if exc_info and exc_info[1] is not None and not getattr(self, "exc_text", None):
+            # Formatters use a record's exc_text when it is already set.
+            self.exc_text = format_exception(exc_info[1])
+
+
+class SafeLogRecord(SafeMessage, logging.LogRecord):
+    """The record every logger in the process makes once ``init_app`` ran."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_traceback()
+
+
+@lru_cache(maxsize=16)
+def _safe_class(record_class: type[logging.LogRecord]) -> type[logging.LogRecord]:
+    if issubclass(record_class, SafeMessage):
+        return record_class
+    return type(f"Safe{record_class.__name__}", (SafeMessage, record_class), {})
+
+
+def _install_record_factory() -> None:
+    """Make every record a safe one, once per process, keeping any factory a
+    library installed before us."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "escapes_user_text", False):
+        return
+    if current is logging.LogRecord:
+        logging.setLogRecordFactory(SafeLogRecord)
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        record.__class__ = _safe_class(type(record))
+        record._prepare_traceback()  # type: ignore[attr-defined]
+        return record
+
+    factory.escapes_user_text = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def init_app(app: Flask) -> None:
-    """Configure the app's logging."""
+    """Configure the process's logging for the app. Safe to call for every app
+    the process creates: nothing is added twice."""
+    _install_record_factory()
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)

@@ -57,7 +57,10 @@ def targets(events: Sequence[AuditEvent]) -> dict[int, Target]:
     }
     found: dict[int, Target] = {}
     for event in events:
-        target = Target(f"{event.target_type} #{event.target_id}")
+        if event.target_id is None:  # e.g. a failed login naming no account
+            target = Target(f"{event.target_type}: none")
+        else:
+            target = Target(f"{event.target_type} #{event.target_id}")
         thing = None
         if event.target_id is not None:
             thing = {"member": members, "person": people, "invite": invites}.get(
