@@ -89,6 +89,27 @@ class Defaults:
     # Writer processes for a full rebuild.
     SEARCH_REBUILD_PROCESSES = 1
 
+    # Several processes, load and database faults.
+    # PostgreSQL: seconds a statement waits for a row or table lock (0: the server's setting).
+    DATABASE_LOCK_TIMEOUT = 5.0
+    # PostgreSQL: seconds any statement may run (0: the server's setting, by default no limit).
+    DATABASE_STATEMENT_TIMEOUT = 0.0
+    # PostgreSQL: seconds to wait for a new connection, or for a pooled one.
+    DATABASE_CONNECT_TIMEOUT = 5.0
+    # Seconds a client is told to wait (Retry-After) when the database is busy.
+    DATABASE_RETRY_AFTER = 5
+    # Rate-limit storage down: count in each process instead, logging a warning.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Prefix of the rate limits' keys in shared storage.
+    RATELIMIT_KEY_PREFIX = "notesbase"
+    # Invitations made by one admin, and uses of invitation links from one address.
+    INVITE_RATE_LIMIT = "30 per hour"
+    INVITE_ACCEPT_RATE_LIMIT = "10 per minute;30 per hour"
+    # Searches from one address (the page and the API, counted apart), and suggestions.
+    SEARCH_RATE_LIMIT = "120 per minute"
+    SEARCH_SUGGEST_RATE_LIMIT = "240 per minute"
+
 
 def resolve_instance_path(test_config: dict[str, Any] | None) -> str | None:
     """The instance folder: the test config's, else ``NOTESBASE_INSTANCE_PATH``."""

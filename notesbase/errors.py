@@ -1,12 +1,21 @@
-"""Every error a user can cause is a page with a clear message, never a traceback."""
+"""Every error a user can cause is a page with a clear message, never a traceback.
+
+A database that is busy or out of reach (locked, timed out, restarting) is not
+a fault: the request answers 503 with ``Retry-After``, its unit of work rolled
+back so nothing is half-saved, and one log line that holds no note text."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from notesbase.db import db, is_unavailable, is_unreachable, unavailable_summary
+from notesbase.extensions import limiter, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +30,81 @@ MESSAGES = {
     500: "Something went wrong on our side. Nothing you sent was half-saved.",
     503: "The service is busy. Please try again in a moment.",
 }
+DATABASE_BUSY = (
+    "The database is busy or restarting, so nothing was changed. Please try again in a few seconds."
+)
+# The 503 page when the database cannot be reached: the usual page asks the
+# database who is logged in, so this one stands alone.
+_STANDALONE_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>503 · notesbase</title>
+  <link rel="stylesheet" href="{stylesheet}">
+</head>
+<body>
+  <main>
+    <h1>{message}</h1>
+    <p class="muted">Error 503. <a href="{home}">Back to the series</a>.</p>
+  </main>
+</body>
+</html>
+"""
 
 
 def _render(code: int, message: str | None = None) -> tuple[str, int]:
     text = message or MESSAGES.get(code, "Something went wrong.")
     return render_template("errors.html", code=code, message=text), code
+
+
+def where() -> str:
+    """The route pattern, for logs: the path itself may hold a secret (an
+    invitation link's token)."""
+    rule = request.url_rule
+    return f"{request.method} {rule.rule if rule is not None else '(no route)'}"
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection: the pool discards it anyway
+        log.debug("rollback after a database error failed", exc_info=True)
+
+
+def database_unavailable(error: BaseException) -> Response:
+    """503 with ``Retry-After``: JSON under ``/api/``, else an HTML page."""
+    _rollback()
+    log.warning("database unavailable on %s: %s", where(), unavailable_summary(error))
+    if "_login_user" not in g:
+        # Who is logged in is not known yet: the rest of this request (the
+        # page, the response headers) treats them as the public rather than
+        # asking the database again.
+        g._login_user = login_manager.anonymous_user()
+    limiter.without_headers()
+    retry_after = str(int(current_app.config["DATABASE_RETRY_AFTER"]))
+    if request.path.startswith("/api/"):
+        from notesbase.api.errors import error_response
+
+        response = error_response(503, DATABASE_BUSY)
+    else:
+        response = Response(_busy_page(error), status=503, content_type="text/html; charset=utf-8")
+    response.headers["Retry-After"] = retry_after
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _busy_page(error: BaseException) -> str:
+    if not is_unreachable(error):
+        try:
+            return _render(503, DATABASE_BUSY)[0]
+        except Exception:
+            _rollback()
+            log.debug("the 503 page needed the database too", exc_info=True)
+    return _STANDALONE_PAGE.format(
+        stylesheet=escape(url_for("static", filename="style.css")),
+        home=escape(url_for("meetings.index")),
+        message=escape(DATABASE_BUSY),
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -48,15 +127,18 @@ def init_app(app: Flask) -> None:
         response.status_code = code
         return response
 
-    @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError) -> tuple[str, int]:
-        log.error(
-            "unhandled error on %s %s",
-            request.method,
-            request.path,
-            exc_info=error.original_exception,
-        )
-        from notesbase.db import db
+    @app.errorhandler(sa.exc.DBAPIError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    def database_error(error: Exception) -> Response:
+        if is_unavailable(error):
+            return database_unavailable(error)
+        raise error  # a fault, not a busy database: the 500 handlers below
 
-        db.session.rollback()
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError) -> Response | tuple[str, int]:
+        original = error.original_exception
+        if original is not None and is_unavailable(original):
+            return database_unavailable(original)
+        log.error("unhandled error on %s", where(), exc_info=original)
+        _rollback()
         return _render(500)

@@ -1,12 +1,121 @@
 """The production entry point: ``notesbase serve`` runs the app under
-gunicorn with several worker processes."""
+gunicorn with several worker processes.
+
+Each worker builds its own app after the fork (gunicorn's ``preload_app`` is
+off), so no database connection, engine pool or Redis client is ever shared
+between processes; the master only imports the code, which the workers then
+share copy-on-write."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import click
+from flask import Flask
+
+DEFAULT_BIND = "127.0.0.1:8000"
+# Seconds a worker may spend on one request before gunicorn kills and replaces it.
+DEFAULT_TIMEOUT = 30
+GUNICORN_MISSING = (
+    "gunicorn is not installed: install the server extra "
+    "(pip install 'notesbase[server]'), or use `notesbase run` for development."
+)
+
+
+def default_workers() -> int:
+    """gunicorn's advice: two workers per CPU core, plus one."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    workers: int
+    bind: str = DEFAULT_BIND
+    timeout: int = DEFAULT_TIMEOUT
+    threads: int = 1
+
+    def gunicorn_settings(self) -> dict[str, Any]:
+        """The gunicorn settings these options stand for."""
+        return {
+            "bind": [self.bind],
+            "workers": self.workers,
+            # One request at a time per worker, unless threads are asked for.
+            "worker_class": "gthread" if self.threads > 1 else "sync",
+            "threads": self.threads,
+            "timeout": self.timeout,
+            "graceful_timeout": self.timeout,
+            "preload_app": False,
+            # Errors to stderr; no access log, whose query strings may hold
+            # what a reader searched for.
+            "errorlog": "-",
+            "accesslog": None,
+            "proc_name": "notesbase",
+            # gunicorn 25.1+ opens one control socket per user by default;
+            # two servers on one machine would fight over it.
+            "control_socket_disable": True,
+        }
+
+
+def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) -> Any:
+    """A gunicorn application that calls ``factory`` once in each worker;
+    ``click.ClickException`` when gunicorn is not installed."""
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        raise click.ClickException(GUNICORN_MISSING) from None
+
+    class NotesbaseApplication(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for name, value in options.gunicorn_settings().items():
+                if name in self.cfg.settings:  # older gunicorns lack newer settings
+                    self.cfg.set(name, value)
+
+        def load(self) -> Flask:
+            return factory()
+
+    return NotesbaseApplication(prog="notesbase serve")
 
 
 @click.command("serve")
-def serve_command() -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=default_workers,
+    show_default="2 per CPU core + 1",
+    help="Worker processes.",
+)
+@click.option(
+    "--bind",
+    default=DEFAULT_BIND,
+    show_default=True,
+    help="HOST:PORT (or unix:PATH) to listen on.",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds a request may take before its worker is restarted.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    help="Threads per worker; more than 1 uses gunicorn's gthread workers.",
+)
+def serve_command(workers: int, bind: str, timeout: int, threads: int) -> None:
     """Serve the app with gunicorn (several worker processes)."""
-    raise click.ClickException("notesbase serve is not available yet")
+    from notesbase import create_app
+
+    options = ServeOptions(workers=workers, bind=bind, timeout=timeout, threads=threads)
+    application = gunicorn_application(options, create_app)
+    click.echo(
+        f"notesbase: serving on {bind} with {workers} worker(s)"
+        + (f", {threads} threads each" if threads > 1 else ""),
+        err=True,
+    )
+    application.run()

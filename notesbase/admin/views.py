@@ -14,6 +14,7 @@ from notesbase.admin.forms import ConfirmForm, InviteForm, MemberForm, series_ch
 from notesbase.audit import recent
 from notesbase.auth import invites
 from notesbase.auth.service import AccountError, series_by_ids
+from notesbase.auth.throttle import limit_invites
 from notesbase.db import db
 from notesbase.models import Invite, Member, utcnow
 
@@ -129,6 +130,7 @@ def _invites_page(form: InviteForm, status: int = 200) -> tuple[str, int]:
 
 @bp.route("/invites", methods=["GET", "POST"])
 @admin_required
+@limit_invites
 def invite() -> View:
     form = InviteForm()
     form.series.choices = series_choices(service.all_series())

@@ -6,9 +6,11 @@ from __future__ import annotations
 from flask import Response
 
 from notesbase.api import bp
+from notesbase.auth.throttle import limit_api_searches
 
 
 @bp.get("/search")
+@limit_api_searches
 def search() -> Response:
     from notesbase.search.views import api_search
 

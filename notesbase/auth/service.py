@@ -5,7 +5,9 @@ forms and the command line refuse the same things with the same words."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -16,9 +18,15 @@ from notesbase import audit
 from notesbase.auth import sessions
 from notesbase.auth.passwords import hash_password, needs_rehash, verify_password
 from notesbase.db import db
-from notesbase.models import Member, Role, Series
+from notesbase.models import Member, Role, Series, utcnow
+from notesbase.text import clean_line
+
+log = logging.getLogger(__name__)
 
 DISPLAY_NAME_MAX = 120
+# A throttled login is audited once in this long per account (and once for
+# all attempts naming no account), however many the throttle turns away.
+THROTTLE_AUDIT_INTERVAL = timedelta(minutes=5)
 
 
 class AccountError(ValueError):
@@ -31,7 +39,9 @@ class AccountError(ValueError):
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """One form per address: NFC (a decomposed and a precomposed accent are
+    one account), no invisible characters, lower case."""
+    return clean_line(email).lower()
 
 
 def find_member_by_email(email: str) -> Member | None:
@@ -61,7 +71,7 @@ def check_new_email(email: str) -> str:
 
 
 def check_display_name(name: str) -> str:
-    cleaned = " ".join((name or "").split())
+    cleaned = clean_line(name)
     if not cleaned:
         raise AccountError("display_name", "Enter a name.")
     if len(cleaned) > DISPLAY_NAME_MAX:
@@ -134,6 +144,53 @@ def authenticate(email: str, password: str) -> Member | None:
         member.password_hash = hash_password(password)
         db.session.flush()
     return member
+
+
+def _named_account(email: str) -> Member | None:
+    return find_member_by_email(email) if len(email) <= 254 else None
+
+
+def record_failed_login(email: str, *, address: str | None) -> None:
+    """Audit a failed login against the account it named, if any. What was
+    typed is never kept: a mistyped email is sometimes the password."""
+    member = _named_account(email)
+    if member is None:
+        reason = "unknown account"
+    else:
+        reason = "wrong password" if member.active else "deactivated account"
+    target = member.id if member else None
+    audit.record(
+        "account.login.failed",
+        "member",
+        target,
+        actor=None,
+        actor_label=audit.VISITOR,
+        reason=reason,
+        address=address,
+    )
+    log.warning("login failed (%s) for member %s from %s", reason, target or "-", address)
+
+
+def record_throttled_login(email: str, *, limit: str, address: str | None) -> bool:
+    """Audit that the login throttle turned an attempt away: once per
+    ``THROTTLE_AUDIT_INTERVAL`` for each account (per-email limit) and once for
+    all attempts that name no account. Returns whether an event was recorded."""
+    member = _named_account(email) if limit == "per email" else None
+    target = member.id if member else None
+    log.warning("login throttled (%s) for member %s from %s", limit, target or "-", address)
+    since = utcnow() - THROTTLE_AUDIT_INTERVAL
+    if audit.recorded_since("account.login.throttled", "member", target, since):
+        return False
+    audit.record(
+        "account.login.throttled",
+        "member",
+        target,
+        actor=None,
+        actor_label=audit.VISITOR,
+        limit=limit,
+        address=address,
+    )
+    return True
 
 
 def create_member(

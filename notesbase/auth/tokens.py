@@ -5,13 +5,15 @@ the caller commits."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 
 from notesbase import audit
-from notesbase.db import db
+from notesbase.db import SAFE_METHODS, db
 from notesbase.models import ApiToken, Member, utcnow
 
 PREFIX = "nb_"
@@ -20,6 +22,7 @@ TOKEN_MAX = 200
 # last_used_at is written at most this often per token: a busy integration
 # should not turn every read into a write.
 USE_RESOLUTION = timedelta(minutes=1)
+log = logging.getLogger(__name__)
 
 
 class TokenError(ValueError):
@@ -90,6 +93,24 @@ def resolve(token: str) -> Member | None:
     api_token, member = row
     now = utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at >= USE_RESOLUTION:
-        api_token.last_used_at = now
-        db.session.flush()
+        if has_request_context() and request.method not in SAFE_METHODS:
+            api_token.last_used_at = now  # saved with the request's own writes
+            db.session.flush()
+        else:
+            _note_use(api_token.id, now)
     return member
+
+
+def _note_use(token_id: int, now: datetime) -> None:
+    """Record when a token was last used by a reading request, in a short
+    transaction of its own that writes first: upgrading the request's read
+    transaction to a write would fail at once on SQLite when another process
+    wrote meanwhile.
+    Bookkeeping only: a busy database skips it rather than fail the request."""
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+            )
+    except sa.exc.OperationalError:
+        log.info("token %s: last use not recorded (database busy)", token_id)

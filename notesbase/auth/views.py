@@ -48,10 +48,22 @@ class RevokeTokenForm(FlaskForm):
     """Only the CSRF token: the token to revoke is in the URL."""
 
 
+# Flask-Limiter scope of each login limit -> how the audit log names it.
+LOGIN_LIMITS = {"login-address": "per address", "login-email": "per email"}
+
+
 @bp.errorhandler(RateLimitExceeded)
 def throttled(error: RateLimitExceeded) -> tuple[str, int]:
-    """429 for a throttled login; Flask-Limiter adds the Retry-After header."""
+    """429 for a throttled login (audited); Flask-Limiter adds the Retry-After header."""
     wait = throttle.wait_phrase(throttle.seconds_until_retry())
+    if request.endpoint != "auth.login":
+        message = f"Too many attempts. Please try again in {wait}."
+        return render_template("errors.html", code=429, message=message), 429
+    limit = LOGIN_LIMITS.get(getattr(error.limit, "scope", ""), "login")
+    if service.record_throttled_login(
+        request.form.get("email", ""), limit=limit, address=request.remote_addr
+    ):
+        db.session.commit()
     message = (
         f"Too many login attempts. To protect the account, logging in is paused: "
         f"please try again in {wait}."
@@ -74,11 +86,11 @@ def login() -> View:
     if len(password) <= int(current_app.config["PASSWORD_MAX_LENGTH"]):
         member = service.authenticate(form.email.data or "", password)
     if member is None:
+        service.record_failed_login(form.email.data or "", address=request.remote_addr)
+        db.session.commit()
         form.password.errors = [LOGIN_FAILED]
         return render_template("auth/login.html", form=form), throttle.FAILED_LOGIN_STATUS
     sessions.start(member, remember=bool(form.remember.data))
-    # Failed logins are not audited: they are throttled, and the log should
-    # not keep whatever a stranger typed as an email.
     audit.record("account.login", "member", member.id, actor=member)
     db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("meetings.index"))
@@ -208,6 +220,7 @@ def revoke_token(token_id: int) -> View:
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@throttle.limit_invite_links
 def accept_invite(token: str) -> View:
     invite = invites.find_usable_invite(token)
     if invite is None:

@@ -13,6 +13,7 @@ from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Item, ItemRevision, Meeting, Member, Person
 from notesbase.notes.errors import NotesError, StaleItem
 from notesbase.search.outbox import request_purge
+from notesbase.text import clean_line, clean_text
 
 BODY_MAX = 20_000
 SECTION_MAX = 200
@@ -38,12 +39,12 @@ def check_fields(fields: ItemFields) -> ItemFields:
     except ValueError:
         choices = ", ".join(c.value for c in Confidentiality)
         raise NotesError("confidentiality", f"Choose a confidentiality: {choices}.") from None
-    body = (fields.body or "").replace("\r\n", "\n").strip("\n")
+    body = clean_text(fields.body).strip("\n")
     if not body.strip():
         raise NotesError("body", "Write what was said or agreed.")
     if len(body) > BODY_MAX:
         raise NotesError("body", f"An item is at most {BODY_MAX:,} characters long.")
-    section = " ".join((fields.section or "").split())
+    section = clean_line(fields.section)
     if len(section) > SECTION_MAX:
         raise NotesError("section", f"A section heading is at most {SECTION_MAX} characters.")
     if fields.speaker_id is not None and db.session.get(Person, fields.speaker_id) is None:
@@ -272,7 +273,11 @@ def clear_freed_space() -> None:
     engine = db.engine
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Outside any transaction: a write request's BEGIN IMMEDIATE
+            # would hold the lock the checkpoint needs.
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         elif engine.dialect.name == "postgresql":
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
             autocommit.exec_driver_sql("VACUUM items, item_revisions")

@@ -11,10 +11,13 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from werkzeug.datastructures import MultiDict
 
 from notesbase.access import current_member
+from notesbase.auth.throttle import limit_searches, limit_suggestions
 from notesbase.db import db
+from notesbase.extensions import limiter
 from notesbase.models import Series, Topic
 from notesbase.search import service
 from notesbase.search.query import KINDS, Filters, QueryError, parse_date, parse_range
+from notesbase.text import clean_line
 
 bp = Blueprint("search", __name__)
 
@@ -60,10 +63,13 @@ def printable(args: MultiDict[str, str]) -> MultiDict[str, str]:
 
 
 def _printable(value: str) -> str:
-    return "".join(c if c.isprintable() else " " for c in value)
+    """Invisible characters dropped (so "Jo\u200bsé" stays one word), then
+    any other unprintable one made a space."""
+    return "".join(c if c.isprintable() else " " for c in clean_line(value))
 
 
 @bp.get("/search")
+@limit_searches
 def page() -> Any:
     text = _printable(request.args.get("q", ""))
     context: dict[str, Any] = {
@@ -87,6 +93,7 @@ def page() -> Any:
         status = 400
     except service.SearchUnavailable:
         context["message"] = "The search index is being rebuilt. Please try again in a moment."
+        limiter.without_headers()  # else its window's end would replace our Retry-After
         response = Response(render_template("search/search.html", **context), status=503)
         response.headers["Retry-After"] = RETRY_AFTER
         return response
@@ -94,6 +101,7 @@ def page() -> Any:
 
 
 @bp.get("/search/suggest")
+@limit_suggestions
 def suggest() -> Response:
     return jsonify(service.suggestions(current_member(), request.args.get("q", "")))
 
@@ -125,6 +133,7 @@ def api_search() -> Response:
     except QueryError as error:
         return error_response(400, str(error))
     except service.SearchUnavailable:
+        limiter.without_headers()
         response = error_response(503, "The search index is being rebuilt; try again shortly.")
         response.headers["Retry-After"] = RETRY_AFTER
         return response
