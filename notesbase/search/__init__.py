@@ -36,5 +36,8 @@ def register(app: Flask) -> None:
             started.set()
             try:
                 indexer.ensure(app)
+                # Index work a killed process committed but never applied.
+                if indexer.pending(app):
+                    indexer.apply_soon(app)
             except Exception:
                 indexer.log.exception("could not check the search index at start-up")

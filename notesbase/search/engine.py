@@ -5,6 +5,7 @@ On disk, under the index root (``instance/search`` by default)::
 
     CURRENT          the name of the generation in use
     gen-000003/      a Whoosh index, plus state.json (the outbox cursor)
+                     and checksums.json (of each index file, checked on opening)
     writer.lock      held by the one process writing (flock, with a timeout)
     rebuild.lock     held by the one process rebuilding
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -34,6 +36,9 @@ from whoosh.writing import IndexWriter
 from notesbase.search.query import AnyOf, Clause, Filters, ParsedQuery, Phrase, Prefix, Term, Word
 
 MAX_PREFIX_EXPANSIONS = 64
+# Each generation's index files and their SHA-256, checked when a process
+# first opens it: Whoosh keeps no checksums of its own.
+CHECKSUMS = "checksums.json"
 _ANALYZER = StemmingAnalyzer()
 
 
@@ -174,7 +179,7 @@ class Engine:
     def current_path(self) -> Path | None:
         try:
             name = (self.root / "CURRENT").read_text(encoding="ascii").strip()
-        except FileNotFoundError:
+        except (FileNotFoundError, UnicodeDecodeError):  # garbage: as if there were none
             return None
         path = self.root / name
         return path if name.startswith("gen-") and path.is_dir() else None
@@ -254,6 +259,9 @@ class Engine:
         with self._open_lock:
             opened = self._opened.get(path)
             if opened is None:
+                damaged = _damaged_file(path)
+                if damaged is not None:
+                    raise IndexUnavailable(f"{damaged} does not match its checksum")
                 try:
                     opened = index.open_dir(str(path))
                 except Exception as error:
@@ -286,7 +294,12 @@ class Engine:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(optimize=optimize)
+        try:
+            writer.commit(optimize=optimize)
+        except BaseException:
+            _abandon(writer)
+            raise
+        _seal(path)
 
     def stored_documents(self, path: Path | None = None) -> Iterator[StoredDoc]:
         """Every document in the index (for ``notesbase index check``)."""
@@ -530,6 +543,67 @@ def _cache(searcher: Any) -> dict[Any, Any]:
     """Per-searcher memo (a searcher is replaced after every write)."""
     cache: dict[Any, Any] = searcher.__dict__.setdefault("_notesbase_cache", {})
     return cache
+
+
+def _index_files(path: Path) -> list[Path]:
+    return sorted(
+        file
+        for file in path.iterdir()
+        if file.name.startswith(("MAIN_", "_MAIN_")) and file.name != "MAIN_WRITELOCK"
+    )
+
+
+def _sha256(file: Path) -> str | None:
+    """The file's SHA-256, or None when it is gone (merged away meanwhile)."""
+    digest = hashlib.sha256()
+    try:
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    return digest.hexdigest()
+
+
+def _read_checksums(path: Path) -> dict[str, str]:
+    try:
+        known = json.loads((path / CHECKSUMS).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in known.items()} if isinstance(known, dict) else {}
+
+
+def _seal(path: Path) -> None:
+    """After a commit: record the checksum of each index file. Whoosh
+    writes a file once and never changes it, so only new ones are read."""
+    known = _read_checksums(path)
+    sums = {file.name: known.get(file.name) or _sha256(file) for file in _index_files(path)}
+    temporary = path / f"{CHECKSUMS}.tmp"
+    temporary.write_text(json.dumps({k: v for k, v in sums.items() if v}), encoding="utf-8")
+    os.replace(temporary, path / CHECKSUMS)
+
+
+def _damaged_file(path: Path) -> str | None:
+    """The first index file whose bytes changed since it was written (garbage
+    that Whoosh would read without noticing, and answer wrongly from)."""
+    for name, digest in sorted(_read_checksums(path).items()):
+        found = _sha256(path / name)
+        if found is not None and found != digest:
+            return name
+    return None
+
+
+def _abandon(writer: IndexWriter) -> None:
+    """After a failed commit (a full disk): close the writer's files and let
+    go of Whoosh's own index lock now. Left to the garbage collector (the
+    writer sits in reference cycles), the lock stays held and every later
+    write, in this process or another, fails until the collector runs."""
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        with contextlib.suppress(Exception):
+            lock.release()
 
 
 @contextlib.contextmanager
