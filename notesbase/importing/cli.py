@@ -17,7 +17,7 @@ from notesbase.notes.notes_import import (
     import_notes,
 )
 from notesbase.notes.notesfile import parse_notes
-from notesbase.text import slugify
+from notesbase.text import for_terminal, slugify
 
 import_cli = AppGroup("import", help="Import the network's existing material.")
 
@@ -52,7 +52,7 @@ def events_command(paths: tuple[Path, ...], series: str | None, dry_run: bool) -
     else:
         db.session.commit()
     for line in report.lines():
-        click.echo(line)
+        click.echo(for_terminal(line))
     if not report.ok:
         raise click.exceptions.Exit(1)
 
@@ -101,11 +101,11 @@ def notes_command(
         ) from None
     except NotesFileError as error:
         db.session.rollback()
-        raise click.ClickException(f"{file}: {error}") from None
+        raise click.ClickException(for_terminal(f"{file}: {error}")) from None
     lines = report_lines(file, meeting, result, dry_run)
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
     for line in lines:
-        click.echo(line)
+        click.echo(for_terminal(line))

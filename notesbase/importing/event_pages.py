@@ -37,9 +37,9 @@ from notesbase.importing.front_matter import (
     to_json,
 )
 from notesbase.importing.notices import Notice
-from notesbase.text import slugify
+from notesbase.text import clean_line, slugify
 
-__all__ = ["EventPage", "PageError", "meeting_title", "read_event_page"]
+__all__ = ["MAX_PAGE_BYTES", "EventPage", "PageError", "meeting_title", "read_event_page"]
 
 # Front-matter keys with a field of their own; every other key goes to ``extra``.
 MAPPED_KEYS = frozenset(
@@ -49,6 +49,8 @@ MAPPED_KEYS = frozenset(
 MAX_TITLE = 200
 MAX_TOPIC = 120
 MAX_URL = 500
+# A page is a few kilobytes; anything this big is not one.
+MAX_PAGE_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -81,14 +83,24 @@ def meeting_title(number: int, theme: str) -> str:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 text with one kind of line ending; non-UTF-8 bytes are an error
-    naming the line, never guessed at."""
+    """UTF-8 text with one kind of line ending; a page over ``MAX_PAGE_BYTES``,
+    non-UTF-8 bytes and NUL are errors (naming the line), never guessed at.
+    (Other control characters are refused in the front matter by YAML, and
+    dropped from the body as it is stored.)"""
+    if len(data) > MAX_PAGE_BYTES:
+        raise PageError(
+            f"the file is {len(data) / 1024 / 1024:.1f} MB; an event page is at most "
+            f"{MAX_PAGE_BYTES // 1024 // 1024} MB"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         byte = data[error.start : error.start + 1].hex()
         raise PageError(f"not UTF-8 text (byte 0x{byte}): save the file as UTF-8", line) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise PageError("the file holds a NUL character", line)
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -139,7 +151,7 @@ def _title(matter: FrontMatter, notices: list[Notice]) -> str:
         raise PageError("no title in the front matter (the series' title)", line)
     if not isinstance(raw, str):
         notices.append(Notice.warning(f"the title {raw!r} is not text; read as '{raw}'", line))
-    title = " ".join(str(raw).split())
+    title = clean_line(str(raw))
     if len(title) > MAX_TITLE:
         raise PageError(f"the title is longer than {MAX_TITLE} characters", line)
     if not slugify(title):

@@ -14,12 +14,18 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from notesbase.db import db
-from notesbase.importing.event_pages import EventPage, PageError, meeting_title, read_event_page
+from notesbase.importing.event_pages import (
+    MAX_PAGE_BYTES,
+    EventPage,
+    PageError,
+    meeting_title,
+    read_event_page,
+)
 from notesbase.importing.notices import Notice
 from notesbase.importing.reports import Change, FileReport, ImportReport
 from notesbase.meetings.topics import get_or_create_topics
 from notesbase.models import Meeting, MeetingFormat, MeetingStatus, Series
-from notesbase.text import slugify
+from notesbase.text import clean_line, clean_text, slugify
 
 PAGE_SUFFIXES = (".md", ".markdown")
 MAX_SOURCE_REF = 200
@@ -66,6 +72,8 @@ def import_event_pages(
             file_report.error = PageError(f"the file name is over {MAX_SOURCE_REF} characters")
             continue
         try:
+            if path.stat().st_size > MAX_PAGE_BYTES:  # refused before it is read
+                raise PageError(f"the file is over {MAX_PAGE_BYTES // 1024 // 1024} MB")
             page, notices = read_event_page(path.read_bytes(), path.stem, today=today)
         except PageError as error:
             file_report.action, file_report.error = "error", error
@@ -272,17 +280,17 @@ def _changes(meeting: Meeting | None, page: EventPage, number: int) -> list[Chan
     theme = page.theme or (meeting.theme if meeting else "")
     wanted: dict[str, Any] = {
         "number": number,
-        "title": meeting_title(number, theme),
+        "title": clean_line(meeting_title(number, theme)),
         "date": page.date,
         "status": MeetingStatus(page.status),
         "external_writeup": page.external_writeup,
-        "description": page.description,
+        "description": clean_text(page.description),
         "source_ref": page.source_ref,
         "source_extra": page.extra or None,
         "start_time": page.start_time,
         "format": MeetingFormat(page.format) if page.format else None,
-        "theme": page.theme,
-        "speakers": page.speakers,
+        "theme": clean_line(page.theme),
+        "speakers": clean_text(page.speakers),
         "registration_url": page.registration_url,
     }
     changes = []

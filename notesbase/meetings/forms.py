@@ -32,7 +32,7 @@ from notesbase.meetings import service
 from notesbase.meetings.timeline import DEFAULT_TIMEZONE, is_known_timezone
 from notesbase.meetings.topics import clean_topic_names
 from notesbase.models import MeetingFormat, MeetingStatus
-from notesbase.text import slugify
+from notesbase.text import clean_line, clean_text, slugify
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Paths under /series/ that a series slug would hide.
@@ -45,6 +45,16 @@ MAX_TEXT = 50_000
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def _line(value: Any) -> Any:
+    """A one-line field as it will be stored, so "required" sees what is left
+    once invisible and control characters are gone."""
+    return clean_line(value) if isinstance(value, str) else value
+
+
+def _text(value: Any) -> Any:
+    return clean_text(value).strip() if isinstance(value, str) else value
 
 
 def _slug(form: FlaskForm, field: StringField) -> None:
@@ -90,7 +100,7 @@ def topic_names(text: str | None) -> list[str]:
 class SeriesForm(FlaskForm):
     title = StringField(
         "Title",
-        filters=[_strip],
+        filters=[_line],
         validators=[DataRequired("Give the series a title."), Length(max=200)],
     )
     slug = StringField(
@@ -102,7 +112,7 @@ class SeriesForm(FlaskForm):
             _slug,
         ],
     )
-    description = TextAreaField("Description", filters=[_strip], validators=[Length(max=MAX_TEXT)])
+    description = TextAreaField("Description", filters=[_text], validators=[Length(max=MAX_TEXT)])
 
     def validate(self, extra_validators: Any = None) -> bool:
         if not self.slug.data and self.title.data:
@@ -139,7 +149,7 @@ class MeetingForm(FlaskForm):
     )
     title = StringField(
         "Title",
-        filters=[_strip],
+        filters=[_line],
         validators=[DataRequired("Give the meeting a title."), Length(max=200)],
     )
     date = DateField("Date", validators=[InputRequired("Give the date as YYYY-MM-DD.")])
@@ -152,15 +162,15 @@ class MeetingForm(FlaskForm):
     )
     format = SelectField("Format", choices=FORMAT_CHOICES, default="")
     status = SelectField("Status", choices=STATUS_CHOICES, default=MeetingStatus.UPCOMING.value)
-    theme = StringField("Theme", filters=[_strip], validators=[Length(max=300)])
+    theme = StringField("Theme", filters=[_line], validators=[Length(max=300)])
     topics = StringField("Topics", filters=[_strip], validators=[Length(max=3000), _topics])
     speakers = TextAreaField(
-        "Speakers", filters=[_strip], validators=[Length(max=5000)], render_kw={"rows": 3}
+        "Speakers", filters=[_text], validators=[Length(max=5000)], render_kw={"rows": 3}
     )
     registration_url = URLField(
         "Registration link", filters=[_strip], validators=[Length(max=500), _http_url]
     )
-    description = TextAreaField("Description", filters=[_strip], validators=[Length(max=MAX_TEXT)])
+    description = TextAreaField("Description", filters=[_text], validators=[Length(max=MAX_TEXT)])
     chatham_house = BooleanField("Held under the Chatham House Rule", default=True)
 
     def fields(self) -> service.MeetingFields:

@@ -17,6 +17,7 @@ from notesbase.markdown import render_markdown
 from notesbase.meetings import timeline
 from notesbase.meetings.topics import get_or_create_topics
 from notesbase.models import Meeting, MeetingFormat, MeetingStatus, Series, Topic, meeting_topics
+from notesbase.text import clean_line, clean_text
 
 
 class Conflict(ValueError):
@@ -208,7 +209,9 @@ def _flush(conflict: Conflict) -> None:
 
 def create_series(fields: SeriesFields) -> Series:
     _check_slug_free(fields.slug)
-    series = Series(slug=fields.slug, title=fields.title, description=fields.description)
+    series = Series(
+        slug=fields.slug, title=clean_line(fields.title), description=clean_text(fields.description)
+    )
     db.session.add(series)
     _flush(Conflict("slug", f"Another series already uses the slug '{fields.slug}'."))
     return series
@@ -217,25 +220,25 @@ def create_series(fields: SeriesFields) -> Series:
 def update_series(series: Series, fields: SeriesFields) -> Series:
     _check_slug_free(fields.slug, keep=series)
     series.slug = fields.slug
-    series.title = fields.title
-    series.description = fields.description
+    series.title = clean_line(fields.title)
+    series.description = clean_text(fields.description)
     _flush(Conflict("slug", f"Another series already uses the slug '{fields.slug}'."))
     return series
 
 
 def _apply(meeting: Meeting, fields: MeetingFields, topics: list[Topic]) -> None:
     meeting.number = fields.number
-    meeting.title = fields.title
+    meeting.title = clean_line(fields.title)
     meeting.date = fields.date
     meeting.start_time = fields.start_time
     meeting.timezone = fields.timezone
     meeting.format = fields.format
     meeting.status = fields.status
-    meeting.theme = fields.theme
+    meeting.theme = clean_line(fields.theme)
     meeting.topics = topics
-    meeting.speakers = fields.speakers
+    meeting.speakers = clean_text(fields.speakers)
     meeting.registration_url = fields.registration_url or None
-    meeting.description = fields.description
+    meeting.description = clean_text(fields.description)
     meeting.chatham_house = fields.chatham_house
 
 

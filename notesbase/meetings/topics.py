@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from notesbase.db import db
 from notesbase.models import Topic
-from notesbase.text import slugify
+from notesbase.text import clean_line, slugify
 
 
 def clean_topic_names(names: Iterable[str]) -> list[str]:
@@ -16,7 +16,7 @@ def clean_topic_names(names: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     result: list[str] = []
     for raw in names:
-        name = " ".join(str(raw).split())
+        name = clean_line(str(raw))
         if name and slugify(name) and slugify(name) not in seen:
             seen.add(slugify(name))
             result.append(name)

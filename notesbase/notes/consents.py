@@ -12,6 +12,7 @@ from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Level
 from notesbase.models import Consent, Meeting, Member, Person, Series, utcnow
 from notesbase.notes.errors import NotesError
+from notesbase.text import clean_line
 
 NOTE_MAX = 300
 
@@ -86,7 +87,7 @@ def grant(
     replacing any active grant there. Takes effect on the next request."""
     audience = check_audience(audience)
     level = check_level(level)
-    note = " ".join((note or "").split())
+    note = clean_line(note)
     if len(note) > NOTE_MAX:
         raise NotesError("note", f"A note is at most {NOTE_MAX} characters.")
     now = utcnow()

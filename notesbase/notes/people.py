@@ -12,6 +12,7 @@ from notesbase.db import db
 from notesbase.disclosure.matching import fold
 from notesbase.models import Member, Person
 from notesbase.notes.errors import NotesError
+from notesbase.text import clean_line
 
 NAME_MAX = 200
 
@@ -25,7 +26,7 @@ class PersonFields:
 
 
 def _clean(value: str | None) -> str:
-    return " ".join((value or "").split())
+    return clean_line(value)
 
 
 def check_fields(fields: PersonFields) -> PersonFields:
@@ -39,7 +40,7 @@ def check_fields(fields: PersonFields) -> PersonFields:
     ):
         if len(value) > NAME_MAX:
             raise NotesError(field, f"At most {NAME_MAX} characters.")
-    email = (fields.email or "").strip().lower() or None
+    email = clean_line(fields.email).lower() or None
     if email is not None:
         try:
             validate_email(email, check_deliverability=False)

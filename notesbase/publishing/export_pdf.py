@@ -9,6 +9,7 @@ so rendering never reaches the network or the file system."""
 from __future__ import annotations
 
 import logging
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,12 @@ BASE_URL = "notesbase:/"
 def pdf_available() -> bool:
     """Whether WeasyPrint and its system libraries load here."""
     try:
-        import weasyprint  # noqa: F401
+        with warnings.catch_warnings():
+            # WeasyPrint warns (DeprecationWarning) when an optional system
+            # library is missing; under strict warnings that must not turn a
+            # working PDF export, or the page that links to it, into an error.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import weasyprint  # noqa: F401
     except (ImportError, OSError) as error:
         logging.getLogger(__name__).info("PDF exports are off: %s", error)
         return False

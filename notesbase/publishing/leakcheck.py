@@ -50,6 +50,7 @@ from notesbase.publishing import leak_text
 from notesbase.publishing.confusables import unconfuse
 from notesbase.publishing.leak_people import Hit, PeopleCheck
 from notesbase.publishing.leak_secrets import SecretsCheck
+from notesbase.text import clean_text
 
 REASON_MAX = 2000
 CHANNEL_NAME_MAX = 20  # LeakOverride.channel
@@ -223,7 +224,7 @@ def override(
     reason. The audit event names the channel and the finding's key, never
     the reason or the text found. Flushes; the caller commits."""
     channel_named(channel)
-    reason = (reason or "").strip()
+    reason = clean_text(reason).strip()
     if not reason:
         raise OverrideRefused("reason", "Write why this is not a leak.")
     if len(reason) > REASON_MAX:

@@ -37,6 +37,7 @@ from notesbase.models import (
 )
 from notesbase.notes import facts
 from notesbase.publishing import leakcheck
+from notesbase.text import clean_text
 
 CHANNEL = "writeup"
 SUMMARY_MAX = 20_000
@@ -187,7 +188,7 @@ def published_writeup(meeting: Meeting) -> PublicWriteup | None:
 
 
 def _clean_summary(summary: str) -> str:
-    summary = (summary or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    summary = clean_text(summary).strip("\n")
     if len(summary) > SUMMARY_MAX:
         raise WriteupError("summary", f"A summary is at most {SUMMARY_MAX:,} characters long.")
     return summary

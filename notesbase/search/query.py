@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from notesbase.disclosure.vocabulary import Kind
+from notesbase.text import clean_line
 
 # What ``kind:`` and the kind filter take: the items' kinds, and the
 # meeting details and write-ups that are searchable too.
@@ -106,7 +107,9 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
     """Parse ``text`` under the given form ``filters``; raise ``QueryError``
     with a message for the reader when it cannot be searched."""
     filters = filters or Filters()
-    text = " ".join((text or "").split())
+    # The same form as stored text (NFC, no invisible characters), so a
+    # decomposed "José" finds the precomposed one and the other way round.
+    text = clean_line(text)
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"That search is too long: keep it under {MAX_QUERY_LENGTH} characters.")
     required: list[Clause] = []

@@ -13,6 +13,7 @@ from notesbase.notes.notesfile.records import (
     LEVELS,
     MAX_DEDENT,
     MAX_FILE_BYTES,
+    MAX_ITEMS,
     PREFIX,
     TAB,
     NoteItem,
@@ -59,6 +60,11 @@ def parse_notes(data: bytes | str) -> NotesFile:
     _read_body(lines, start, notes)
     if not notes.items:
         raise NotesFileError("the file has no items: write each item as a paragraph")
+    if len(notes.items) > MAX_ITEMS:
+        raise NotesFileError(
+            f"the file has {len(notes.items):,} items; a notes file holds at most {MAX_ITEMS:,}",
+            notes.items[MAX_ITEMS].line,
+        )
     check_people(notes)
     notes.warnings.sort(key=lambda n: n.line or 0)
     return notes

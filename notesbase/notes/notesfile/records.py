@@ -10,6 +10,10 @@ from notesbase.disclosure.vocabulary import Confidentiality, Kind
 from notesbase.importing.notices import Notice
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# A meeting's notes run to tens or hundreds of items; a file of a hundred
+# thousand one-line items (which 2 MB holds) would tie up the server for
+# minutes, so it is refused before anything is written.
+MAX_ITEMS = 2_000
 INDENT = "    "  # what the formatter puts before every continuation line
 MAX_DEDENT = 4  # columns removed from continuation lines; any more is kept, as in Markdown
 TAB = 4
