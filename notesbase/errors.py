@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from notesbase.db import db, is_unavailable, is_unreachable, unavailable_summary
 from notesbase.extensions import limiter, login_manager
+from notesbase.routing import not_found_if_unroutable
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> object:
         if error.code is None or error.code < 400:
             return error
+        error = not_found_if_unroutable(error)
         response = error.get_response()
         body, code = _render(error.code, MESSAGES.get(error.code) or error.description)
         response.set_data(body)

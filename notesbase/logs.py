@@ -177,6 +177,11 @@ def init_app(app: Flask) -> None:
     """Configure the process's logging for the app. Safe to call for every app
     the process creates: nothing is added twice."""
     _install_record_factory()
+    # Flask's logger is the "notesbase" logger: making it now gives every
+    # module's records (notesbase.*) Flask's handler and format from the
+    # first line, in gunicorn workers too, rather than Python's bare
+    # last-resort output until something first asks for ``app.logger``.
+    app.logger.debug("logging configured")
     for name in QUIET_LOGGERS:
         logger = logging.getLogger(name)
         if logger.level == logging.NOTSET:

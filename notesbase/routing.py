@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import IntegerConverter
 
 INT_MAX = 2**31 - 1  # PostgreSQL's integer; SQLite takes it too
@@ -19,3 +20,19 @@ class BoundedIntegerConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter
+
+
+def not_found_if_unroutable(problem: HTTPException) -> HTTPException:
+    """A 405 that is really a 404. Werkzeug says 405 when a rule for another
+    method matched the path's shape but this method's rule refused a value
+    (a number past the database's range): then no method can succeed."""
+    if not isinstance(problem, MethodNotAllowed):
+        return problem
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in problem.valid_methods or ():
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        return problem
+    return NotFound()

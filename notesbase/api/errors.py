@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 
 from notesbase.api import bp
 from notesbase.db import db
+from notesbase.routing import not_found_if_unroutable
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def unmatched_api_path() -> Response | None:
         and isinstance(problem, HTTPException)
         and (problem.code or 0) >= 400
     ):
-        return _from_http(problem)
+        return _from_http(not_found_if_unroutable(problem))
     return None
 
 

@@ -14,7 +14,7 @@ from notesbase import audit
 from notesbase.api import bp, serialise
 from notesbase.api.auth import require_facilitator
 from notesbase.api.errors import ApiError, commit
-from notesbase.api.payload import Fields, json_object
+from notesbase.api.payload import Fields, json_object, storable
 from notesbase.api.views import load_series
 from notesbase.db import db
 from notesbase.meetings import service
@@ -67,8 +67,16 @@ def create_series() -> Response:
 def _http_url(fields: Fields, name: str) -> str | None:
     url = fields.text(name, max_length=500, nullable=True, default=None)
     if isinstance(url, str) and url:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # "http://[" is not even a URL
+            parts = None
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or re.search(r"\s", url)
+        ):
             fields.fail(name, "Give a web address starting with https:// or http://.")
     return url or None
 
@@ -126,7 +134,9 @@ def add_member(slug: str) -> Response:
     fields = Fields(json_object())
     email = fields.text("email", required=True, max_length=254, blank=False)
     fields.done()
-    member = db.session.scalar(sa.select(Member).where(Member.email == email.lower()))
+    member = None
+    if storable(email):
+        member = db.session.scalar(sa.select(Member).where(Member.email == email.lower()))
     if member is None:
         raise ApiError(404, "No account has that email; invite them first.")
     added = all(s.id != series.id for s in member.series)

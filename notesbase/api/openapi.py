@@ -1,1 +1,332 @@
-"""The OpenAPI document of ``/api/v1``, served by the app."""
+"""The OpenAPI 3.1 document of ``/api/v1``, served by the app at
+``GET /api/v1/openapi.json``. It is built once from the same constants the
+server validates with; a test checks that it names every route and nothing
+else, and a schemathesis run checks the live server against it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, current_app, request
+
+from notesbase.api import bp
+from notesbase.api.errors import MESSAGES
+from notesbase.api.openapi_schemas import (
+    REQUESTS,
+    RESPONSES,
+    SEARCH_KIND_VALUES,
+    SERIES_SLUG_MAX,
+    Schema,
+    enum,
+    ref,
+    values,
+)
+from notesbase.disclosure import ConsentAudience
+from notesbase.routing import INT_MAX
+from notesbase.search.service import MAX_PAGE
+
+OPENAPI_VERSION = "3.1.0"
+CACHE_FOR = "public, max-age=3600"
+BEARER = [{"bearer": []}]
+PUBLIC = [{}, {"bearer": []}]  # no token needed; a token that is sent must be valid
+REASONS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    409: "Conflict",
+    413: "TooLarge",
+    415: "NotJson",
+    422: "Invalid",
+    429: "TooManyRequests",
+    503: "Unavailable",
+}
+BODY_ERRORS = (400, 413, 415, 422)
+RETRY_AFTER = {"description": "Seconds to wait.", "schema": {"type": "string", "pattern": r"^\d+$"}}
+
+
+def json_content(schema: Schema) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def error_response(status: int) -> dict[str, Any]:
+    """The API's error shape, with ``status`` equal to the HTTP status."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "error": {"allOf": [ref("ErrorDetail"), {"properties": {"status": {"const": status}}}]}
+        },
+        "required": ["error"],
+        "additionalProperties": False,
+    }
+    response: dict[str, Any] = {
+        "description": MESSAGES.get(status, ""),
+        "content": json_content(schema),
+    }
+    if status == 401:
+        response["headers"] = {
+            "WWW-Authenticate": {
+                "required": True,
+                "schema": {"type": "string", "pattern": "^Bearer "},
+            }
+        }
+    elif status == 503:
+        response["headers"] = {"Retry-After": {**RETRY_AFTER, "required": True}}
+    elif status == 429:
+        response["headers"] = {"Retry-After": RETRY_AFTER}
+    return response
+
+
+def answer(schema_name: str | None, description: str, *, created: bool = False) -> dict[str, Any]:
+    """A success response: JSON of ``schema_name`` (None: no body)."""
+    response: dict[str, Any] = {"description": description}
+    if schema_name is not None:
+        response["content"] = json_content(ref(schema_name))
+    if created:
+        response["headers"] = {
+            "Location": {"required": True, "schema": {"type": "string", "format": "uri-reference"}}
+        }
+    return response
+
+
+def ok(schema_name: str) -> dict[str, Any]:
+    return {"200": answer(schema_name, "OK.")}
+
+
+def created(schema_name: str) -> dict[str, Any]:
+    return {"201": answer(schema_name, "Created.", created=True)}
+
+
+DONE = {"204": answer(None, "Done; no body.")}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What sets one operation apart; the rest follows from the API's rules:
+    401 anywhere (an invalid token is refused even where none is needed), 404
+    wherever the path names something, 409 for any write (a clash at commit),
+    400/413/415/422 wherever a JSON body is read, 403 wherever a token is needed."""
+
+    method: str
+    path: str
+    summary: str
+    answers: dict[str, Any]
+    public: bool  # no token needed; else a token whose member has the role (or is the person)
+    body: str | None = None  # the request body's schema
+    query: tuple[dict[str, Any], ...] = ()
+    also: tuple[int, ...] = ()  # statuses no rule above implies
+
+    def statuses(self) -> list[int]:
+        implied = {401, *self.also}
+        implied |= {404} if "{" in self.path else set()
+        implied |= {409} if self.method != "get" else set()
+        implied |= {403} if not self.public else set()
+        implied |= set(BODY_ERRORS) if self.body else set()
+        return sorted(implied)
+
+    def document(self) -> dict[str, Any]:
+        errors = {str(s): {"$ref": f"#/components/responses/{REASONS[s]}"} for s in self.statuses()}
+        names = re.findall(r"{(\w+)}", self.path)
+        op: dict[str, Any] = {
+            "summary": self.summary,
+            "tags": [tag_of(self.path)],
+            "security": PUBLIC if self.public else BEARER,
+            "responses": {**self.answers, **errors},
+        }
+        parameters = [PATH_PARAMETERS[name] for name in names] + list(self.query)
+        if parameters:
+            op["parameters"] = parameters
+        if self.body:
+            optional = self.body in OPTIONAL_BODIES
+            op["requestBody"] = {"required": not optional, "content": json_content(ref(self.body))}
+        return op
+
+
+def tag_of(path: str) -> str:
+    for part, tag in (("/writeup", "write-ups"), ("/items", "notes"), ("/people", "people")):
+        if part in path:
+            return tag
+    return "series and meetings" if path.startswith("/series") else "search and document"
+
+
+def path_parameter(name: str, schema: Schema, example: Any) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema, "example": example}
+
+
+def query(name: str, schema: Schema, description: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema, "description": description, **extra}
+
+
+ROW = {"type": "integer", "minimum": 0, "maximum": INT_MAX}  # 0 passes the router: a 404
+PATH_PARAMETERS = {
+    "slug": path_parameter("slug", {"type": "string", "maxLength": SERIES_SLUG_MAX}, "cop"),
+    "number": path_parameter("number", ROW, 1),
+    "item_id": path_parameter("item_id", ROW, 1),
+    "person_id": path_parameter("person_id", ROW, 1),
+}
+OPTIONAL_BODIES = {"PublishWriteup"}
+
+SEARCH = (
+    query(
+        "q",
+        {"type": "string", "maxLength": 300},
+        'Words, "phrases", -excluded words, topic:, kind:, meeting: and date: filters.',
+        example="data",
+    ),
+    query("series", {"type": "array", "items": {"type": "string"}}, "Series slugs.", explode=True),
+    query("topic", {"type": "array", "items": {"type": "string"}}, "Topic slugs.", explode=True),
+    query(
+        "kind",
+        {"type": "array", "items": enum(SEARCH_KIND_VALUES)},
+        "Kinds of result.",
+        explode=True,
+    ),
+    query(
+        "meeting_from",
+        {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+        "Lowest meeting number.",
+    ),
+    query(
+        "meeting_to",
+        {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+        "Highest meeting number.",
+    ),
+    query("from", {"type": "string"}, "From a date: 2025, 2025-03 or 2025-03-14."),
+    query("to", {"type": "string"}, "Up to a date: 2025, 2025-03 or 2025-03-14."),
+    query(
+        "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page number."
+    ),
+    query("sort", {"type": "string"}, "'date' for newest first; anything else ranks by relevance."),
+)
+
+WITHDRAW = (
+    query(
+        "audience",
+        enum(values(ConsentAudience)),
+        "The audience of the grant.",
+        required=True,
+        example="member",
+    ),
+    query("series", {"type": "string", "maxLength": SERIES_SLUG_MAX}, "The series of the scope."),
+    query(
+        "meeting",
+        {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+        "A meeting number in `series`.",
+    ),
+)
+
+
+def public(path: str, summary: str, answers: dict[str, Any], **more: Any) -> Operation:
+    return Operation("get", path, summary, answers, public=True, **more)
+
+
+def guarded(
+    method: str, path: str, summary: str, answers: dict[str, Any], **more: Any
+) -> Operation:
+    return Operation(method, path, summary, answers, public=False, **more)
+
+
+M = "/series/{slug}/meetings/{number}"
+PERSON = "/people/{person_id}"
+ADDED = {**ok("MemberAdded"), "201": answer("MemberAdded", "Added.")}
+DOCUMENT_ANSWERS = {
+    "200": {"description": "This document.", "content": json_content({"type": "object"})},
+    "304": answer(None, "Unchanged since the ETag sent in If-None-Match."),
+}
+OPERATIONS = (
+    public("/series", "Every series, with its number of meetings", ok("SeriesList")),
+    guarded("post", "/series", "Create a series", created("Series"), body="NewSeries"),
+    public("/series/{slug}", "One series", ok("Series")),
+    public("/series/{slug}/meetings", "The public details of its meetings", ok("MeetingList")),
+    guarded(
+        "post", "/series/{slug}/meetings", "Create a meeting", created("Meeting"), body="NewMeeting"
+    ),
+    public(M, "A meeting; its notes for the series' members", ok("MeetingWithNotes")),
+    guarded("post", f"{M}/items", "Add an item", created("CreatedItem"), body="NewItem"),
+    public(f"{M}/writeup", "The published write-up", ok("Writeup")),
+    guarded(
+        "post", f"{M}/writeup", "Publish (leak check first)", ok("Writeup"), body="PublishWriteup"
+    ),
+    guarded("delete", f"{M}/writeup", "Unpublish the write-up", DONE),
+    guarded(
+        "post",
+        "/series/{slug}/members",
+        "Add an account (200: in already)",
+        ADDED,
+        body="NewMember",
+    ),
+    guarded("get", "/items/{item_id}", "An item as facilitators see it", ok("ItemDetail")),
+    guarded(
+        "patch", "/items/{item_id}", "Change the fields sent", ok("ItemDetail"), body="ItemChange"
+    ),
+    guarded("delete", "/items/{item_id}", "Delete an item", DONE),
+    guarded("post", "/people", "Record a person", created("Created"), body="NewPerson"),
+    guarded("get", PERSON, "A person", ok("PersonDetail")),
+    guarded("get", f"{PERSON}/consent", "Their active consent grants", ok("GrantList")),
+    guarded(
+        "put", f"{PERSON}/consent", "Grant a level in a scope", ok("Grant"), body="ConsentGrant"
+    ),
+    guarded("delete", f"{PERSON}/consent", "Withdraw a grant", DONE, query=WITHDRAW, also=(422,)),
+    public(
+        "/search",
+        "Search what the caller may read",
+        ok("SearchPage"),
+        query=SEARCH,
+        also=(400, 429, 503),
+    ),
+    public("/openapi.json", "This document", DOCUMENT_ANSWERS),
+)
+
+
+def paths() -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for operation in OPERATIONS:
+        document.setdefault(operation.path, {})[operation.method] = operation.document()
+    return document
+
+
+def build_document() -> dict[str, Any]:
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "notesbase API",
+            "version": "1",
+            "description": "Notes of meetings held under the Chatham House Rule, as each "
+            "caller's audience may see them. Without a token you are the public.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": BEARER,
+        "paths": paths(),
+        "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "An API token: `notesbase token create EMAIL`, "
+                        "or Your account → API tokens."
+                    ),
+                }
+            },
+            "schemas": {**RESPONSES, **REQUESTS},
+            "responses": {name: error_response(status) for status, name in REASONS.items()},
+        },
+    }
+
+
+DOCUMENT = build_document()
+DOCUMENT_JSON = json.dumps(DOCUMENT, ensure_ascii=False, separators=(",", ":"))
+ETAG = hashlib.sha256(DOCUMENT_JSON.encode()).hexdigest()[:32]
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The document: the same for everyone, so caches may keep it."""
+    response = current_app.response_class(DOCUMENT_JSON, mimetype="application/json")
+    response.headers["Cache-Control"] = CACHE_FOR
+    response.set_etag(ETAG)
+    return response.make_conditional(request)

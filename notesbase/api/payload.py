@@ -18,6 +18,7 @@ MAX_BODY = 1024 * 1024
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 MISSING = object()
+SURROGATE = "Remove the unpaired surrogate: it is not a character."
 
 
 def _no_constants(name: str) -> Any:
@@ -41,6 +42,23 @@ def json_object() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(400, "The body must be a JSON object.")
     return body
+
+
+def unpaired_surrogate(value: str) -> bool:
+    """``"\\ud800"`` is valid JSON but no character: it has no UTF-8 form,
+    so it can be neither stored nor searched."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def storable(value: str) -> bool:
+    """Whether a database can hold (or look up) ``value``: PostgreSQL
+    refuses a NUL, which the services strip from what they store but which
+    a lookup would send as it is."""
+    return "\x00" not in value and not unpaired_surrogate(value)
 
 
 class Fields:
@@ -84,7 +102,9 @@ class Fields:
             self.fail(name, "Give a string.")
             return default
         value = value.strip()
-        if not blank and not value:
+        if unpaired_surrogate(value):
+            self.fail(name, SURROGATE)
+        elif not blank and not value:
             self.fail(name, "This field must not be empty.")
         elif len(value) > max_length:
             self.fail(name, f"At most {max_length:,} characters.")
@@ -102,6 +122,8 @@ class Fields:
         value = self._raw(name, required)
         if value is MISSING or (value is None and nullable):
             return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 3.0 is the number 3 in JSON (and in JSON Schema)
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(name, "Give a whole number.")
             return None
@@ -161,7 +183,9 @@ class Fields:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(name, "Give a list of strings.")
             return []
-        if len(value) > max_items:
+        if any(map(unpaired_surrogate, value)):
+            self.fail(name, SURROGATE)
+        elif len(value) > max_items:
             self.fail(name, f"Give at most {max_items} entries.")
         elif any(len(v) > max_length for v in value):
             self.fail(name, f"Keep each entry under {max_length} characters.")

@@ -12,6 +12,7 @@ from notesbase.api import bp, serialise
 from notesbase.api.auth import require_facilitator, require_member
 from notesbase.api.errors import ApiError, commit
 from notesbase.api.payload import Fields, json_object
+from notesbase.api.views import find_series
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Level
 from notesbase.meetings import service
@@ -78,7 +79,7 @@ def _scope(series_slug: Any, meeting_number: Any, errors: dict[str, str]) -> con
         return consents.Scope()
     if series_slug is None:
         return consents.Scope()
-    series = service.series_by_slug(series_slug)
+    series = find_series(series_slug)
     if series is None:
         errors["series"] = f"There is no series '{series_slug}'."
         return consents.Scope()

@@ -9,14 +9,23 @@ from flask import Response, jsonify
 from notesbase.api import bp, serialise
 from notesbase.api.auth import caller
 from notesbase.api.errors import ApiError
+from notesbase.api.payload import storable
 from notesbase.meetings import service
 from notesbase.models import Meeting, Series, utcnow
 from notesbase.notes.facts import meeting_view
 from notesbase.notes.policy import notes_audience
 
 
+def find_series(slug: str) -> Series | None:
+    """The series with this slug; None, without asking the database, for a
+    slug no series can have (a NUL is an error in PostgreSQL, not a miss)."""
+    if not storable(slug):
+        return None
+    return service.series_by_slug(slug)
+
+
 def load_series(slug: str) -> Series:
-    series = service.series_by_slug(slug)
+    series = find_series(slug)
     if series is None:
         raise ApiError(404, f"There is no series '{slug}'.")
     return series

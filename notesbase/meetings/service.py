@@ -75,6 +75,8 @@ def excerpt(markdown_text: str, limit: int = 240) -> str:
 
 
 def series_by_slug(slug: str) -> Series | None:
+    if "\x00" in slug:  # PostgreSQL refuses NUL in text: no series has one
+        return None
     return db.session.scalar(sa.select(Series).where(Series.slug == slug))
 
 

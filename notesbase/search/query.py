@@ -213,7 +213,7 @@ def parse_date(value: str, *, end: bool = False) -> date:
             return date(year, month, 1)
         if len(numbers) == 3:
             return date(*numbers)
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     raise QueryError("Write dates as 2025, 2025-03 or 2025-03-14.")
 

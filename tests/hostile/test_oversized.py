@@ -129,3 +129,19 @@ def test_notes_file_with_too_many_items_is_refused(app, client, runner, facilita
     assert result.exit_code == 1
     assert f"at most {MAX_ITEMS:,}" in result.output
     assert _rows(app)["Item"] == 0
+
+
+def test_out_of_range_values_in_urls_are_not_found_or_refused(app, client, login_as):
+    """A number past the database's range in a page's path is a 404 for any
+    method (not a 405 naming methods that cannot succeed either), a NUL in a
+    slug is a 404, and a date past any calendar in a search is a 400."""
+    login_as(Role.FACILITATOR)
+    post_form(client, "/series/new", {"title": "Community", "slug": "cop"})
+    big = "/series/cop/meetings/2147483648/writeup"
+    assert client.post(big).status_code == 404
+    assert client.get(big).status_code == 404
+    assert client.get("/series/co%00p").status_code == 404
+    assert client.get("/search", query_string={"q": "x", "from": "9" * 20}).status_code == 400
+    assert (
+        client.get("/api/v1/search", query_string={"q": "x", "from": "9" * 20}).status_code == 400
+    )

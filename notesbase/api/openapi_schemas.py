@@ -1,0 +1,359 @@
+"""The JSON Schemas of the OpenAPI document: what the API answers (closed
+objects, so a field nobody documented is a contract failure) and what it
+accepts (the limits come from the same constants the server checks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
+from notesbase.meetings import forms
+from notesbase.meetings.timeline import DEFAULT_TIMEZONE
+from notesbase.models import MeetingFormat, MeetingStatus
+from notesbase.notes.consents import NOTE_MAX
+from notesbase.notes.items import BODY_MAX, SECTION_MAX
+from notesbase.notes.people import NAME_MAX
+from notesbase.routing import INT_MAX
+from notesbase.search.query import KINDS as SEARCH_KINDS
+
+Schema = dict[str, Any]
+
+STRING: Schema = {"type": "string"}
+LINK: Schema = {"type": "string", "format": "uri-reference"}
+DATE: Schema = {"type": "string", "format": "date"}
+DATE_TIME: Schema = {"type": "string", "format": "date-time"}
+ID: Schema = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+COUNT: Schema = {"type": "integer", "minimum": 0}
+SERIES_SLUG_MAX = 80
+EMAIL_MAX = 254
+URL_MAX = 500
+NOT_BLANK = r"\S"  # the server trims; something must be left
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """``schema`` or JSON null (OpenAPI 3.1 spells it as a type union)."""
+    if "type" in schema and "$ref" not in schema:
+        out = dict(schema)
+        out["type"] = [schema["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        return out
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def closed(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
+    """An object with exactly these properties (``required``: all of them by default)."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def text(max_length: int, *, blank: bool = True, **extra: Any) -> Schema:
+    schema: Schema = {"type": "string", "maxLength": max_length, **extra}
+    if not blank:
+        schema.update(minLength=1, pattern=NOT_BLANK)
+    return schema
+
+
+def example(schema: Schema, value: dict[str, Any]) -> Schema:
+    """``schema`` with a request body that works on the README's world."""
+    return {**schema, "examples": [value]}
+
+
+def enum(values: list[str]) -> Schema:
+    return {"type": "string", "enum": values}
+
+
+def values(kind: Any) -> list[str]:
+    return [member.value for member in kind]
+
+
+ERROR_DETAIL = closed(
+    {
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "message": {"type": "string", "minLength": 1},
+        "fields": {
+            "type": "object",
+            "additionalProperties": STRING,
+            "description": "One message per field that is missing, unknown or wrong.",
+        },
+        "findings": {"type": "array", "items": ref("LeakFinding")},
+    },
+    required=["status", "message"],
+)
+
+LEAK_FINDING = closed({name: STRING for name in ("key", "rule", "where", "match", "why")})
+
+SPEAKER = closed(
+    {
+        "id": ID,
+        "name": STRING,
+        "affiliation": STRING,
+        "descriptor": STRING,
+    }
+)
+
+FACILITATOR_ONLY = {
+    "body": {"type": "string", "description": "The raw Markdown (facilitators only)."},
+    "speaker": nullable(ref("Person")),
+    "confidentiality": enum(values(Confidentiality)),
+    "version": ID,
+}
+
+DISCLOSED = {
+    "id": ID,
+    "kind": enum(values(Kind)),
+    "section": STRING,
+    "body_html": STRING,
+    "attribution": nullable(STRING),
+}
+
+MEETING = {
+    "series": STRING,
+    "number": ID,
+    "title": STRING,
+    "date": DATE,
+    "start_time": nullable({"type": "string", "pattern": r"^\d{2}:\d{2}$"}),
+    "timezone": STRING,
+    "status": enum(values(MeetingStatus)),
+    "upcoming": {"type": "boolean"},
+    "format": nullable(enum(values(MeetingFormat))),
+    "theme": STRING,
+    "topics": {"type": "array", "items": STRING},
+    "speakers": STRING,
+    "registration_url": nullable(STRING),
+    "description": STRING,
+    "chatham_house": {"type": "boolean"},
+    "links": closed({"self": LINK, "html": LINK, "series": LINK}),
+}
+
+SEARCH_HIT = closed(
+    {
+        "type": enum(["item", "meeting", "writeup"]),
+        "kind": STRING,
+        "series": STRING,
+        "meeting": ID,
+        "title": STRING,
+        "date": DATE,
+        "topics": {"type": "array", "items": STRING},
+        "section": STRING,
+        "attribution": nullable(STRING),
+        "item": nullable(ID),
+        "snippet_html": STRING,
+        "url": LINK,
+    }
+)
+
+WRITEUP_ITEM = closed(
+    {
+        "id": ID,
+        "kind": enum(values(Kind)),
+        "section": STRING,
+        "body_html": STRING,
+        "body_text": STRING,
+        "attribution": nullable(STRING),
+    }
+)
+
+RESPONSES: dict[str, Schema] = {
+    "ErrorDetail": ERROR_DETAIL,
+    "LeakFinding": LEAK_FINDING,
+    "Series": closed(
+        {
+            "slug": STRING,
+            "title": STRING,
+            "description": STRING,
+            "meeting_count": COUNT,
+            "links": closed({"self": LINK, "meetings": LINK, "html": LINK}),
+        }
+    ),
+    "SeriesList": closed({"series": {"type": "array", "items": ref("Series")}}),
+    "Meeting": closed(MEETING),
+    "MeetingList": closed(
+        {"series": STRING, "meetings": {"type": "array", "items": ref("Meeting")}}
+    ),
+    "MeetingWithNotes": closed(
+        {**MEETING, "items": {"type": "array", "items": ref("Item")}},
+        required=list(MEETING),
+    ),
+    "Item": {
+        **closed({**DISCLOSED, **FACILITATOR_ONLY}, required=list(DISCLOSED)),
+        "description": "An item as ``disclose`` gives it to the caller's audience; "
+        "body, speaker, confidentiality and version for facilitators only.",
+    },
+    "ItemDetail": closed(
+        {
+            **DISCLOSED,
+            **FACILITATOR_ONLY,
+            "meeting": closed({"series": STRING, "number": ID}),
+        }
+    ),
+    "Created": closed({"id": ID}),
+    "CreatedItem": closed({"id": ID, "version": ID}),
+    "Person": SPEAKER,
+    "PersonDetail": closed({**SPEAKER["properties"], "email": nullable(STRING)}),
+    "Grant": closed(
+        {
+            "id": ID,
+            "person": ID,
+            "audience": enum(values(ConsentAudience)),
+            "level": enum(values(Level)),
+            "scope": closed({"series": nullable(STRING), "meeting": nullable(ID)}),
+            "granted_at": nullable(DATE_TIME),
+        }
+    ),
+    "GrantList": closed({"person": ID, "grants": {"type": "array", "items": ref("Grant")}}),
+    "MemberAdded": closed(
+        {
+            "series": STRING,
+            "member": closed({"id": ID, "email": STRING, "name": STRING}),
+            "added": {"type": "boolean"},
+        }
+    ),
+    "SearchPage": closed(
+        {
+            "query": STRING,
+            "total": COUNT,
+            "page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+            "topics": {
+                "type": "array",
+                "items": closed({"slug": STRING, "name": STRING, "count": COUNT}),
+            },
+            "results": {"type": "array", "items": SEARCH_HIT},
+        }
+    ),
+    "Writeup": closed(
+        {
+            "series": STRING,
+            "number": ID,
+            "title": STRING,
+            "meeting_title": STRING,
+            "date": DATE,
+            "published_at": nullable(DATE_TIME),
+            "first_published_at": nullable(DATE_TIME),
+            "summary_html": STRING,
+            "summary_text": STRING,
+            "items": {"type": "array", "items": WRITEUP_ITEM},
+            "links": closed({"self": LINK, "html": LINK, "meeting": LINK, "feed": LINK}),
+        }
+    ),
+}
+
+_ITEM_FIELDS = {
+    "kind": enum(values(Kind)),
+    "body": text(
+        BODY_MAX, blank=False, description="Markdown; spans marked {.confidential} are redacted."
+    ),
+    "section": nullable(text(SECTION_MAX)),
+    "speaker": nullable({**ID, "description": "A person's id."}),
+    "confidentiality": {**enum(values(Confidentiality)), "default": "open"},
+}
+
+REQUESTS: dict[str, Schema] = {
+    "NewSeries": example(
+        closed(
+            {
+                "slug": {
+                    **text(SERIES_SLUG_MAX, blank=False),
+                    "pattern": f"^{forms.SLUG_PATTERN.pattern}$",
+                    "not": {"enum": sorted(forms.RESERVED_SLUGS)},
+                },
+                "title": text(200, blank=False),
+                "description": text(forms.MAX_TEXT),
+            },
+            required=["slug", "title"],
+        ),
+        {"slug": "board", "title": "Board", "description": "The trustees."},
+    ),
+    "NewMeeting": example(
+        closed(
+            {
+                "number": {"type": "integer", "minimum": 1, "maximum": forms.MAX_MEETING_NUMBER},
+                "title": text(200, blank=False),
+                "date": {**DATE, "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                "start_time": nullable(
+                    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "description": "HH:MM"}
+                ),
+                "timezone": {
+                    **text(64),
+                    "default": DEFAULT_TIMEZONE,
+                    "examples": [DEFAULT_TIMEZONE, "America/New_York"],
+                    "description": "An IANA time zone name this server knows (422 otherwise).",
+                },
+                "format": nullable(enum(values(MeetingFormat))),
+                "status": {**enum(values(MeetingStatus)), "default": "upcoming"},
+                "theme": text(300),
+                "topics": {
+                    "type": "array",
+                    "maxItems": forms.MAX_TOPICS,
+                    "items": text(forms.MAX_TOPIC_LENGTH),
+                },
+                "speakers": text(5000),
+                "registration_url": nullable(
+                    text(URL_MAX, pattern=r"^(?:[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+\S*)?$")
+                ),
+                "description": text(forms.MAX_TEXT),
+                "chatham_house": {"type": "boolean", "default": True},
+            },
+            required=["number", "title", "date"],
+        ),
+        {"number": 3, "title": "Kick-off", "date": "2025-11-12", "topics": ["Open data"]},
+    ),
+    "NewMember": example(
+        closed({"email": text(EMAIL_MAX, blank=False, format="email")}),
+        {"email": "member@example.org"},
+    ),
+    "NewPerson": example(
+        closed(
+            {
+                "name": text(NAME_MAX, blank=False),
+                "affiliation": nullable(text(NAME_MAX)),
+                "descriptor": nullable(text(NAME_MAX)),
+                "email": nullable(text(EMAIL_MAX, description="An email address; empty for none.")),
+            },
+            required=["name"],
+        ),
+        {"name": "Ann Other", "affiliation": "Leeds City Council", "descriptor": "a planner"},
+    ),
+    "NewItem": example(
+        closed(_ITEM_FIELDS, required=["kind", "body"]),
+        {"kind": "quote", "body": "We should *publish* it.", "section": "Open data"},
+    ),
+    "ItemChange": example(
+        closed(
+            {**_ITEM_FIELDS, "version": nullable({**ID, "description": "409 if changed since."})},
+            required=[],
+        ),
+        {"body": "We must publish it."},
+    ),
+    "ConsentGrant": example(
+        closed(
+            {
+                "audience": enum(values(ConsentAudience)),
+                "level": enum(values(Level)),
+                "series": nullable(text(SERIES_SLUG_MAX)),
+                "meeting": nullable({**ID, "description": "A meeting number in `series`."}),
+                "note": text(NOTE_MAX),
+            },
+            required=["audience", "level"],
+        ),
+        {"audience": "public", "level": "affiliation", "series": "cop"},
+    ),
+    "PublishWriteup": example(
+        closed(
+            {"version": nullable({**ID, "description": "409 if the write-up changed since."})},
+            required=[],
+        ),
+        {},
+    ),
+}
+
+SEARCH_KIND_VALUES = list(SEARCH_KINDS)
