@@ -155,16 +155,23 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def app(tmp_path: Any, suite_postgres: str | None, app_config: dict[str, Any]) -> Iterator[Flask]:
-    database_url = suite_postgres or f"sqlite:///{tmp_path / 'notesbase.sqlite3'}"
-    app = create_app(make_test_config(tmp_path, database_url, **app_config))
+def build_app(folder: Any, suite_postgres: str | None, **config: Any) -> Flask:
+    """An app with every table, empty: on SQLite in ``folder``, or on the
+    suite's PostgreSQL database."""
+    database_url = suite_postgres or f"sqlite:///{folder / 'notesbase.sqlite3'}"
+    app = create_app(make_test_config(folder, database_url, **config))
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         if suite_postgres:
             _empty_all_tables(db.engine)
         else:
             Base.metadata.create_all(db.engine)
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Any, suite_postgres: str | None, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = build_app(tmp_path, suite_postgres, **app_config)
     yield app
     with app.app_context():
         db.engine.dispose()

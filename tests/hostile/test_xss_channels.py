@@ -21,6 +21,7 @@ from notesbase.publishing import circulation_message as letters
 from notesbase.publishing import mail, writeup_export
 from notesbase.publishing.writeup_service import public_writeup
 from notesbase.text import clean_line
+from tests.conftest import build_app as fresh_app
 from tests.hostile import checks
 from tests.hostile.world import (
     ADMIN,
@@ -30,7 +31,6 @@ from tests.hostile.world import (
     World,
     build,
 )
-from tests.search.test_index_consistency import _fresh_app as fresh_app
 
 
 @pytest.fixture(scope="module")

@@ -14,16 +14,15 @@ from flask import Flask
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from notesbase import create_app
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings import service as meetings
-from notesbase.models import Base, IndexOutbox, Item, Meeting, Member, Person, Role, Series
+from notesbase.models import IndexOutbox, Item, Meeting, Member, Person, Role, Series
 from notesbase.notes import consents
 from notesbase.notes import items as item_service
 from notesbase.notes.people import PersonFields, update_person
 from notesbase.search import indexer, service
-from tests.conftest import _empty_all_tables, make_test_config
+from tests.conftest import build_app
 from tests.search.procs_support import (
     World,
     build_world,
@@ -270,7 +269,7 @@ def test_any_sequence_of_writes_equals_a_rebuild(property_root, suite_postgres, 
     """Property: whatever changes are made, one at a time, the index ends up
     as a full rebuild would make it."""
     with tempfile.TemporaryDirectory(dir=property_root) as folder:
-        app = _fresh_app(Path(folder), suite_postgres)
+        app = build_app(Path(folder), suite_postgres)
         try:
             world = build_world(app)
             indexer.apply(app)
@@ -280,17 +279,6 @@ def test_any_sequence_of_writes_equals_a_rebuild(property_root, suite_postgres, 
         finally:
             with app.app_context():
                 db.engine.dispose()
-
-
-def _fresh_app(folder: Path, suite_postgres: str | None) -> Flask:
-    url = suite_postgres or f"sqlite:///{folder / 'notesbase.sqlite3'}"
-    app = create_app(make_test_config(folder, url))
-    with app.app_context():
-        if suite_postgres:
-            _empty_all_tables(db.engine)
-        else:
-            Base.metadata.create_all(db.engine)
-    return app
 
 
 # -- what the outbox is asked ------------------------------------------------------

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from notesbase import create_app
 from notesbase.auth import invites, tokens
 from notesbase.auth.passwords import hash_password
 from notesbase.db import db
@@ -23,22 +21,9 @@ from notesbase.notes import consents, items, people
 from notesbase.notes.consents import Scope
 from notesbase.publishing import circulation_service, writeup_service
 from notesbase.publishing.leakcheck import CHANNELS
-from tests.conftest import PASSWORD, _empty_all_tables, csrf_token_from, make_test_config
+from tests.conftest import PASSWORD, csrf_token_from
 
 ADMIN_EMAIL = "security-admin@example.org"
-
-
-def build_app(directory: Path, suite_postgres: str | None, **config: Any) -> Flask:
-    """An app with every table, empty, on SQLite in ``directory`` or on the
-    suite's PostgreSQL database."""
-    url = suite_postgres or f"sqlite:///{directory / 'notesbase.sqlite3'}"
-    app = create_app(make_test_config(directory, url, **config))
-    with app.app_context():
-        if suite_postgres:
-            _empty_all_tables(db.engine)
-        else:
-            Base.metadata.create_all(db.engine)
-    return app
 
 
 def dispose(*apps: Flask) -> None:

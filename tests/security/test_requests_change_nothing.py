@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 import pytest
 from flask import url_for
 
+from tests.conftest import build_app
 from tests.security.support import (
     ADMIN_EMAIL,
-    build_app,
     changed_tables,
     dispose,
     log_in,

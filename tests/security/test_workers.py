@@ -10,8 +10,8 @@ from notesbase import create_app
 from notesbase.auth.passwords import hash_password
 from notesbase.db import db
 from notesbase.models import Member, Role
-from tests.conftest import PASSWORD, csrf_token_from, make_test_config
-from tests.security.support import ADMIN_EMAIL, build_app, dispose, log_in
+from tests.conftest import PASSWORD, build_app, csrf_token_from, make_test_config
+from tests.security.support import ADMIN_EMAIL, dispose, log_in
 
 NEW_PASSWORD = "a brand new passphrase for this test"
 
