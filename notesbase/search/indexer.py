@@ -171,6 +171,13 @@ def _next_state(state: dict[str, Any], seen: list[int]) -> dict[str, Any]:
     return {"cursor": highest, "gaps": {str(i): t for i, t in gaps.items()}}
 
 
+def _not_applied(state: dict[str, Any]) -> sa.ColumnElement[bool]:
+    """Outbox rows past this index's cursor, or among its gaps."""
+    condition = IndexOutbox.id > int(state.get("cursor", 0))
+    gaps = [int(i) for i in state.get("gaps", {})]
+    return sa.or_(condition, IndexOutbox.id.in_(gaps)) if gaps else condition
+
+
 def apply(app: Flask, *, timeout: float | None = None, batch: int = 2000) -> int:
     """Drain the outbox into the index; returns how many rows were applied.
     Raises ``LockTimeout`` when another process keeps the writer lock."""
@@ -184,13 +191,12 @@ def apply(app: Flask, *, timeout: float | None = None, batch: int = 2000) -> int
             return 0
         while True:
             state = engine.read_state(path)
-            gaps = [int(i) for i in state.get("gaps", {})]
             with _session(app) as session:
-                condition = IndexOutbox.id > int(state.get("cursor", 0))
-                if gaps:
-                    condition = sa.or_(condition, IndexOutbox.id.in_(gaps))
                 rows = session.scalars(
-                    sa.select(IndexOutbox).where(condition).order_by(IndexOutbox.id).limit(batch)
+                    sa.select(IndexOutbox)
+                    .where(_not_applied(state))
+                    .order_by(IndexOutbox.id)
+                    .limit(batch)
                 ).all()
                 if not rows:
                     break
@@ -247,12 +253,8 @@ def unapplied(app: Flask) -> tuple[set[str], set[str]]:
     if path is None:
         return set(), set()
     state = engine.read_state(path)
-    gaps = [int(i) for i in state.get("gaps", {})]
     with _session(app) as session:
-        condition = IndexOutbox.id > int(state.get("cursor", 0))
-        if gaps:
-            condition = sa.or_(condition, IndexOutbox.id.in_(gaps))
-        rows = session.scalars(sa.select(IndexOutbox).where(condition).limit(5000)).all()
+        rows = session.scalars(sa.select(IndexOutbox).where(_not_applied(state)).limit(5000)).all()
         meetings, items, writeups = _expand(session, rows)
         # An item's change can reach its meeting's write-up too.
         if items:

@@ -15,6 +15,7 @@ from notesbase.db import db
 from notesbase.disclosure import Kind
 from notesbase.models import ApiToken, Meeting
 from notesbase.notes import items
+from tests.api_support import error_of
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.search import support as s
 
@@ -32,15 +33,6 @@ def get(client: Any, world: s.World, reader: str, **query: Any) -> Any:
 
 def labels(world: s.World, data: dict[str, Any]) -> list[str]:
     return sorted(world.label_of(hit) for hit in data["results"])
-
-
-def error_of(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["status"] == status
-    assert isinstance(error["message"], str) and error["message"]
-    return error
 
 
 def test_the_public_finds_public_documents_only(client, world):
