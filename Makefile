@@ -7,7 +7,7 @@ PORT ?= 5000
 # Two workers by default (pytest-xdist); PYTEST_ARGS='-n 0' runs in one process.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format clean-venv
+.PHONY: run test lint format clean-venv screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { $(PYTHON) -m pip install --user virtualenv && $(PYTHON) -m virtualenv $(VENV); }
@@ -24,6 +24,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The README's tour: the browser journeys' screenshots, refreshed into docs/tour.
+screenshots: $(VENV)/.installed
+	NOTESBASE_SCREENSHOTS=docs/tour $(BIN)/python -m pytest -n 0 tests/browser -k journey
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
