@@ -43,6 +43,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+            # One pytest-xdist worker runs them, one module after another
+            # (``--dist loadgroup``), so Playwright's event loop, which lives
+            # as long as a module's browser, never runs under another test.
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _unavailable(reason: str) -> None:
@@ -51,9 +55,12 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium per test process."""
+    """One headless Chromium per test module. Not per session: Playwright
+    keeps an event loop running in the test's thread while it is started,
+    and an app context cannot close on such a thread, so tests of other
+    modules that run afterwards in the same process need it stopped."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - the test extra installs it
