@@ -258,13 +258,13 @@ def test_series_edit_changes_slug(app, client, cop, login_as):
     ("field", "value", "message"),
     [
         ("title", "", "Give the series a title."),
-        ("title", "x" * 201, "Field cannot be longer than 200 characters."),
+        ("title", "x" * 201, "Use at most 200 characters."),
         ("slug", "Bad Slug", "Use lowercase letters, digits and single hyphens"),
         ("slug", "a--b", "Use lowercase letters, digits and single hyphens"),
         ("slug", "-cop", "Use lowercase letters, digits and single hyphens"),
         ("slug", "new", "'new' is reserved"),
-        ("slug", "a" * 81, "Field cannot be longer than 80 characters."),
-        ("description", "x" * 50_001, "Field cannot be longer than 50000 characters."),
+        ("slug", "a" * 81, "Use at most 80 characters."),
+        ("description", "x" * 50_001, "Use at most 50000 characters."),
     ],
 )
 def test_series_validation_errors(app, client, login_as, field, value, message):
@@ -287,27 +287,27 @@ def test_series_validation_errors(app, client, login_as, field, value, message):
         ("number", "", "Give the meeting's number in the series."),
         ("number", "0", "Use a whole number from 1."),
         ("number", "-3", "Use a whole number from 1."),
-        ("number", "abc", "Not a valid integer value."),
+        ("number", "abc", "Give a whole number, such as 10."),
         ("number", "99999999999", "Use a whole number from 1."),
         ("title", "", "Give the meeting a title."),
         ("title", "  ", "Give the meeting a title."),
-        ("title", "x" * 201, "Field cannot be longer than 200 characters."),
+        ("title", "x" * 201, "Use at most 200 characters."),
         ("date", "", "Give the date as YYYY-MM-DD."),
-        ("date", "2025-13-40", "Not a valid date value."),
-        ("start_time", "25:00", "Not a valid time value."),
+        ("date", "2025-13-40", "Give a real date as year-month-day, such as 2025-03-14."),
+        ("start_time", "25:00", "Give the time as hours and minutes, such as 18:30."),
         ("timezone", "Mars/Olympus", "IANA time zone"),
         ("timezone", "../../etc/passwd", "IANA time zone"),
         ("timezone", "", "Give the time zone."),
-        ("format", "hybrid", "Not a valid choice."),
-        ("status", "done", "Not a valid choice."),
-        ("theme", "x" * 301, "Field cannot be longer than 300 characters."),
+        ("format", "hybrid", "Choose one of the options listed."),
+        ("status", "done", "Choose one of the options listed."),
+        ("theme", "x" * 301, "Use at most 300 characters."),
         ("topics", ", ".join(f"Topic {i}" for i in range(21)), "at most 20 topics"),
         ("topics", "x" * 121, "under 120 characters"),
         ("registration_url", "javascript:alert(1)", "https://"),
         ("registration_url", "ftp://example.org/x", "https://"),
         ("registration_url", "zoom.us/register", "https://"),
         ("registration_url", "https://", "https://"),
-        ("registration_url", "https://x.org/" + "a" * 500, "longer than 500"),
+        ("registration_url", "https://x.org/" + "a" * 500, "at most 500 characters"),
     ],
 )
 def test_meeting_validation_errors(app, client, cop, login_as, field, value, message):
@@ -356,3 +356,13 @@ def test_edit_unknown_series_or_meeting_is_404(client, cop, login_as):
     login_as(Role.FACILITATOR)
     for url in ("/series/nope/edit", "/series/nope/meetings/new", "/series/cop/meetings/9/edit"):
         assert client.get(url).status_code == 404
+
+
+def test_unreadable_number_gets_one_message(client, cop, login_as):
+    """A number that cannot be read says so alone: its range rule, checked
+    against no value, adds no second message."""
+    login_as(Role.FACILITATOR)
+    response = post_form(client, "/series/cop/meetings/new", meeting_form(number="abc"))
+    message = unescape(response.get_data(as_text=True).split('id="number-error">')[1])
+    assert message.split("</p>")[0].endswith("Give a whole number, such as 10.")
+    assert "from 1" not in message.split("</p>")[0]

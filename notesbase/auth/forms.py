@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from notesbase.auth.service import DISPLAY_NAME_MAX, password_length_problem
+from notesbase.forms import Form
 
 
 def password_length(form: Any, field: Any) -> None:
@@ -32,7 +32,7 @@ def _confirm(other: str) -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
     # No length rule here: an over-long password is simply a failed login.
     password = PasswordField("Password", validators=[InputRequired("Enter your password.")])
@@ -40,14 +40,14 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class DisplayNameForm(FlaskForm):
+class DisplayNameForm(Form):
     display_name = StringField(
         "Display name",
         validators=[DataRequired("Enter a name."), Length(max=DISPLAY_NAME_MAX)],
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(
         "Current password", validators=[InputRequired("Enter your current password.")]
     )
@@ -55,7 +55,7 @@ class PasswordChangeForm(FlaskForm):
     confirm_password = _confirm("new_password")
 
 
-class AcceptInviteForm(FlaskForm):
+class AcceptInviteForm(Form):
     display_name = StringField(
         "Your name as other members will see it",
         validators=[DataRequired("Enter a name."), Length(max=DISPLAY_NAME_MAX)],

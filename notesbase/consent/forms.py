@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from notesbase.consent.service import ScopeChoice
 from notesbase.disclosure import ConsentAudience, Level
+from notesbase.forms import Form
 from notesbase.notes.consents import NOTE_MAX
 from notesbase.notes.people import NAME_MAX, PersonFields
 
@@ -35,7 +35,7 @@ def scope_select_choices(choices: Sequence[ScopeChoice]) -> list[SelectChoice]:
     return groups
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     """How a person may be credited, for one audience, in one scope."""
 
     # A missing or unknown choice gets the field's own message (a SelectField
@@ -68,7 +68,7 @@ class RecordConsentForm(ConsentForm):
         return self.note.data or DEFAULT_NOTE
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = StringField(
         "Name",
         filters=[_strip],
@@ -102,7 +102,7 @@ class PersonForm(FlaskForm):
         self.member_email.data = person.member.email if person.member else ""
 
 
-class DescriptorForm(FlaskForm):
+class DescriptorForm(Form):
     """The person's own description of themselves, used at the descriptor level."""
 
     descriptor = StringField(
@@ -113,11 +113,11 @@ class DescriptorForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes state: only its CSRF token is posted."""
 
 
-def place_error(form: FlaskForm, field: str, message: str, fallback: str) -> None:
+def place_error(form: Form, field: str, message: str, fallback: str) -> None:
     """Show a service's refusal beside the field it names (or ``fallback``)."""
     target = form._fields.get(field) or form._fields[fallback]
     target.errors = [*target.errors, message]

@@ -7,7 +7,6 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from notesbase.forms import Form
 from notesbase.meetings import service
 from notesbase.meetings.timeline import DEFAULT_TIMEZONE, is_known_timezone
 from notesbase.meetings.topics import clean_topic_names
@@ -57,7 +57,7 @@ def _text(value: Any) -> Any:
     return clean_text(value).strip() if isinstance(value, str) else value
 
 
-def _slug(form: FlaskForm, field: StringField) -> None:
+def _slug(form: Form, field: StringField) -> None:
     value = field.data or ""
     if not SLUG_PATTERN.fullmatch(value):
         raise ValidationError(
@@ -67,14 +67,14 @@ def _slug(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(f"'{value}' is reserved; choose another slug.")
 
 
-def _timezone(form: FlaskForm, field: StringField) -> None:
+def _timezone(form: Form, field: StringField) -> None:
     if not is_known_timezone(field.data or ""):
         raise ValidationError(
             "Give a time zone name like Europe/London or America/New_York (IANA time zone)."
         )
 
 
-def _http_url(form: FlaskForm, field: URLField) -> None:
+def _http_url(form: Form, field: URLField) -> None:
     value = field.data or ""
     if not value:
         return
@@ -83,7 +83,7 @@ def _http_url(form: FlaskForm, field: URLField) -> None:
         raise ValidationError("Give a web address starting with https:// or http://.")
 
 
-def _topics(form: FlaskForm, field: StringField) -> None:
+def _topics(form: Form, field: StringField) -> None:
     names = topic_names(field.data)
     if len(names) > MAX_TOPICS:
         raise ValidationError(f"Give at most {MAX_TOPICS} topics.")
@@ -97,7 +97,7 @@ def topic_names(text: str | None) -> list[str]:
     return clean_topic_names((text or "").split(","))
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     title = StringField(
         "Title",
         filters=[_line],
@@ -139,7 +139,7 @@ FORMAT_CHOICES = [
 STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in MeetingStatus]
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     number = IntegerField(
         "Number",
         validators=[

@@ -6,11 +6,11 @@ calls the service and commits; a failed form is shown again with status 422."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from notesbase.access import facilitator_required
 from notesbase.db import db
+from notesbase.forms import Form
 from notesbase.meetings import service
 from notesbase.meetings.forms import MeetingForm, SeriesForm
 from notesbase.meetings.views import bp, load_meeting, load_series
@@ -19,7 +19,7 @@ INVALID = 422
 View = str | Response | tuple[str, int]
 
 
-def _conflict(form: FlaskForm, conflict: service.Conflict) -> None:
+def _conflict(form: Form, conflict: service.Conflict) -> None:
     """Show a clash with stored data beside its field; store nothing."""
     db.session.rollback()
     field = form[conflict.field]

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
+import wtforms
 from flask_wtf.file import FileField
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -23,6 +22,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from notesbase.disclosure import Confidentiality, Kind
+from notesbase.forms import Form
 from notesbase.models import Item, Person
 from notesbase.notes.errors import NotesError
 from notesbase.notes.items import BODY_MAX, SECTION_MAX, ItemFields
@@ -51,7 +51,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def show_error(form: FlaskForm, error: NotesError) -> None:
+def show_error(form: Form, error: NotesError) -> None:
     """Put a service's error beside its field (or above the form)."""
     name = FIELD_NAMES.get(error.field, error.field)
     if name in form:
@@ -70,7 +70,7 @@ def excerpt(text: str, length: int = 60) -> str:
     return words if len(words) <= length else words[: length - 1].rstrip() + "…"
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     """The fields an item has, and a new speaker made on the way."""
 
     kind = SelectField(
@@ -174,11 +174,11 @@ class EditItemForm(ItemForm):
             return None
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only does something when posted from our own page."""
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("Notes file (.md or .txt)")
     text = TextAreaField(
         "Or paste the notes",
@@ -220,7 +220,7 @@ class ImportForm(FlaskForm):
         return self.text.data or ""
 
 
-class PositionEntry(Form):
+class PositionEntry(wtforms.Form):
     """One item's place in the reorder form (a sub-form: CSRF is the parent's)."""
 
     item_id = HiddenField()
@@ -233,7 +233,7 @@ class PositionEntry(Form):
     )
 
 
-class ReorderForm(FlaskForm):
+class ReorderForm(Form):
     entries = FieldList(FormField(PositionEntry), max_entries=10_000)
 
     def fill(self, items: list[Item]) -> None:
@@ -254,7 +254,7 @@ class ReorderForm(FlaskForm):
         return [item_id for _position, _index, item_id in sorted(rows)]
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Move one item a place up or down (the button pressed names which)."""
 
     direction = SelectField(

@@ -4,11 +4,11 @@ so a change made meanwhile by someone else is a 409, not a silent overwrite."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from notesbase.forms import Form
 from notesbase.publishing.writeup_service import SUMMARY_MAX, WriteupError
 
 
@@ -18,7 +18,7 @@ def _version(field: HiddenField) -> None:
         raise ValidationError("Reload the page: the form lost track of the write-up's version.")
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     version = HiddenField(default="0")
 
     def validate_version(self, field: HiddenField) -> None:
@@ -63,5 +63,5 @@ class PublishForm(VersionedForm):
     """Publish the write-up as it was when the page was shown."""
 
 
-class UnpublishForm(FlaskForm):
+class UnpublishForm(Form):
     """Take the write-up out of public view (no version: always allowed)."""
