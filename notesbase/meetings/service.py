@@ -13,10 +13,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from notesbase.db import db
+from notesbase.disclosure import Confidentiality
 from notesbase.markdown import render_markdown
 from notesbase.meetings import timeline
 from notesbase.meetings.topics import get_or_create_topics
-from notesbase.models import Meeting, MeetingFormat, MeetingStatus, Series, Topic, meeting_topics
+from notesbase.models import (
+    Item,
+    Meeting,
+    MeetingFormat,
+    MeetingStatus,
+    Series,
+    Topic,
+    meeting_topics,
+)
 from notesbase.text import clean_line, clean_text
 
 
@@ -140,6 +149,15 @@ def neighbours(meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:
         in_series.where(Meeting.number > meeting.number).order_by(Meeting.number).limit(1)
     )
     return before, after
+
+
+def has_notes(meeting: Meeting, *, confidential_too: bool) -> bool:
+    """Whether the notes page would show the reader at least one item: members
+    never see confidential items, so those alone are no notes to them."""
+    query = sa.select(Item.id).where(Item.meeting_id == meeting.id)
+    if not confidential_too:
+        query = query.where(Item.confidentiality != Confidentiality.CONFIDENTIAL)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def topic_counts() -> list[tuple[Topic, int]]:

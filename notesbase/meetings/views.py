@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 
 from notesbase.access import current_member
-from notesbase.meetings import service, timeline
+from notesbase.meetings import overview, service, timeline
 from notesbase.models import Meeting, Series, Topic, utcnow
 
 bp = Blueprint("meetings", __name__)
@@ -55,14 +55,22 @@ def index() -> str:
 @bp.route("/series/<slug>")
 def series(slug: str) -> str:
     found = load_series(slug)
-    upcoming, past = service.series_timeline(found, utcnow())
-    return render_template("meetings/series.html", series=found, upcoming=upcoming, past=past)
+    now = utcnow()
+    upcoming, past = service.series_timeline(found, now)
+    return render_template(
+        "meetings/series.html",
+        series=found,
+        upcoming=upcoming,
+        past=past,
+        overview=overview.theme_overview([*upcoming, *past], now),
+    )
 
 
 @bp.route("/series/<slug>/meetings/<int:number>")
 def meeting(slug: str, number: int) -> str:
     found = load_meeting(load_series(slug), number)
     before, after = service.neighbours(found)
+    member = current_member()
     return render_template(
         "meetings/meeting.html",
         meeting=found,
@@ -70,6 +78,9 @@ def meeting(slug: str, number: int) -> str:
         before=before,
         after=after,
         registration_url=timeline.registration_link(found, utcnow()),
+        has_notes=service.has_notes(
+            found, confidential_too=member is not None and member.is_facilitator
+        ),
     )
 
 
