@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from notesbase.access import current_member, facilitator_required
 from notesbase.db import db
-from notesbase.disclosure import Audience
+from notesbase.disclosure import Audience, Confidentiality
 from notesbase.disclosure.render import to_html
 from notesbase.disclosure.spans import redacted_tokens
 from notesbase.models import Item, Meeting
@@ -85,12 +85,17 @@ def editor(slug: str, number: int) -> View:
     form = NewItemForm()
     form.set_people(all_people())
     form.set_items(items)
+    added = next((i for i in items if str(i.id) == request.args.get("added")), None)
     if not form.is_submitted():
         after = next((i for i in items if str(i.id) == request.args.get("after")), None)
         form.after.data = str(after.id) if after is not None else ""
         # Carry on in the section last written to (or the one being added into).
-        last = after or (items[-1] if items else None)
+        last = added or after or (items[-1] if items else None)
         form.section.data = last.section if last is not None else ""
+        if added is not None:
+            # A confidential stretch of a meeting runs over several items; kind
+            # and speaker start afresh, so no point is credited by mistake.
+            form.confidentiality.data = added.confidentiality.value
     if form.validate_on_submit():
         after = next((i for i in items if str(i.id) == form.after.data), None)
         try:
@@ -103,9 +108,10 @@ def editor(slug: str, number: int) -> View:
             show_error(form, error)
         else:
             db.session.commit()
-            flash(f"Item {item.position} added.", "success")
+            # Said beside the form (editor.html), where the note-taker is. No
+            # #new-item: browsers skip autofocus on a page opened at a fragment.
             more = {"after": item.id} if after is not None else {}
-            return redirect(editor_url(meeting, "new-item", added=item.id, **more))
+            return redirect(editor_url(meeting, added=item.id, **more))
     if form.is_submitted() or not items or {"added", "after"} & set(request.args):
         form.focus_body()
     page = render_template(
@@ -113,6 +119,7 @@ def editor(slug: str, number: int) -> View:
         meeting=meeting,
         series=meeting.series,
         form=form,
+        added=added,
         sections=shown_sections(meeting_view(meeting, Audience.FACILITATOR)),
         section_names=sorted({i.section for i in items if i.section}),
     )
@@ -240,13 +247,19 @@ def reorder(slug: str, number: int) -> View:
 def preview(slug: str, number: int) -> str:
     """What members and the public will see, side by side."""
     meeting = load(slug, number)
+    views = meeting_views(meeting, Audience.FACILITATOR, Audience.MEMBER, Audience.PUBLIC)
+    every_item = [
+        item for section in views.pop(Audience.FACILITATOR).sections for item in section.items
+    ]
     return render_template(
         "notes/preview.html",
         meeting=meeting,
         series=meeting.series,
-        columns=[
-            (audience, shown_sections(view))
-            for audience, view in meeting_views(meeting, Audience.MEMBER, Audience.PUBLIC).items()
+        columns=[(audience, shown_sections(view)) for audience, view in views.items()],
+        # Marks for the facilitator, by item: never any of the text they mark.
+        marks={item.id: item.confidentiality for item in every_item},
+        held_back=[
+            item for item in every_item if item.confidentiality is Confidentiality.CONFIDENTIAL
         ],
     )
 
