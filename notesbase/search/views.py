@@ -4,6 +4,7 @@ run, never an error page."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from notesbase.db import db
 from notesbase.extensions import limiter
 from notesbase.models import Series, Topic
 from notesbase.search import service
-from notesbase.search.query import KINDS, Filters, QueryError, parse_date, parse_range
+from notesbase.search.query import KINDS, Filters, QueryError, parse_date
 from notesbase.text import clean_line
 
 bp = Blueprint("search", __name__)
@@ -24,28 +25,51 @@ bp = Blueprint("search", __name__)
 RETRY_AFTER = "5"
 
 
+class FilterError(QueryError):
+    """A filter the reader must correct; ``field`` is the parameter (and the
+    search form's field) it belongs beside."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _meeting_number(args: MultiDict[str, str], name: str) -> int | None:
+    value = args.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 2**31 - 1:
+        raise FilterError(name, "Give a whole meeting number, such as 8.")
+    return int(value)
+
+
+def _date(args: MultiDict[str, str], name: str, *, end: bool = False) -> date | None:
+    value = args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return parse_date(value, end=end)
+    except QueryError as error:
+        raise FilterError(name, str(error)) from None
+
+
 def filters_from(args: MultiDict[str, str]) -> tuple[Filters, int, bool]:
     """Filters, page and sort from query parameters; ``QueryError`` for
-    anything malformed, with a message saying what to write instead."""
+    anything malformed (``FilterError`` for one filter), with a message
+    saying what to write instead."""
     args = printable(args)
     kinds = tuple(k for k in args.getlist("kind") if k)
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        raise QueryError(f"Kind must be one of: {', '.join(KINDS)}.")
-    numbers = (args.get("meeting_from", "").strip(), args.get("meeting_to", "").strip())
-    low, high = (
-        parse_range(f"{numbers[0]}-{numbers[1]}", int, "whole meeting numbers")
-        if any(numbers)
-        else (None, None)
-    )
+        raise FilterError("kind", f"Choose a kind from the list: {', '.join(KINDS)}.")
     filters = Filters(
         series=tuple(s for s in args.getlist("series") if s)[:20],
         topics=tuple(t.lower() for t in args.getlist("topic") if t)[:20],
         kinds=kinds,
-        number_from=low,
-        number_to=high,
-        date_from=parse_date(args["from"]) if args.get("from", "").strip() else None,
-        date_to=parse_date(args["to"], end=True) if args.get("to", "").strip() else None,
+        number_from=_meeting_number(args, "meeting_from"),
+        number_to=_meeting_number(args, "meeting_to"),
+        date_from=_date(args, "from"),
+        date_to=_date(args, "to", end=True),
     )
     try:
         page = int(args.get("page", "1") or "1")
@@ -89,7 +113,10 @@ def page() -> Any:
             current_member(), text, filters, page=number, by_date=by_date
         )
     except QueryError as error:
-        context["message"] = str(error)
+        if isinstance(error, FilterError):
+            context["filter_errors"] = {error.field: str(error)}
+        else:
+            context["message"] = str(error)
         status = 400
     except service.SearchUnavailable:
         context["message"] = "The search index is being rebuilt. Please try again in a moment."

@@ -210,6 +210,7 @@ ECHOES = (
     re.compile(r"<title>.*?</title>", re.S),
     re.compile(r'<input id="search-q"[^>]*>'),
     re.compile(r'href="/search\?[^"]*"'),
+    re.compile(r'<q class="query-echo">.*?</q>', re.S),
 )
 
 

@@ -28,7 +28,12 @@ HIT = re.compile(r'<li class="search-hit">(.*?)</li>', re.S)
 HIT_LINK = re.compile(r'<h2 class="search-hit-title">\s*<a href="([^"]+)"')
 DATETIME = re.compile(r'<time datetime="(\d{4}-\d\d-\d\d)"')
 STATUS = re.compile(r'<p class="muted" role="status">(.*?)</p>', re.S)
-MESSAGE = re.compile(r'<p class="callout search-message" role="status">(.*?)</p>', re.S)
+# The page's message, or the message beside the one filter to correct.
+MESSAGE = re.compile(
+    r'<p class="(?:callout search-message" role="status"|error" id="search-[a-z-]+-error")>'
+    r"(.*?)</p>",
+    re.S,
+)
 FACET = re.compile(r'<li><a href="([^"]+)">([^<]*)</a> <span class="muted">(\d+)</span></li>')
 
 
