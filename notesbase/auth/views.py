@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import Length
@@ -27,6 +26,7 @@ from notesbase.auth import invites, service, sessions, throttle, tokens
 from notesbase.auth.forms import AcceptInviteForm, DisplayNameForm, LoginForm, PasswordChangeForm
 from notesbase.auth.redirects import safe_next
 from notesbase.db import db
+from notesbase.forms import Form
 from notesbase.models import ApiToken
 
 bp = Blueprint("auth", __name__)
@@ -40,11 +40,11 @@ INVITE_UNUSABLE = (
 View = str | Response | tuple[str, int]
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField("What is the token for?", validators=[Length(max=tokens.NAME_MAX)])
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(Form):
     """Only the CSRF token: the token to revoke is in the URL."""
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 from wtforms.validators import Optional, Regexp
 
 from notesbase.access import current_member
+from notesbase.forms import Form
 from notesbase.models import Circulation, Meeting
 from notesbase.notes.policy import can_write_notes
 from notesbase.notes.views import load_notes_meeting
@@ -39,19 +39,20 @@ REFUSED = 409
 View = str | Response | tuple[str, int]
 
 
-class SendForm(FlaskForm):
+OUT_OF_DATE = "This page was out of date, so nothing was sent. Reload the page."
+
+
+class SendForm(Form):
     """Send the notes. ``confirm`` carries the id of the latest circulation
     the facilitator was shown when they chose to send again."""
 
-    confirm = HiddenField(
-        validators=[Optional(), Regexp(r"^\d{1,18}$", message="Reload the page.")]
-    )
+    confirm = HiddenField(validators=[Optional(), Regexp(r"^\d{1,18}$", message=OUT_OF_DATE)])
 
     def confirmed_over(self) -> int | None:
         return int(self.confirm.data) if self.confirm.data else None
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(Form):
     """Only the CSRF token."""
 
 
@@ -121,7 +122,7 @@ def send(slug: str, number: int) -> View:
     meeting = load(slug, number)
     form = SendForm()
     if not form.validate_on_submit():
-        return render_page(meeting, form=form, status=INVALID)
+        return render_page(meeting, form=form, problem=OUT_OF_DATE, status=INVALID)
     try:
         settings = service.mail_settings(current_app)
         letter = service.prepare(meeting)

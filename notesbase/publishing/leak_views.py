@@ -12,7 +12,6 @@ from typing import Any
 import click
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask.cli import with_appcontext
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, Length
 from notesbase.access import current_member
 from notesbase.auth.redirects import safe_next
 from notesbase.db import db
+from notesbase.forms import Form
 from notesbase.meetings.service import meeting_by_number, series_by_slug
 from notesbase.models import Meeting
 from notesbase.notes.policy import can_write_notes
@@ -39,10 +39,16 @@ PAGE = "/series/<slug>/meetings/<int:number>/leak-check"
 View = str | Response | tuple[str, int]
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     """One finding's override: its key, the written reason, where to go back."""
 
-    finding_key = HiddenField("Finding", validators=[DataRequired(), Length(max=64)])
+    finding_key = HiddenField(
+        "Finding",
+        validators=[
+            DataRequired("This finding is no longer listed: reload the page."),
+            Length(max=64, message="This finding is no longer listed: reload the page."),
+        ],
+    )
     reason = TextAreaField(
         "Why is this not a leak?",
         validators=[
