@@ -25,9 +25,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The README's tour: the browser journeys' screenshots, refreshed into docs/tour.
+# The README's tour: the browser tests' tour-*.png screenshots, refreshed into docs/tour.
 screenshots: $(VENV)/.installed
-	NOTESBASE_SCREENSHOTS=docs/tour $(BIN)/python -m pytest -n 0 tests/browser -k journey
+	$(BIN)/python -m pytest -n 0 tests/browser -k "journey or overview"
+	mkdir -p docs/tour
+	cp build/screenshots/tour-*.png docs/tour/
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
