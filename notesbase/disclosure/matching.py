@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import unquote
 
@@ -44,18 +44,33 @@ def fold(text: str) -> str:
     """Text reduced to what a reader sees: no accents, no invisible
     characters, case-folded, compatibility forms unified, one space between
     words."""
-    return " ".join("".join(_fold_char(c) for c in text).split())
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return " ".join(_fold_map(text)[0].split())
 
 
-def _fold_map(text: str) -> tuple[str, list[int]]:
+# For ASCII, folding a character is only lower-casing it and turning any
+# space into " ": whole runs of it can be folded at once, which is most text.
+_ASCII_SPACES = str.maketrans(dict.fromkeys("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", " "))
+_ASCII_RUN_OR_CHAR = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]")
+
+
+def _fold_map(text: str) -> tuple[str, Sequence[int]]:
     """``text`` folded character by character (spaces not collapsed), with
     the index in ``text`` each folded character came from."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_SPACES), range(len(text))
     folded: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
-        for piece in _fold_char(char):
-            folded.append(piece)
-            origin.append(index)
+    for piece in _ASCII_RUN_OR_CHAR.finditer(text):
+        start, end = piece.span()
+        if text[start].isascii():
+            folded.append(piece.group().lower().translate(_ASCII_SPACES))
+            origin.extend(range(start, end))
+        else:
+            char = _fold_char(text[start])
+            folded.append(char)
+            origin.extend([start] * len(char))
     return "".join(folded), origin
 
 
