@@ -127,11 +127,16 @@ class Matcher:
             if key and key not in self._by_fold:
                 self._by_fold[key] = replacement
         kept = {fold(phrase) for phrase in keep} - set(self._by_fold) - {""}
-        # Only the phrases whose longest word a text holds are tried on it, so
-        # a meeting with hundreds of people stays quick.
+        # Only the phrases whose longest word a text holds are looked at, and
+        # tried only if it holds all their words: a phrase can match nowhere
+        # else, and fewer phrases make fewer, smaller and oftener reused
+        # regular expressions, so a meeting with hundreds of people stays quick.
         self._index: dict[str, list[str]] = {}
+        self._words: dict[str, frozenset[str]] = {}
         for key in sorted(set(self._by_fold) | kept):
             self._index.setdefault(_index_word(key), []).append(key)
+            self._words[key] = frozenset(_WORD.findall(key))
+        self._index_words = frozenset(self._index)
         self._squashed = sorted(
             {s for s in (squash(key) for key in self._by_fold) if len(s) >= _GLUED_MIN}
         )
@@ -145,9 +150,10 @@ class Matcher:
         if not self._by_fold or not text:
             return []
         folded, origin = _fold_map(text)
+        words = set(_WORD.findall(folded))
         candidates = set(self._index.get("", ()))
-        for word in set(_WORD.findall(folded)):
-            candidates.update(self._index.get(word, ()))
+        for word in words.intersection(self._index_words):
+            candidates.update(k for k in self._index[word] if self._words[k] <= words)
         if not candidates & self._by_fold.keys():
             return []
         regex = _phrases_regex(tuple(sorted(candidates, key=lambda key: (-len(key), key))))

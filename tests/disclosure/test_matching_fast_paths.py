@@ -7,15 +7,18 @@ reference, and nowhere in the product."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notesbase.disclosure.matching import _fold_char, _fold_map, fold, squash
+from notesbase.disclosure.matching import Matcher, _fold_char, _fold_map, fold, squash
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # -- the reference: matching as it was first written, one character at a time --
+
+_WORD = re.compile(r"\w+")
 
 
 def slow_fold_map(text: str) -> tuple[str, list[int]]:
@@ -34,6 +37,46 @@ def slow_fold(text: str) -> str:
 
 def slow_squash(text: str) -> str:
     return "".join(re.findall(r"[^\W_]+", slow_fold(text)))
+
+
+class SlowMatcher:
+    """``Matcher`` before it was made quick: every phrase indexed by its
+    longest word is tried."""
+
+    def __init__(self, replacements: Mapping[str, str], keep: Iterable[str] = ()) -> None:
+        self.by_fold: dict[str, str] = {}
+        for term, replacement in replacements.items():
+            key = slow_fold(term)
+            if key and key not in self.by_fold:
+                self.by_fold[key] = replacement
+        kept = {slow_fold(phrase) for phrase in keep} - set(self.by_fold) - {""}
+        self.index: dict[str, list[str]] = {}
+        for key in sorted(set(self.by_fold) | kept):
+            word = max(_WORD.findall(key), key=len, default="")
+            self.index.setdefault(word, []).append(key)
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        if not self.by_fold or not text:
+            return []
+        folded, origin = slow_fold_map(text)
+        candidates = set(self.index.get("", ()))
+        for word in set(_WORD.findall(folded)):
+            candidates.update(self.index.get(word, ()))
+        if not candidates & self.by_fold.keys():
+            return []
+        keys = sorted(candidates, key=lambda key: (-len(key), key))
+        alternatives = "|".join(r"\s+".join(map(re.escape, key.split())) for key in keys)
+        regex = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)")
+        found: list[tuple[int, int, str]] = []
+        for match in regex.finditer(folded):
+            replacement = self.by_fold.get(" ".join(match.group(0).split()))
+            if replacement is None:
+                continue
+            start, end = origin[match.start()], origin[match.end() - 1] + 1
+            while end < len(text) and _fold_char(text[end]) == "":
+                end += 1
+            found.append((start, end, replacement))
+        return found
 
 
 # -- generated text -----------------------------------------------------------
@@ -56,6 +99,29 @@ mixed_text = st.lists(
     st.one_of(st.characters(max_codepoint=127), st.sampled_from(TRICKY), st.characters()),
     max_size=80,
 ).map("".join)
+
+# Words the terms are made of, so that texts built from them hold the terms.
+WORDS = ["jane", "doe", "Ann", "LEE", "smith", "o'neil", "jean-luc", "zoë", "ｄｏｅ", "ﬁona"]
+SEPARATORS = [" ", " ", "  ", "\n", "\t", "\u00a0", "-", "_", ".", "@", "%20", "/", "'s", ""]
+
+
+def typed(words: Iterable[str]) -> st.SearchStrategy[str]:
+    """Words run together with separators, odd characters and case changes."""
+    piece = st.one_of(
+        st.sampled_from(list(words)),
+        st.sampled_from(SEPARATORS),
+        st.sampled_from(TRICKY),
+        st.sampled_from(["the", "said", "of", "Example", "org", "https://", ":"]),
+    )
+    return st.lists(piece, max_size=16).map("".join)
+
+
+phrases = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
+terms = st.one_of(phrases, typed(WORDS).filter(lambda text: len(text) < 30))
+replacements = st.dictionaries(
+    terms, st.sampled_from(["a participant", "someone from an organisation", "A"]), max_size=5
+)
+keeps = st.lists(terms, max_size=3)
 
 
 # -- the properties -----------------------------------------------------------
@@ -88,3 +154,18 @@ def test_fold_map_is_the_plain_fold_map(text: str) -> None:
 def test_squash_is_the_plain_squash(text: str) -> None:
     """Squashing to letters and digits gives what it gave before."""
     assert squash(text) == slow_squash(text)
+
+
+@SETTINGS
+@given(replacements, keeps, st.one_of(typed(WORDS), mixed_text))
+def test_matches_are_the_plain_matches(terms: dict[str, str], keep: list[str], text: str) -> None:
+    """Trying only the phrases whose every word a text holds finds the same terms."""
+    assert Matcher(terms, keep=keep).matches(text) == SlowMatcher(terms, keep).matches(text)
+
+
+def test_fast_and_plain_agree_on_a_disguised_name() -> None:
+    """A name typed full-width, with an invisible character and an accent, is found whole."""
+    text = "Ｊａｎｅ\u200b Do\u0301e's note, see https://example.org/jane-doe"
+    matcher, slow = Matcher({"Jane Doe": "a participant"}), SlowMatcher({"Jane Doe": "x"})
+    assert [hit[:2] for hit in matcher.matches(text)] == [hit[:2] for hit in slow.matches(text)]
+    assert matcher.matches(text)[0][:2] == (0, 10)
