@@ -137,9 +137,12 @@ class Matcher:
             self._index.setdefault(_index_word(key), []).append(key)
             self._words[key] = frozenset(_WORD.findall(key))
         self._index_words = frozenset(self._index)
-        self._squashed = sorted(
-            {s for s in (squash(key) for key in self._by_fold) if len(s) >= _GLUED_MIN}
-        )
+        # Glued terms by their first letters: an address is looked up once
+        # per position in it, not searched once per person.
+        self._glued: dict[str, list[str]] = {}
+        for term in sorted({squash(key) for key in self._by_fold}):
+            if len(term) >= _GLUED_MIN:
+                self._glued.setdefault(term[:_GLUED_MIN], []).append(term)
 
     def __bool__(self) -> bool:
         return bool(self._by_fold)
@@ -196,7 +199,11 @@ class Matcher:
         if self.search(plain) or self.search(spaced):
             return True
         glued = squash(plain)
-        return any(term in glued for term in self._squashed)
+        return any(
+            glued.startswith(term, start)
+            for start in range(len(glued) - _GLUED_MIN + 1)
+            for term in self._glued.get(glued[start : start + _GLUED_MIN], ())
+        )
 
 
 def sentence_case(replacement: str, before: str) -> str:

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from urllib.parse import unquote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notesbase.disclosure.matching import Matcher, _fold_char, _fold_map, fold, squash
+from notesbase.disclosure.matching import Matcher, _fold_char, _fold_map, decode_hosts, fold, squash
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # -- the reference: matching as it was first written, one character at a time --
 
 _WORD = re.compile(r"\w+")
+_GLUED_MIN = 5
 
 
 def slow_fold_map(text: str) -> tuple[str, list[int]]:
@@ -41,7 +43,7 @@ def slow_squash(text: str) -> str:
 
 class SlowMatcher:
     """``Matcher`` before it was made quick: every phrase indexed by its
-    longest word is tried."""
+    longest word is tried, and glued terms are searched for one by one."""
 
     def __init__(self, replacements: Mapping[str, str], keep: Iterable[str] = ()) -> None:
         self.by_fold: dict[str, str] = {}
@@ -54,6 +56,9 @@ class SlowMatcher:
         for key in sorted(set(self.by_fold) | kept):
             word = max(_WORD.findall(key), key=len, default="")
             self.index.setdefault(word, []).append(key)
+        self.squashed = sorted(
+            {s for s in (slow_squash(key) for key in self.by_fold) if len(s) >= _GLUED_MIN}
+        )
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
         if not self.by_fold or not text:
@@ -77,6 +82,18 @@ class SlowMatcher:
                 end += 1
             found.append((start, end, replacement))
         return found
+
+    def names_in_url(self, url: str) -> bool:
+        if not self.by_fold or not url:
+            return False
+        plain = decode_hosts(url)
+        for _ in range(3):
+            plain = unquote(plain)
+        spaced = " ".join(re.split(r"[\W_]+", slow_fold(plain)))
+        if self.matches(plain) or self.matches(spaced):
+            return True
+        glued = slow_squash(plain)
+        return any(term in glued for term in self.squashed)
 
 
 # -- generated text -----------------------------------------------------------
@@ -117,6 +134,10 @@ def typed(words: Iterable[str]) -> st.SearchStrategy[str]:
 
 
 phrases = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
+# Addresses with names glued to each other and to other letters.
+glued_urls = st.lists(st.sampled_from([*WORDS, "mr", "x", "cv", "-", "/"]), max_size=8).map(
+    lambda parts: "https://example.org/" + "".join(parts)
+)
 terms = st.one_of(phrases, typed(WORDS).filter(lambda text: len(text) < 30))
 replacements = st.dictionaries(
     terms, st.sampled_from(["a participant", "someone from an organisation", "A"]), max_size=5
@@ -163,9 +184,23 @@ def test_matches_are_the_plain_matches(terms: dict[str, str], keep: list[str], t
     assert Matcher(terms, keep=keep).matches(text) == SlowMatcher(terms, keep).matches(text)
 
 
+@SETTINGS
+@given(replacements, keeps, st.one_of(glued_urls, typed(WORDS), mixed_text))
+def test_names_in_url_is_the_plain_check(terms: dict[str, str], keep: list[str], url: str) -> None:
+    """Looking glued terms up by their first letters finds the same addresses."""
+    assert Matcher(terms, keep=keep).names_in_url(url) == SlowMatcher(terms, keep).names_in_url(url)
+
+
 def test_fast_and_plain_agree_on_a_disguised_name() -> None:
     """A name typed full-width, with an invisible character and an accent, is found whole."""
     text = "Ｊａｎｅ\u200b Do\u0301e's note, see https://example.org/jane-doe"
     matcher, slow = Matcher({"Jane Doe": "a participant"}), SlowMatcher({"Jane Doe": "x"})
     assert [hit[:2] for hit in matcher.matches(text)] == [hit[:2] for hit in slow.matches(text)]
     assert matcher.matches(text)[0][:2] == (0, 10)
+
+
+def test_a_glued_term_at_the_very_end_of_an_address_is_found() -> None:
+    """A glued term as short as allowed is found at the last place it fits."""
+    for url in ("https://example.org/mrsmith", "https://example.org/SmithCV", "xsmith", "smith"):
+        fast, slow = Matcher({"Smith": "x"}), SlowMatcher({"Smith": "x"})
+        assert fast.names_in_url(url) is slow.names_in_url(url) is True
