@@ -17,6 +17,8 @@ _ADDRESS = re.compile(
     r"(?:\b[a-z][a-z0-9+.-]*:|\bwww\.|[^\s<>()\[\]]+@)(?:[^\s<>]*[^\s<>.,;:!?)\]'\"’”])?",
     re.IGNORECASE,
 )
+# What every address above has in it: most text has none and is skipped.
+_MAYBE_ADDRESS = re.compile(r"[:@]|www\.", re.IGNORECASE)
 _RUN_BREAKS = {"softbreak", "hardbreak"}
 
 
@@ -24,6 +26,8 @@ def scrub_addresses(text: str, matcher: Matcher, preceding: str = "") -> str:
     """Web and email addresses written out in ``text`` that carry a withheld
     term, even glued ("janedoe"), become "a link"; an address that is itself
     withheld (an email) becomes its stand-in."""
+    if not _MAYBE_ADDRESS.search(text):
+        return text
 
     def replace(match: re.Match[str]) -> str:
         address = match.group(0)
