@@ -34,7 +34,7 @@ from notesbase.disclosure.facts import (
     PersonFacts,
 )
 from notesbase.disclosure.matching import Matcher
-from notesbase.disclosure.render import attribute_values, to_html, to_text
+from notesbase.disclosure.render import attribute_values, spaced_text, to_html, to_text
 from notesbase.disclosure.scrub import scrub_addresses, scrub_tokens
 from notesbase.disclosure.spans import redacted_tokens
 from notesbase.disclosure.terms import (
@@ -77,11 +77,11 @@ def _matchers(
 
 
 def _leaks(matcher: Matcher, body_html: str, body_text: str) -> bool:
-    spaced = to_text(body_html.replace("<", " <"))
-    return (
-        matcher.search(body_text)
-        or matcher.search(spaced)
-        or any(matcher.names_in_url(value) for value in attribute_values(body_html))
+    if matcher.search(body_text):
+        return True
+    spaced = spaced_text(body_html, body_text)
+    return (spaced != body_text and matcher.search(spaced)) or any(
+        matcher.names_in_url(value) for value in attribute_values(body_html)
     )
 
 

@@ -3,6 +3,7 @@ attribute values a reader or a program could get out of it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
 
@@ -15,6 +16,7 @@ from notesbase.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 _SPAN_CLASSES = set(MARK_CLASS.values())
 # Tags that sit inside a line of text: their words join their neighbours'.
 _INLINE = {"a", "abbr", "code", "del", "em", "span", "strong", "sub", "sup"}
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 
 
 def to_html(tokens: Sequence[Token]) -> str:
@@ -61,6 +63,19 @@ def to_text(body_html: str) -> str:
     return " ".join("".join(_read(body_html).words).split())
 
 
+def spaced_text(body_html: str, body_text: str) -> str:
+    """The words of rendered HTML read with a break at every tag, so that
+    inline formatting joins nothing (``body_text`` is ``to_text(body_html)``).
+    Where every ``<`` opens a tag that is not inline, as in most notes, that
+    is ``body_text`` itself and the HTML is not read again."""
+    tags = _TAG_NAME.findall(body_html)
+    if len(tags) == body_html.count("<") and not any(tag.lower() in _INLINE for tag in tags):
+        return body_text
+    return to_text(body_html.replace("<", " <"))
+
+
 def attribute_values(body_html: str) -> list[str]:
     """Every attribute value in rendered HTML (link addresses, titles)."""
+    if "=" not in body_html:
+        return []  # without "=", no attribute has a value
     return _read(body_html).attributes
