@@ -112,6 +112,18 @@ def _index_word(key: str) -> str:
 
 
 _WORD = re.compile(r"\w+")
+# In ASCII a word character is a letter, a digit or "_": turning the rest
+# into spaces and splitting is quicker than finding the words one by one.
+_ASCII_NON_WORD = str.maketrans(
+    dict.fromkeys((chr(c) for c in range(128) if not re.match(r"\w", chr(c))), " ")
+)
+
+
+def _words(folded: str) -> set[str]:
+    """The distinct runs of word characters in ``folded``."""
+    if folded.isascii():
+        return set(folded.translate(_ASCII_NON_WORD).split())
+    return set(_WORD.findall(folded))
 
 
 class Matcher:
@@ -153,7 +165,7 @@ class Matcher:
         if not self._by_fold or not text:
             return []
         folded, origin = _fold_map(text)
-        words = set(_WORD.findall(folded))
+        words = _words(folded)
         candidates = set(self._index.get("", ()))
         for word in words.intersection(self._index_words):
             candidates.update(k for k in self._index[word] if self._words[k] <= words)

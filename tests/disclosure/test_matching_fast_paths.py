@@ -13,7 +13,15 @@ from urllib.parse import unquote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notesbase.disclosure.matching import Matcher, _fold_char, _fold_map, decode_hosts, fold, squash
+from notesbase.disclosure.matching import (
+    Matcher,
+    _fold_char,
+    _fold_map,
+    _words,
+    decode_hosts,
+    fold,
+    squash,
+)
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -175,6 +183,13 @@ def test_fold_map_is_the_plain_fold_map(text: str) -> None:
 def test_squash_is_the_plain_squash(text: str) -> None:
     """Squashing to letters and digits gives what it gave before."""
     assert squash(text) == slow_squash(text)
+
+
+@SETTINGS
+@given(st.one_of(ascii_text, mixed_text, typed(WORDS)))
+def test_words_are_the_runs_of_word_characters(text: str) -> None:
+    """Splitting ASCII on its non-word characters gives the words a regex finds."""
+    assert _words(text) == set(_WORD.findall(text))
 
 
 @SETTINGS
