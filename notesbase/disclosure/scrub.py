@@ -17,16 +17,20 @@ _ADDRESS = re.compile(
     r"(?:\b[a-z][a-z0-9+.-]*:|\bwww\.|[^\s<>()\[\]]+@)(?:[^\s<>]*[^\s<>.,;:!?)\]'\"’”])?",
     re.IGNORECASE,
 )
-# What every address above has in it: most text has none and is skipped.
-_MAYBE_ADDRESS = re.compile(r"[:@]|www\.", re.IGNORECASE)
 _RUN_BREAKS = {"softbreak", "hardbreak"}
+
+
+def _may_hold_address(text: str) -> bool:
+    """Whether ``text`` has what every address has: a ":", an "@" or "www."
+    in any case. Most text has none, and is not scanned for addresses."""
+    return ":" in text or "@" in text or "www." in text.lower()
 
 
 def scrub_addresses(text: str, matcher: Matcher, preceding: str = "") -> str:
     """Web and email addresses written out in ``text`` that carry a withheld
     term, even glued ("janedoe"), become "a link"; an address that is itself
     withheld (an email) becomes its stand-in."""
-    if not _MAYBE_ADDRESS.search(text):
+    if not _may_hold_address(text):
         return text
 
     def replace(match: re.Match[str]) -> str:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from notesbase.disclosure import Audience
 from notesbase.disclosure.render import attribute_values, spaced_text, to_html, to_text
-from notesbase.disclosure.scrub import _ADDRESS, _MAYBE_ADDRESS
+from notesbase.disclosure.scrub import _ADDRESS, _may_hold_address
 from notesbase.disclosure.spans import redacted_tokens
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -69,10 +69,16 @@ def test_attribute_values_are_the_full_parse(html: str) -> None:
 
 
 @SETTINGS
-@given(st.lists(st.one_of(st.sampled_from(list("wW.:@ -x/ſ")), st.characters())).map("".join))
+@given(st.lists(st.one_of(st.sampled_from(list("wW.:@ -x/ſŴẘ＠：")), st.characters())).map("".join))
 def test_no_address_without_its_marks(text: str) -> None:
     """Text with no ":", "@" or "www." holds no address to scrub."""
-    assert _MAYBE_ADDRESS.search(text) or not _ADDRESS.search(text)
+    assert _may_hold_address(text) or not _ADDRESS.search(text)
+
+
+def test_addresses_in_any_case_are_still_scanned() -> None:
+    """An address with only "www." in capitals, or only an "@", is not skipped."""
+    for text in ("see WWW.Example.org", "see Www.example.org/x", "write to jane@example"):
+        assert _ADDRESS.search(text) and _may_hold_address(text)
 
 
 def test_inline_formatting_is_read_twice() -> None:
