@@ -15,8 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from notesbase.search.engine import Access, Document, Engine
-from notesbase.search.query import ParsedQuery
+from whoosh import highlight, index
+from whoosh import query as wq
+
+from notesbase.search.analysis import analyse
+from notesbase.search.engine import Access, Document
+from notesbase.search.query import AnyOf, Clause, ParsedQuery, Prefix, Term, Word
 
 SNIPPET = "snippet(docs, 1, '<mark>', '</mark>', ' … ', 24)"
 
@@ -100,14 +104,57 @@ def highlighted(engine_results: Any, texts: Texts) -> list[str]:
 def new_searcher_search(
     root: Path, parsed: ParsedQuery, access: Access, texts: Texts
 ) -> tuple[int, list[str]]:
-    """The same query through a fresh ``Engine``: it opens the index
-    (``index.open_dir``) and a new searcher, then closes them again."""
-    engine = Engine(root)
-    try:
-        results = engine.search(parsed, access, page=1, per_page=10, by_date=False)
-        return results.total, highlighted(results, texts)
-    finally:
-        # A fresh Engine keeps its searcher in a thread-local cache; close it
-        # as a per-query integration would, or file handles pile up.
-        for searcher in getattr(engine._local, "searchers", {}).values():
-            searcher.close()
+    """The same query the plain Whoosh way: ``index.open_dir`` and a new
+    searcher for every query, Whoosh's own query objects and matchers, the
+    reader's access as a filter query, and the top ten highlighted. It asks
+    for less than the project's search does (no exact total, no topic
+    counts: Whoosh would visit every match for them), so ratios to it
+    understate the difference. The total returned is Whoosh's estimate."""
+    path = root / (root / "CURRENT").read_text(encoding="ascii").strip()
+    with index.open_dir(str(path)).searcher() as searcher:
+        allowed = wq.Or(
+            [
+                wq.Term("audiences", "public"),
+                *(
+                    wq.And([wq.Term("series", str(series)), wq.Term("audiences", audience)])
+                    for series, audience in access.by_series
+                ),
+            ]
+        )
+        narrowing = [wq.Term("topics", topic) for topic in parsed.filters.topics]
+        results = searcher.search(
+            whoosh_query(parsed),
+            filter=wq.And([allowed, *narrowing]) if narrowing else allowed,
+            limit=10,
+        )
+        total = results.estimated_length()
+        results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        shown = [
+            hit.highlights("text", text=texts.by_doc_id.get(hit["doc_id"], "")) for hit in results
+        ]
+    return total, shown
+
+
+def whoosh_query(parsed: ParsedQuery) -> wq.Query:
+    """The words of ``parsed`` as Whoosh's own query objects (every prefix
+    expansion, as ``wq.Prefix`` does)."""
+    required = [_clause(clause) for clause in parsed.required]
+    query: wq.Query = wq.And(required) if len(required) > 1 else required[0]
+    if parsed.excluded:
+        query = wq.AndNot(query, wq.Or([_term(term) for term in parsed.excluded]))
+    return query
+
+
+def _clause(clause: Clause) -> wq.Query:
+    if isinstance(clause, AnyOf):
+        return wq.Or([_term(option) for option in clause.options])
+    return _term(clause)
+
+
+def _term(term: Term) -> wq.Query:
+    if isinstance(term, Prefix):
+        return wq.Or([wq.Prefix(name, term.text) for name in ("text", "title")])
+    words = analyse(term.text if isinstance(term, Word) else " ".join(term.words))
+    if len(words) == 1:
+        return wq.Or([wq.Term(name, words[0]) for name in ("text", "title")])
+    return wq.Or([wq.Phrase(name, words) for name in ("text", "title")])

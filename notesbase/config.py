@@ -86,8 +86,12 @@ class Defaults:
     # A missing or corrupt index is rebuilt before answering when the
     # database holds at most this many items, else in the background.
     SEARCH_SYNC_REBUILD_MAX_ITEMS = 5000
-    # Writer processes for a full rebuild.
-    SEARCH_REBUILD_PROCESSES = 1
+    # Worker processes for a full rebuild (0: one per core); small databases
+    # are rebuilt in the calling process.
+    SEARCH_REBUILD_PROCESSES = 0
+    # Memory per process for what searches read from the index (posting
+    # lists, masks, columns), in megabytes.
+    SEARCH_CACHE_MB = 256
 
     # Several processes, load and database faults.
     # PostgreSQL: seconds a statement waits for a row or table lock (0: the server's setting).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from notesbase.db import db
 from notesbase.disclosure import Audience, Grant, ItemFacts, Notes, NotesView, PersonFacts, disclose
@@ -53,6 +53,33 @@ def meeting_items(meeting: Meeting) -> list[Item]:
     )
 
 
+def people_facts(session: Session) -> tuple[PersonFacts, ...]:
+    """Every person, as plain rows: a page or a search reads hundreds of
+    people, and building ORM objects for them cost more than the rest."""
+    rows = session.execute(
+        sa.select(
+            Person.id, Person.name, Person.affiliation, Person.descriptor, Person.email
+        ).order_by(Person.id)
+    )
+    return tuple(PersonFacts(*row) for row in rows)
+
+
+def active_grants(session: Session, *where: sa.ColumnElement[bool]) -> tuple[Grant, ...]:
+    """The grants not withdrawn (``where`` narrows them), as plain rows."""
+    rows = session.execute(
+        sa.select(
+            Consent.person_id,
+            Consent.audience,
+            Consent.level,
+            Consent.granted_at,
+            Consent.series_id,
+            Consent.meeting_id,
+            Consent.withdrawn_at,
+        ).where(Consent.withdrawn_at.is_(None), *where)
+    )
+    return tuple(Grant(*row) for row in rows)
+
+
 def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
     """A meeting's notes as it stands now. Every person is included, not only
     the speakers, so a name typed into a body is withheld wherever it is not
@@ -62,23 +89,20 @@ def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
     if items is None:
         statement = sa.select(Item).where(Item.meeting_id == meeting.id)
         items = list(session.scalars(statement.order_by(Item.position, Item.id)))
-    people = session.scalars(sa.select(Person)).all()
-    consents = session.scalars(
-        sa.select(Consent).where(
-            Consent.withdrawn_at.is_(None),
-            sa.or_(
-                sa.and_(Consent.series_id.is_(None), Consent.meeting_id.is_(None)),
-                Consent.series_id == meeting.series_id,
-                Consent.meeting_id == meeting.id,
-            ),
-        )
-    ).all()
+    grants = active_grants(
+        session,
+        sa.or_(
+            sa.and_(Consent.series_id.is_(None), Consent.meeting_id.is_(None)),
+            Consent.series_id == meeting.series_id,
+            Consent.meeting_id == meeting.id,
+        ),
+    )
     return Notes(
         series_id=meeting.series_id,
         meeting_id=meeting.id,
         items=[item_facts(item) for item in items],
-        people=[person_facts(person) for person in people],
-        grants=[grant_facts(consent) for consent in consents],
+        people=people_facts(session),
+        grants=grants,
     )
 
 

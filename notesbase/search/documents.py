@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from notesbase.disclosure import Audience, DisclosedItem, Grant, Notes, PersonFacts, disclose
 from notesbase.markdown import render_markdown
-from notesbase.models import Consent, Item, Meeting, Person
-from notesbase.notes.facts import grant_facts, item_facts, person_facts
+from notesbase.models import Item, Meeting
+from notesbase.notes.facts import active_grants, item_facts, people_facts
 from notesbase.search.engine import Document
 
 ITEM_AUDIENCES = (Audience.MEMBER, Audience.FACILITATOR)
@@ -58,12 +58,7 @@ class Facts:
 
     @classmethod
     def load(cls, session: Session) -> Facts:
-        people = session.scalars(sa.select(Person).order_by(Person.id)).all()
-        consents = session.scalars(sa.select(Consent).where(Consent.withdrawn_at.is_(None))).all()
-        return cls(
-            tuple(person_facts(person) for person in people),
-            tuple(grant_facts(consent) for consent in consents),
-        )
+        return cls(people_facts(session), active_grants(session))
 
     def notes(self, meeting: Meeting, items: Sequence[Item]) -> Notes:
         grants = tuple(

@@ -31,6 +31,7 @@ from notesbase.db import db
 from notesbase.models import IndexOutbox, Item, Person, meeting_topics, utcnow
 from notesbase.search.documents import Builder, Document
 from notesbase.search.engine import Engine, IndexUnavailable, LockTimeout, StoredDoc
+from notesbase.search.rebuilding import write_all
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,11 @@ def engine_for(app: Flask) -> Engine:
     engine = app.extensions.get(EXTENSION)
     if engine is None:
         root = app.config.get("SEARCH_INDEX_PATH") or Path(app.instance_path) / "search"
-        engine = Engine(Path(root), lock_timeout=float(app.config["SEARCH_LOCK_TIMEOUT"]))
+        engine = Engine(
+            Path(root),
+            lock_timeout=float(app.config["SEARCH_LOCK_TIMEOUT"]),
+            cache_bytes=int(float(app.config["SEARCH_CACHE_MB"]) * (1 << 20)),
+        )
         app.extensions[EXTENSION] = engine
     return engine
 
@@ -303,11 +308,7 @@ def rebuild(app: Flask, progress: Progress | None = None) -> int:
                     sa.select(IndexOutbox.id).where(IndexOutbox.id > start - MAX_GAPS)
                 ).all()
                 state = _next_state({"cursor": 0, "gaps": {}}, [*recent, start])
-                documents = _progress_documents(Builder(session), progress)
-                counted = _Counter(documents)
-                procs = int(app.config["SEARCH_REBUILD_PROCESSES"])
-                engine.write(path, [], counted, procs=procs, optimize=procs == 1)
-                count = counted.count
+            count = write_all(app, path, progress)
             engine.write_state(path, state)
             with engine.writer_lock(timeout=60):
                 engine.switch_to(path)
@@ -316,24 +317,6 @@ def rebuild(app: Flask, progress: Progress | None = None) -> int:
             raise
     apply(app, timeout=60)
     return count
-
-
-class _Counter:
-    def __init__(self, documents: Iterable[Document]) -> None:
-        self.documents = documents
-        self.count = 0
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        for document in self.documents:
-            self.count += 1
-            yield document
-
-
-def _progress_documents(builder: Builder, progress: Progress | None) -> Iterable[Document]:
-    for done, (total, documents) in enumerate(builder.all_documents(), start=1):
-        yield from documents
-        if progress is not None:
-            progress(done, total)
 
 
 _background: dict[str, threading.Thread] = {}

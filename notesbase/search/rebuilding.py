@@ -1,0 +1,254 @@
+"""Writing a whole new index: the meetings are shared out among worker
+processes, each of which makes its meetings' documents (reading the
+database and running ``disclose``, most of the work) and writes them into
+segments of its own; the segments are then committed together.
+
+Workers are new interpreters running this module (``python -m``), which
+build their own app from the parent's configuration: never a ``fork`` of the
+parent, which may be a threaded server whose copy could inherit locks held
+by threads that do not exist in the copy, and independent of whatever
+script started the parent. Small databases are rebuilt in the
+calling process, where starting workers would cost more than it saves."""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import selectors
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from notesbase.db import db
+from notesbase.models import Item, Meeting
+from notesbase.search.documents import Builder, Document
+
+Progress = Callable[[int, int], None]
+# Documents per segment: Whoosh sorts a segment's postings in memory, so
+# this bounds what one writer holds (about 0.3 GB at 150-word items).
+SEGMENT_DOCUMENTS = 12_000
+# Items per worker below which another worker is not worth starting.
+ITEMS_PER_WORKER = 2_500
+
+
+class RebuildFailed(Exception):
+    """A worker process of the rebuild failed."""
+
+
+def write_all(app: Flask, path: Path, progress: Progress | None = None) -> int:
+    """Write every document of the database into the new index at ``path``
+    and commit; returns how many documents were written."""
+    from notesbase.search.indexer import engine_for
+
+    engine = engine_for(app)
+    meetings, items = _meetings_and_items(app)
+    workers = _workers(app, items)
+    if workers == 1:
+        with app.app_context():
+            segments, count = _write_shard(app, path, [m for m, _ in meetings], progress)
+    else:
+        segments, count = _in_workers(app, path, _shares(meetings, workers), progress)
+    engine.commit_segments(path, segments)
+    return count
+
+
+def _meetings_and_items(app: Flask) -> tuple[list[tuple[int, int]], int]:
+    """(meeting id, its number of items) for every meeting, and all items."""
+    with app.app_context():
+        counts = dict(
+            db.session.execute(
+                sa.select(Item.meeting_id, sa.func.count(Item.id)).group_by(Item.meeting_id)
+            ).all()
+        )
+        ids = db.session.scalars(sa.select(Meeting.id).order_by(Meeting.id)).all()
+    meetings = [(meeting_id, int(counts.get(meeting_id, 0))) for meeting_id in ids]
+    return meetings, sum(n for _, n in meetings)
+
+
+def _workers(app: Flask, items: int) -> int:
+    wanted = app.config.get("SEARCH_REBUILD_PROCESSES") or os.cpu_count() or 1
+    return max(1, min(int(wanted), math.ceil(items / ITEMS_PER_WORKER)))
+
+
+def _shares(meetings: list[tuple[int, int]], workers: int) -> list[list[int]]:
+    """Meetings in runs of about the same number of items, one per worker."""
+    total = sum(n for _, n in meetings) + len(meetings)
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    done = 0
+    for meeting_id, count in meetings:
+        shares[min(workers - 1, done * workers // max(total, 1))].append(meeting_id)
+        done += count + 1
+    return [share for share in shares if share]
+
+
+def _write_shard(
+    app: Flask, path: Path, meeting_ids: Sequence[int], progress: Progress | None
+) -> tuple[list[Any], int]:
+    """Make and write the documents of these meetings (inside an app
+    context), a segment per ``SEGMENT_DOCUMENTS``."""
+    from notesbase.search.indexer import engine_for
+
+    engine = engine_for(app)
+    builder = Builder(db.session)
+    meetings = list(builder.meetings(meeting_ids))
+    segments: list[Any] = []
+    written = 0
+    documents = _documents(builder, meetings, progress)
+    while True:
+        batch = _Batch(documents, SEGMENT_DOCUMENTS)
+        segment = engine.write_segment(path, batch)
+        written += batch.count
+        if segment is not None:
+            segments.append(segment)
+        if batch.exhausted:
+            return segments, written
+
+
+def _documents(
+    builder: Builder, meetings: Sequence[Meeting], progress: Progress | None
+) -> Iterator[Document]:
+    for done, meeting in enumerate(meetings, start=1):
+        yield from builder.meeting_documents(meeting)
+        if progress is not None:
+            progress(done, len(meetings))
+
+
+class _Batch:
+    """At most ``limit`` documents from ``documents``; says whether they ran out."""
+
+    def __init__(self, documents: Iterator[Document], limit: int) -> None:
+        self.documents = documents
+        self.limit = limit
+        self.count = 0
+        self.exhausted = False
+
+    def __iter__(self) -> Iterator[Document]:
+        for document in self.documents:
+            self.count += 1
+            yield document
+            if self.count >= self.limit:
+                return
+        self.exhausted = True
+
+
+def _in_workers(
+    app: Flask, path: Path, shares: list[list[int]], progress: Progress | None
+) -> tuple[list[Any], int]:
+    """Run one worker per share and wait for them all; each prints a dot
+    per meeting done, which drives ``progress``."""
+    config = _portable_config(app)
+    total = sum(len(share) for share in shares)
+    folder = Path(tempfile.mkdtemp(prefix="rebuild-", dir=path))
+    workers: list[_Worker] = []
+    try:
+        for number, share in enumerate(shares, start=1):
+            job = folder / f"job-{number}.pickle"
+            job.write_bytes(pickle.dumps((config, str(path), share)))
+            workers.append(_Worker(job))
+        _follow(workers, total, progress)
+        segments: list[Any] = []
+        count = 0
+        for worker in workers:
+            if worker.process.returncode != 0:
+                said = worker.errors.decode("utf-8", "replace").strip()
+                raise RebuildFailed(f"a rebuild worker failed: {said[-2000:]}")
+            found, written = pickle.loads(worker.job.with_suffix(".out").read_bytes())  # noqa: S301
+            segments.extend(found)
+            count += written
+        return segments, count
+    finally:
+        for worker in workers:
+            worker.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Worker:
+    """One worker process, what it has printed on standard error, and the
+    meetings it has reported done."""
+
+    def __init__(self, job: Path) -> None:
+        self.job = job
+        self.process = subprocess.Popen(  # noqa: S603 - our own module, our own interpreter
+            [sys.executable, "-m", __name__, str(job)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self.errors = b""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+def _follow(workers: list[_Worker], total: int, progress: Progress | None) -> None:
+    """Wait for every worker to end, counting the dots they print and
+    keeping what they say on standard error (read as it comes, so a
+    talkative worker never blocks on a full pipe)."""
+    done = 0
+    with selectors.DefaultSelector() as selector:
+        for worker in workers:
+            for pipe in (worker.process.stdout, worker.process.stderr):
+                assert pipe is not None
+                selector.register(pipe, selectors.EVENT_READ, worker)
+        open_pipes = 2 * len(workers)
+        while open_pipes:
+            for key, _ in selector.select():
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    open_pipes -= 1
+                elif key.fileobj is key.data.process.stderr:
+                    key.data.errors = (key.data.errors + chunk)[-20000:]
+                else:
+                    done += chunk.count(b".")
+                    if progress is not None:
+                        progress(min(done, total), total)
+    for worker in workers:
+        worker.process.wait()
+
+
+def _portable_config(app: Flask) -> dict[str, Any]:
+    """The parent's configuration, as far as it crosses to a new process."""
+    config = {}
+    for key, value in app.config.items():
+        try:
+            pickle.dumps(value)
+        except Exception:  # noqa: S112 - such a setting stays behind
+            continue
+        config[key] = value
+    config["INSTANCE_PATH"] = app.instance_path
+    return config
+
+
+def _work(job: Path) -> None:
+    """A rebuild worker: its own app and database connection, its share of
+    the meetings, its own segments; a dot on standard output per meeting."""
+    from notesbase import create_app
+
+    config, path, meeting_ids = pickle.loads(job.read_bytes())  # noqa: S301 - written by our parent
+
+    def advance(_done: int, _total: int) -> None:
+        sys.stdout.write(".")
+        sys.stdout.flush()
+
+    app = create_app(config)
+    with app.app_context():
+        segments, count = _write_shard(app, Path(path), meeting_ids, advance)
+        db.engine.dispose()
+    job.with_suffix(".out").write_bytes(pickle.dumps((segments, count)))
+
+
+if __name__ == "__main__":
+    _work(Path(sys.argv[1]))

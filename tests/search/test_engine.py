@@ -1,0 +1,331 @@
+"""The search engine's own parts: the analysis, the numpy query runner
+checked against Whoosh's own matchers, segments and merges, and the
+rebuild's worker processes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench import corpus
+from bench.references import whoosh_query
+from notesbase.db import db
+from notesbase.models import Item
+from notesbase.notes.items import ItemFields, update_item
+from notesbase.search import engine as engine_module
+from notesbase.search import indexer, rebuilding
+from notesbase.search.analysis import ANALYZER, analyse
+from notesbase.search.engine import LAYOUT, MERGE_FACTOR
+from notesbase.search.query import Filters, ParsedQuery, Phrase, Word, parse
+from notesbase.search.ranking import Access
+
+SPEC = corpus.Spec(items=240, items_per_meeting=12, series=2, people=30, words_per_item=60)
+READERS = {
+    "public": Access(()),
+    "member of one series": Access(((1, "member"),)),
+    "member of both": Access(((1, "member"), (2, "member"))),
+    "facilitator": Access(((1, "facilitator"), (2, "facilitator"))),
+}
+QUERIES = [
+    "data",
+    "public trust",
+    '"data sharing"',
+    '"public sector data"',
+    "community OR council",
+    "data -trust",
+    'data -"data sharing"',
+    "comm*",
+    "publ* trust",
+    "participants",
+]
+FILTERS = [
+    Filters(),
+    Filters(topics=("data-sharing",)),
+    Filters(kinds=("quote", "point")),
+    Filters(number_from=3, number_to=6),
+    Filters(date_from=date(2020, 1, 1), date_to=date(2022, 6, 30)),
+    Filters(series=("2",)),
+]
+
+TEXT_CHARACTERS = st.text(
+    alphabet=st.sampled_from(list("aAbBeEsStT zZ019.*-'_,\n\tİıßéÉ\u0301\u200bΩωЖж")),
+    max_size=80,
+)
+
+
+@given(TEXT_CHARACTERS)
+@settings(max_examples=400, deadline=None)
+def test_analyse_gives_exactly_the_stemming_analyzers_terms(text: str) -> None:
+    """Documents are analysed in bulk by ``analyse``; highlighting and plain
+    Whoosh use ``ANALYZER``: both must make the same terms of any text."""
+    assert analyse(text) == [token.text for token in ANALYZER(text)]
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"SEARCH_APPLY_ON_COMMIT": False, "SEARCH_REBUILD_PROCESSES": 1}
+
+
+@pytest.fixture
+def loaded(app: Flask) -> Flask:
+    corpus.load_into(app, SPEC, create_schema=False)
+    indexer.rebuild(app)
+    return app
+
+
+# -- the query runner against Whoosh's own matchers ---------------------------------
+
+
+def _visible(stored: dict[str, Any], access: Access, filters: Filters) -> bool:
+    """The reader's access and the filters, worked out from stored fields."""
+    audiences = stored["audiences"].split()
+    readable = "public" in audiences or any(
+        stored["series"] == str(series) and audience in audiences
+        for series, audience in access.by_series
+    )
+    topics = set(stored["topics"].split())
+    checks = [
+        readable,
+        not filters.series or stored["series"] in filters.series,
+        all(topic in topics for topic in filters.topics),
+        not filters.kinds or stored["kind"] in filters.kinds,
+        filters.number_from is None or stored["number"] >= filters.number_from,
+        filters.number_to is None or stored["number"] <= filters.number_to,
+        filters.date_from is None or stored["day"] >= filters.date_from.toordinal(),
+        filters.date_to is None or stored["day"] <= filters.date_to.toordinal(),
+    ]
+    return all(checks)
+
+
+def _expected(app: Flask, parsed: ParsedQuery, access: Access) -> tuple[set[str], dict[str, int]]:
+    """The documents (by id) and topic counts Whoosh's own matchers give
+    (the query as ``bench.references`` writes it for plain Whoosh)."""
+    engine = indexer.engine_for(app)
+    with engine.open_index(engine.current_path()).searcher() as searcher:
+        found = {
+            stored["doc_id"]: stored
+            for docnum in searcher.docs_for_query(whoosh_query(parsed))
+            if _visible(stored := searcher.stored_fields(docnum), access, parsed.filters)
+        }
+    counts: dict[str, int] = {}
+    for stored in found.values():
+        for topic in stored["topics"].split():
+            counts[topic] = counts.get(topic, 0) + 1
+    return set(found), counts
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_totals_pages_and_topic_counts_agree_with_whoosh(loaded, reader):
+    """For every query, filter and reader, the total, the topic counts and
+    every hit on every page are what Whoosh's own (slow) matchers find."""
+    access = READERS[reader]
+    engine = indexer.engine_for(loaded)
+    checked = 0
+    for text in QUERIES:
+        for filters in FILTERS:
+            parsed = parse(text, filters)
+            expected, counts = _expected(loaded, parsed, access)
+            results = engine.search(parsed, access, page=1, per_page=1000, by_date=False)
+            assert results.total == len(expected), (text, filters)
+            assert results.topic_counts == counts, (text, filters)
+            assert {doc.doc_id for doc in results.docs} == expected, (text, filters)
+            checked += len(expected)
+    assert checked > (100 if reader == "public" else 1000)  # the queries have real work
+
+
+def test_hits_come_best_first_or_newest_first(loaded):
+    """Relevance puts a document with the word in its title and text above
+    one with it once; by date, later meetings come first, then numbers."""
+    engine = indexer.engine_for(loaded)
+    access = READERS["member of both"]
+    parsed = parse("data")
+    by_date = engine.search(parsed, access, page=1, per_page=50, by_date=True).docs
+    keys = [(-doc.day, doc.number) for doc in by_date]
+    assert keys == sorted(keys)
+    first = engine.search(parsed, access, page=1, per_page=10, by_date=False)
+    second = engine.search(parsed, access, page=2, per_page=10, by_date=False)
+    assert not {d.doc_id for d in first.docs} & {d.doc_id for d in second.docs}
+    assert len(second.docs) == 10
+
+
+def test_a_filter_alone_lists_documents_newest_first(loaded):
+    """A topic filter without words finds every document on the topic."""
+    engine = indexer.engine_for(loaded)
+    parsed = ParsedQuery(filters=Filters(topics=("data-sharing",)))
+    results = engine.search(parsed, READERS["facilitator"], page=1, per_page=2000, by_date=False)
+    expected = [doc for doc in results.docs if "data-sharing" in doc.topics]
+    assert results.total == len(expected) == len(results.docs) > 0
+
+
+def test_phrase_words_must_be_adjacent_and_in_order(loaded):
+    """ "a b" is not "b a", nor a and b apart."""
+    engine = indexer.engine_for(loaded)
+    access = READERS["facilitator"]
+    forwards = parse('"data sharing"')
+    backwards = parse('"sharing data"')
+    both = ParsedQuery((Word("data"), Word("sharing")))
+    found = {
+        name: {
+            d.doc_id for d in engine.search(q, access, page=1, per_page=5000, by_date=False).docs
+        }
+        for name, q in (("forwards", forwards), ("backwards", backwards), ("both", both))
+    }
+    assert found["forwards"] and found["forwards"] < found["both"]
+    assert found["forwards"] != found["backwards"]
+    assert Phrase(("data", "sharing")) in forwards.required
+
+
+def test_highlights_mark_the_query_words_in_the_text_given(loaded):
+    """Snippets are made from the text the caller passes, marking stems."""
+    engine = indexer.engine_for(loaded)
+    results = engine.search(
+        parse("sharing"), READERS["facilitator"], page=1, per_page=1, by_date=False
+    )
+    marked = re.sub(r"<mark[^>]*>", "<mark>", results.highlight(0, "We are sharing; shared data."))
+    assert "<mark>sharing</mark>" in marked
+    assert "<mark>shared</mark>" in marked  # the same stem
+    assert "<mark>data</mark>" not in marked
+    assert results.highlight(0, "Nothing of the kind here.") == ""
+
+
+# -- segments, merges, layout ---------------------------------------------------------
+
+
+def _save(app: Flask, item_id: int, body: str) -> None:
+    with app.app_context():
+        item = db.session.get(Item, item_id)
+        assert item is not None
+        update_item(
+            item,
+            ItemFields(
+                kind=item.kind,
+                body=body,
+                section=item.section,
+                speaker_id=item.speaker_id,
+                confidentiality=item.confidentiality,
+            ),
+            actor=None,
+        )
+        db.session.commit()
+
+
+def test_commits_merge_small_segments_a_tier_at_a_time(loaded, monkeypatch):
+    """Many one-item saves leave at most ``MERGE_FACTOR`` segments in any
+    tier (the policy merges a full tier before a commit adds its own),
+    never rewrite a segment above the tiers that filled, and lose nothing."""
+    monkeypatch.setattr(engine_module, "SMALL_SEGMENT", 20)
+    engine = indexer.engine_for(loaded)
+    (big,) = [s.id for s in engine.segments()]
+    with loaded.app_context():
+        ids = db.session.scalars(sa.select(Item.id).order_by(Item.id).limit(40)).all()
+    for number, item_id in enumerate(ids):
+        _save(loaded, item_id, f"zebrafish{number} data sharing")
+        indexer.apply(loaded)
+    segments = engine.segments()
+    sizes = sorted(s.size for s in segments)
+    assert len(segments) < 2 * MERGE_FACTOR, sizes
+    for limit in (20, 20 * MERGE_FACTOR):
+        assert sum(1 for size in sizes if size < limit) <= MERGE_FACTOR, sizes
+    assert big in {s.id for s in segments}
+    assert indexer.check(loaded).ok
+    for number in range(len(ids)):
+        parsed = parse(f"zebrafish{number}")
+        found = engine.search(parsed, READERS["facilitator"], page=1, per_page=5, by_date=False)
+        assert found.total >= 1, number
+
+
+def test_an_index_of_another_layout_is_rebuilt(loaded):
+    """A generation written by another version (its layout file says so)
+    is not read: the next use rebuilds it."""
+    engine = indexer.engine_for(loaded)
+    old = engine.current_path()
+    (old / LAYOUT).write_text('{"version": 1}', encoding="utf-8")
+    engine._opened.clear()
+    assert indexer.ensure(loaded)
+    assert engine.current_path() != old
+    assert indexer.check(loaded).ok
+
+
+# -- the rebuild's worker processes ---------------------------------------------------
+
+
+def test_a_rebuild_in_several_segments_equals_one_in_one(loaded, monkeypatch):
+    """Written a few documents per segment, the rebuild holds exactly the
+    documents of one written in a single segment, and finds the same."""
+    engine = indexer.engine_for(loaded)
+    alone = {doc.doc_id: doc for doc in engine.stored_documents()}
+    parsed = parse('"data sharing" OR trust')
+    before = engine.search(parsed, READERS["facilitator"], page=1, per_page=2000, by_date=False)
+    monkeypatch.setattr(rebuilding, "SEGMENT_DOCUMENTS", 90)
+    count = indexer.rebuild(loaded)
+    assert count == len(alone)
+    assert {doc.doc_id: doc for doc in engine.stored_documents()} == alone
+    assert len(engine.segments()) >= len(alone) // 90
+    after = engine.search(parsed, READERS["facilitator"], page=1, per_page=2000, by_date=False)
+    assert (after.total, after.topic_counts) == (before.total, before.topic_counts)
+    assert {d.doc_id for d in after.docs} == {d.doc_id for d in before.docs}
+
+
+def test_a_rebuild_in_worker_processes_equals_one_in_process(loaded, monkeypatch):
+    """Shared among two worker processes, the rebuild writes exactly the
+    documents one process writes, and reports its progress to the end."""
+    engine = indexer.engine_for(loaded)
+    alone = {doc.doc_id: doc for doc in engine.stored_documents()}
+    monkeypatch.setattr(rebuilding, "ITEMS_PER_WORKER", 50)
+    loaded.config["SEARCH_REBUILD_PROCESSES"] = 2
+    seen: list[tuple[int, int]] = []
+    count = indexer.rebuild(loaded, progress=lambda done, total: seen.append((done, total)))
+    together = {doc.doc_id: doc for doc in engine.stored_documents()}
+    assert count == len(together) == len(alone)
+    assert together == alone
+    assert len(engine.segments()) == 2
+    assert seen[-1][0] == seen[-1][1] > 0
+    assert indexer.check(loaded).ok
+
+
+def test_a_failing_worker_fails_the_rebuild_and_keeps_the_index(loaded, monkeypatch):
+    """A worker that cannot start (a database it cannot open) stops the
+    rebuild with the reason; the index in use stays."""
+    engine = indexer.engine_for(loaded)
+    before = engine.current_path()
+    monkeypatch.setattr(rebuilding, "ITEMS_PER_WORKER", 50)
+    monkeypatch.setattr(
+        rebuilding,
+        "_portable_config",
+        lambda app: {"DATABASE_URL": "sqlite:////nonexistent/folder/db.sqlite3"},
+    )
+    loaded.config["SEARCH_REBUILD_PROCESSES"] = 2
+    with pytest.raises(rebuilding.RebuildFailed, match="worker failed"):
+        indexer.rebuild(loaded)
+    assert engine.current_path() == before
+    assert [p.name for p in engine.root.glob("gen-*")] == [before.name]
+
+
+def test_the_schema_stores_no_text():
+    """What the index keeps per document: ids, versions and public meeting
+    fields; title and text are indexed only."""
+    schema = engine_module.schema()
+    stored = {name for name, field in schema.items() if field.stored}
+    assert not {"title", "text"} & stored
+    assert stored == {
+        "doc_id",
+        "key",
+        "doctype",
+        "target",
+        "audiences",
+        "series",
+        "meeting",
+        "number",
+        "day",
+        "topics",
+        "kind",
+        "version",
+        "fingerprint",
+    }
