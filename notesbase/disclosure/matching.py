@@ -46,32 +46,49 @@ def fold(text: str) -> str:
     words."""
     if text.isascii():
         return " ".join(text.lower().split())
-    return " ".join(_fold_map(text)[0].split())
+    return " ".join(_fold_chars(text).split())
 
 
 # For ASCII, folding a character is only lower-casing it and turning any
-# space into " ": whole runs of it can be folded at once, which is most text.
+# space into " ", so a whole text is folded at once. Done on UTF-8 bytes it
+# leaves every other character alone (its bytes are all above 0x7f), and
+# those few are then folded one by one.
 _ASCII_SPACES = str.maketrans(dict.fromkeys("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", " "))
-_ASCII_RUN_OR_CHAR = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]")
+_ASCII_SPACE_BYTES = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_chars(text: str) -> str:
+    """``text`` folded character by character, spaces not collapsed."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_SPACES)
+    data = text.encode("utf-8", "surrogatepass").lower().translate(_ASCII_SPACE_BYTES)
+    return _NON_ASCII.sub(
+        lambda char: _fold_char(char.group()), data.decode("utf-8", "surrogatepass")
+    )
 
 
 def _fold_map(text: str) -> tuple[str, Sequence[int]]:
     """``text`` folded character by character (spaces not collapsed), with
     the index in ``text`` each folded character came from."""
+    folded = _fold_chars(text)
     if text.isascii():
-        return text.lower().translate(_ASCII_SPACES), range(len(text))
-    folded: list[str] = []
+        return folded, range(len(text))
+    # Only characters folded to nothing (a combining mark) or to several (a
+    # ligature) shift the folded text against ``text``.
     origin: list[int] = []
-    for piece in _ASCII_RUN_OR_CHAR.finditer(text):
-        start, end = piece.span()
-        if text[start].isascii():
-            folded.append(piece.group().lower().translate(_ASCII_SPACES))
-            origin.extend(range(start, end))
-        else:
-            char = _fold_char(text[start])
-            folded.append(char)
-            origin.extend([start] * len(char))
-    return "".join(folded), origin
+    last = 0
+    for match in _NON_ASCII.finditer(text):
+        length = len(_fold_char(match.group()))
+        if length != 1:
+            index = match.start()
+            origin.extend(range(last, index))
+            origin.extend([index] * length)
+            last = index + 1
+    if last == 0:  # nothing shifted
+        return folded, range(len(text))
+    origin.extend(range(last, len(text)))
+    return folded, origin
 
 
 def squash(text: str) -> str:
