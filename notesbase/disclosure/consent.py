@@ -86,23 +86,28 @@ def released_level(person: PersonFacts, level: Level) -> Level:
 def released_levels(notes: Notes, audience: Audience) -> dict[int, Level]:
     """Each person's level for ``audience`` at this meeting: the deciding
     grant's, as far as what they have given allows (``released_level``).
-    Grants are grouped by person first: a meeting has hundreds of people."""
+    The grants for this audience are grouped by person first, and each
+    person's looked for among their own: a meeting has hundreds of people."""
+    if audience is Audience.FACILITATOR:  # they always know who spoke
+        return {person.id: Level.NAMED for person in notes.people}
+    wanted = ConsentAudience(audience.value)
     by_person: dict[int, list[Grant]] = {}
     for grant in notes.grants:
-        by_person.setdefault(grant.person_id, []).append(grant)
-    return {
-        person.id: released_level(
-            person,
-            effective_level(
-                by_person.get(person.id, ()),
-                person.id,
-                audience,
-                series_id=notes.series_id,
-                meeting_id=notes.meeting_id,
-            ),
+        if grant.audience == wanted:
+            by_person.setdefault(grant.person_id, []).append(grant)
+    levels: dict[int, Level] = {}
+    for person in notes.people:
+        grant = deciding_grant(
+            by_person.get(person.id, ()),
+            person.id,
+            wanted,
+            series_id=notes.series_id,
+            meeting_id=notes.meeting_id,
         )
-        for person in notes.people
-    }
+        levels[person.id] = (
+            Level.ANONYMOUS if grant is None else released_level(person, grant.level)
+        )
+    return levels
 
 
 def attribution(person: PersonFacts, level: Level) -> str:

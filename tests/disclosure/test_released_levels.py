@@ -1,0 +1,71 @@
+"""``released_levels`` works out every person's level at once, skipping the
+grants for other audiences and the people with none; it must give what
+asking ``effective_level`` for each person in turn gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notesbase.disclosure import (
+    Audience,
+    ConsentAudience,
+    Grant,
+    Level,
+    Notes,
+    PersonFacts,
+    effective_level,
+)
+from notesbase.disclosure.consent import released_level, released_levels
+from tests.disclosure.builders import MEETING, OTHER_MEETING, OTHER_SERIES, SERIES, at
+
+people = st.lists(
+    st.builds(
+        PersonFacts,
+        id=st.integers(1, 5),
+        name=st.just("Jane Doe"),
+        affiliation=st.sampled_from(["", " ", "Open Data Manchester"]),
+        descriptor=st.sampled_from(["", "a data lead"]),
+    ),
+    max_size=6,
+)
+grants = st.lists(
+    st.builds(
+        Grant,
+        person_id=st.integers(1, 6),
+        audience=st.sampled_from(list(ConsentAudience)),
+        level=st.sampled_from(list(Level)),
+        granted_at=st.integers(0, 3).map(at),
+        series_id=st.sampled_from([None, SERIES, OTHER_SERIES]),
+        meeting_id=st.sampled_from([None, None, MEETING, OTHER_MEETING]),
+        withdrawn_at=st.sampled_from([None, at(5)]),
+    ),
+    max_size=12,
+)
+
+
+def levels_one_by_one(notes: Notes, audience: Audience) -> dict[int, Level]:
+    """The reference: each person's deciding grant looked up on its own."""
+    return {
+        person.id: released_level(
+            person,
+            effective_level(
+                notes.grants,
+                person.id,
+                audience,
+                series_id=notes.series_id,
+                meeting_id=notes.meeting_id,
+            ),
+        )
+        for person in notes.people
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(people, grants, st.sampled_from(list(Audience)))
+def test_levels_at_once_are_the_levels_one_by_one(
+    persons: list[PersonFacts], given_grants: list[Grant], audience: Audience
+) -> None:
+    """Every person gets the level their own deciding grant gives, or anonymous."""
+    notes = Notes(SERIES, MEETING, items=(), people=persons, grants=given_grants)
+    assert released_levels(notes, audience) == levels_one_by_one(notes, audience)
