@@ -58,7 +58,12 @@ def disclose(notes: Notes, audience: Audience) -> NotesView:
         (item for item in notes.items if item.confidentiality.visible_to(audience)),
         key=lambda item: (item.position, item.id),
     )
-    items = (_disclose_item(item, people, levels, audience, matcher, strict) for item in visible)
+    # Items share a few headings: each is checked once.
+    headings = {item.section: _heading(item.section, matcher) for item in visible}
+    items = (
+        _disclose_item(item, headings[item.section], people, levels, audience, matcher, strict)
+        for item in visible
+    )
     return NotesView(audience=audience, items=tuple(item for item in items if item is not None))
 
 
@@ -93,8 +98,21 @@ def _render(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str]:
     return body_html, to_text(body_html)
 
 
+def _heading(section: str, matcher: Matcher) -> str:
+    """A section heading with what the audience may not see replaced, or
+    nothing if something withheld is still there."""
+    section = section.strip()
+    if not matcher:
+        return section
+    section = scrub_addresses(matcher.sub(section), matcher)
+    if matcher.search(section) or matcher.names_in_url(section):
+        return ""
+    return section
+
+
 def _disclose_item(
     item: ItemFacts,
+    section: str,
     people: dict[int, PersonFacts],
     levels: dict[int, Level],
     audience: Audience,
@@ -111,11 +129,6 @@ def _disclose_item(
         body_html = to_html(redacted_tokens(_escape_markdown(body_text), audience))
         if _leaks(matcher, body_html, body_text):
             body_text, body_html = "", ""
-    section = item.section.strip()
-    if matcher:
-        section = scrub_addresses(matcher.sub(section), matcher)
-        if matcher.search(section) or matcher.names_in_url(section):
-            section = ""
     speaker = people.get(item.speaker_id) if item.speaker_id is not None else None
     credit = None
     if speaker is not None:
