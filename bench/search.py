@@ -109,7 +109,6 @@ class Rebuild:
     wall: float
     cpu: float
     documents: int
-    building: float  # seconds spent making documents (disclose, SQL)
 
 
 @dataclass
@@ -195,8 +194,7 @@ class Bench:
         with self.profiled("rebuild"):
             for processes in self.args.procs:
                 self.rebuild(processes)
-        if not self.texts.member_items:
-            self.gather_texts()
+        self.gather_texts()
         self.results.index_bytes = _folder_bytes(indexer.engine_for(self.app).current_path())
         fts = self.build_fts()
         try:
@@ -217,20 +215,16 @@ class Bench:
 
     def rebuild(self, processes: int) -> None:
         self.app.config["SEARCH_REBUILD_PROCESSES"] = processes
-        texts = Texts()
-        clock = [0.0]
         cpu = cpu_seconds()
         began = time.perf_counter()
-        with recording(texts, clock):
-            count = indexer.rebuild(self.app)
+        count = indexer.rebuild(self.app)
         wall = time.perf_counter() - began
-        self.results.rebuilds.append(Rebuild(processes, wall, cpu_seconds() - cpu, count, clock[0]))
-        if texts.member_items:
-            self.texts = texts
-        say(f"rebuilt with {processes} writer process(es): {count} documents in {wall:.1f} s")
+        self.results.rebuilds.append(Rebuild(processes, wall, cpu_seconds() - cpu, count))
+        say(f"rebuilt with {processes} process(es): {count} documents in {wall:.1f} s")
 
     def gather_texts(self) -> None:
-        """The member texts, when the rebuild could not be watched."""
+        """The member texts (for FTS5 and the highlights), made again as the
+        rebuild made them (not timed)."""
         with self.app.app_context():
             for _, documents in Builder(db.session).all_documents():
                 self.texts.take(documents)
@@ -412,38 +406,6 @@ class Bench:
 
 
 @contextlib.contextmanager
-def recording(texts: Texts, clock: list[float]) -> Iterator[None]:
-    """Watch a rebuild: keep the documents it writes (for FTS5 and the
-    highlights) and add up the time spent making them. The indexer looks
-    ``Builder`` up in its own module, so a subclass there sees every
-    document; without one, nothing is watched."""
-    original = getattr(indexer, "Builder", None)
-    if original is None:
-        yield
-        return
-
-    class Recording(original):  # type: ignore[misc, valid-type]
-        def all_documents(self) -> Iterator[Any]:
-            inner = super().all_documents()
-            while True:
-                began = time.perf_counter()
-                try:
-                    total, documents = next(inner)
-                except StopIteration:
-                    clock[0] += time.perf_counter() - began
-                    return
-                clock[0] += time.perf_counter() - began
-                texts.take(documents)
-                yield total, documents
-
-    indexer.Builder = Recording  # type: ignore[misc]
-    try:
-        yield
-    finally:
-        indexer.Builder = original  # type: ignore[misc]
-
-
-@contextlib.contextmanager
 def outbox_hooks_removed() -> Iterator[bool]:
     """The session without the outbox hooks, to time a bare save; yields
     False (and removes nothing) when the hooks are not where expected."""
@@ -501,7 +463,6 @@ def report(results: Results, args: argparse.Namespace, load: tuple[float, float]
             f"{label:58} {rebuild.wall:8.1f} {rebuild.cpu:8.1f} {rebuild.documents:8,} "
             f"{_ratio(rebuild.wall, results.fts_build):>8}"
         )
-        lines.append(f"{'  of which making documents (SQL + disclose)':58} {rebuild.building:8.1f}")
     lines.append(
         f"{'SQLite FTS5 build from the same member texts':58} {results.fts_build:8.1f} "
         f"{'':8} {results.fts_documents:8,}"

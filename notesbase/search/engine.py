@@ -37,7 +37,7 @@ from notesbase.search import ranking
 from notesbase.search.analysis import ANALYZER, ArrayPositions, analyse
 from notesbase.search.query import ParsedQuery
 from notesbase.search.ranking import Access
-from notesbase.search.segments import Cache, Segment
+from notesbase.search.segments import Cache, Segment, read_postings
 
 __all__ = ["Access", "Document", "Engine", "EngineResults", "IndexUnavailable", "StoredDoc"]
 
@@ -219,6 +219,7 @@ class Engine:
         self.lock_timeout = lock_timeout
         self.cache = Cache(cache_bytes)
         self._local = threading.local()
+        self._write_readers: dict[str, SegmentReader] = {}
         self._opened: dict[Path, index.Index] = {}
         self._open_lock = threading.Lock()
 
@@ -328,17 +329,17 @@ class Engine:
         documents: Iterable[Document],
         *,
         optimize: bool = False,
-    ) -> None:
+    ) -> bool:
         """Delete every document matching ``replace`` (("key", "item:12") or
-        ("scope", "meeting:3")) and add ``documents``, in one commit. The
-        new documents go into a small segment of their own; small segments
-        are merged a tier at a time (``_tiered_merge``). With ``optimize``,
-        every segment is rewritten so no deleted text stays on disk (after a
-        purge). Callers hold ``writer_lock``."""
-        writer: IndexWriter = self.open_index(path).writer(limitmb=64)
+        ("scope", "meeting:3")) and add ``documents``, in one commit, as a
+        small segment of their own and without merging, so a save never
+        waits for one. Returns whether a tier of small segments is full and
+        ``merge`` has work. With ``optimize``, every segment is rewritten so
+        no deleted text stays on disk (after a purge). Callers hold
+        ``writer_lock``."""
+        writer = _Writer(self.open_index(path), limitmb=64)
         try:
-            for name, value in replace:
-                writer.delete_by_term(name, value)
+            self._delete(writer, replace)
             for document in documents:
                 writer.add_document(**document.fields())
         except BaseException:
@@ -348,11 +349,52 @@ class Engine:
             if optimize:
                 writer.commit(optimize=True)
             else:
-                writer.commit(mergetype=_tiered_merge)
+                writer.commit(merge=False)
         except BaseException:
             _abandon(writer)
             raise
         _seal(path)
+        return not optimize and bool(_full_tiers([*writer.segments, writer.newsegment]))
+
+    def _delete(self, writer: IndexWriter, replace: Iterable[tuple[str, str]]) -> None:
+        """Mark deleted the documents matching ``replace``, looked up in each
+        segment's term index through readers kept from one write to the next
+        (Whoosh's ``delete_by_term`` opens a reader on every segment each
+        time). Writers take turns (``writer_lock``), so one set serves all."""
+        pairs = list(replace)
+        kept = self._write_readers
+        self._write_readers = {}
+        try:
+            offset = 0
+            for entry in writer.segments:
+                name = entry.segment_id()
+                reader = kept.pop(name, None) or SegmentReader(writer.storage, writer.schema, entry)
+                self._write_readers[name] = reader
+                for field, value in pairs:
+                    for docnum in read_postings(reader, field, value).ids.tolist():
+                        if not entry.is_deleted(docnum):
+                            writer.delete_document(offset + docnum)
+                offset += entry.doc_count_all()
+        finally:
+            for reader in kept.values():
+                reader.close()
+
+    def merge(self, path: Path) -> bool:
+        """Merge every full tier of small segments (``_tiered_merge``) in one
+        commit; returns whether there was anything to merge. Callers hold
+        ``writer_lock``: while a merge runs, saves wait for it or leave their
+        change in the outbox for the next apply."""
+        opened = self.open_index(path)
+        if not _full_tiers(opened._segments()):
+            return False
+        writer = _Writer(opened, limitmb=64)
+        try:
+            writer.commit(mergetype=_tiered_merge)
+        except BaseException:
+            _abandon(writer)
+            raise
+        _seal(path)
+        return True
 
     def write_segment(self, path: Path, documents: Iterable[Document]) -> Any:
         """Write ``documents`` into a new segment of the index at ``path``
@@ -360,7 +402,7 @@ class Engine:
         own), and return the segment for ``commit_segments``. The same steps
         as Whoosh's own multi-process writer, with the documents made in the
         writing process instead of sent to it."""
-        writer = SegmentWriter(self.open_index(path), _lk=False, limitmb=1024)
+        writer = _Writer(self.open_index(path), _lk=False, limitmb=1024)
         try:
             for document in documents:
                 writer.add_document(**document.fields())
@@ -377,7 +419,7 @@ class Engine:
 
     def commit_segments(self, path: Path, segments: Sequence[Any]) -> None:
         """Add segments written by ``write_segment`` to the index, in one commit."""
-        writer = self.open_index(path).writer()
+        writer = _Writer(self.open_index(path))
         try:
             writer._close_segment()
             writer._commit_toc([*writer.segments, *segments])
@@ -404,17 +446,17 @@ class Engine:
         path = self.current_path()
         if path is None:
             raise IndexUnavailable("there is no index")
-        snapshot = getattr(self._local, "snapshot", None)
+        previous = getattr(self._local, "snapshot", None)
         try:
-            if snapshot is not None and snapshot.path == path and snapshot.current():
-                return snapshot.segments
-            if snapshot is not None:
-                snapshot.close()
+            if previous is not None and previous.path == path and previous.current():
+                return previous.segments  # type: ignore[no-any-return]
             self._local.snapshot = None
-            snapshot = _Snapshot(path, self.open_index(path), self.cache)
+            snapshot = _Snapshot(path, self.open_index(path), self.cache, previous)
         except IndexUnavailable:
             raise
         except Exception as error:
+            if previous is not None:
+                previous.close()
             raise IndexUnavailable(f"cannot read the index: {error}") from error
         self._local.snapshot = snapshot
         names = {segment.id for segment in snapshot.segments}
@@ -469,46 +511,91 @@ class Engine:
         return EngineResults(ranked.total, docs, ranked.topic_counts, ranked.terms)
 
 
-class _Snapshot:
-    """The segments of one generation of the index as one thread reads them."""
+class _Writer(SegmentWriter):
+    """Whoosh's segment writer, minus one cost: while writing postings it
+    looks up each posting's document length, reading it back from the
+    segment's own length column one posting at a time, only to record the
+    shortest and longest per block for Whoosh's score estimates. Searches
+    here never use those (lengths come from the column itself), so they
+    are left at zero: a third less time per posting."""
 
-    def __init__(self, path: Path, opened: index.Index, cache: Cache) -> None:
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        self.fieldwriter.add_postings(self.schema, None, self.pool.iter_postings())
+        self.fieldwriter.close()
+
+
+class _Snapshot:
+    """The segments of one version of the index as one thread reads them.
+    Readers of segments that are still there are taken over from the
+    previous snapshot (opening one costs about a millisecond, and a save
+    adds one small segment), with the new table of contents' entries, so
+    deletions are always the current ones."""
+
+    def __init__(
+        self, path: Path, opened: index.Index, cache: Cache, previous: _Snapshot | None
+    ) -> None:
         self.path = path
         self.index = opened
-        self.reader = opened.reader()
-        self.segments = [
-            Segment(leaf, offset, cache)
-            for leaf, offset in self.reader.leaf_readers()
-            if leaf.doc_count_all()
-        ]
+        toc = opened._read_toc()
+        self.generation = toc.generation
+        kept = previous.readers if previous is not None and previous.path == path else {}
+        self.readers: dict[str, SegmentReader] = {}
+        self.segments: list[Segment] = []
+        try:
+            for entry in toc.segments:
+                if not entry.doc_count_all():
+                    continue
+                name = entry.segment_id()
+                reader = kept.pop(name, None) or SegmentReader(
+                    opened.storage, toc.schema, entry, generation=toc.generation
+                )
+                self.readers[name] = reader
+                self.segments.append(Segment(reader, entry, cache))
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            for reader in kept.values():
+                reader.close()
 
     def current(self) -> bool:
-        return bool(self.reader.generation() == self.index.latest_generation())
+        return bool(self.generation == self.index.latest_generation())
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.reader.close()
+        for reader in self.readers.values():
+            with contextlib.suppress(Exception):
+                reader.close()
+        self.readers = {}
+
+
+def _full_tiers(segments: Sequence[Any]) -> list[Any]:
+    """The segments a merge should take: every tier of small segments
+    (under 1,000 documents, under 8,000, ...) that holds ``MERGE_FACTOR`` or
+    more, up to the first tier that does not. A tier fills only after
+    ``MERGE_FACTOR`` merges of the one below, so merges stay small and
+    rare, and segments few."""
+    chosen: list[Any] = []
+    merged = 0  # the segment a merge of the tier below adds to this one
+    limit = SMALL_SEGMENT
+    while True:
+        tier = [s for s in segments if s.doc_count_all() < limit and s not in chosen]
+        if len(tier) + merged < MERGE_FACTOR:
+            return chosen
+        chosen.extend(tier)
+        merged = 1
+        limit *= MERGE_FACTOR
 
 
 def _tiered_merge(writer: IndexWriter, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: merge the small segments together once there
-    are ``MERGE_FACTOR`` of them in a tier (under 1,000 documents, under
-    8,000, ...), never touching a segment above the tier that is full. A
-    commit then costs about the same at 100,000 items as at 10,000, and
-    segments stay few: a tier fills only after ``MERGE_FACTOR`` merges of
-    the one below."""
-    kept = list(segments)
-    limit = SMALL_SEGMENT
-    while True:
-        tier = [s for s in kept if s.doc_count_all() < limit]
-        if len(tier) < MERGE_FACTOR:
-            return kept
-        for segment in tier:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)
-            reader.close()
-            kept.remove(segment)
-        limit *= MERGE_FACTOR
+    """Whoosh merge policy: merge the full tiers (``_full_tiers``) into the
+    writer's new segment, keep the rest as they are."""
+    chosen = _full_tiers(segments)
+    for segment in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in chosen]
 
 
 def _layout(path: Path) -> int | None:

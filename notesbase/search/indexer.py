@@ -183,13 +183,18 @@ def _not_applied(state: dict[str, Any]) -> sa.ColumnElement[bool]:
     return sa.or_(condition, IndexOutbox.id.in_(gaps)) if gaps else condition
 
 
-def apply(app: Flask, *, timeout: float | None = None, batch: int = 2000) -> int:
+def apply(
+    app: Flask, *, timeout: float | None = None, batch: int = 2000, merge: bool = True
+) -> int:
     """Drain the outbox into the index; returns how many rows were applied.
-    Raises ``LockTimeout`` when another process keeps the writer lock."""
+    Then merge full tiers of small segments: here, or with ``merge`` False
+    in a background thread (``merge_soon``). Raises ``LockTimeout`` when
+    another process keeps the writer lock."""
     engine = engine_for(app)
     if not ensure(app):
         return 0
     applied = 0
+    full = False
     with engine.writer_lock(timeout):
         path = engine.current_path()
         if path is None:
@@ -208,11 +213,15 @@ def apply(app: Flask, *, timeout: float | None = None, batch: int = 2000) -> int
                 meetings, items, writeups = _expand(session, rows)
                 replace, documents = _documents(session, meetings, items, writeups)
                 purge = any(row.target == "purge" for row in rows)
-                engine.write(path, replace, documents, optimize=purge)
+                full = engine.write(path, replace, documents, optimize=purge) or full
                 engine.write_state(path, _next_state(state, [row.id for row in rows]))
             applied += len(rows)
             if len(rows) < batch:
                 break
+        if full and merge:
+            engine.merge(path)
+    if full and not merge:
+        merge_soon(app)
     _prune(app)
     return applied
 
@@ -220,13 +229,45 @@ def apply(app: Flask, *, timeout: float | None = None, batch: int = 2000) -> int
 def apply_soon(app: Flask) -> None:
     """After a commit, in the embedded default: apply now, so the next
     search sees the change. Never fails the request whose change has
-    already committed; what is not applied now stays in the outbox."""
+    already committed; what is not applied now stays in the outbox. Merges
+    happen in the background: a request never waits for one."""
     try:
-        apply(app, timeout=float(app.config["SEARCH_APPLY_TIMEOUT"]))
+        apply(app, timeout=float(app.config["SEARCH_APPLY_TIMEOUT"]), merge=False)
     except LockTimeout:
         log.info("search index busy; the outbox will be applied by the lock holder or later")
     except Exception:
         log.exception("could not apply the search outbox; it will be replayed")
+
+
+_merging: dict[str, threading.Thread] = {}
+_merging_lock = threading.Lock()
+
+
+def merge_soon(app: Flask) -> None:
+    """Merge small segments in a background thread (one per index at a time)."""
+    key = str(engine_for(app).root)
+    with _merging_lock:
+        running = _merging.get(key)
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(
+            target=_merge_quietly, args=(app,), name="notesbase-index-merge", daemon=True
+        )
+        _merging[key] = thread
+        thread.start()
+
+
+def _merge_quietly(app: Flask) -> None:
+    engine = engine_for(app)
+    try:
+        with engine.writer_lock(float(app.config["SEARCH_LOCK_TIMEOUT"])):
+            path = engine.current_path()
+            if path is not None:
+                engine.merge(path)
+    except LockTimeout:
+        log.info("search index busy; small segments are merged after a later save")
+    except Exception:
+        log.exception("could not merge the search index's small segments")
 
 
 def pending(app: Flask) -> bool:

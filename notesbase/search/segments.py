@@ -172,15 +172,17 @@ def _nbytes(value: Any) -> int:
 
 
 class Segment:
-    """One segment as searches see it: its reader (this thread's) and the
-    process-wide cache of what has been read from it."""
+    """One segment as searches see it: its reader (this thread's, kept from
+    one version of the index to the next while the segment lasts), its
+    entry in the current table of contents (which holds its deletions), and
+    the process-wide cache of what has been read from it."""
 
-    def __init__(self, reader: SegmentReader, offset: int, cache: Cache) -> None:
+    def __init__(self, reader: SegmentReader, entry: Any, cache: Cache) -> None:
         self.reader = reader
-        self.offset = offset
+        self.entry = entry
         self.cache = cache
-        self.id = reader.segment().segment_id()
-        self.size = reader.doc_count_all()
+        self.id = entry.segment_id()
+        self.size = entry.doc_count_all()
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         return self.cache.get((self.id, *key), make, _nbytes)
@@ -203,7 +205,7 @@ class Segment:
     def live(self) -> np.ndarray:
         """The documents not deleted. A segment's deletions only ever grow,
         so their number tells one state from the next."""
-        segment = self.reader.segment()
+        segment = self.entry
         deleted = segment.deleted_count()
 
         def make() -> np.ndarray:
