@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
 from notesbase.db import db
-from notesbase.disclosure import Audience, Grant, ItemFacts, Notes, NotesView, PersonFacts, disclose
+from notesbase.disclosure import (
+    Audience,
+    ConsentAudience,
+    Grant,
+    ItemFacts,
+    Notes,
+    NotesView,
+    PersonFacts,
+    disclose,
+)
 from notesbase.models import Consent, Item, Meeting, Person
 
 
@@ -80,6 +91,28 @@ def active_grants(session: Session, *where: sa.ColumnElement[bool]) -> tuple[Gra
     return tuple(Grant(*row) for row in rows)
 
 
+def grants_reaching(
+    session: Session,
+    meetings: Sequence[Meeting],
+    audiences: Sequence[ConsentAudience] | None = None,
+) -> tuple[Grant, ...]:
+    """The active grants that bear on these meetings: those for everywhere,
+    for their series and for the meetings themselves; only those for
+    ``audiences`` when given."""
+    where = [
+        sa.or_(
+            sa.and_(Consent.series_id.is_(None), Consent.meeting_id.is_(None)),
+            Consent.series_id.in_(sorted({m.series_id for m in meetings})),
+            Consent.meeting_id.in_(sorted({m.id for m in meetings})),
+        )
+    ]
+    if audiences is not None:
+        if not audiences:
+            return ()
+        where.append(Consent.audience.in_(sorted(set(audiences))))
+    return active_grants(session, *where)
+
+
 def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
     """A meeting's notes as it stands now. Every person is included, not only
     the speakers, so a name typed into a body is withheld wherever it is not
@@ -89,14 +122,7 @@ def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
     if items is None:
         statement = sa.select(Item).where(Item.meeting_id == meeting.id)
         items = list(session.scalars(statement.order_by(Item.position, Item.id)))
-    grants = active_grants(
-        session,
-        sa.or_(
-            sa.and_(Consent.series_id.is_(None), Consent.meeting_id.is_(None)),
-            Consent.series_id == meeting.series_id,
-            Consent.meeting_id == meeting.id,
-        ),
-    )
+    grants = grants_reaching(session, [meeting])
     return Notes(
         series_id=meeting.series_id,
         meeting_id=meeting.id,

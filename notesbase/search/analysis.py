@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from whoosh.analysis import StemmingAnalyzer, StopFilter
+from whoosh.analysis import StemmingAnalyzer, StopFilter, Token
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.formats import Format, tokens
 from whoosh.lang.porter import stem
@@ -39,6 +39,32 @@ def analyse(text: str) -> list[str]:
         if len(word) >= _MIN_LENGTH and word not in _STOPS:
             terms.append(_stem(word))
     return terms
+
+
+class HighlightAnalyzer:
+    """What Whoosh's highlighter asks of ``ANALYZER`` (every word with its
+    place in the text, stop words flagged rather than dropped) made in one
+    loop instead of a chain of generator filters: a search highlights ten
+    texts of a few hundred words each. A property test checks it against
+    ``ANALYZER``."""
+
+    def __call__(
+        self, value: str, removestops: bool = True, mode: str = "", **kwargs: Any
+    ) -> Iterator[Token]:
+        token = Token(positions=False, chars=True, removestops=removestops, mode=mode)
+        for match in _WORDS.finditer(value):
+            word = match.group().lower()
+            stopped = len(word) < _MIN_LENGTH or word in _STOPS
+            if stopped and removestops:
+                continue
+            token.stopped = stopped
+            token.text = word if stopped else _stem(word)
+            token.boost = 1.0
+            token.startchar, token.endchar = match.start(), match.end()
+            yield token
+
+
+HIGHLIGHT_ANALYZER = HighlightAnalyzer()
 
 
 class ArrayPositions(Format):

@@ -20,10 +20,18 @@ import nh3
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from notesbase.disclosure import Audience, DisclosedItem, Grant, Notes, PersonFacts, disclose
+from notesbase.disclosure import (
+    Audience,
+    ConsentAudience,
+    DisclosedItem,
+    Grant,
+    Notes,
+    PersonFacts,
+    disclose,
+)
 from notesbase.markdown import render_markdown
 from notesbase.models import Item, Meeting
-from notesbase.notes.facts import active_grants, item_facts, people_facts
+from notesbase.notes.facts import active_grants, grants_reaching, item_facts, people_facts
 from notesbase.search.engine import Document
 
 ITEM_AUDIENCES = (Audience.MEMBER, Audience.FACILITATOR)
@@ -58,7 +66,18 @@ class Facts:
 
     @classmethod
     def load(cls, session: Session) -> Facts:
+        """Everyone, and every active grant."""
         return cls(people_facts(session), active_grants(session))
+
+    @classmethod
+    def for_views(
+        cls, session: Session, meetings: Sequence[Meeting], audiences: Iterable[Audience]
+    ) -> Facts:
+        """Everyone, and only the active grants that bear on these meetings
+        as ``audiences`` see them (a search re-checks a handful of meetings,
+        as one reader; facilitators need no grants at all)."""
+        wanted = [ConsentAudience(a.value) for a in set(audiences) if a is not Audience.FACILITATOR]
+        return cls(people_facts(session), grants_reaching(session, meetings, wanted))
 
     def notes(self, meeting: Meeting, items: Sequence[Item]) -> Notes:
         grants = tuple(

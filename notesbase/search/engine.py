@@ -34,7 +34,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from notesbase.search import ranking
-from notesbase.search.analysis import ANALYZER, ArrayPositions, analyse
+from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, ArrayPositions, analyse
 from notesbase.search.query import ParsedQuery
 from notesbase.search.ranking import Access
 from notesbase.search.segments import Cache, Segment, read_postings
@@ -48,10 +48,12 @@ CHECKSUMS = "checksums.json"
 # with another one is rebuilt rather than misread.
 LAYOUT = "layout.json"
 LAYOUT_VERSION = 2
-# Commits merge only segments below this many documents, a tier at a time,
-# so a save never waits on rewriting a big segment; see ``_tiered_merge``.
+# Small segments are merged in bands of about the same size, ``MERGE_FACTOR``
+# at a time (see ``_full_tiers``), never those of ``LARGE_SEGMENT`` documents
+# or more.
 MERGE_FACTOR = 8
-SMALL_SEGMENT = 1_000
+SMALL_SEGMENT = 10
+LARGE_SEGMENT = 5_000
 
 
 class _NumberColumn(fields.COLUMN):
@@ -200,7 +202,7 @@ class EngineResults:
             highlight.highlight(
                 text,
                 self.terms,
-                ANALYZER,
+                HIGHLIGHT_ANALYZER,
                 highlight.ContextFragmenter(maxchars=240, surround=70),
                 highlight.HtmlFormatter(tagname="mark", between=" … "),
                 top=top,
@@ -569,22 +571,31 @@ class _Snapshot:
         self.readers = {}
 
 
+def _band(documents: int) -> int:
+    """Which size band a segment is in: under ``SMALL_SEGMENT`` documents,
+    then up to ``MERGE_FACTOR`` times that, and so on."""
+    band, limit = 0, SMALL_SEGMENT
+    while documents >= limit:
+        band, limit = band + 1, limit * MERGE_FACTOR
+    return band
+
+
 def _full_tiers(segments: Sequence[Any]) -> list[Any]:
-    """The segments a merge should take: every tier of small segments
-    (under 1,000 documents, under 8,000, ...) that holds ``MERGE_FACTOR`` or
-    more, up to the first tier that does not. A tier fills only after
-    ``MERGE_FACTOR`` merges of the one below, so merges stay small and
-    rare, and segments few."""
-    chosen: list[Any] = []
-    merged = 0  # the segment a merge of the tier below adds to this one
-    limit = SMALL_SEGMENT
-    while True:
-        tier = [s for s in segments if s.doc_count_all() < limit and s not in chosen]
-        if len(tier) + merged < MERGE_FACTOR:
-            return chosen
-        chosen.extend(tier)
-        merged = 1
-        limit *= MERGE_FACTOR
+    """The segments a merge should take: those of the smallest size band
+    that holds ``MERGE_FACTOR`` segments or more. Bands are disjoint, so a
+    merge takes segments of about the same size and a document is merged
+    about once per band; a band fills only after ``MERGE_FACTOR`` merges of
+    the one below, so merges stay small and rare and segments few. Segments
+    from ``LARGE_SEGMENT`` documents up (a rebuild's) are never merged here."""
+    bands: dict[int, list[Any]] = {}
+    for segment in segments:
+        size = segment.doc_count_all()
+        if size < LARGE_SEGMENT:
+            bands.setdefault(_band(size), []).append(segment)
+    for band in sorted(bands):
+        if len(bands[band]) >= MERGE_FACTOR:
+            return bands[band]
+    return []
 
 
 def _tiered_merge(writer: IndexWriter, segments: list[Any]) -> list[Any]:

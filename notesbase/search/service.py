@@ -181,7 +181,9 @@ def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit
         if item_ids
         else {}
     )
-    facts = Facts.load(db.session) if items else None
+    facts = (
+        Facts.for_views(db.session, list(meetings.values()), audiences.values()) if items else None
+    )
     # Each meeting's hits are disclosed together: one ``disclose`` per
     # meeting and audience, not one per hit.
     current: dict[int, DisclosedItem] = {}

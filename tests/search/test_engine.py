@@ -21,7 +21,7 @@ from notesbase.models import Item
 from notesbase.notes.items import ItemFields, update_item
 from notesbase.search import engine as engine_module
 from notesbase.search import indexer, rebuilding
-from notesbase.search.analysis import ANALYZER, analyse
+from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, analyse
 from notesbase.search.engine import LAYOUT, MERGE_FACTOR
 from notesbase.search.query import Filters, ParsedQuery, Phrase, Word, parse
 from notesbase.search.ranking import Access
@@ -66,6 +66,21 @@ def test_analyse_gives_exactly_the_stemming_analyzers_terms(text: str) -> None:
     """Documents are analysed in bulk by ``analyse``; highlighting and plain
     Whoosh use ``ANALYZER``: both must make the same terms of any text."""
     assert analyse(text) == [token.text for token in ANALYZER(text)]
+
+
+@given(TEXT_CHARACTERS, st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_the_highlighters_analysis_is_the_stemming_analyzers(text: str, removestops: bool) -> None:
+    """Highlighting finds words, their places and stop words as
+    ``ANALYZER`` does."""
+
+    def seen(analyzer: Any) -> list[tuple[str, int, int, bool]]:
+        return [
+            (t.text, t.startchar, t.endchar, t.stopped)
+            for t in analyzer(text, chars=True, mode="query", removestops=removestops)
+        ]
+
+    assert seen(HIGHLIGHT_ANALYZER) == seen(ANALYZER)
 
 
 @pytest.fixture
@@ -216,29 +231,53 @@ def _save(app: Flask, item_id: int, body: str) -> None:
         db.session.commit()
 
 
-def test_commits_merge_small_segments_a_tier_at_a_time(loaded, monkeypatch):
+def test_saves_merge_small_segments_a_band_at_a_time(loaded, monkeypatch):
     """Many one-item saves leave at most ``MERGE_FACTOR`` segments in any
-    tier (the policy merges a full tier before a commit adds its own),
-    never rewrite a segment above the tiers that filled, and lose nothing."""
-    monkeypatch.setattr(engine_module, "SMALL_SEGMENT", 20)
+    size band, merge only segments of about the same size, never touch the
+    rebuild's big segment, and lose nothing."""
+    monkeypatch.setattr(engine_module, "LARGE_SEGMENT", 100)
     engine = indexer.engine_for(loaded)
     (big,) = [s.id for s in engine.segments()]
     with loaded.app_context():
-        ids = db.session.scalars(sa.select(Item.id).order_by(Item.id).limit(40)).all()
+        ids = db.session.scalars(sa.select(Item.id).order_by(Item.id).limit(70)).all()
     for number, item_id in enumerate(ids):
         _save(loaded, item_id, f"zebrafish{number} data sharing")
         indexer.apply(loaded)
     segments = engine.segments()
-    sizes = sorted(s.size for s in segments)
-    assert len(segments) < 2 * MERGE_FACTOR, sizes
-    for limit in (20, 20 * MERGE_FACTOR):
-        assert sum(1 for size in sizes if size < limit) <= MERGE_FACTOR, sizes
+    bands: dict[int, int] = {}
+    for segment in segments:
+        if segment.id != big:
+            bands[engine_module._band(segment.size)] = (
+                bands.get(engine_module._band(segment.size), 0) + 1
+            )
+    assert bands and max(bands.values()) <= MERGE_FACTOR, bands
+    assert len(bands) > 1, bands  # merged segments moved up a band
     assert big in {s.id for s in segments}
     assert indexer.check(loaded).ok
     for number in range(len(ids)):
         parsed = parse(f"zebrafish{number}")
         found = engine.search(parsed, READERS["facilitator"], page=1, per_page=5, by_date=False)
         assert found.total >= 1, number
+
+
+def test_a_merge_takes_one_band_of_like_sizes():
+    """The merge policy picks the smallest full band, never mixing a grown
+    segment back in with the small ones, and never a large one."""
+
+    class Entry:
+        def __init__(self, size: int) -> None:
+            self.size = size
+
+        def doc_count_all(self) -> int:
+            return self.size
+
+    small = [Entry(2) for _ in range(MERGE_FACTOR)]
+    grown = [Entry(40), Entry(300)]
+    large = [Entry(engine_module.LARGE_SEGMENT) for _ in range(MERGE_FACTOR)]
+    assert engine_module._full_tiers([*small, *grown, *large]) == small
+    assert engine_module._full_tiers([*small[:-1], *grown, *large]) == []
+    middle = [Entry(40) for _ in range(MERGE_FACTOR)]
+    assert engine_module._full_tiers([*small[:3], *middle]) == middle
 
 
 def test_an_index_of_another_layout_is_rebuilt(loaded):
