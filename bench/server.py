@@ -34,27 +34,16 @@ def server_command(port: int, workers: int) -> tuple[list[str], str]:
         command = [
             sys.executable,
             "-m",
-            "gunicorn",
+            "notesbase",
+            "serve",
             "--workers",
             str(workers),
             "--bind",
             f"{HOST}:{port}",
-            "--log-level",
-            "warning",
-            *_no_control_socket(),
-            "notesbase:create_app()",
         ]
-        return command, f"gunicorn, {workers} sync workers"
+        return command, f"notesbase serve (gunicorn, {workers} sync workers)"
     command = [sys.executable, "-m", "notesbase", "run", "--host", HOST, "--port", str(port)]
     return command, "notesbase run (werkzeug, threaded)"
-
-
-def _no_control_socket() -> list[str]:
-    """gunicorn 25.1 and later open one control socket per user, so two
-    servers running at once collide: turn it off where it exists."""
-    from gunicorn import version_info
-
-    return ["--no-control-socket"] if version_info >= (25, 1) else []
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ share copy-on-write."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,7 +75,13 @@ def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) ->
                     self.cfg.set(name, value)
 
         def load(self) -> Flask:
-            return factory()
+            app = factory()
+            # What the worker holds from here on (modules, the app, its
+            # configuration) lives as long as the worker: left out of the
+            # garbage collector's passes, which otherwise walk all of it
+            # again and again during requests.
+            gc.freeze()
+            return app
 
     return NotesbaseApplication(prog="notesbase serve")
 
