@@ -37,7 +37,7 @@ from notesbase.search import ranking
 from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, ArrayPositions, analyse
 from notesbase.search.query import ParsedQuery
 from notesbase.search.ranking import Access
-from notesbase.search.segments import Cache, Segment, read_postings
+from notesbase.search.segments import Cache, Segment, View, read_postings
 
 __all__ = ["Access", "Document", "Engine", "EngineResults", "IndexUnavailable", "StoredDoc"]
 
@@ -442,7 +442,7 @@ class Engine:
 
     # -- searching -----------------------------------------------------------
 
-    def segments(self) -> list[Segment]:
+    def view(self) -> View:
         """This thread's view of the current generation: a reader per
         segment, reopened only when the index has changed since."""
         path = self.current_path()
@@ -451,7 +451,7 @@ class Engine:
         previous = getattr(self._local, "snapshot", None)
         try:
             if previous is not None and previous.path == path and previous.current():
-                return previous.segments  # type: ignore[no-any-return]
+                return previous.view  # type: ignore[no-any-return]
             self._local.snapshot = None
             snapshot = _Snapshot(path, self.open_index(path), self.cache, previous)
         except IndexUnavailable:
@@ -461,9 +461,12 @@ class Engine:
                 previous.close()
             raise IndexUnavailable(f"cannot read the index: {error}") from error
         self._local.snapshot = snapshot
-        names = {segment.id for segment in snapshot.segments}
+        names = snapshot.view.names
         self.cache.forget(lambda key: isinstance(key, tuple) and key[0] in names)
-        return snapshot.segments
+        return snapshot.view
+
+    def segments(self) -> list[Segment]:
+        return self.view().segments
 
     def close(self) -> None:
         """Close this thread's readers."""
@@ -489,10 +492,10 @@ class Engine:
         """One page of hits for ``parsed`` among the documents ``access``
         may see, minus those ``stale`` names (keys, meeting scopes): counts
         and topic counts cover exactly the same documents."""
-        segments = self.segments()
+        view = self.view()
         try:
             ranked = ranking.run(
-                segments,
+                view,
                 parsed,
                 access,
                 page=page,
@@ -560,6 +563,7 @@ class _Snapshot:
         finally:
             for reader in kept.values():
                 reader.close()
+        self.view = View(self.segments, cache)
 
     def current(self) -> bool:
         return bool(self.generation == self.index.latest_generation())

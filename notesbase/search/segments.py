@@ -65,6 +65,9 @@ class Postings:
 
 
 NO_POSTINGS = Postings(_EMPTY_IDS, np.zeros(0, dtype=np.float32))
+NO_POSITIONS = Postings(
+    _EMPTY_IDS, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.uint32), np.zeros(1, np.int64)
+)
 
 
 def read_postings(reader: SegmentReader, field: str, term: str) -> Postings:
@@ -76,7 +79,7 @@ def read_postings(reader: SegmentReader, field: str, term: str) -> Postings:
     try:
         info = terms.term_info(field, term.encode("utf-8"))
     except (KeyError, TermNotFound):
-        return NO_POSTINGS
+        return NO_POSITIONS if positions else NO_POSTINGS
     blocks: list[tuple[Any, Any, Any, int]] = []
     if info.is_inlined():
         ids, weights, values = info.inlined_postings()
@@ -245,3 +248,125 @@ class Segment:
     def memo(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """Anything else worth keeping per segment (access masks)."""
         return self._cached(("memo", *key), make)
+
+
+class View:
+    """All segments of one version of the index as one: their arrays side by
+    side, documents numbered across all of them (a segment's first document
+    follows the last of the one before). A query then runs each numpy step
+    once, not once per segment. Made once per version of the index; its
+    arrays are put together from the segments' on first use and kept in the
+    cache (a save adds a segment, so only what a query asks for is put
+    together again, from arrays already read)."""
+
+    def __init__(self, segments: list[Segment], cache: Cache) -> None:
+        self.segments = segments
+        self.cache = cache
+        sizes = [segment.size for segment in segments]
+        self.offsets = np.zeros(len(segments), dtype=np.int64)
+        if segments:
+            np.cumsum(sizes[:-1], out=self.offsets[1:])
+        self.size = int(sum(sizes))
+        # Deletions change the view (live documents), not the segments' arrays.
+        self.id = "view:" + ",".join(f"{s.id}-{s.entry.deleted_count()}" for s in segments)
+        self.names = {segment.id for segment in segments} | {self.id}
+
+    def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        return self.cache.get((self.id, *key), make, _nbytes)
+
+    def _joined(self, parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    def postings(self, field: str, term: str) -> Postings:
+        if not self.segments:
+            return NO_POSTINGS
+        if len(self.segments) == 1:
+            return self.segments[0].postings(field, term)
+
+        def make() -> Postings:
+            parts = [s.postings(field, term) for s in self.segments]
+            ids = self._joined(
+                [
+                    (p.ids + int(o)).astype(np.int32)
+                    for p, o in zip(parts, self.offsets, strict=True)
+                ],
+                np.int32,
+            )
+            weights = self._joined([p.weights for p in parts], np.float32)
+            if any(p.positions is None for p in parts):
+                return Postings(ids, weights)
+            positions = self._joined([p.positions for p in parts], np.uint32)  # type: ignore[misc]
+            starts = np.zeros(len(ids) + 1, dtype=np.int64)
+            np.cumsum(np.concatenate([np.diff(p.starts) for p in parts]), out=starts[1:])  # type: ignore[arg-type]
+            return Postings(ids, weights, positions, starts)
+
+        return self._cached(("postings", field, term), make)
+
+    def _side_by_side(
+        self, key: tuple[Any, ...], part: Callable[[Segment], np.ndarray]
+    ) -> np.ndarray:
+        if len(self.segments) == 1:
+            return part(self.segments[0])
+        return self._cached(key, lambda: self._joined([part(s) for s in self.segments], bool))
+
+    def mask(self, field: str, term: str) -> np.ndarray:
+        return self._side_by_side(("mask", field, term), lambda s: s.mask(field, term))
+
+    def live(self) -> np.ndarray:
+        return self._side_by_side(("live",), lambda s: s.live())
+
+    def lengths(self, field: str) -> np.ndarray:
+        return self._side_by_side(("lengths", field), lambda s: s.lengths(field))
+
+    def column(self, name: str) -> np.ndarray:
+        return self._side_by_side(("column", name), lambda s: s.column(name))
+
+    def topics(self) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+        """Every (document, topic) pair as two arrays, and the topics' names."""
+
+        def make() -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+            names: dict[str, int] = {}
+            documents, which = [], []
+            for segment, offset in zip(self.segments, self.offsets, strict=True):
+                local, docs, topics = segment.topics()
+                numbers = np.array([names.setdefault(n, len(names)) for n in local], np.int32)
+                documents.append(docs + int(offset))
+                which.append(numbers[topics] if len(local) else topics)
+            return (
+                tuple(names),
+                self._joined(documents, np.int32),
+                self._joined(which, np.int32),
+            )
+
+        return self._cached(("topics",), make)
+
+    def average_length(self, field: str) -> float:
+        """The field's average length in words, over all documents (as
+        Whoosh's BM25F takes it)."""
+        return self._cached(
+            ("average", field),
+            lambda: max(
+                sum(s.reader.field_length(field) for s in self.segments) / max(self.size, 1),
+                1.0,
+            ),
+        )
+
+    def memo(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """Anything else worth keeping for this view (access masks)."""
+        return self._cached(("memo", *key), make)
+
+    def locate(self, document: int) -> tuple[Segment, int]:
+        """The segment holding ``document``, and its number there."""
+        at = int(np.searchsorted(self.offsets, document, side="right")) - 1
+        return self.segments[at], document - int(self.offsets[at])
+
+    def expand_prefix(self, field: str, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` words of ``field`` starting with ``prefix``, from
+        each segment's word list, in order."""
+        words: set[str] = set()
+        for segment in self.segments:
+            for seen, raw in enumerate(segment.reader.expand_prefix(field, prefix)):
+                if seen >= limit:
+                    break
+                words.add(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        return sorted(words)[:limit]

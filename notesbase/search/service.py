@@ -30,7 +30,7 @@ from notesbase.notes.policy import notes_audience
 from notesbase.search import indexer
 from notesbase.search.documents import (
     Facts,
-    disclosed_items,
+    disclosed_across,
     fingerprint,
     item_text,
     meeting_text,
@@ -184,11 +184,11 @@ def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit
     facts = (
         Facts.for_views(db.session, list(meetings.values()), audiences.values()) if items else None
     )
-    # Each meeting's hits are disclosed together: one ``disclose`` per
-    # meeting and audience, not one per hit.
+    # The hits are disclosed together: one ``disclose`` per series and
+    # audience (``disclosed_across``), not one per hit or meeting.
     current: dict[int, DisclosedItem] = {}
     if facts is not None:
-        by_meeting: dict[tuple[int, Audience], list[Item]] = {}
+        by_audience: dict[Audience, list[Item]] = {}
         for item in items.values():
             audience = (
                 audiences.get(meetings[item.meeting_id].series_id)
@@ -196,9 +196,9 @@ def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit
                 else None
             )
             if audience is not None:
-                by_meeting.setdefault((item.meeting_id, audience), []).append(item)
-        for (meeting_id, audience), group in by_meeting.items():
-            current.update(disclosed_items(facts, meetings[meeting_id], group, audience))
+                by_audience.setdefault(audience, []).append(item)
+        for audience, group in by_audience.items():
+            current.update(disclosed_across(facts, meetings, group, audience))
     hits: list[Hit] = []
     stale: list[tuple[str, int]] = []
     for position, doc in enumerate(docs):
