@@ -89,6 +89,9 @@ class Defaults:
     # Worker processes for a full rebuild (0: one per core); small databases
     # are rebuilt in the calling process.
     SEARCH_REBUILD_PROCESSES = 0
+    # Seconds without a save before small index segments are merged (in the
+    # background; `notesbase index apply` merges at once).
+    SEARCH_MERGE_DELAY = 1.0
     # Memory per process for what searches read from the index (posting
     # lists, masks, columns), in megabytes.
     SEARCH_CACHE_MB = 256

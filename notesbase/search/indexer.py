@@ -240,24 +240,41 @@ def apply_soon(app: Flask) -> None:
 
 
 _merging: dict[str, threading.Thread] = {}
+_last_write: dict[str, float] = {}
 _merging_lock = threading.Lock()
+# However busy the index, a merge waits no longer than this many quiet spells.
+MAX_MERGE_WAITS = 10
 
 
 def merge_soon(app: Flask) -> None:
-    """Merge small segments in a background thread (one per index at a time)."""
+    """Merge small segments in a background thread (one per index at a
+    time), once no save has come for ``SEARCH_MERGE_DELAY`` seconds: a
+    merge takes the writer lock and the interpreter's time, so it waits for
+    a pause rather than slowing the saves and searches of a busy moment (but
+    never more than ``MAX_MERGE_WAITS`` pauses' worth)."""
     key = str(engine_for(app).root)
     with _merging_lock:
+        _last_write[key] = time.monotonic()
         running = _merging.get(key)
         if running is not None and running.is_alive():
             return
         thread = threading.Thread(
-            target=_merge_quietly, args=(app,), name="notesbase-index-merge", daemon=True
+            target=_merge_when_quiet, args=(app, key), name="notesbase-index-merge", daemon=True
         )
         _merging[key] = thread
         thread.start()
 
 
-def _merge_quietly(app: Flask) -> None:
+def _merge_when_quiet(app: Flask, key: str) -> None:
+    delay = float(app.config["SEARCH_MERGE_DELAY"])
+    started = time.monotonic()
+    while True:
+        with _merging_lock:
+            quiet_at = _last_write.get(key, started) + delay
+        now = time.monotonic()
+        if now >= quiet_at or now - started >= delay * MAX_MERGE_WAITS:
+            break
+        time.sleep(min(quiet_at - now, delay))
     engine = engine_for(app)
     try:
         with engine.writer_lock(float(app.config["SEARCH_LOCK_TIMEOUT"])):

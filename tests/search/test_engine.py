@@ -5,6 +5,7 @@ rebuild's worker processes."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from typing import Any
 
@@ -258,6 +259,26 @@ def test_saves_merge_small_segments_a_band_at_a_time(loaded, monkeypatch):
         parsed = parse(f"zebrafish{number}")
         found = engine.search(parsed, READERS["facilitator"], page=1, per_page=5, by_date=False)
         assert found.total >= 1, number
+
+
+def test_after_saves_small_segments_are_merged_in_a_pause(loaded):
+    """Saves applied after their commit (the embedded default) never merge
+    themselves; the merge comes in the background once saves pause."""
+    loaded.config["SEARCH_MERGE_DELAY"] = 1.0
+    engine = indexer.engine_for(loaded)
+    with loaded.app_context():
+        ids = db.session.scalars(sa.select(Item.id).order_by(Item.id).limit(12)).all()
+    for number, item_id in enumerate(ids):
+        _save(loaded, item_id, f"pausefish{number}")
+        indexer.apply(loaded, merge=False)
+        indexer.merge_soon(loaded)
+    busy = len(engine.segments())
+    assert busy > MERGE_FACTOR  # nothing merged while saves kept coming
+    deadline = time.monotonic() + 10
+    while len(engine.segments()) >= busy and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(engine.segments()) < busy
+    assert indexer.check(loaded).ok
 
 
 def test_a_merge_takes_one_band_of_like_sizes():
