@@ -37,6 +37,9 @@ Progress = Callable[[int, int], None]
 SEGMENT_DOCUMENTS = 12_000
 # Items per worker below which another worker is not worth starting.
 ITEMS_PER_WORKER = 2_500
+# About what one process writes while a worker starts (a fresh interpreter
+# importing the app: about 1.5 s).
+HEAD_START_ITEMS = 800
 
 
 class RebuildFailed(Exception):
@@ -79,12 +82,18 @@ def _workers(app: Flask, items: int) -> int:
 
 
 def _shares(meetings: list[tuple[int, int]], workers: int) -> list[list[int]]:
-    """Meetings in runs of about the same number of items, one per worker."""
+    """Meetings in runs, one per process. The first run is written by the
+    calling process, which starts at once while a worker takes a second or
+    more to start: it gets ``HEAD_START_ITEMS`` more, the others as many
+    items each, so all end together."""
     total = sum(n for _, n in meetings) + len(meetings)
+    head = min(HEAD_START_ITEMS, total // workers)
+    each = (total - head) / workers
     shares: list[list[int]] = [[] for _ in range(workers)]
     done = 0
     for meeting_id, count in meetings:
-        shares[min(workers - 1, done * workers // max(total, 1))].append(meeting_id)
+        share = 0 if done < each + head else int((done - head) // each)
+        shares[min(workers - 1, share)].append(meeting_id)
         done += count + 1
     return [share for share in shares if share]
 
@@ -142,22 +151,35 @@ class _Batch:
 def _in_workers(
     app: Flask, path: Path, shares: list[list[int]], progress: Progress | None
 ) -> tuple[list[Any], int]:
-    """Run one worker per share and wait for them all; each prints a dot
-    per meeting done, which drives ``progress``."""
+    """Start a worker for every share but the first, write the first here
+    meanwhile (a worker takes over a second to start), then wait for the
+    workers. Each prints a dot per meeting done; with this process's own
+    meetings they drive ``progress``."""
     config = _portable_config(app)
     total = sum(len(share) for share in shares)
     folder = Path(tempfile.mkdtemp(prefix="rebuild-", dir=path))
-    workers: list[_Worker] = []
+    team = _Team()
     try:
-        for number, share in enumerate(shares, start=1):
+        for number, share in enumerate(shares[1:], start=1):
             job = folder / f"job-{number}.pickle"
             job.write_bytes(pickle.dumps((config, str(path), share)))
-            workers.append(_Worker(job))
-        _follow(workers, total, progress)
-        segments: list[Any] = []
-        count = 0
-        for worker in workers:
-            if worker.process.returncode != 0:
+            team.start(job)
+        mine = [0]
+
+        def advance(done: int, _total: int) -> None:
+            mine[0] = done
+            team.read(timeout=0)
+            if progress is not None:
+                progress(min(done + team.done, total), total)
+
+        with app.app_context():
+            segments, count = _write_shard(app, path, shares[0], advance)
+        while team.running():
+            team.read(timeout=None)
+            if progress is not None:
+                progress(min(mine[0] + team.done, total), total)
+        for worker in team.workers:
+            if worker.process.wait() != 0:
                 said = worker.errors.decode("utf-8", "replace").strip()
                 raise RebuildFailed(f"a rebuild worker failed: {said[-2000:]}")
             found, written = pickle.loads(worker.job.with_suffix(".out").read_bytes())  # noqa: S301
@@ -165,14 +187,12 @@ def _in_workers(
             count += written
         return segments, count
     finally:
-        for worker in workers:
-            worker.stop()
+        team.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Worker:
-    """One worker process, what it has printed on standard error, and the
-    meetings it has reported done."""
+    """One worker process and what it has printed on standard error."""
 
     def __init__(self, job: Path) -> None:
         self.job = job
@@ -183,40 +203,52 @@ class _Worker:
         )
         self.errors = b""
 
+
+class _Team:
+    """The worker processes of a rebuild, and the meetings they have
+    reported done. Their output is read as it comes, so a talkative worker
+    never blocks on a full pipe."""
+
+    def __init__(self) -> None:
+        self.workers: list[_Worker] = []
+        self.done = 0
+        self._selector = selectors.DefaultSelector()
+        self._open = 0
+
+    def start(self, job: Path) -> None:
+        worker = _Worker(job)
+        self.workers.append(worker)
+        for pipe in (worker.process.stdout, worker.process.stderr):
+            assert pipe is not None
+            self._selector.register(pipe, selectors.EVENT_READ, worker)
+            self._open += 1
+
+    def running(self) -> bool:
+        return self._open > 0
+
+    def read(self, timeout: float | None) -> None:
+        """Take in what the workers have printed (waiting up to ``timeout``)."""
+        if not self._open:
+            return
+        for key, _ in self._selector.select(timeout):
+            chunk = os.read(key.fd, 65536)
+            if not chunk:
+                self._selector.unregister(key.fileobj)
+                self._open -= 1
+            elif key.fileobj is key.data.process.stderr:
+                key.data.errors = (key.data.errors + chunk)[-20000:]
+            else:
+                self.done += chunk.count(b".")
+
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for pipe in (self.process.stdout, self.process.stderr):
-            if pipe is not None:
-                pipe.close()
-
-
-def _follow(workers: list[_Worker], total: int, progress: Progress | None) -> None:
-    """Wait for every worker to end, counting the dots they print and
-    keeping what they say on standard error (read as it comes, so a
-    talkative worker never blocks on a full pipe)."""
-    done = 0
-    with selectors.DefaultSelector() as selector:
-        for worker in workers:
+        for worker in self.workers:
+            if worker.process.poll() is None:
+                worker.process.kill()
+            worker.process.wait()
             for pipe in (worker.process.stdout, worker.process.stderr):
-                assert pipe is not None
-                selector.register(pipe, selectors.EVENT_READ, worker)
-        open_pipes = 2 * len(workers)
-        while open_pipes:
-            for key, _ in selector.select():
-                chunk = os.read(key.fd, 65536)
-                if not chunk:
-                    selector.unregister(key.fileobj)
-                    open_pipes -= 1
-                elif key.fileobj is key.data.process.stderr:
-                    key.data.errors = (key.data.errors + chunk)[-20000:]
-                else:
-                    done += chunk.count(b".")
-                    if progress is not None:
-                        progress(min(done, total), total)
-    for worker in workers:
-        worker.process.wait()
+                if pipe is not None:
+                    pipe.close()
+        self._selector.close()
 
 
 def _portable_config(app: Flask) -> dict[str, Any]:
