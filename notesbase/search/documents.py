@@ -15,6 +15,7 @@ import html
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import nh3
 import sqlalchemy as sa
@@ -130,9 +131,17 @@ def disclosed_across(
 class Builder:
     """Turns current rows into documents."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, meeting_ids: Iterable[int] | None = None) -> None:
+        """With ``meeting_ids``, only the documents of those meetings will be
+        made, and only the grants that bear on them are read."""
         self.session = session
-        self.facts = Facts.load(session)
+        self.meeting_ids = None if meeting_ids is None else sorted(set(meeting_ids))
+
+    @cached_property
+    def facts(self) -> Facts:
+        if self.meeting_ids is None:
+            return Facts.load(self.session)
+        return Facts.for_views(self.session, list(self.meetings(self.meeting_ids)), ITEM_AUDIENCES)
 
     def _base(self, meeting: Meeting) -> dict[str, object]:
         return {

@@ -133,17 +133,17 @@ def _items_of_people(session: Session, person_ids: set[int]) -> set[int]:
 def _documents(
     session: Session, meetings: set[int], items: set[int], writeups: set[int]
 ) -> tuple[list[tuple[str, str]], list[Document]]:
-    builder = Builder(session)
-    replace: list[tuple[str, str]] = []
-    documents: list[Document] = []
-    for meeting in builder.meetings(meetings):
-        documents.extend(builder.meeting_documents(meeting))
-    replace.extend(("scope", f"meeting:{m}") for m in sorted(meetings))
     rows = session.scalars(sa.select(Item).where(Item.id.in_(items))).all() if items else []
     by_meeting: dict[int, list[Item]] = defaultdict(list)
     for item in rows:
         if item.meeting_id not in meetings:
             by_meeting[item.meeting_id].append(item)
+    builder = Builder(session, meetings | set(by_meeting))
+    replace: list[tuple[str, str]] = []
+    documents: list[Document] = []
+    for meeting in builder.meetings(meetings):
+        documents.extend(builder.meeting_documents(meeting))
+    replace.extend(("scope", f"meeting:{m}") for m in sorted(meetings))
     for meeting in builder.meetings(by_meeting):
         documents.extend(builder.item_documents(meeting, by_meeting[meeting.id]))
     replace.extend(("key", f"item:{i}") for i in sorted(items))
