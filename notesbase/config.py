@@ -94,7 +94,7 @@ class Defaults:
     SEARCH_MERGE_DELAY = 1.0
     # Memory per process for what searches read from the index (posting
     # lists, masks, columns), in megabytes.
-    SEARCH_CACHE_MB = 256
+    SEARCH_CACHE_MB = 512
 
     # Several processes, load and database faults.
     # PostgreSQL: seconds a statement waits for a row or table lock (0: the server's setting).
