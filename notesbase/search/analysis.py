@@ -82,9 +82,15 @@ class ArrayPositions(Format):
     ) -> Iterator[tuple[str, int, float, bytes]]:
         field_boost = self.field_boost
         positions: dict[str, list[int]] = defaultdict(list)
-        kwargs["positions"] = True
-        for token in tokens(value, analyzer, kwargs):
-            positions[token.text].append(token.pos)
+        if isinstance(value, (list, tuple)):
+            # Ready-made terms (``analyse``), numbered as Whoosh's ``entoken``
+            # numbers them, without making a token for each.
+            for position, word in enumerate(value, kwargs.get("start_pos", 0)):
+                positions[word].append(position)
+        else:
+            kwargs["positions"] = True
+            for token in tokens(value, analyzer, kwargs):
+                positions[token.text].append(token.pos)
         for word, found in positions.items():
             yield word, len(found), len(found) * field_boost, self.encode(found)
 

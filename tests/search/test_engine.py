@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
 
 from bench import corpus
 from bench.references import whoosh_query
@@ -22,7 +24,7 @@ from notesbase.models import Item
 from notesbase.notes.items import ItemFields, update_item
 from notesbase.search import engine as engine_module
 from notesbase.search import indexer, rebuilding
-from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, analyse
+from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, ArrayPositions, analyse
 from notesbase.search.engine import LAYOUT, MERGE_FACTOR
 from notesbase.search.query import Filters, ParsedQuery, Phrase, Word, parse
 from notesbase.search.ranking import Access
@@ -82,6 +84,24 @@ def test_the_highlighters_analysis_is_the_stemming_analyzers(text: str, removest
         ]
 
     assert seen(HIGHLIGHT_ANALYZER) == seen(ANALYZER)
+
+
+@given(TEXT_CHARACTERS)
+@settings(max_examples=200, deadline=None)
+def test_positions_of_ready_made_terms_are_the_analysers(text: str) -> None:
+    """Documents reach the index as ``analyse``'s term lists, and text
+    elsewhere; either way the word positions are the ones Whoosh's own
+    ``Positions`` format gives the same value (a term list is numbered one
+    term after another, so stop words take no place)."""
+    ours = ArrayPositions()
+    own = Positions()
+
+    def found(values: Any, decode: Any) -> dict[str, tuple[int, list[int]]]:
+        return {word: (count, decode(value)) for word, count, _, value in values}
+
+    for value in (analyse(text), text):
+        expected = found(own.word_values(value, ANALYZER), own.decode_positions)
+        assert found(ours.word_values(value, ANALYZER), ours.decode_positions) == expected
 
 
 @pytest.fixture
@@ -389,3 +409,44 @@ def test_the_schema_stores_no_text():
         "version",
         "fingerprint",
     }
+
+
+def test_a_warmed_view_leaves_a_search_only_its_words_to_read(loaded):
+    """A server worker warms the index before its first request: afterwards
+    a search reads only its own words' postings (and the reader's masks),
+    not the live documents, lengths, columns or topics."""
+    engine = indexer.engine_for(loaded)
+    engine.close()
+    engine.cache.forget(lambda key: False)
+    assert indexer.warm(loaded)
+    warmed = set(engine.cache._items)
+    kinds = {key[1] for key in warmed}
+    assert {"live", "lengths", "column", "topics"} <= kinds
+    results = engine.search(
+        parse("public trust"), READERS["member of both"], page=1, per_page=10, by_date=False
+    )
+    assert results.total > 0
+    added = {key[1] for key in set(engine.cache._items) - warmed}
+    assert added and added <= {"postings", "mask", "memo"}
+
+
+def test_warming_without_an_index_does_nothing(app):
+    """No index yet (or an unreadable one): warming says so and leaves the
+    rebuild to the first request."""
+    engine = indexer.engine_for(app)
+    assert engine.current_path() is None
+    assert indexer.warm(app) is False
+    assert engine.current_path() is None
+
+
+def test_posting_blocks_are_written_at_the_fastest_compression(loaded):
+    """The writer's codec compresses at zlib's level 1, and the blocks it
+    wrote say so (readers take each block's level from the block)."""
+    engine = indexer.engine_for(loaded)
+    segment = engine.segments()[0]
+    terms = segment.reader._terms
+    info = terms.term_info("text", b"data")
+    assert not info.is_inlined()
+    offset, length = info.extent()
+    matcher = W3LeafMatcher(terms._postfile, offset, length, segment.reader.schema["text"].format)
+    assert matcher._compression == 1
