@@ -81,6 +81,10 @@ def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) ->
             # garbage collector's passes, which otherwise walk all of it
             # again and again during requests.
             gc.freeze()
+            # The search index is read now, not during the worker's first search.
+            from notesbase.search import indexer
+
+            indexer.warm(app)
             return app
 
     return NotesbaseApplication(prog="notesbase serve")

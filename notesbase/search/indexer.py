@@ -396,6 +396,22 @@ def ensure(app: Flask) -> bool:
     return _start_rebuild(app)
 
 
+def warm(app: Flask) -> bool:
+    """For a new server process, before its first request: open the index
+    and read what every search needs (``Engine.warm``), so that the first
+    search a worker answers is as fast as the rest. A missing or unreadable
+    index is left to the first request, which rebuilds it; False then."""
+    engine = engine_for(app)
+    if engine.current_path() is None:
+        return False
+    try:
+        engine.warm()
+    except Exception:  # never keep a worker from starting: the first search repairs
+        log.warning("could not read the search index ahead of requests", exc_info=True)
+        return False
+    return True
+
+
 def repair(app: Flask) -> bool:
     """An index that failed while searching: rebuild it (see ``ensure``)."""
     log.warning("the search index failed while reading; rebuilding")

@@ -295,6 +295,21 @@ def run(
     )
 
 
+def warm(view: View) -> None:
+    """Read what every query reads, whatever its words and reader: the
+    live documents, field lengths, the number and day columns, the topics
+    and the public documents. A new process does this once, before its
+    first request, instead of in it."""
+    view.live()
+    for name in TEXT_FIELDS:
+        view.lengths(name)
+        view.average_length(name)
+    view.column("number")
+    view.column("day")
+    view.topics()
+    view.mask("audiences", "public")
+
+
 def _by_score(found: np.ndarray, score: np.ndarray, limit: int) -> np.ndarray:
     """The ``limit`` best scores, best first; equal scores in index order."""
     values = score[found]

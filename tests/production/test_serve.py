@@ -77,6 +77,23 @@ def test_each_worker_builds_its_own_app(app):
     assert engines[0] is not engines[1]
 
 
+def test_each_worker_reads_the_search_index_before_its_first_request(app, monkeypatch):
+    """load() warms the worker's own app's search index (``indexer.warm``),
+    so the first search a worker answers is not the slow one."""
+    from notesbase import create_app
+    from notesbase.search import indexer
+
+    warmed = []
+    monkeypatch.setattr(indexer, "warm", lambda built: warmed.append(built) or True)
+    config = {
+        key: app.config[key] for key in ("SECRET_KEY", "INSTANCE_PATH", "DATABASE_URL", "TESTING")
+    }
+    built = gunicorn_application(ServeOptions(workers=2), lambda: create_app(config)).load()
+    assert warmed == [built]
+    with built.app_context():
+        db.engine.dispose()
+
+
 def test_without_gunicorn_the_message_says_what_to_install(runner, monkeypatch):
     """gunicorn is the ``server`` extra: without it, one line saying so."""
     for name in [m for m in sys.modules if m == "gunicorn" or m.startswith("gunicorn.")] + [
