@@ -302,7 +302,8 @@ class Bench:
                         if status != 200 or "<mark>" not in page:
                             raise RuntimeError(f"{path} answered {status} without highlights")
 
-                    warm = 2 * self.args.workers + 2
+                    # Enough that every worker has answered the query before.
+                    warm = 10 * self.args.workers
                     self.results.search[query.name][HTTP] = measure(get, self.args.repeat, warm)
                     say(f"searched over HTTP: {query.name}")
             self.app.config["SEARCH_APPLY_ON_COMMIT"] = True
