@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,25 @@ def test_sqlite_connections_are_tuned(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_requests_start_no_thread(app, client, monkeypatch):
+    """No async teardown runs (Flask would start a thread and an event loop
+    for it at the end of every request), and the request's database session
+    is still closed, its connection back in the pool."""
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        started.append(thread)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    with app.app_context():
+        engine = db.engine
+    assert client.get("/").status_code == 200
+    assert started == []
+    assert engine.pool.checkedout() == 0
 
 
 def test_foreign_keys_enforced(app):
