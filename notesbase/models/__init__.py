@@ -29,6 +29,7 @@ from notesbase.models.publishing import (
     writeup_items,
 )
 from notesbase.models.search import IndexOutbox
+from notesbase.models.stamp import DisclosureStamp
 
 __all__ = [
     "ApiToken",
@@ -37,6 +38,7 @@ __all__ = [
     "Circulation",
     "CirculationRecipient",
     "Consent",
+    "DisclosureStamp",
     "IndexOutbox",
     "Invite",
     "Item",

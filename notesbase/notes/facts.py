@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
@@ -18,7 +20,8 @@ from notesbase.disclosure import (
     PersonFacts,
     disclose,
 )
-from notesbase.models import Consent, Item, Meeting, Person
+from notesbase.models import Consent, DisclosureStamp, Item, Meeting, Person
+from notesbase.models.stamp import current_token
 
 
 def person_facts(person: Person) -> PersonFacts:
@@ -64,9 +67,47 @@ def meeting_items(meeting: Meeting) -> list[Item]:
     )
 
 
-def people_facts(session: Session) -> tuple[PersonFacts, ...]:
-    """Every person, as plain rows: a page or a search reads hundreds of
-    people, and building ORM objects for them cost more than the rest."""
+@dataclass(frozen=True)
+class _Kept:
+    token: str
+    people: tuple[PersonFacts, ...]
+    grants: tuple[Grant, ...]
+
+
+# Per database engine: the people and active grants read under a stamp
+# token (``notesbase.models.stamp``), kept while the token stays the same.
+_kept: WeakKeyDictionary[sa.Engine, _Kept] = WeakKeyDictionary()
+_stamped: WeakKeyDictionary[sa.Engine, bool] = WeakKeyDictionary()
+
+
+def _kept_facts(session: Session) -> _Kept | None:
+    """Everyone and every active grant, as plain rows, kept between requests
+    while the database's stamp token is unchanged and read afresh otherwise;
+    None where the database has no stamp to vouch for them.
+    The token is read first, in the same transaction and after the session's
+    waiting changes are flushed (a change to people or consents gives the
+    transaction a token of its own), so what is kept is never older than the
+    token it is kept under."""
+    engine = session.get_bind()
+    token = _token(session, engine) if isinstance(engine, sa.Engine) else None
+    if token is None:
+        return None
+    kept = _kept.get(engine)  # type: ignore[arg-type]
+    if kept is None or kept.token != token:
+        kept = _Kept(token, _read_people(session), _read_active_grants(session))
+        _kept[engine] = kept  # type: ignore[index]
+    return kept
+
+
+def _token(session: Session, engine: sa.Engine) -> str | None:
+    if engine not in _stamped:  # an older schema has no stamp: keep nothing
+        _stamped[engine] = sa.inspect(engine).has_table(DisclosureStamp.__tablename__)
+    if not _stamped[engine]:
+        return None
+    return current_token(session, engine.dialect.name)
+
+
+def _read_people(session: Session) -> tuple[PersonFacts, ...]:
     rows = session.execute(
         sa.select(
             Person.id, Person.name, Person.affiliation, Person.descriptor, Person.email
@@ -75,8 +116,7 @@ def people_facts(session: Session) -> tuple[PersonFacts, ...]:
     return tuple(PersonFacts(*row) for row in rows)
 
 
-def active_grants(session: Session, *where: sa.ColumnElement[bool]) -> tuple[Grant, ...]:
-    """The grants not withdrawn (``where`` narrows them), as plain rows."""
+def _read_active_grants(session: Session) -> tuple[Grant, ...]:
     rows = session.execute(
         sa.select(
             Consent.person_id,
@@ -86,9 +126,24 @@ def active_grants(session: Session, *where: sa.ColumnElement[bool]) -> tuple[Gra
             Consent.series_id,
             Consent.meeting_id,
             Consent.withdrawn_at,
-        ).where(Consent.withdrawn_at.is_(None), *where)
+        )
+        .where(Consent.withdrawn_at.is_(None))
+        .order_by(Consent.id)
     )
     return tuple(Grant(*row) for row in rows)
+
+
+def people_facts(session: Session) -> tuple[PersonFacts, ...]:
+    """Every person, as plain rows: a page or a search reads hundreds of
+    people, and building ORM objects for them cost more than the rest."""
+    kept = _kept_facts(session)
+    return kept.people if kept is not None else _read_people(session)
+
+
+def active_grants(session: Session) -> tuple[Grant, ...]:
+    """Every grant not withdrawn, as plain rows."""
+    kept = _kept_facts(session)
+    return kept.grants if kept is not None else _read_active_grants(session)
 
 
 def grants_reaching(
@@ -99,18 +154,21 @@ def grants_reaching(
     """The active grants that bear on these meetings: those for everywhere,
     for their series and for the meetings themselves; only those for
     ``audiences`` when given."""
-    where = [
-        sa.or_(
-            sa.and_(Consent.series_id.is_(None), Consent.meeting_id.is_(None)),
-            Consent.series_id.in_(sorted({m.series_id for m in meetings})),
-            Consent.meeting_id.in_(sorted({m.id for m in meetings})),
+    if audiences is not None and not audiences:
+        return ()
+    series = {m.series_id for m in meetings}
+    meeting_ids = {m.id for m in meetings}
+    wanted = set(audiences) if audiences is not None else None
+    return tuple(
+        grant
+        for grant in active_grants(session)
+        if (wanted is None or grant.audience in wanted)
+        and (
+            grant.meeting_id in meeting_ids
+            if grant.meeting_id is not None
+            else grant.series_id is None or grant.series_id in series
         )
-    ]
-    if audiences is not None:
-        if not audiences:
-            return ()
-        where.append(Consent.audience.in_(sorted(set(audiences))))
-    return active_grants(session, *where)
+    )
 
 
 def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
