@@ -23,6 +23,8 @@ The rule, in order, for every item:
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 from notesbase.disclosure.consent import released_levels
@@ -98,6 +100,51 @@ def _render(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str]:
     return body_html, to_text(body_html)
 
 
+# Bodies as each audience saw them lately: (body, audience, matcher serial)
+# to (HTML, text), or None when every word was redacted. Bounded by entries,
+# not by matchers: entries of a matcher gone (the people or levels changed)
+# are never asked for again and leave as newer ones come in.
+_BODIES: OrderedDict[tuple[str, Audience, int], tuple[str, str] | None] = OrderedDict()
+_BODIES_MAX = 2048
+_BODIES_LOCK = threading.Lock()
+
+
+def _body(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str] | None:
+    """An item's body as ``audience`` sees it (HTML, text), or None when
+    every word was redacted (rules 2, 4 and 5). It depends on nothing but its
+    arguments, and a matcher stands for one set of people and levels
+    (``_matchers``), so it is kept: a body shown again (the next search's
+    hits, a page reloaded) is not parsed, scrubbed and checked again."""
+    key = (body, audience, matcher.serial)
+    with _BODIES_LOCK:
+        if key in _BODIES:
+            _BODIES.move_to_end(key)
+            return _BODIES[key]
+    shown = _shown_body(body, audience, matcher)
+    with _BODIES_LOCK:
+        _BODIES[key] = shown
+        while len(_BODIES) > _BODIES_MAX:
+            _BODIES.popitem(last=False)
+    return shown
+
+
+def _shown_body(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str] | None:
+    body_html, body_text = _render(body, audience, matcher)
+    if (
+        not body_text
+        and audience is not Audience.FACILITATOR
+        and _render(body, Audience.FACILITATOR, matcher)[1]
+    ):
+        return None
+    if matcher and _leaks(matcher, body_html, body_text):
+        # Something withheld survived formatting: plain scrubbed text instead.
+        body_text = " ".join(scrub_addresses(matcher.sub(body_text), matcher).split())
+        body_html = to_html(redacted_tokens(_escape_markdown(body_text), audience))
+        if _leaks(matcher, body_html, body_text):
+            body_text, body_html = "", ""
+    return body_html, body_text
+
+
 def _heading(section: str, matcher: Matcher) -> str:
     """A section heading with what the audience may not see replaced, or
     nothing if something withheld is still there."""
@@ -120,15 +167,10 @@ def _disclose_item(
     strict: Matcher,
 ) -> DisclosedItem | None:
     facilitator = audience is Audience.FACILITATOR
-    body_html, body_text = _render(item.body, audience, matcher)
-    if not body_text and not facilitator and _render(item.body, Audience.FACILITATOR, matcher)[1]:
+    rendered = _body(item.body, audience, matcher)
+    if rendered is None:
         return None  # every word was redacted: leave no empty item behind
-    if matcher and _leaks(matcher, body_html, body_text):
-        # Something withheld survived formatting: plain scrubbed text instead.
-        body_text = " ".join(scrub_addresses(matcher.sub(body_text), matcher).split())
-        body_html = to_html(redacted_tokens(_escape_markdown(body_text), audience))
-        if _leaks(matcher, body_html, body_text):
-            body_text, body_html = "", ""
+    body_html, body_text = rendered
     speaker = people.get(item.speaker_id) if item.speaker_id is not None else None
     credit = None
     if speaker is not None:

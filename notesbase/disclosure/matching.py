@@ -7,6 +7,7 @@ possessive, or glued into a web address."""
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +25,9 @@ _IGNORABLE = re.compile(
 # A term glued into an address ("jane-doe", "janedoe") is found only when it is
 # this long once squashed, so short surnames do not strip every link.
 _GLUED_MIN = 5
+# Each matcher's own number, never reused (unlike ``id``): a cache can key
+# on it without keeping the matcher alive.
+_SERIALS = itertools.count(1)
 
 
 @lru_cache(maxsize=8192)
@@ -150,6 +154,7 @@ class Matcher:
     is left as it is, unless it is itself withheld."""
 
     def __init__(self, replacements: Mapping[str, str], keep: Iterable[str] = ()) -> None:
+        self.serial = next(_SERIALS)
         self._by_fold: dict[str, str] = {}
         for term, replacement in replacements.items():
             key = fold(term)
