@@ -282,3 +282,16 @@ def login_as(make_member: Callable[..., Member], auth: AuthActions) -> Callable[
         return member
 
     return login
+
+
+@pytest.fixture
+def noon_today() -> Iterator[None]:
+    """The clock at noon in London on ``tests.clock.TODAY``, ticking: tests
+    that place meetings around today agree with the app on the date, even in a
+    run that passes midnight."""
+    import time_machine
+
+    from tests.clock import NOON_TODAY
+
+    with time_machine.travel(NOON_TODAY, tick=True):
+        yield

@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from notesbase.db import db
 from notesbase.meetings import service
 from notesbase.models import MeetingFormat, MeetingStatus, Role, Series
+from tests.clock import TODAY
 
-TODAY = date.today()
+# Meetings are placed around today; the clock stays on it (tests/clock.py).
+pytestmark = pytest.mark.usefixtures("noon_today")
 ZOOM = "https://zoom.example.org/register/abc"
 
 

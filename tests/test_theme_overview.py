@@ -15,9 +15,11 @@ from notesbase.db import db
 from notesbase.meetings import service
 from notesbase.meetings.overview import theme_overview
 from notesbase.models import MeetingStatus, Role, Series
+from tests.clock import TODAY
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-TODAY = date.today()
+# Meetings are placed around today; the clock stays on it (tests/clock.py).
+pytestmark = pytest.mark.usefixtures("noon_today")
 
 
 def topic(name: str) -> SimpleNamespace:

@@ -4,8 +4,7 @@ links, subscribe links; nothing from the notes."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
 import pytest
 
@@ -14,9 +13,10 @@ from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Meeting, MeetingStatus, Role, Series
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
+from tests.clock import TODAY
 
-# Today where the meetings are held (the default zone), not on this machine.
-TODAY = datetime.now(ZoneInfo("Europe/London")).date()
+# Meetings are placed around today; the clock stays on it (tests/clock.py).
+pytestmark = pytest.mark.usefixtures("noon_today")
 PLANTED = "Zebedee Quartermaine"
 SECRET = "Project Nightjar will close in March"
 
