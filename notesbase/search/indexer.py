@@ -265,6 +265,18 @@ def merge_soon(app: Flask) -> None:
         thread.start()
 
 
+def wait_for_merges(timeout: float | None = None) -> bool:
+    """Wait until this process's background merges (``merge_soon``) have
+    finished, say before its index folder is removed; whether they all have
+    within ``timeout`` seconds."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with _merging_lock:
+        threads = list(_merging.values())
+    for thread in threads:
+        thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+    return not any(thread.is_alive() for thread in threads)
+
+
 def _merge_when_quiet(app: Flask, key: str) -> None:
     delay = float(app.config["SEARCH_MERGE_DELAY"])
     started = time.monotonic()

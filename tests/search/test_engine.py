@@ -5,7 +5,6 @@ rebuild's worker processes."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import date
 from typing import Any
 
@@ -294,9 +293,7 @@ def test_after_saves_small_segments_are_merged_in_a_pause(loaded):
         indexer.merge_soon(loaded)
     busy = len(engine.segments())
     assert busy > MERGE_FACTOR  # nothing merged while saves kept coming
-    deadline = time.monotonic() + 10
-    while len(engine.segments()) >= busy and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert indexer.wait_for_merges(timeout=15)
     assert len(engine.segments()) < busy
     assert indexer.check(loaded).ok
 
