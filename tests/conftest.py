@@ -286,7 +286,7 @@ def login_as(make_member: Callable[..., Member], auth: AuthActions) -> Callable[
 
 @pytest.fixture
 def noon_today() -> Iterator[None]:
-    """The clock at noon in London on ``tests.clock.TODAY``, ticking: tests
+    """The clock at noon, where meetings are held, on ``tests.clock.TODAY``, ticking: tests
     that place meetings around today agree with the app on the date, even in a
     run that passes midnight."""
     import time_machine
