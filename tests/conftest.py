@@ -25,6 +25,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Base, Member, Role, Series
+from notesbase.search import indexer
 
 PASSWORD = "correct horse battery staple"
 DEFAULT_POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -144,6 +145,10 @@ def make_test_config(tmp_path: Any, database_url: str, **overrides: Any) -> dict
         "PASSWORD_HASH_MEMORY_COST": 64,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
+        # Background merges start soon after a save, and the ``app`` fixture
+        # waits for them: none may outlive its test (Whoosh names segments
+        # with the global ``random``, which Hypothesis watches).
+        "SEARCH_MERGE_DELAY": 0.05,
     }
     config.update(overrides)
     return config
@@ -173,6 +178,7 @@ def build_app(folder: Any, suite_postgres: str | None, **config: Any) -> Flask:
 def app(tmp_path: Any, suite_postgres: str | None, app_config: dict[str, Any]) -> Iterator[Flask]:
     app = build_app(tmp_path, suite_postgres, **app_config)
     yield app
+    indexer.wait_for_merges(timeout=10)
     with app.app_context():
         db.engine.dispose()
 
