@@ -40,12 +40,13 @@ from notesbase.disclosure.render import attribute_values, spaced_text, to_html, 
 from notesbase.disclosure.scrub import scrub_addresses, scrub_tokens
 from notesbase.disclosure.spans import redacted_tokens
 from notesbase.disclosure.terms import (
-    released_terms,
+    matcher_for,
     safe_credit,
     strict_terms,
     withheld_terms,
 )
 from notesbase.disclosure.vocabulary import Audience, Level
+from notesbase.text import without_hidden
 
 __all__ = ["disclose", "withheld_terms"]
 
@@ -77,8 +78,7 @@ def _matchers(
     full names a credit must not carry. Building them is most of the cost of
     a view, and they depend only on the people and their levels: cached."""
     by_id = dict(levels)
-    withheld = withheld_terms(people, by_id, audience)
-    matcher = Matcher(withheld, keep=released_terms(people, by_id, audience))
+    matcher = matcher_for(people, by_id, audience)
     strict = Matcher(dict.fromkeys(strict_terms(people, by_id, audience), ""))
     return matcher, strict
 
@@ -93,7 +93,10 @@ def _leaks(matcher: Matcher, body_html: str, body_text: str) -> bool:
 
 
 def _render(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str]:
-    tokens = redacted_tokens(body, audience)
+    # Text stored before hidden characters were refused at the door may
+    # still hold a bidi override, which would show reversed words the
+    # right way round: no audience is shown one.
+    tokens = redacted_tokens(without_hidden(body), audience)
     if matcher:
         tokens = scrub_tokens(tokens, matcher)
     body_html = to_html(tokens)
@@ -148,7 +151,7 @@ def _shown_body(body: str, audience: Audience, matcher: Matcher) -> tuple[str, s
 def _heading(section: str, matcher: Matcher) -> str:
     """A section heading with what the audience may not see replaced, or
     nothing if something withheld is still there."""
-    section = section.strip()
+    section = without_hidden(section).strip()
     if not matcher:
         return section
     section = scrub_addresses(matcher.sub(section), matcher)

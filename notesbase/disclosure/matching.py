@@ -1,8 +1,13 @@
-"""Finding a name, affiliation or descriptor in text however it was typed:
-any case, with or without accents, composed or decomposed, in compatibility
-forms (full-width letters, ligatures), with invisible characters inside it,
-with line breaks or several spaces between its words, followed by a
-possessive, or glued into a web address."""
+"""Finding a name, affiliation, descriptor or email address in text however
+it was typed. Every comparison is made in the canonical form of
+``notesbase.disclosure.canonical``: any case, accents, compatibility forms,
+look-alike letters from any script (UTS #39), invisible characters inside
+or between words. Punctuation and hyphens are word boundaries
+("Heronsgate-Council" is "Heronsgate Council"), and the words of a term may
+also be run together ("AdaLovelace", as a zero-width space shows it).
+
+The scrub, the leak check, the search re-check and the record of who is
+named where all use ``Matcher``: there is no second rule."""
 
 from __future__ import annotations
 
@@ -10,94 +15,59 @@ import codecs
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import unquote
 
-# The common zero-width characters; IGNORABLE below is the full set that
-# matching skips (Unicode's default-ignorable code points).
-ZERO_WIDTH = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
-_IGNORABLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+from notesbase.disclosure.canonical import (
+    EITHER_I_OR_L,
+    alternative,
+    canonical,
+    canonical_words,
+    ignorable,
+    loose,
+    origins,
+    term_key,
 )
+from notesbase.disclosure.words import ARTICLES, HONORIFICS
+
 # A term glued into an address ("jane-doe", "janedoe") is found only when it is
 # this long once squashed, so short surnames do not strip every link.
 _GLUED_MIN = 5
 # Each matcher's own number, never reused (unlike ``id``): a cache can key
 # on it without keeping the matcher alive.
 _SERIALS = itertools.count(1)
+# Between the words of a term: any run of punctuation or space, or nothing.
+_BETWEEN = r"[\W_]*"
+_WORDS = re.compile(r"[^\W_]+")
+# Word characters only: a term that folds to nothing else matches nothing.
+_TERM_WORD = re.compile(r"[^\W_]")
+
+# -- the old folding, for equality of names and titles, not for matching --
 
 
 @lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
-    """One character as matching sees it: "" for an invisible character or a
-    combining mark, a space for any space, otherwise its bare case-folded form."""
-    if _IGNORABLE.match(char):
-        return ""
+    """One character as ``fold`` sees it: no accent, case folded,
+    compatibility forms unified, invisible characters dropped."""
     if char.isspace():
         return " "
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold())
-    return "".join(
-        c for c in decomposed if not unicodedata.combining(c) and not _IGNORABLE.match(c)
-    )
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and not ignorable(c))
 
 
 def fold(text: str) -> str:
-    """Text reduced to what a reader sees: no accents, no invisible
-    characters, case-folded, compatibility forms unified, one space between
-    words."""
+    """Text reduced for telling whether two names or titles are the same:
+    no accents, case folded, compatibility forms unified, one space between
+    words. Not for finding withheld terms: that is ``Matcher``'s."""
     if text.isascii():
         return " ".join(text.lower().split())
-    return " ".join(_fold_chars(text).split())
-
-
-# For ASCII, folding a character is only lower-casing it and turning any
-# space into " ", so a whole text is folded at once. Done on UTF-8 bytes it
-# leaves every other character alone (its bytes are all above 0x7f), and
-# those few are then folded one by one.
-_ASCII_SPACES = str.maketrans(dict.fromkeys("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", " "))
-_ASCII_SPACE_BYTES = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _fold_chars(text: str) -> str:
-    """``text`` folded character by character, spaces not collapsed."""
-    if text.isascii():
-        return text.lower().translate(_ASCII_SPACES)
-    data = text.encode("utf-8", "surrogatepass").lower().translate(_ASCII_SPACE_BYTES)
-    return _NON_ASCII.sub(
-        lambda char: _fold_char(char.group()), data.decode("utf-8", "surrogatepass")
-    )
-
-
-def _fold_map(text: str) -> tuple[str, Sequence[int]]:
-    """``text`` folded character by character (spaces not collapsed), with
-    the index in ``text`` each folded character came from."""
-    folded = _fold_chars(text)
-    if text.isascii():
-        return folded, range(len(text))
-    # Only characters folded to nothing (a combining mark) or to several (a
-    # ligature) shift the folded text against ``text``.
-    origin: list[int] = []
-    last = 0
-    for match in _NON_ASCII.finditer(text):
-        length = len(_fold_char(match.group()))
-        if length != 1:
-            index = match.start()
-            origin.extend(range(last, index))
-            origin.extend([index] * length)
-            last = index + 1
-    if last == 0:  # nothing shifted
-        return folded, range(len(text))
-    origin.extend(range(last, len(text)))
-    return folded, origin
+    return " ".join("".join(_fold_char(c) for c in text).split())
 
 
 def squash(text: str) -> str:
-    """Folded letters and digits only: "Jane-Doe" and "jane_doe" both give "janedoe"."""
-    return "".join(re.findall(r"[^\W_]+", fold(text)))
+    """Canonical letters and digits only: "Jane-Doe" and "jane_doe" both give "janedoe"."""
+    return "".join(canonical_words(text))
 
 
 _PUNYCODE = re.compile(r"xn--([a-z0-9-]+)", re.IGNORECASE)
@@ -116,94 +86,169 @@ def decode_hosts(url: str) -> str:
     return _PUNYCODE.sub(decode, url)
 
 
-def _phrase_pattern(key: str) -> str:
-    return r"\s+".join(re.escape(word) for word in key.split())
+@lru_cache(maxsize=1)
+def _prefix_patterns() -> dict[str, str]:
+    """Words that go with the term after them: an honorific with a name
+    ("Mr Newcomer"), an article with an organisation ("the Heronsgate
+    Council"), in canonical form, longest first."""
+
+    def pattern(words: Iterable[str]) -> str:
+        keys = sorted({term_key(word) for word in words} - {""}, key=lambda k: (-len(k), k))
+        alternatives = "|".join(_BETWEEN.join(map(_letters, k.split())) for k in keys)
+        return rf"(?:(?:{alternatives})[\W_]+)?"
+
+    return {"honorific": pattern(HONORIFICS), "article": pattern(ARTICLES)}
+
+
+# In a pattern, an "i" or an "l" is also a letter that may be either.
+_EITHER = {
+    "i": f"[i{EITHER_I_OR_L}]",
+    "l": f"[l{EITHER_I_OR_L}]",
+    EITHER_I_OR_L: f"[il{EITHER_I_OR_L}]",
+}
+
+
+def _letters(word: str) -> str:
+    """A canonical word as a pattern."""
+    return "".join(_EITHER.get(char) or re.escape(char) for char in word)
+
+
+def _key_pattern(key: str, prefix: str | None) -> str:
+    core = _BETWEEN.join(_letters(word) for word in key.split())
+    return (_prefix_patterns()[prefix] if prefix else "") + core
 
 
 @lru_cache(maxsize=2048)
-def _phrases_regex(keys: tuple[str, ...]) -> re.Pattern[str]:
-    """One regular expression for these folded phrases, longest first."""
-    return re.compile(r"(?<!\w)(?:" + "|".join(_phrase_pattern(k) for k in keys) + r")(?!\w)")
+def _phrases_regex(keys: tuple[tuple[str, str | None], ...]) -> re.Pattern[str]:
+    """One regular expression for these terms (key and the prefix it takes),
+    longest first, each alternative its own group."""
+    alternatives = "|".join(f"({_key_pattern(key, prefix)})" for key, prefix in keys)
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
-def _index_word(key: str) -> str:
-    # Each run of word characters in a phrase is a whole run of the text's
-    # wherever the phrase is found: its longest one indexes the phrase.
-    return max(_WORD.findall(key), key=len, default="")
+def _keys(term: str) -> list[str]:
+    """A term's key, and the key of its alternative reading where that
+    differs (a name typed with a Greek capital "Β" is found as "B" too)."""
+    key = term_key(term)
+    other = " ".join(_WORDS.findall(alternative(term)))
+    return [k for k in dict.fromkeys((key, other)) if k]
 
 
-_WORD = re.compile(r"\w+")
-# In ASCII a word character is a letter, a digit or "_": turning the rest
-# into spaces and splitting is quicker than finding the words one by one.
-_ASCII_NON_WORD = str.maketrans(
-    dict.fromkeys((chr(c) for c in range(128) if not re.match(r"\w", chr(c))), " ")
-)
-
-
-def _words(folded: str) -> set[str]:
-    """The distinct runs of word characters in ``folded``."""
-    if folded.isascii():
-        return set(folded.translate(_ASCII_NON_WORD).split())
-    return set(_WORD.findall(folded))
+def _joins(words: Sequence[str]) -> set[str]:
+    """Every run of two or more adjacent words written together."""
+    return {
+        "".join(words[start:end])
+        for start in range(len(words))
+        for end in range(start + 2, len(words) + 1)
+    }
 
 
 class Matcher:
     """Finds and replaces a set of terms at once; ``replacements`` maps each
     term to what stands in for it. Longer terms win over their own parts, and
     a ``keep`` phrase (a released name that contains a withheld surname, say)
-    is left as it is, unless it is itself withheld."""
+    is left as it is, unless it is itself withheld. A term in ``honorific``
+    takes a title before it with it ("Mr Newcomer" as one), one in
+    ``article`` the article before it ("the Heronsgate Council"); one in
+    ``capital`` counts only where its last word starts with a capital
+    ("Bell", not "the bell")."""
 
-    def __init__(self, replacements: Mapping[str, str], keep: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        replacements: Mapping[str, str],
+        keep: Iterable[str] = (),
+        *,
+        honorific: Collection[str] = (),
+        article: Collection[str] = (),
+        capital: Collection[str] = (),
+    ) -> None:
         self.serial = next(_SERIALS)
-        self._by_fold: dict[str, str] = {}
+        self._by_key: dict[str, str] = {}
         for term, replacement in replacements.items():
-            key = fold(term)
-            if key and key not in self._by_fold:
-                self._by_fold[key] = replacement
-        kept = {fold(phrase) for phrase in keep} - set(self._by_fold) - {""}
-        # Only the phrases whose longest word a text holds are looked at, and
-        # tried only if it holds all their words: a phrase can match nowhere
-        # else, and fewer phrases make fewer, smaller and oftener reused
-        # regular expressions, so a meeting with hundreds of people stays quick.
+            for key in _keys(term):
+                self._by_key.setdefault(key, replacement)
+        kept = {key for phrase in keep for key in _keys(phrase)} - set(self._by_key)
+        self._prefix: dict[str, str] = {}
+        for kind, terms in (("honorific", honorific), ("article", article)):
+            for term in terms:
+                for key in _keys(term):
+                    self._prefix.setdefault(key, kind)
+        self._capital = {key for term in capital for key in _keys(term)}
+        # A term is looked for only in text that holds its longest word, or
+        # its words run together: few terms are tried on any one text, so a
+        # meeting with hundreds of people stays quick.
         self._index: dict[str, list[str]] = {}
-        self._words: dict[str, frozenset[str]] = {}
-        for key in sorted(set(self._by_fold) | kept):
-            self._index.setdefault(_index_word(key), []).append(key)
-            self._words[key] = frozenset(_WORD.findall(key))
-        self._index_words = frozenset(self._index)
-        # Glued terms by their first letters: an address is looked up once
-        # per position in it, not searched once per person.
+        self._words: dict[str, tuple[str, ...]] = {}
         self._glued: dict[str, list[str]] = {}
-        for term in sorted({squash(key) for key in self._by_fold}):
+        for key in sorted(set(self._by_key) | kept):
+            words = tuple(loose(key).split())
+            self._words[key] = words
+            self._index.setdefault(max(words, key=len), []).append(key)
+            for joined in _joins(words):
+                self._glued.setdefault(joined, []).append(key)
+        self._lookup = frozenset(self._index) | frozenset(self._glued)
+        # Glued terms by their first letters, for link addresses: an address
+        # is looked up once per position in it, not searched once per term.
+        self._in_urls: dict[str, list[str]] = {}
+        for term in sorted({loose(key).replace(" ", "") for key in self._by_key}):
             if len(term) >= _GLUED_MIN:
-                self._glued.setdefault(term[:_GLUED_MIN], []).append(term)
+                self._in_urls.setdefault(term[:_GLUED_MIN], []).append(term)
 
     def __bool__(self) -> bool:
-        return bool(self._by_fold)
+        return bool(self._by_key)
 
-    def matches(self, text: str) -> list[tuple[int, int, str]]:
-        """Each withheld term in ``text``: its start and end in ``text`` and
-        what stands in for it, in order and not overlapping."""
-        if not self._by_fold or not text:
+    def _candidates(self, folded: str, words: set[str]) -> list[str]:
+        """The terms to try on a text (in loose form, and its loose words)."""
+        found: set[str] = set()
+        for word in words.intersection(self._lookup):
+            for key in self._index.get(word, ()):
+                if all(part in folded for part in self._words[key]):
+                    found.add(key)
+            found.update(self._glued.get(word, ()))
+        return sorted(found, key=lambda key: (-len(key), key))
+
+    def _find(
+        self, text: str, folded: str, *, alt: bool, capitals: bool
+    ) -> list[tuple[int, int, str]]:
+        lookup = loose(folded)
+        words = set(_WORDS.findall(lookup))
+        if not words.intersection(self._lookup):
             return []
-        folded, origin = _fold_map(text)
-        words = _words(folded)
-        candidates = set(self._index.get("", ()))
-        for word in words.intersection(self._index_words):
-            candidates.update(k for k in self._index[word] if self._words[k] <= words)
-        if not candidates & self._by_fold.keys():
+        keys = self._candidates(lookup, words)
+        if not any(key in self._by_key for key in keys):
             return []
-        regex = _phrases_regex(tuple(sorted(candidates, key=lambda key: (-len(key), key))))
+        regex = _phrases_regex(tuple((key, self._prefix.get(key)) for key in keys))
+        origin: Sequence[int] | None = None
         found: list[tuple[int, int, str]] = []
         for match in regex.finditer(folded):
-            replacement = self._by_fold.get(" ".join(match.group(0).split()))
+            key = keys[(match.lastindex or 1) - 1]
+            replacement = self._by_key.get(key)
             if replacement is None:
                 continue  # a kept phrase
+            if origin is None:
+                origin = origins(text, alternative=alt)
+            if capitals and key in self._capital and not _capitalised(text, origin, match):
+                continue
             start, end = origin[match.start()], origin[match.end() - 1] + 1
-            # Combining marks and invisible characters right after belong to it.
-            while end < len(text) and _fold_char(text[end]) == "":
+            # Marks and invisible characters right after belong to it.
+            while end < len(text) and canonical(text[end]) == "":
                 end += 1
             found.append((start, end, replacement))
+        return found
+
+    def matches(self, text: str, *, capitals: bool = True) -> list[tuple[int, int, str]]:
+        """Each withheld term in ``text``: its start and end in ``text`` and
+        what stands in for it, in order and not overlapping. With
+        ``capitals`` false, a term that counts only with a capital counts
+        in any case (in a link address, where case means nothing)."""
+        if not self._by_key or not text:
+            return []
+        folded = canonical(text)
+        found = self._find(text, folded, alt=False, capitals=capitals)
+        if not text.isascii() or any(char in text for char in _ascii_signs()):
+            reread = alternative(text)
+            if reread != folded:
+                found = _merged(found, self._find(text, reread, alt=True, capitals=capitals))
         return found
 
     def search(self, text: str) -> bool:
@@ -224,20 +269,48 @@ class Matcher:
     def names_in_url(self, url: str) -> bool:
         """Whether a link address or title carries a withheld term, also
         percent-encoded or glued to its neighbours ("jane-doe", "JaneDoe")."""
-        if not self._by_fold or not url:
+        if not self._by_key or not url:
             return False
         plain = decode_hosts(url)
         for _ in range(3):  # addresses may be encoded more than once
             plain = unquote(plain)
-        spaced = " ".join(re.split(r"[\W_]+", fold(plain)))
-        if self.search(plain) or self.search(spaced):
+        spaced = " ".join(canonical_words(plain))
+        if self.matches(plain, capitals=False) or self.matches(spaced, capitals=False):
             return True
-        glued = squash(plain)
+        glued = loose(squash(plain))
         return any(
             glued.startswith(term, start)
             for start in range(len(glued) - _GLUED_MIN + 1)
-            for term in self._glued.get(glued[start : start + _GLUED_MIN], ())
+            for term in self._in_urls.get(glued[start : start + _GLUED_MIN], ())
         )
+
+
+@lru_cache(maxsize=1)
+def _ascii_signs() -> str:
+    """The ASCII characters read another way as well ("|" is also an "l")."""
+    return "".join(c for c in map(chr, range(128)) if canonical(c) != alternative(c))
+
+
+def _capitalised(text: str, origin: Sequence[int], match: re.Match[str]) -> bool:
+    """Whether the last word of a match starts with a capital as typed."""
+    last = max(m.start() for m in _WORDS.finditer(match.group(0)))
+    return text[origin[match.start() + last]].isupper()
+
+
+def _merged(
+    first: list[tuple[int, int, str]], second: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """Matches of two readings, in order, an overlapping later or shorter one left out."""
+    if not second:
+        return first
+    merged: list[tuple[int, int, str]] = []
+    for hit in sorted([*first, *second], key=lambda hit: (hit[0], -hit[1])):
+        if merged and hit[0] < merged[-1][1]:
+            if hit[1] > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hit[1], merged[-1][2])
+            continue
+        merged.append(hit)
+    return merged
 
 
 def sentence_case(replacement: str, before: str) -> str:
@@ -249,11 +322,9 @@ def sentence_case(replacement: str, before: str) -> str:
 
 
 def contains_any(text: str, terms: Iterable[str]) -> list[str]:
-    """The terms found in ``text`` once both are folded (the final check)."""
-    folded = fold(text)
-    hits = []
-    for term in terms:
-        key = fold(term)
-        if key and re.search(r"(?<!\w)" + re.escape(key) + r"(?!\w)", folded):
-            hits.append(term)
-    return hits
+    """The terms found in ``text``, however either was typed (a check)."""
+    terms = [term for term in terms if _TERM_WORD.search(canonical(term))]
+    if not terms:
+        return []
+    found = Matcher({term: term for term in terms}).matches(text)
+    return sorted({replacement for _start, _end, replacement in found})

@@ -3,13 +3,15 @@ in for it, and which released phrases are left whole."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from notesbase.disclosure.canonical import canonical_words
 from notesbase.disclosure.consent import PARTICIPANT as CREDIT_PARTICIPANT
 from notesbase.disclosure.consent import attribution, released_level
 from notesbase.disclosure.facts import PersonFacts
 from notesbase.disclosure.matching import Matcher
 from notesbase.disclosure.vocabulary import Audience, Level
+from notesbase.disclosure.words import distinctive_words, everyday, stopword
 
 ORGANISATION = "an organisation"
 PARTICIPANT = "a participant"
@@ -70,10 +72,20 @@ def withheld_terms(
 ) -> dict[str, str]:
     """Every identifying string the audience may not see, with what stands in
     for it. Facilitators are shown everything; email addresses nobody else."""
+    return _withheld(list(people), levels, audience)[0]
+
+
+def _withheld(
+    people: Sequence[PersonFacts], levels: dict[int, Level], audience: Audience
+) -> tuple[dict[str, str], set[str]]:
+    """``withheld_terms``, and those among them that count only where they
+    are written with a capital: single words that are everyday words of
+    the notes' language ("Bell" of "Bell Labs", a surname "Brown"). A single
+    stop word identifies nobody and is not withheld at all."""
     terms: dict[str, str] = {}
+    fragments: set[str] = set()
     if audience is Audience.FACILITATOR:
-        return terms
-    people = list(people)
+        return terms, set()
     stand_ins: dict[str, str] = {}
     for person in people:
         level = released_level(person, levels.get(person.id, Level.ANONYMOUS))
@@ -93,15 +105,57 @@ def withheld_terms(
                 stand_ins[term] = stand_in
         if level.rank < Level.AFFILIATION.rank and person.affiliation.strip():
             terms.setdefault(person.affiliation.strip(), ORGANISATION)
+            # Each word that identifies it alone, after everything whole.
+            fragments.update(distinctive_words(person.affiliation))
         if level.rank < Level.DESCRIPTOR.rank and person.descriptor.strip():
             terms.setdefault(person.descriptor.strip(), PARTICIPANT)
+    for word in sorted(fragments):
+        terms.setdefault(word, ORGANISATION)
+    capital: set[str] = set()
+    for term in list(terms):
+        if len(canonical_words(term)) != 1:
+            continue
+        if stopword(term):
+            del terms[term]
+        elif everyday(term):
+            capital.add(term)
     # A stand-in must not itself carry what someone else withholds (two
     # people from one organisation, one of whom does not release it).
     check = Matcher(terms, keep=released_terms(people, levels, audience))
     for term, stand_in in stand_ins.items():
         if check.search(stand_in):
             terms[term] = PARTICIPANT
-    return terms
+    return terms, capital
+
+
+def name_and_organisation_terms(people: Iterable[PersonFacts]) -> tuple[set[str], set[str]]:
+    """Everyone's names and surnames, which take a title before them with
+    them ("Mr Newcomer"), and their affiliations and the words that identify
+    those, which take an article ("the Heronsgate Council")."""
+    names: set[str] = set()
+    organisations: set[str] = set()
+    for person in people:
+        words = person.name.split()
+        names.update([" ".join(words), *words[-1:]] if len(words) > 1 else words)
+        if person.affiliation.strip():
+            organisations.add(person.affiliation.strip())
+            organisations.update(distinctive_words(person.affiliation))
+    return names, organisations
+
+
+def matcher_for(
+    people: Sequence[PersonFacts], levels: dict[int, Level], audience: Audience
+) -> Matcher:
+    """The matcher for what ``audience`` may not see about ``people``."""
+    names, organisations = name_and_organisation_terms(people)
+    withheld, capital = _withheld(people, levels, audience)
+    return Matcher(
+        withheld,
+        keep=released_terms(people, levels, audience),
+        honorific=names,
+        article=organisations,
+        capital=capital,
+    )
 
 
 def safe_credit(person: PersonFacts, level: Level, strict: Matcher) -> str:

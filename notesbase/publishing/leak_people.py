@@ -8,21 +8,28 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import unquote
 
 from notesbase.disclosure import Audience, Level, Notes, PersonFacts
+from notesbase.disclosure.canonical import canonical_words, loose, term_key
 from notesbase.disclosure.consent import released_levels
-from notesbase.disclosure.matching import Matcher, decode_hosts, fold, squash
+from notesbase.disclosure.matching import Matcher, decode_hosts, squash
 from notesbase.disclosure.terms import released_terms, withheld_terms
+from notesbase.disclosure.words import (
+    HONORIFICS,
+    common_words,
+    distinctive_words,
+    everyday,
+    word_set,
+)
 from notesbase.publishing import leak_text
-from notesbase.publishing.confusables import unconfuse
-from notesbase.publishing.leak_text import word_set
 
-# Parts of a name that identify nobody on their own.
-PARTICLES = word_set(
+# Parts of a name that identify nobody on their own: particles, titles and
+# letters after a name.
+PARTICLES = HONORIFICS | word_set(
     "al ap bat ben bin bint da das de dei del della der des di do dos du el ibn la le les "
     "mac mc op st ter van von y zu "
-    "dr prof professor mr mrs ms mx miss sir dame lord lady rev revd cllr councillor "
     "jr jnr sr snr ii iii iv phd obe mbe cbe kc qc"
 )
 # Name parts that are also everyday words: found only when written with a
@@ -45,6 +52,7 @@ COMMON_WORDS = word_set(
 AUDIENCE_WORDS = {Audience.PUBLIC: "the public", Audience.MEMBER: "members of the series"}
 # A glued name in an address ("alexsmith") counts from this many letters.
 _GLUED_MIN = 5
+_LINK_LIKE = re.compile(r"[/@:]|www\.", re.IGNORECASE)
 _NAME_LIKE = re.compile(r"\b[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)+")
 
 
@@ -86,6 +94,11 @@ class Term:
             )
         if self.rule == "name" and self.whose:
             return f"{names} {has} not agreed to be named to {to}."
+        if self.rule == "affiliation" and self.part:
+            return (
+                f"“{self.text}” is part of the affiliation of {names}, "
+                f"who {has} not agreed to have it shown to {to}."
+            )
         if self.rule == "affiliation" and self.whose:
             return (
                 f"“{self.text}” is the affiliation of {names}, "
@@ -108,15 +121,26 @@ def name_parts(name: str) -> list[str]:
     for word in words:
         word = word.strip('.,;:()[]"“”')
         for candidate in [word, *word.split("-")] if "-" in word else [word]:
-            key = fold(unconfuse(candidate)).replace("'", "").replace("’", "")
-            if len(key) < 2 or key in PARTICLES or not re.search(r"[^\W\d_]", key):
+            key = loose("".join(canonical_words(candidate)))
+            if len(key) < 2 or key in _particles() or not re.search(r"[^\W\d_]", key):
                 continue
             parts.append(candidate)
     return list(dict.fromkeys(parts))
 
 
+@cache
+def _particles() -> frozenset[str]:
+    return frozenset(loose(term_key(word)) for word in PARTICLES)
+
+
+@cache
+def _common() -> frozenset[str]:
+    """Everyday words that are also parts of names, in canonical form."""
+    return frozenset(loose(term_key(word)) for word in COMMON_WORDS) | common_words()
+
+
 def _key(text: str) -> str:
-    return fold(unconfuse(text))
+    return term_key(text)
 
 
 class PeopleCheck:
@@ -139,12 +163,12 @@ class PeopleCheck:
         for term in withheld_terms(people, levels, audience):
             self.terms.setdefault(_key(term), Term(term.strip(), "name"))
         self.terms.pop("", None)
-        keep = [unconfuse(phrase) for phrase in released_terms(people, levels, audience)]
-        self.matcher = Matcher({unconfuse(t.text): key for key, t in self.terms.items()}, keep)
+        keep = released_terms(people, levels, audience)
+        self.matcher = Matcher({t.text: key for key, t in self.terms.items()}, keep)
         self.glued = [
-            (squash(unconfuse(term.text)), key)
+            (squash(term.text), key)
             for key, term in self.terms.items()
-            if not term.part and len(squash(unconfuse(term.text))) >= _GLUED_MIN
+            if not term.part and len(squash(term.text)) >= _GLUED_MIN
         ]
         self._everyone(people, credited)
 
@@ -157,6 +181,8 @@ class PeopleCheck:
             self._add(person.email, "email", person)
         if level.rank < Level.AFFILIATION.rank and person.affiliation.strip():
             self._add(person.affiliation, "affiliation", person)
+            for word in distinctive_words(person.affiliation):
+                self._add(word, "affiliation", person, part=True)
         if level.rank < Level.DESCRIPTOR.rank and person.descriptor.strip():
             self._add(person.descriptor, "descriptor", person)
 
@@ -167,7 +193,10 @@ class PeopleCheck:
             return
         term = self.terms.get(key)
         if term is None:
-            capital_only = part and key.replace("'", "").replace("’", "") in COMMON_WORDS
+            if part and rule == "name":
+                capital_only = loose(key) in _common()
+            else:  # a single everyday word counts only with a capital
+                capital_only = " " not in key and everyday(text)
             term = self.terms[key] = Term(text, rule, part, capital_only=capital_only)
         name = " ".join(person.name.split())
         if term.rule == rule and name not in term.whose:
@@ -183,11 +212,11 @@ class PeopleCheck:
                 key = _key(text)
                 if key:
                     self.owners.setdefault(key, set()).add(person.id)
-                    if text != person.name and key in COMMON_WORDS:
+                    if text != person.name and loose(key) in _common():
                         self.capital_only.add(key)
         self.everyone = Matcher({key: key for key in self.owners})
-        full = Matcher({unconfuse(p.name): str(p.id) for p in people if _key(p.name)})
-        self.credited = {int(i) for _s, _e, i in full.matches(unconfuse(credited))}
+        full = Matcher({p.name: str(p.id) for p in people if _key(p.name)})
+        self.credited = {int(i) for _s, _e, i in full.matches(credited)}
 
     def _skip(self, term: Term, text: str, start: int) -> bool:
         """A common word that is part of a name counts only with a capital."""
@@ -199,22 +228,25 @@ class PeopleCheck:
         if not self.terms:
             return []
         found: list[Hit] = []
-        for start, end, key in self.matcher.matches(unconfuse(text)):
+        for start, end, key in self.matcher.matches(text):
             term = self.terms[key]
             if not self._skip(term, text, start):
                 found.append(Hit(term.rule, start, text[start:end], term.why(self.audience)))
         for start, end in leak_text.addresses(text):
-            if any(start <= hit.start < end for hit in found):
-                continue
-            found.extend(self._address_hits(text[start:end], start))
-        return found
+            inside = [hit for hit in found if start <= hit.start < end]
+            if inside and not _LINK_LIKE.search(text[start:end]):
+                continue  # a plain word, not an address
+            # A name in an address is reported as the address it is in.
+            address = self._address_hits(text[start:end], start)
+            if address or not inside:
+                found = [hit for hit in found if hit not in inside] + address
+        return sorted(found, key=lambda hit: hit.start)
 
     def _address_hits(self, address: str, start: int) -> list[Hit]:
         plain = decode_hosts(address)
         for _ in range(3):  # addresses may be encoded more than once
             plain = unquote(plain)
-        plain = unconfuse(plain)
-        spaced = " ".join(re.split(r"[\W_]+", fold(plain)))
+        spaced = " ".join(canonical_words(plain))
         keys = [key for _s, _e, key in self.matcher.matches(spaced)]
         glued = squash(plain)
         keys += [key for squashed, key in self.glued if squashed in glued]
@@ -231,7 +263,7 @@ class PeopleCheck:
 
     def _people_in(self, text: str) -> list[tuple[int, int, set[int]]]:
         found = []
-        for start, end, key in self.everyone.matches(unconfuse(text)):
+        for start, end, key in self.everyone.matches(text):
             if key in self.capital_only and not text[start : start + 1].isupper():
                 continue
             found.append((start, end, self.owners[key]))
@@ -289,12 +321,14 @@ def audience_sees_all(audience: Audience) -> bool:
     return audience is Audience.FACILITATOR
 
 
+# Read on canonical text (``leak_text.fold_lines``), where a dash is "-" or
+# "ー" and a bullet "·".
 _HEADING = re.compile(
     r"(?:^|(?<=[.!?]\s))[ \t>#*_+•·-]*(?:(?:list\s+of|the)\s+)?"
     r"(attendees|attendance|participants|delegates|present|apologies|guests|"
     r"in\s+attendance|those\s+present|people\s+present|who\s+attended|who\s+was\s+there|"
     r"attendee\s+list|participant\s+list|guest\s+list)"
-    r"(?:\s+list)?[ \t*_]*(?::|—|–|$)",
+    r"(?:\s+list)?[ \t*_]*(?::|ー|-|—|–|$)",
     re.MULTILINE,
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")

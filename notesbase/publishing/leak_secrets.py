@@ -16,28 +16,17 @@ from dataclasses import dataclass
 from notesbase.disclosure import Audience, Confidentiality, ItemFacts, Notes
 from notesbase.disclosure.render import to_html, to_text
 from notesbase.disclosure.spans import redacted_tokens
+from notesbase.disclosure.words import stopwords
 from notesbase.publishing import leak_text
 from notesbase.publishing.leak_people import AUDIENCE_WORDS, Hit
-from notesbase.publishing.leak_text import word_set
 
 RUN = 4  # words in a copied run that count wherever they appear
 _SHORT_MIN_LETTERS = 4
-STOPWORDS = word_set(
-    "a about above after again against all also am an and any are as at be because been "
-    "before being below between both but by can could did do does doing down during each "
-    "few for from further had has have having he her here hers herself him himself his how "
-    "i if in into is it its itself just me more most my myself no nor not now of off on "
-    "once only or other our ours ourselves out over own same she should so some such than "
-    "that the their theirs them themselves then there these they this those through to too "
-    "under until up very was we were what when where which while who whom why will with "
-    "would you your yours yourself yourselves let lets get got make made one two new "
-    "said says say think thought like well yes also may might must shall us"
-)
 
 
 def content(word: str) -> bool:
     """A word that carries meaning: not a stop word, and three letters or a digit."""
-    return word not in STOPWORDS and (len(word) >= 3 or any(c.isdigit() for c in word))
+    return word not in stopwords() and (len(word) >= 3 or any(c.isdigit() for c in word))
 
 
 def strong(word: leak_text.Word, source: str) -> bool:

@@ -1,8 +1,9 @@
-"""An output's text as the leak check reads it: look-alike letters made
-Latin, folded like ``disclose`` folds (case, accents, compatibility forms,
-invisible characters) but keeping line breaks, cut into words with their
-places in the original, and the other forms a reader may see it in (HTML as
-its words, Markdown without its emphasis marks, link addresses decoded)."""
+"""An output's text as the leak check reads it: in the canonical form
+``disclose`` matches in (``notesbase.disclosure.canonical``: case, accents,
+compatibility forms, look-alike letters, invisible characters) but keeping
+line breaks, cut into words with their places in the original, and the other
+forms a reader may see it in (HTML as its words, Markdown without its
+emphasis marks, link addresses decoded)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from notesbase.disclosure.matching import _fold_char
-from notesbase.publishing.confusables import unconfuse
+from notesbase.disclosure.canonical import EITHER_I_OR_L, canonical_char
+from notesbase.disclosure.words import word_set
 
 # A word: letters and digits, with inner apostrophes ("O'Neill", "Smith's").
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -21,11 +22,6 @@ _MARKS = re.compile(r"\\(?=[^\w\s])|[*_`~]")
 _URL = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _TRAILING = ".,;:!?)]}'\""
-
-
-def word_set(text: str) -> frozenset[str]:
-    """The words of a word list written as one string."""
-    return frozenset(text.split())
 
 
 @dataclass(frozen=True)
@@ -39,12 +35,16 @@ class Word:
 
 
 def fold_lines(text: str) -> tuple[str, list[int]]:
-    """``text`` without look-alikes, folded character by character with line
-    breaks kept, and the index in ``text`` each folded character came from."""
+    """``text`` in canonical form character by character with line breaks
+    kept, and the index in ``text`` each folded character came from."""
     folded: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(unconfuse(text)):
-        pieces = "\n" if char == "\n" else _fold_char(char)
+    for index, char in enumerate(text):
+        # A capital I is an "i" here (words are compared, not spellings),
+        # and a sign keeps its shape (a dash ends a heading).
+        pieces = "\n" if char == "\n" else canonical_char(char).replace(EITHER_I_OR_L, "i")
+        if pieces == " " and not char.isspace():
+            pieces = char
         for piece in pieces:
             folded.append(piece)
             origin.append(index)

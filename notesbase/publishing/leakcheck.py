@@ -24,9 +24,10 @@ channel's audience (``leak_people`` and ``leak_secrets`` hold the rules):
   words, or a short span whole when it is distinctive);
 - ``attendees``: a list of who attended.
 
-Text is matched however it was typed: any case, accents, compatibility and
-look-alike letters, invisible characters, line breaks, possessives, HTML
-and Markdown formatting, and names glued into link addresses. A finding's
+Text is matched in the canonical form ``disclose`` uses (any case, accents,
+compatibility and look-alike letters, invisible characters), across line
+breaks, punctuation, possessives, HTML and Markdown formatting, and with
+names glued into link addresses. A finding's
 key stands for its rule, its text (folded) and its place, so an override
 holds until the text or place changes.
 """
@@ -43,11 +44,10 @@ import sqlalchemy as sa
 from notesbase import audit
 from notesbase.db import db
 from notesbase.disclosure import Audience, NotesView, disclose
-from notesbase.disclosure.matching import fold
+from notesbase.disclosure.canonical import canonical
 from notesbase.models import LeakOverride, Meeting, Member
 from notesbase.notes.facts import load_notes
 from notesbase.publishing import leak_text
-from notesbase.publishing.confusables import unconfuse
 from notesbase.publishing.leak_people import Hit, PeopleCheck
 from notesbase.publishing.leak_secrets import SecretsCheck
 from notesbase.text import clean_text
@@ -149,8 +149,8 @@ def channel_named(name: str) -> Channel:
 def finding_key(rule: str, match: str, where: str) -> str:
     """The same rule, the same text (however it was typed) and the same
     place give the same key; anything else asks again."""
-    canonical = " ".join(leak_text.word_texts(match)) or fold(unconfuse(match))
-    digest = hashlib.sha256(f"{rule}\x1f{canonical}\x1f{where}".encode()).hexdigest()
+    text = " ".join(leak_text.word_texts(match)) or " ".join(canonical(match).split())
+    digest = hashlib.sha256(f"{rule}\x1f{text}\x1f{where}".encode()).hexdigest()
     return digest[:64]
 
 

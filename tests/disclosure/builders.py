@@ -23,7 +23,9 @@ from notesbase.disclosure import (
     PersonFacts,
     disclose,
 )
-from notesbase.disclosure.matching import decode_hosts, fold, squash
+from notesbase.disclosure.canonical import canonical, loose
+from notesbase.disclosure.matching import decode_hosts
+from notesbase.disclosure.matching import squash as _squash
 
 SERIES = 1
 MEETING = 10
@@ -118,6 +120,18 @@ def only_html(view: NotesView) -> str:
 def reader_text(body_html: str) -> str:
     """What a reader of the HTML sees, tags dropped without adding spaces."""
     return html.unescape(re.sub(r"<[^>]*>", "", body_html))
+
+
+def fold(text: str) -> str:
+    """``text`` in canonical form, one space between words, "i" and "l"
+    one letter (the reference reading of these checks: what a reader may
+    take the letters for)."""
+    return " ".join(loose(canonical(text)).split())
+
+
+def squash(text: str) -> str:
+    """``fold`` without anything but letters and digits."""
+    return loose(_squash(text))
 
 
 def leak_forms(view: NotesView) -> tuple[str, str]:

@@ -253,6 +253,7 @@ def test_withheld_terms_and_facilitators() -> None:
         "Doe": "a participant",
         "jane.doe@example.org": "a participant",
         "Open Data Manchester": "an organisation",
+        "Manchester": "an organisation",
         "a local authority data lead": "a participant",
     }
 

@@ -27,7 +27,6 @@ from notesbase.disclosure import (
     PersonFacts,
     disclose,
 )
-from notesbase.disclosure.matching import ZERO_WIDTH, squash
 from tests.disclosure.builders import (
     MEETING,
     OTHER_MEETING,
@@ -36,7 +35,11 @@ from tests.disclosure.builders import (
     at,
     leak_forms,
     shows,
+    squash,
 )
+
+# Zero-width characters that hide inside a word.
+ZERO_WIDTH = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
 
 # The leak check gets the most examples; the others share the generator.
 SETTINGS = settings(

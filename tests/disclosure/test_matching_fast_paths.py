@@ -1,7 +1,7 @@
-"""The quick ways of folding and matching give exactly what the plain
-character-by-character algorithm gives, on ASCII and on odd Unicode
+"""The quick ways of putting text in canonical form and of matching give
+exactly what the plain algorithms give, on ASCII and on odd Unicode
 (combining marks, invisible and bidi characters, full-width letters,
-ligatures, look-alike letters). The plain algorithm is kept here, as the
+ligatures, look-alike letters). The plain algorithms are kept here, as the
 reference, and nowhere in the product."""
 
 from __future__ import annotations
@@ -13,95 +13,134 @@ from urllib.parse import unquote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notesbase.disclosure.matching import (
-    Matcher,
-    _fold_char,
-    _fold_map,
-    _words,
-    decode_hosts,
-    fold,
-    squash,
+from notesbase.disclosure.canonical import (
+    alternative,
+    alternative_char,
+    canonical_char,
+    canonical_map,
+    origins,
 )
+from notesbase.disclosure.matching import Matcher, decode_hosts, squash
+from notesbase.disclosure.words import ARTICLES, HONORIFICS
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# -- the reference: matching as it was first written, one character at a time --
+# -- the reference: one character at a time, every term tried --
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
 _GLUED_MIN = 5
 
 
-def slow_fold_map(text: str) -> tuple[str, list[int]]:
+def slow_reading(text: str, char_reading) -> tuple[str, list[int]]:
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        for piece in _fold_char(char):
+        for piece in char_reading(char):
             folded.append(piece)
             origin.append(index)
     return "".join(folded), origin
 
 
-def slow_fold(text: str) -> str:
-    return " ".join("".join(_fold_char(c) for c in text).split())
+def slow_key(text: str) -> str:
+    return " ".join(_WORD.findall("".join(canonical_char(c) for c in text)))
 
 
-def slow_squash(text: str) -> str:
-    return "".join(re.findall(r"[^\W_]+", slow_fold(text)))
+def slow_keys(text: str) -> list[str]:
+    other = " ".join(_WORD.findall("".join(alternative_char(c) for c in text)))
+    return [key for key in dict.fromkeys((slow_key(text), other)) if key]
+
+
+EITHER = "\u01c0"  # a capital I: an "i" or an "l"
+
+
+def slow_letters(word: str) -> str:
+    either = {"i": f"[i{EITHER}]", "l": f"[l{EITHER}]", EITHER: f"[il{EITHER}]"}
+    return "".join(either.get(char) or re.escape(char) for char in word)
+
+
+def slow_prefix(words: Iterable[str]) -> str:
+    keys = sorted({slow_key(w) for w in words} - {""}, key=lambda k: (-len(k), k))
+    alternatives = "|".join(r"[\W_]*".join(map(slow_letters, k.split())) for k in keys)
+    return "(?:(?:" + alternatives + r")[\W_]+)?"
+
+
+def _loose(text: str) -> str:
+    return text.replace("i", "l").replace(EITHER, "l")
 
 
 class SlowMatcher:
-    """``Matcher`` before it was made quick: every phrase indexed by its
-    longest word is tried, and glued terms are searched for one by one."""
+    """``Matcher`` without its index: every term is tried on both readings."""
 
-    def __init__(self, replacements: Mapping[str, str], keep: Iterable[str] = ()) -> None:
-        self.by_fold: dict[str, str] = {}
+    def __init__(
+        self,
+        replacements: Mapping[str, str],
+        keep: Iterable[str] = (),
+        honorific: Iterable[str] = (),
+        article: Iterable[str] = (),
+    ) -> None:
+        self.by_key: dict[str, str] = {}
         for term, replacement in replacements.items():
-            key = slow_fold(term)
-            if key and key not in self.by_fold:
-                self.by_fold[key] = replacement
-        kept = {slow_fold(phrase) for phrase in keep} - set(self.by_fold) - {""}
-        self.index: dict[str, list[str]] = {}
-        for key in sorted(set(self.by_fold) | kept):
-            word = max(_WORD.findall(key), key=len, default="")
-            self.index.setdefault(word, []).append(key)
-        self.squashed = sorted(
-            {s for s in (slow_squash(key) for key in self.by_fold) if len(s) >= _GLUED_MIN}
+            for key in slow_keys(term):
+                self.by_key.setdefault(key, replacement)
+        self.kept = {k for phrase in keep for k in slow_keys(phrase)} - set(self.by_key)
+        self.prefix: dict[str, str] = {}
+        for pattern, terms in (
+            (slow_prefix(HONORIFICS), honorific),
+            (slow_prefix(ARTICLES), article),
+        ):
+            for term in terms:
+                for key in slow_keys(term):
+                    self.prefix.setdefault(key, pattern)
+        self.glued = sorted(
+            {key.replace(" ", "") for key in self.by_key if len(key.replace(" ", "")) >= _GLUED_MIN}
         )
 
-    def matches(self, text: str) -> list[tuple[int, int, str]]:
-        if not self.by_fold or not text:
+    def _find(self, text: str, char_reading) -> list[tuple[int, int, str]]:
+        folded, origin = slow_reading(text, char_reading)
+        keys = sorted(set(self.by_key) | self.kept, key=lambda key: (-len(key), key))
+        if not keys:
             return []
-        folded, origin = slow_fold_map(text)
-        candidates = set(self.index.get("", ()))
-        for word in set(_WORD.findall(folded)):
-            candidates.update(self.index.get(word, ()))
-        if not candidates & self.by_fold.keys():
-            return []
-        keys = sorted(candidates, key=lambda key: (-len(key), key))
-        alternatives = "|".join(r"\s+".join(map(re.escape, key.split())) for key in keys)
-        regex = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)")
+        alternatives = "|".join(
+            "(" + self.prefix.get(key, "") + r"[\W_]*".join(map(slow_letters, key.split())) + ")"
+            for key in keys
+        )
+        regex = re.compile(r"(?<![^\W_])(?:" + alternatives + r")(?![^\W_])")
         found: list[tuple[int, int, str]] = []
         for match in regex.finditer(folded):
-            replacement = self.by_fold.get(" ".join(match.group(0).split()))
+            replacement = self.by_key.get(keys[match.lastindex - 1])
             if replacement is None:
                 continue
             start, end = origin[match.start()], origin[match.end() - 1] + 1
-            while end < len(text) and _fold_char(text[end]) == "":
+            while end < len(text) and canonical_char(text[end]) == "":
                 end += 1
             found.append((start, end, replacement))
         return found
 
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        if not self.by_key or not text:
+            return []
+        found = self._find(text, canonical_char)
+        merged: list[tuple[int, int, str]] = []
+        for hit in sorted(
+            [*found, *self._find(text, alternative_char)], key=lambda h: (h[0], -h[1])
+        ):
+            if merged and hit[0] < merged[-1][1]:
+                if hit[1] > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], hit[1], merged[-1][2])
+                continue
+            merged.append(hit)
+        return merged
+
     def names_in_url(self, url: str) -> bool:
-        if not self.by_fold or not url:
+        if not self.by_key or not url:
             return False
         plain = decode_hosts(url)
         for _ in range(3):
             plain = unquote(plain)
-        spaced = " ".join(re.split(r"[\W_]+", slow_fold(plain)))
-        if self.matches(plain) or self.matches(spaced):
+        if self.matches(plain) or self.matches(slow_key(plain)):
             return True
-        glued = slow_squash(plain)
-        return any(term in glued for term in self.squashed)
+        glued = _loose(slow_key(plain).replace(" ", ""))
+        return any(_loose(term) in glued for term in self.glued)
 
 
 # -- generated text -----------------------------------------------------------
@@ -127,7 +166,24 @@ mixed_text = st.lists(
 
 # Words the terms are made of, so that texts built from them hold the terms.
 WORDS = ["jane", "doe", "Ann", "LEE", "smith", "o'neil", "jean-luc", "zoë", "ｄｏｅ", "ﬁona"]
-SEPARATORS = [" ", " ", "  ", "\n", "\t", "\u00a0", "-", "_", ".", "@", "%20", "/", "'s", ""]
+SEPARATORS = [
+    " ",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    "\u00a0",
+    "-",
+    "_",
+    ".",
+    "@",
+    "%20",
+    "/",
+    "'s",
+    "",
+    "Mr ",
+    "the ",
+]
 
 
 def typed(words: Iterable[str]) -> st.SearchStrategy[str]:
@@ -157,46 +213,32 @@ keeps = st.lists(terms, max_size=3)
 
 
 @SETTINGS
-@given(ascii_text)
-def test_fold_ascii_is_the_plain_fold(text: str) -> None:
-    """Folding ASCII text at once gives what folding each character does."""
-    assert fold(text) == slow_fold(text)
-
-
-@SETTINGS
-@given(mixed_text)
-def test_fold_mixed_is_the_plain_fold(text: str) -> None:
-    """Folding mixed text by ASCII runs gives what folding each character does."""
-    assert fold(text) == slow_fold(text)
+@given(st.one_of(ascii_text, mixed_text))
+def test_canonical_is_the_character_by_character_form(text: str) -> None:
+    """Translating a whole text gives what each character's form does, and
+    each character of the result comes from the character it should."""
+    folded, origin = canonical_map(text)
+    assert (folded, list(origin)) == slow_reading(text, canonical_char)
+    reread = alternative(text)
+    assert (reread, list(origins(text, alternative=True))) == slow_reading(text, alternative_char)
 
 
 @SETTINGS
 @given(st.one_of(ascii_text, mixed_text))
-def test_fold_map_is_the_plain_fold_map(text: str) -> None:
-    """The folded text and where each of its characters came from are unchanged."""
-    folded, origin = _fold_map(text)
-    assert (folded, list(origin)) == slow_fold_map(text)
+def test_squash_is_the_canonical_letters(text: str) -> None:
+    """Squashing keeps the canonical letters and digits, nothing else."""
+    assert squash(text) == slow_key(text).replace(" ", "")
 
 
 @SETTINGS
-@given(st.one_of(ascii_text, mixed_text))
-def test_squash_is_the_plain_squash(text: str) -> None:
-    """Squashing to letters and digits gives what it gave before."""
-    assert squash(text) == slow_squash(text)
-
-
-@SETTINGS
-@given(st.one_of(ascii_text, mixed_text, typed(WORDS)))
-def test_words_are_the_runs_of_word_characters(text: str) -> None:
-    """Splitting ASCII on its non-word characters gives the words a regex finds."""
-    assert _words(text) == set(_WORD.findall(text))
-
-
-@SETTINGS
-@given(replacements, keeps, st.one_of(typed(WORDS), mixed_text))
-def test_matches_are_the_plain_matches(terms: dict[str, str], keep: list[str], text: str) -> None:
-    """Trying only the phrases whose every word a text holds finds the same terms."""
-    assert Matcher(terms, keep=keep).matches(text) == SlowMatcher(terms, keep).matches(text)
+@given(replacements, keeps, st.one_of(typed(WORDS), mixed_text), st.booleans())
+def test_matches_are_the_plain_matches(
+    terms: dict[str, str], keep: list[str], text: str, prefixed: bool
+) -> None:
+    """Trying only the terms whose words a text holds finds what trying every term does."""
+    kinds = (list(terms), list(keep)) if prefixed else ((), ())
+    fast = Matcher(terms, keep=keep, honorific=kinds[0], article=kinds[1])
+    assert fast.matches(text) == SlowMatcher(terms, keep, *kinds).matches(text)
 
 
 @SETTINGS
