@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, TextAreaField
+
+from notesbase.text import removed_characters
 
 # WTForms' English message -> what a reader of this app is told instead.
 PLAIN_WORDS = {
@@ -69,3 +73,24 @@ class Form(FlaskForm):
             if field.process_errors and typed:
                 field.errors = list(field.process_errors)
         return valid
+
+
+def flash_removed(form: Form) -> None:
+    """Tell the writer which hidden characters (bidi overrides, fillers,
+    zero-width spaces) storing what they typed into ``form`` took out,
+    field by field: never silently (``text.removed_characters``)."""
+    parts = []
+    for field in form:
+        if not isinstance(field, StringField) or isinstance(field, PasswordField):
+            continue
+        typed = field.raw_data[0] if field.raw_data else None
+        one_line = not isinstance(field, TextAreaField)
+        found = removed_characters(str(typed or ""), one_line=one_line)
+        if found:
+            parts.append(f"{field.label.text}: {', '.join(found)}")
+    if parts:
+        flash(
+            "Hidden characters were taken out before saving, because they can disguise "
+            "or reverse text (" + "; ".join(parts) + "). Check the text reads as you meant.",
+            "warning",
+        )

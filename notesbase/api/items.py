@@ -77,6 +77,12 @@ def _item_fields(fields: Fields, current: Item | None) -> items.ItemFields:
     )
 
 
+def _removed(fields: Fields) -> dict[str, Any]:
+    """``removed_characters`` for the answer, when storing took any out."""
+    removed = fields.removed_characters("body")
+    return {"removed_characters": removed} if removed else {}
+
+
 @bp.post("/series/<slug>/meetings/<int:number>/items")
 def create_item(slug: str, number: int) -> Response:
     actor = require_facilitator()
@@ -89,7 +95,9 @@ def create_item(slug: str, number: int) -> Response:
     except NotesError as error:
         raise _refused(error) from None
     commit()
-    response = jsonify({"id": item.id, "version": item.version})
+    answer: dict[str, Any] = {"id": item.id, "version": item.version}
+    answer.update(_removed(fields))
+    response = jsonify(answer)
     response.status_code = 201
     response.headers["Location"] = serialise.item_link(item)
     return response
@@ -117,7 +125,7 @@ def update_item(item_id: int) -> Response:
         db.session.rollback()
         raise ApiError(409, STALE) from None
     commit()
-    return jsonify(item_json(item))
+    return jsonify({**item_json(item), **_removed(fields)})
 
 
 @bp.delete("/items/<int:item_id>")

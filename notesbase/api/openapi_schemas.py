@@ -45,6 +45,17 @@ def nullable(schema: Schema) -> Schema:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
+# What a write took out of the text it stored, field by field: present only
+# when something was.
+REMOVED: Schema = {
+    "type": "object",
+    "description": "The hidden characters (bidi overrides, fillers, zero-width spaces, "
+    "control characters) storing each text field took out, as 'U+202E RIGHT-TO-LEFT "
+    "OVERRIDE'; present only when any were.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
 def closed(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
     """An object with exactly these properties (``required``: all of them by default)."""
     return {
@@ -193,10 +204,14 @@ RESPONSES: dict[str, Schema] = {
             **DISCLOSED,
             **FACILITATOR_ONLY,
             "meeting": closed({"series": STRING, "number": ID}),
-        }
+            "removed_characters": REMOVED,
+        },
+        required=[*DISCLOSED, *FACILITATOR_ONLY, "meeting"],
     ),
-    "Created": closed({"id": ID}),
-    "CreatedItem": closed({"id": ID, "version": ID}),
+    "Created": closed({"id": ID, "removed_characters": REMOVED}, required=["id"]),
+    "CreatedItem": closed(
+        {"id": ID, "version": ID, "removed_characters": REMOVED}, required=["id", "version"]
+    ),
     "Person": SPEAKER,
     "PersonDetail": closed({**SPEAKER["properties"], "email": nullable(STRING)}),
     "Grant": closed(

@@ -13,6 +13,7 @@ from flask import request
 
 from notesbase.api.errors import ApiError
 from notesbase.routing import INT_MAX
+from notesbase.text import removed_from
 
 MAX_BODY = 1024 * 1024
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -72,6 +73,18 @@ class Fields:
 
     def has(self, name: str) -> bool:
         return name in self.body
+
+    def removed_characters(self, *several_lines: str) -> dict[str, list[str]]:
+        """For each text field of the body, the hidden characters storing it
+        takes out (``several_lines`` name the fields of several lines), so
+        the answer can tell the writer: nothing is dropped silently."""
+        return removed_from(
+            {
+                name: (value, name not in several_lines)
+                for name, value in self.body.items()
+                if isinstance(value, str)
+            }
+        )
 
     def _raw(self, name: str, required: bool) -> Any:
         self.seen.add(name)

@@ -58,7 +58,8 @@ def create_person() -> Response:
     except NotesError as error:
         raise _refused(error) from None
     commit()
-    response = jsonify({"id": person.id})
+    removed = fields.removed_characters()
+    response = jsonify({"id": person.id, **({"removed_characters": removed} if removed else {})})
     response.status_code = 201
     response.headers["Location"] = url_for("api.person_detail", person_id=person.id)
     return response

@@ -17,6 +17,7 @@ from notesbase.consent.forms import ConfirmForm, PersonForm, RecordConsentForm, 
 from notesbase.consent.views import saved_message, withdrawn_message
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience
+from notesbase.forms import flash_removed
 from notesbase.models import Member, Person
 from notesbase.notes import consents, people
 from notesbase.notes.errors import NotesError
@@ -79,6 +80,7 @@ def new_person() -> View:
         if created is not None:
             db.session.commit()
             flash(f"{created.name} is added.", "success")
+            flash_removed(form)
             return redirect(url_for("consent.person", person_id=created.id))
     page = render_template("consent/person_form.html", form=form, person=None)
     return (page, INVALID) if form.is_submitted() else page
@@ -130,6 +132,7 @@ def person(person_id: int) -> View:
     if form.validate() and _save_person(form, found) is not None:
         db.session.commit()
         flash(f"{found.name}'s details are saved.", "success")
+        flash_removed(form)
         return redirect(url_for("consent.person", person_id=found.id))
     return _person_page(found, form=form, status=INVALID)
 

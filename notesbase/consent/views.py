@@ -17,6 +17,7 @@ from notesbase.consent import bp, service
 from notesbase.consent.forms import ConfirmForm, ConsentForm, DescriptorForm, place_error
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience
+from notesbase.forms import flash_removed
 from notesbase.models import Consent, Member, Person
 from notesbase.notes import consents, people
 from notesbase.notes.errors import NotesError
@@ -143,6 +144,7 @@ def set_my_descriptor() -> View:
         place_error(form, error.field, error.message, "descriptor")
         return _mine_page(member, person, status=INVALID, descriptor_form=form)
     db.session.commit()
+    flash_removed(form)
     if not changed:
         flash("Your description is unchanged.", "info")
     elif person.descriptor:

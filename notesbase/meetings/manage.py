@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from notesbase.access import facilitator_required
 from notesbase.db import db
-from notesbase.forms import Form
+from notesbase.forms import Form, flash_removed
 from notesbase.meetings import service
 from notesbase.meetings.forms import MeetingForm, SeriesForm
 from notesbase.meetings.views import bp, load_meeting, load_series
@@ -38,6 +38,7 @@ def new_series() -> View:
         else:
             db.session.commit()
             flash(f"Series '{created.title}' created.", "success")
+            flash_removed(form)
             return redirect(url_for("meetings.series", slug=created.slug))
     page = render_template("meetings/series_form.html", form=form, series=None)
     return (page, INVALID) if form.is_submitted() else page
@@ -58,6 +59,7 @@ def edit_series(slug: str) -> View:
         else:
             db.session.commit()
             flash("Series saved.", "success")
+            flash_removed(form)
             return redirect(url_for("meetings.series", slug=found.slug))
     page = render_template("meetings/series_form.html", form=form, series=found)
     return (page, INVALID) if form.is_submitted() else page
@@ -78,6 +80,7 @@ def new_meeting(slug: str) -> View:
         else:
             db.session.commit()
             flash(f"Meeting {created.number} created.", "success")
+            flash_removed(form)
             return redirect(url_for("meetings.meeting", slug=slug, number=created.number))
     page = render_template("meetings/meeting_form.html", form=form, series=found, meeting=None)
     return (page, INVALID) if form.is_submitted() else page
@@ -99,6 +102,7 @@ def edit_meeting(slug: str, number: int) -> View:
         else:
             db.session.commit()
             flash(f"Meeting {meeting.number} saved.", "success")
+            flash_removed(form)
             return redirect(url_for("meetings.meeting", slug=slug, number=meeting.number))
     page = render_template("meetings/meeting_form.html", form=form, series=found, meeting=meeting)
     return (page, INVALID) if form.is_submitted() else page

@@ -20,6 +20,7 @@ from notesbase.db import db
 from notesbase.disclosure import Audience, Confidentiality
 from notesbase.disclosure.render import to_html
 from notesbase.disclosure.spans import redacted_tokens
+from notesbase.forms import flash_removed
 from notesbase.models import Item, Meeting
 from notesbase.notes import items as item_service
 from notesbase.notes.blueprint import bp
@@ -108,6 +109,7 @@ def editor(slug: str, number: int) -> View:
             show_error(form, error)
         else:
             db.session.commit()
+            flash_removed(form)
             # Said beside the form (editor.html), where the note-taker is. No
             # #new-item: browsers skip autofocus on a page opened at a fragment.
             more = {"after": item.id} if after is not None else {}
@@ -160,6 +162,7 @@ def edit_item(slug: str, number: int, item_id: int) -> View:
         else:
             db.session.commit()
             flash("Item saved." if changed else "Nothing had changed.", "success")
+            flash_removed(form)
             return redirect(editor_url(meeting, f"item-{item.id}"))
     page = render_template(
         "notes/item_form.html",

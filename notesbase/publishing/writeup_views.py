@@ -27,6 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from notesbase.access import current_member, facilitator_required
 from notesbase.db import db
+from notesbase.forms import flash_removed
 from notesbase.meetings.views import load_meeting, load_series
 from notesbase.models import Meeting, Series, Topic, Writeup
 from notesbase.notes.views import ShownItem, shown_sections
@@ -170,6 +171,7 @@ def edit(slug: str, number: int) -> View:
         else:
             db.session.commit()
             flash("Write-up saved." if changed else "Nothing had changed.", "success")
+            flash_removed(form)
             return redirect(_page_url("writeups.edit", meeting))
     writeup = find_writeup(meeting)
     dropped = [item for item in (writeup.items if writeup else []) if item.id not in offered]
