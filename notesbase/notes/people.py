@@ -10,11 +10,13 @@ from email_validator import EmailNotValidError, validate_email
 from notesbase import audit
 from notesbase.db import db
 from notesbase.disclosure.matching import fold
+from notesbase.disclosure.words import term_problem
 from notesbase.models import Member, Person
 from notesbase.notes.errors import NotesError
 from notesbase.text import clean_line
 
 NAME_MAX = 200
+_WHAT = {"name": "name", "affiliation": "affiliation", "descriptor": "description"}
 
 
 @dataclass
@@ -30,6 +32,11 @@ def _clean(value: str | None) -> str:
 
 
 def check_fields(fields: PersonFields) -> PersonFields:
+    """Normalised fields, or NotesError naming the field that is wrong. A
+    name, affiliation or descriptor is replaced wherever it is typed in the
+    notes for those it is withheld from, so one that is a common word (or a
+    stop word, or under three letters) is refused: it would rewrite every
+    text ("the" as a descriptor)."""
     name = _clean(fields.name)
     if not name:
         raise NotesError("name", "Enter the person's name.")
@@ -40,6 +47,9 @@ def check_fields(fields: PersonFields) -> PersonFields:
     ):
         if len(value) > NAME_MAX:
             raise NotesError(field, f"At most {NAME_MAX} characters.")
+        problem = term_problem(value, _WHAT[field]) if value else None
+        if problem is not None:
+            raise NotesError(field, problem)
     email = clean_line(fields.email).lower() or None
     if email is not None:
         try:
