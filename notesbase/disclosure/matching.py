@@ -15,6 +15,7 @@ import codecs
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import unquote
@@ -26,6 +27,7 @@ from notesbase.disclosure.canonical import (
     canonical_words,
     ignorable,
     loose,
+    loose_reading,
     origins,
     term_key,
 )
@@ -37,11 +39,20 @@ _GLUED_MIN = 5
 # Each matcher's own number, never reused (unlike ``id``): a cache can key
 # on it without keeping the matcher alive.
 _SERIALS = itertools.count(1)
-# Between the words of a term: any run of punctuation or space, or nothing.
-_BETWEEN = r"[\W_]*"
+# Terms a text is searched for one by one; more are searched for together.
+_FEW = 6
+# The longest title or article that goes with a term, with a space or two.
+_PREFIX_MAX = 24
+# Between the words of a term: any run of punctuation or space, or nothing
+# (canonical text has no "_": a connector is a space there).
+_BETWEEN = r"\W*"
 _WORDS = re.compile(r"[^\W_]+")
 # Word characters only: a term that folds to nothing else matches nothing.
 _TERM_WORD = re.compile(r"[^\W_]")
+# In ASCII, what is not a letter or a digit: a space for splitting words.
+_ASCII_NON_WORD = str.maketrans(
+    dict.fromkeys((chr(c) for c in range(128) if not chr(c).isalnum()), " ")
+)
 
 # -- the old folding, for equality of names and titles, not for matching --
 
@@ -86,44 +97,59 @@ def decode_hosts(url: str) -> str:
     return _PUNYCODE.sub(decode, url)
 
 
+def _phrase(key: str) -> str:
+    """A term's loose key as a pattern: its words with anything or nothing
+    between them."""
+    return _BETWEEN.join(re.escape(word) for word in key.split())
+
+
 @lru_cache(maxsize=1)
-def _prefix_patterns() -> dict[str, str]:
-    """Words that go with the term after them: an honorific with a name
+def _prefixes() -> dict[str, re.Pattern[str]]:
+    """Words that go with the term after them, each kind as a pattern that
+    finds one at the end of the text before a term: a title with a name
     ("Mr Newcomer"), an article with an organisation ("the Heronsgate
-    Council"), in canonical form, longest first."""
+    Council")."""
 
-    def pattern(words: Iterable[str]) -> str:
-        keys = sorted({term_key(word) for word in words} - {""}, key=lambda k: (-len(k), k))
-        alternatives = "|".join(_BETWEEN.join(map(_letters, k.split())) for k in keys)
-        return rf"(?:(?:{alternatives})[\W_]+)?"
+    def before(words: Iterable[str]) -> re.Pattern[str]:
+        keys = {loose(term_key(word)) for word in words} - {""}
+        alternatives = "|".join(_phrase(key) for key in sorted(keys, key=lambda k: (-len(k), k)))
+        return re.compile(rf"(?<!\w)(?:{alternatives})\W+\Z")
 
-    return {"honorific": pattern(HONORIFICS), "article": pattern(ARTICLES)}
-
-
-# In a pattern, an "i" or an "l" is also a letter that may be either.
-_EITHER = {
-    "i": f"[i{EITHER_I_OR_L}]",
-    "l": f"[l{EITHER_I_OR_L}]",
-    EITHER_I_OR_L: f"[il{EITHER_I_OR_L}]",
-}
-
-
-def _letters(word: str) -> str:
-    """A canonical word as a pattern."""
-    return "".join(_EITHER.get(char) or re.escape(char) for char in word)
-
-
-def _key_pattern(key: str, prefix: str | None) -> str:
-    core = _BETWEEN.join(_letters(word) for word in key.split())
-    return (_prefix_patterns()[prefix] if prefix else "") + core
+    return {"honorific": before(HONORIFICS), "article": before(ARTICLES)}
 
 
 @lru_cache(maxsize=2048)
-def _phrases_regex(keys: tuple[tuple[str, str | None], ...]) -> re.Pattern[str]:
-    """One regular expression for these terms (key and the prefix it takes),
-    longest first, each alternative its own group."""
-    alternatives = "|".join(f"({_key_pattern(key, prefix)})" for key, prefix in keys)
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+def _phrases_regex(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for these loose keys, longest first
+    (``_term_regex``'s, together). No group tells which matched: a group
+    per alternative makes Python's matching many times slower."""
+    alternatives = "|".join(_phrase(key) for key in keys)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+@lru_cache(maxsize=8192)
+def _term_regex(key: str) -> re.Pattern[str]:
+    """A loose key as a whole word or phrase. It runs on loose text, where
+    "i", "l" and a capital I are one letter: a match is then checked letter
+    by letter (``_same``)."""
+    return re.compile(rf"(?<!\w){_phrase(key)}(?!\w)")
+
+
+def _same(found: str, key: str) -> bool:
+    """Whether canonical text ``found`` (a match on loose text) spells
+    ``key``: the same letters, a capital I (``EITHER_I_OR_L``) standing for
+    an "i" or an "l", whatever stands between the words."""
+    typed = "".join(_WORDS.findall(found))
+    wanted = key.replace(" ", "")
+    if len(typed) != len(wanted):
+        return False
+    return all(
+        a == b or (EITHER_I_OR_L in (a, b) and {a, b} <= _I_OR_L)
+        for a, b in zip(typed, wanted, strict=True)
+    )
+
+
+_I_OR_L = frozenset(("i", "l", EITHER_I_OR_L))
 
 
 def _keys(term: str) -> list[str]:
@@ -174,17 +200,20 @@ class Matcher:
                 for key in _keys(term):
                     self._prefix.setdefault(key, kind)
         self._capital = {key for term in capital for key in _keys(term)}
-        # A term is looked for only in text that holds its longest word, or
-        # its words run together: few terms are tried on any one text, so a
-        # meeting with hundreds of people stays quick.
+        # A term is looked for only in text that holds the word of it fewest
+        # other terms share, and all its other words, or its words run
+        # together: few terms are tried on any one text, so a meeting with
+        # hundreds of people stays quick. All of it in loose form.
+        keys = sorted(set(self._by_key) | kept)
+        self._loose = {key: loose(key) for key in keys}
+        self._words = {key: frozenset(self._loose[key].split()) for key in keys}
+        shared = Counter(word for key in keys for word in self._words[key])
         self._index: dict[str, list[str]] = {}
-        self._words: dict[str, tuple[str, ...]] = {}
         self._glued: dict[str, list[str]] = {}
-        for key in sorted(set(self._by_key) | kept):
-            words = tuple(loose(key).split())
-            self._words[key] = words
-            self._index.setdefault(max(words, key=len), []).append(key)
-            for joined in _joins(words):
+        for key in keys:
+            rarest = min(self._words[key], key=lambda word: (shared[word], -len(word), word))
+            self._index.setdefault(rarest, []).append(key)
+            for joined in _joins(self._loose[key].split()):
                 self._glued.setdefault(joined, []).append(key)
         self._lookup = frozenset(self._index) | frozenset(self._glued)
         # Glued terms by their first letters, for link addresses: an address
@@ -197,44 +226,102 @@ class Matcher:
     def __bool__(self) -> bool:
         return bool(self._by_key)
 
-    def _candidates(self, folded: str, words: set[str]) -> list[str]:
-        """The terms to try on a text (in loose form, and its loose words)."""
+    def _candidates(self, words: set[str]) -> list[str]:
+        """The terms to try on a text (given its words in loose form): those
+        whose every word it holds, or whose words it holds run together."""
         found: set[str] = set()
         for word in words.intersection(self._lookup):
             for key in self._index.get(word, ()):
-                if all(part in folded for part in self._words[key]):
+                if self._words[key] <= words:
                     found.add(key)
             found.update(self._glued.get(word, ()))
         return sorted(found, key=lambda key: (-len(key), key))
 
     def _find(
-        self, text: str, folded: str, *, alt: bool, capitals: bool
+        self, text: str, lookup: str, *, alt: bool, capitals: bool
     ) -> list[tuple[int, int, str]]:
-        lookup = loose(folded)
-        words = set(_WORDS.findall(lookup))
+        """The terms in ``text``, whose loose reading is ``lookup``."""
+        if lookup.isascii():  # quicker than a regular expression
+            words = set(lookup.translate(_ASCII_NON_WORD).split())
+        else:
+            words = set(_WORDS.findall(lookup))
         if not words.intersection(self._lookup):
             return []
-        keys = self._candidates(lookup, words)
+        keys = self._candidates(words)
         if not any(key in self._by_key for key in keys):
             return []
-        regex = _phrases_regex(tuple((key, self._prefix.get(key)) for key in keys))
+        folded = alternative(text) if alt else canonical(text)
+        spelled = self._spelled_together(keys, lookup, folded) if len(keys) > _FEW else None
+        if spelled is None:
+            spelled = self._spelled_each(keys, lookup, folded)
         origin: Sequence[int] | None = None
         found: list[tuple[int, int, str]] = []
-        for match in regex.finditer(folded):
-            key = keys[(match.lastindex or 1) - 1]
+        position = 0
+        for begin, end, key in spelled:
+            if begin < position:
+                continue
             replacement = self._by_key.get(key)
             if replacement is None:
-                continue  # a kept phrase
+                position = end  # a kept phrase
+                continue
             if origin is None:
                 origin = origins(text, alternative=alt)
-            if capitals and key in self._capital and not _capitalised(text, origin, match):
+            capital = capitals and key in self._capital
+            if capital and not _capitalised(text, origin, folded, begin, end):
                 continue
-            start, end = origin[match.start()], origin[match.end() - 1] + 1
+            position = end
+            # A title goes with a name, an article with an organisation.
+            begin = self._begin(key, lookup, begin)
+            start, stop = origin[begin], origin[end - 1] + 1
             # Marks and invisible characters right after belong to it.
-            while end < len(text) and canonical(text[end]) == "":
-                end += 1
-            found.append((start, end, replacement))
+            while stop < len(text) and canonical(text[stop]) == "":
+                stop += 1
+            found.append((start, stop, replacement))
         return found
+
+    def _spelled_each(
+        self, keys: list[str], lookup: str, folded: str
+    ) -> list[tuple[int, int, str]]:
+        """Every place each term is spelled, the leftmost first, then the
+        longest, then withheld before kept: hiding wins."""
+        spelled: list[tuple[int, int, str]] = []
+        for key in keys:
+            for match in _term_regex(self._loose[key]).finditer(lookup):
+                if _same(folded[match.start() : match.end()], key):
+                    spelled.append((match.start(), match.end(), key))
+        spelled.sort(key=lambda hit: (hit[0], -len(hit[2]), hit[2] not in self._by_key))
+        return spelled
+
+    def _spelled_together(
+        self, keys: list[str], lookup: str, folded: str
+    ) -> list[tuple[int, int, str]] | None:
+        """``_spelled_each`` in one pass for many terms; None where a match
+        on loose text spells none of them ("Hall" for "Hali"): then each is
+        looked for alone."""
+        # A match holds a term's words and what stands between them: its
+        # words run together tell which term it is.
+        by_letters: dict[str, list[str]] = {}
+        for key in sorted(keys, key=lambda key: (-len(key), key not in self._by_key)):
+            by_letters.setdefault(self._loose[key].replace(" ", ""), []).append(key)
+        order = tuple(sorted({self._loose[key] for key in keys}, key=lambda k: (-len(k), k)))
+        spelled: list[tuple[int, int, str]] = []
+        for match in _phrases_regex(order).finditer(lookup):
+            typed = folded[match.start() : match.end()]
+            spellings = by_letters["".join(_WORDS.findall(match.group()))]
+            key = next((k for k in spellings if _same(typed, k)), None)
+            if key is None:
+                return None
+            spelled.append((match.start(), match.end(), key))
+        return spelled
+
+    def _begin(self, key: str, lookup: str, start: int) -> int:
+        """Where a term found at ``start`` of loose text begins: a title
+        before a name and an article before an organisation go with it."""
+        prefix = self._prefix.get(key)
+        if prefix is None:
+            return start
+        found = _prefixes()[prefix].search(lookup, max(0, start - _PREFIX_MAX), start)
+        return found.start() if found is not None else start
 
     def matches(self, text: str, *, capitals: bool = True) -> list[tuple[int, int, str]]:
         """Each withheld term in ``text``: its start and end in ``text`` and
@@ -243,11 +330,11 @@ class Matcher:
         in any case (in a link address, where case means nothing)."""
         if not self._by_key or not text:
             return []
-        folded = canonical(text)
-        found = self._find(text, folded, alt=False, capitals=capitals)
+        lookup = loose_reading(text)
+        found = self._find(text, lookup, alt=False, capitals=capitals)
         if not text.isascii() or any(char in text for char in _ascii_signs()):
-            reread = alternative(text)
-            if reread != folded:
+            reread = loose_reading(text, alternative=True)
+            if reread != lookup:
                 found = _merged(found, self._find(text, reread, alt=True, capitals=capitals))
         return found
 
@@ -291,10 +378,10 @@ def _ascii_signs() -> str:
     return "".join(c for c in map(chr, range(128)) if canonical(c) != alternative(c))
 
 
-def _capitalised(text: str, origin: Sequence[int], match: re.Match[str]) -> bool:
+def _capitalised(text: str, origin: Sequence[int], folded: str, begin: int, end: int) -> bool:
     """Whether the last word of a match starts with a capital as typed."""
-    last = max(m.start() for m in _WORDS.finditer(match.group(0)))
-    return text[origin[match.start() + last]].isupper()
+    last = max(word.start() for word in _WORDS.finditer(folded, begin, end))
+    return text[origin[last]].isupper()
 
 
 def _merged(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from notesbase.disclosure.canonical import canonical_words, loose, term_key
@@ -191,7 +191,8 @@ def term_problem(term: str, what: str) -> str | None:
     return None
 
 
-def distinctive_words(affiliation: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def distinctive_words(affiliation: str) -> tuple[str, ...]:
     """The words of an affiliation that identify it alone ("Heronsgate" of
     "Heronsgate Council"), as typed: three letters or more, and neither a
     stop word, a common word nor a generic organisational word."""
@@ -201,7 +202,7 @@ def distinctive_words(affiliation: str) -> list[str]:
             continue
         if word not in found:
             found.append(word)
-    return found
+    return tuple(found)
 
 
 def make_words_file() -> str:
