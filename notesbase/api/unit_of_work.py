@@ -15,6 +15,7 @@ from notesbase.api import bp, idempotency
 from notesbase.api.auth import caller
 from notesbase.api.errors import CLASH, error_response
 from notesbase.db import SAFE_METHODS, WriteOutcome, db, is_unavailable
+from notesbase.errors import DATABASE_BUSY, database_unavailable
 
 UNKNOWN_WITH_KEY = (
     "The connection to the database was lost while saving, so whether this request was "
@@ -30,9 +31,6 @@ SAVED = (
     "The change was saved, but the database became unavailable before the answer was "
     "complete. Do not send it again; read it back in a few seconds."
 )
-UNCHANGED = (
-    "The database is busy or restarting, so nothing was changed. Please try again in a few seconds."
-)
 
 
 def unavailable_message(outcome: WriteOutcome) -> str:
@@ -42,7 +40,7 @@ def unavailable_message(outcome: WriteOutcome) -> str:
         return UNKNOWN_WITH_KEY.format(key=key) if key else UNKNOWN_WITHOUT_KEY
     if outcome is WriteOutcome.SAVED:
         return SAVED
-    return UNCHANGED
+    return DATABASE_BUSY
 
 
 @bp.before_request
@@ -75,8 +73,6 @@ def finish_write(response: Response) -> Response:
     except (sa.exc.DBAPIError, sa.exc.TimeoutError) as error:
         if not is_unavailable(error):
             raise
-        from notesbase.errors import database_unavailable
-
         return database_unavailable(error)
     return response
 
