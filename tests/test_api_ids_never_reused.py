@@ -73,14 +73,14 @@ def test_migration_0005_stops_id_reuse_and_keeps_rows_and_triggers(tmp_path):
     change still moves the disclosure stamp; downgrading keeps the rows."""
     app = _sqlite_at(tmp_path, "0004")
     with app.app_context(), db.engine.begin() as connection:
-        now = "'2025-01-01'"
         connection.exec_driver_sql(
-            f"INSERT INTO people (id, name, affiliation, descriptor, created_at, updated_at)"
-            f" VALUES (1, 'Ann', '', '', {now}, {now}), (2, 'Bob', '', '', {now}, {now})"
+            "INSERT INTO people (id, name, affiliation, descriptor, created_at, updated_at)"
+            " VALUES (1, 'Ann', '', '', '2025-01-01', '2025-01-01'),"
+            " (2, 'Bob', '', '', '2025-01-01', '2025-01-01')"
         )
         connection.exec_driver_sql(
             "INSERT INTO consents (person_id, audience, level, note, granted_at)"
-            f" VALUES (1, 'public', 'named', '', {now})"
+            " VALUES (1, 'public', 'named', '', '2025-01-01')"
         )
     with app.app_context():
         migrate.upgrade(db.engine, "head")
@@ -93,8 +93,8 @@ def test_migration_0005_stops_id_reuse_and_keeps_rows_and_triggers(tmp_path):
             after = current_token(connection, "sqlite")
             assert after not in (None, before)
             connection.exec_driver_sql(
-                f"INSERT INTO people (name, affiliation, descriptor, created_at, updated_at)"
-                f" VALUES ('Cy', '', '', {now}, {now})"
+                "INSERT INTO people (name, affiliation, descriptor, created_at, updated_at)"
+                " VALUES ('Cy', '', '', '2025-01-01', '2025-01-01')"
             )
             new_id = connection.exec_driver_sql("SELECT id FROM people WHERE name = 'Cy'").scalar()
             assert new_id == 3
