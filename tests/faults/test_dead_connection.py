@@ -52,7 +52,9 @@ def app(postgres_database: sa.URL, tmp_path: Any) -> Iterator[Flask]:
         meeting = service.create_meeting(
             series, service.MeetingFields(number=1, title="First", date=date(2025, 1, 15))
         )
-        item = items.create_item(meeting, items.ItemFields(Kind.POINT, "A note on data"), actor=None)
+        item = items.create_item(
+            meeting, items.ItemFields(Kind.POINT, "A note on data"), actor=None
+        )
         save_writeup(meeting, "A summary.", [item.id], actor=None, expected_version=None)
         publish_writeup(meeting, actor=None)
         db.session.commit()
