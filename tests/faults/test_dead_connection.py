@@ -3,8 +3,9 @@ moments that matter, in one request, on the app as production runs it:
 
 - after the answer is made, before the request's session is closed: the
   answer stands (it used to become a bare HTML "Internal Server Error");
-- right after a write's COMMIT: the write is answered as done (it used to be
-  a 503 saying nothing was changed, though it was saved);
+- after a write's COMMIT, in a transaction the request began next: the
+  write is answered as done (it used to be a 503 saying nothing was
+  changed, though it was saved);
 - while the COMMIT is on its way: a 503 saying the outcome is unknown,
   naming the Idempotency-Key to send again (or, with none, to check first),
   never "nothing was changed"; the retry with the key is done once.
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context
 
 from notesbase import create_app
 from notesbase.api.unit_of_work import UNKNOWN_WITH_KEY, UNKNOWN_WITHOUT_KEY
@@ -112,9 +113,9 @@ def count(app: Flask, model: Any, *where: Any) -> int:
 
 
 def kill_when_items_commit(app: Flask, killer: Killer, moment: str) -> None:
-    """Kill the connection of the first transaction that adds an item: just
-    before its COMMIT is sent (``moment`` "commit") or just after it
-    succeeded ("after_commit")."""
+    """Kill a connection once a transaction adds or changes an item: its own,
+    just before its COMMIT is sent (``moment`` "commit"), or that of the next
+    transaction the request begins after that COMMIT ("after_commit")."""
     with app.app_context():
         engine, sessions = db.engine, db.sessionmaker
     adds_item: dict[int, bool] = {}
@@ -124,7 +125,7 @@ def kill_when_items_commit(app: Flask, killer: Killer, moment: str) -> None:
 
     @sa.event.listens_for(sessions, "after_flush")
     def note(session: Any, _context: Any) -> None:
-        if any(isinstance(obj, Item) for obj in session.new):
+        if any(isinstance(obj, Item) for obj in [*session.new, *session.dirty]):
             adds_item[id(session)] = True
 
     if moment == "commit":
@@ -136,15 +137,18 @@ def kill_when_items_commit(app: Flask, killer: Killer, moment: str) -> None:
                 killer.kill(connection.connection.driver_connection)
 
     else:
-
-        @sa.event.listens_for(sessions, "after_begin")
-        def remember(session: Any, _transaction: Any, connection: sa.Connection) -> None:
-            session.info["dbapi"] = connection.connection.driver_connection
+        armed: list[bool] = []
 
         @sa.event.listens_for(sessions, "after_commit")
         def after_commit(session: Any) -> None:
             if adds_item.pop(id(session), False) and first_time():
-                killer.kill(session.info["dbapi"])
+                armed.append(True)
+
+        @sa.event.listens_for(sessions, "after_begin")
+        def next_transaction(session: Any, _transaction: Any, connection: sa.Connection) -> None:
+            if armed and has_request_context():
+                killer.kill(connection.connection.driver_connection)
+            armed.clear()
 
 
 @pytest.mark.parametrize(
@@ -173,12 +177,20 @@ def test_a_connection_killed_after_the_answer_leaves_the_answer(app, client, kil
     assert client.get("/api/v1/series").status_code == 200  # the pool recovered
 
 
-def test_a_connection_killed_right_after_commit_is_still_a_201(app, client, token, killer):
+def test_a_connection_killed_right_after_commit_is_still_done(app, client, token, killer):
+    """A change of an item is answered with the item as saved, not with a 503
+    saying nothing was changed: the answer is made before the COMMIT, and
+    nothing of the request reads the database after it."""
+    with app.app_context():
+        item_id = db.session.scalar(sa.select(Item.id))
     kill_when_items_commit(app, killer, "after_commit")
-    response = client.post(ITEMS, json={"kind": "point", "body": NOTE}, headers=bearer(token))
-    assert killer.killed == 1
-    assert response.status_code == 201, response.get_data(as_text=True)
-    assert count(app, Item, Item.id == response.get_json()["id"], Item.body == NOTE) == 1
+    url = f"/api/v1/items/{item_id}"
+    response = client.patch(url, json={"body": NOTE}, headers=bearer(token))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["body"] == NOTE
+    assert count(app, Item, Item.id == item_id, Item.body == NOTE) == 1
+    created = client.post(ITEMS, json={"kind": "point", "body": "Later"}, headers=bearer(token))
+    assert created.status_code == 201
 
 
 def test_a_connection_killed_during_commit_is_an_unknown_outcome(app, client, token, killer):
