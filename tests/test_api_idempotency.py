@@ -245,3 +245,22 @@ def test_racing_requests_with_one_key_do_the_work_once(app, world, monkeypatch, 
     assert {status for status, _b, _r in answers} == {201}, answers
     assert len({body["id"] for _s, body, _r in answers}) == 1
     assert sorted(replayed or "" for _s, _b, replayed in answers) == ["", *["true"] * 5]
+
+
+def test_a_lowered_role_gets_no_replay_of_what_it_may_not_see(app, client, world):
+    """A facilitator's change answered with the raw item; once they are a
+    plain member, the same request with the same key is a 422, not the
+    facilitators' view of the item."""
+    url = f"/api/v1/items/{world.ids['confidential']}"
+    change = {"section": "Aside again"}
+    first = write(client, world, "PATCH", url, change, key="then")
+    assert first.status_code == 200 and "PLANTEDCONFIDENTIAL" in first.get_data(as_text=True)
+    with app.app_context():
+        member = db.session.scalar(
+            sa.select(Member).where(Member.email == "facilitator@example.org")
+        )
+        member.role = Role.MEMBER
+        db.session.commit()
+    again = write(client, world, "PATCH", url, change, key="then")
+    assert "PLANTEDCONFIDENTIAL" not in again.get_data(as_text=True)
+    assert "another role" in error_of(again, 422)["message"]

@@ -49,7 +49,8 @@ IN_PROGRESS = (
 )
 OTHER_REQUEST = (
     "This Idempotency-Key was already used for a different request (another method, "
-    "path, query or body). Use a new key for a new request."
+    "path, query or body, or your account had another role then). "
+    "Use a new key for a new request."
 )
 BAD_KEY = (
     f"An {HEADER} is 1 to {KEY_MAX} printable ASCII characters (letters, digits, "
@@ -81,9 +82,11 @@ def current_key() -> str | None:
     return claim.key if claim is not None else None
 
 
-def fingerprint() -> str:
-    """SHA-256 of the method, path, query and body (a JSON body by its
-    meaning, so the order of its keys or its spacing does not count)."""
+def fingerprint(member: Member) -> str:
+    """SHA-256 of the caller's role, the method, path, query and body (a
+    JSON body by its meaning, so the order of its keys or its spacing does
+    not count). The role counts: a member whose role was lowered since gets
+    no replay of what only the higher role could see."""
     length = request.content_length
     if length is not None and length > MAX_BODY:
         raise ApiError(413, f"The body is at most {MAX_BODY:,} bytes.")
@@ -91,7 +94,8 @@ def fingerprint() -> str:
     if len(body) > MAX_BODY:
         raise ApiError(413, f"The body is at most {MAX_BODY:,} bytes.")
     digest = hashlib.sha256()
-    for part in (request.method, request.path, request.query_string.decode("latin-1")):
+    query = request.query_string.decode("latin-1")
+    for part in (member.role.value, request.method, request.path, query):
         digest.update(part.encode("utf-8", "replace") + b"\0")
     digest.update(_canonical(body))
     return digest.hexdigest()
@@ -109,8 +113,8 @@ def claim(member: Member, key: str) -> Response | None:
     """Claim ``key`` for this request (None: go on and do the work), or the
     answer to give instead: the stored one replayed, 422 for a key used for
     another request, 409 while another request holds it too long."""
-    request_hash = fingerprint()
-    prune_expired()
+    prune_expired()  # first: its own transaction, before this request's begins
+    request_hash = fingerprint(member)
     now = utcnow()
     try:
         row_id = _insert(member.id, key, request_hash)
@@ -197,8 +201,11 @@ _prune_lock = threading.Lock()
 
 def prune_expired(force: bool = False) -> int:
     """Delete keys past ``KEEP_FOR``, at most once a ``PRUNE_EVERY`` per
-    process and database, in a short transaction of its own. Housekeeping:
-    a busy database skips it."""
+    process and database, in a short transaction of its own: never while
+    the request's session is in one (on SQLite it would wait for the lock
+    its own request holds). Housekeeping: a busy database skips it."""
+    if db.session.in_transaction():
+        return 0
     url = str(db.engine.url)
     with _prune_lock:
         last = _pruned_at.get(url)
