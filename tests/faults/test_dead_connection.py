@@ -27,7 +27,7 @@ from notesbase.api.unit_of_work import UNKNOWN_WITH_KEY, UNKNOWN_WITHOUT_KEY
 from notesbase.auth import tokens
 from notesbase.db import db
 from notesbase.disclosure import Kind
-from notesbase.errors import OUTCOME_UNKNOWN
+from notesbase.errors import OUTCOME_UNKNOWN, SAVED_BUT_UNANSWERED
 from notesbase.meetings import service
 from notesbase.models import Base, IdempotencyKey, Item, Member, Role
 from notesbase.notes import items
@@ -112,8 +112,9 @@ def count(app: Flask, model: Any, *where: Any) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
-def kill_when_items_commit(app: Flask, killer: Killer, moment: str) -> None:
-    """Kill a connection once a transaction adds or changes an item: its own,
+def kill_when_items_commit(app: Flask, killer: Killer, moment: str, model: Any = Item) -> None:
+    """Kill a connection once a transaction adds or changes an item (a row of
+    ``model``): its own,
     just before its COMMIT is sent (``moment`` "commit"), or that of the next
     transaction the request begins after that COMMIT ("after_commit")."""
     with app.app_context():
@@ -125,7 +126,7 @@ def kill_when_items_commit(app: Flask, killer: Killer, moment: str) -> None:
 
     @sa.event.listens_for(sessions, "after_flush")
     def note(session: Any, _context: Any) -> None:
-        if any(isinstance(obj, Item) for obj in [*session.new, *session.dirty]):
+        if any(isinstance(obj, model) for obj in [*session.new, *session.dirty]):
             adds_item[id(session)] = True
 
     if moment == "commit":
@@ -230,3 +231,22 @@ def test_a_form_whose_commit_is_cut_says_the_outcome_is_unknown(app, client, log
     assert response.status_code == 503 and response.mimetype == "text/html"
     assert OUTCOME_UNKNOWN in response.get_data(as_text=True)
     assert "nothing was changed" not in response.get_data(as_text=True)
+
+
+def test_a_page_that_fails_after_its_commit_says_the_change_was_saved(
+    app, client, login_as, make_member, killer
+):
+    """Deactivating a member commits, then the page reads the member again:
+    that read's connection dies. 503 saying the change was saved (not that
+    nothing was changed), and it was."""
+    target = make_member("target@example.org")
+    login_as(Role.ADMIN)
+    page = f"/admin/members/{target.id}"
+    csrf = csrf_token_from(client.get(page).get_data(as_text=True))
+    kill_when_items_commit(app, killer, "after_commit", model=Member)
+    response = client.post(f"{page}/deactivate", data={"csrf_token": csrf})
+    assert killer.killed == 1
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert SAVED_BUT_UNANSWERED in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Member, target.id).active is False
