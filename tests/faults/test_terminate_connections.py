@@ -37,8 +37,8 @@ from notesbase.meetings import service
 from notesbase.models import Base, Item
 from notesbase.publishing.writeup_service import publish_writeup, save_writeup
 from tests.conftest import make_test_config
-from tests.faults.server_support import Zygote, facilitator_token, server_env
 from tests.faults.server_support import call as plain_call
+from tests.faults.server_support import facilitator_token, request, server_env
 
 pytestmark = pytest.mark.postgres
 
@@ -61,15 +61,6 @@ def app(postgres_database: sa.URL, tmp_path: Path) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture
-def zygote(tmp_path: Path) -> Iterator[Zygote]:
-    started = Zygote(tmp_path / "logs")
-    try:
-        yield started
-    finally:
-        started.close()
 
 
 @dataclass
@@ -109,28 +100,8 @@ class Tally:
 
 def call(port: int, method: str, path: str, token: str | None, body: Any, key: str | None):
     """One request: (status, headers, body), with the Idempotency-Key if given."""
-    import http.client
-    import json
-
-    headers = {"Host": f"127.0.0.1:{port}"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if key:
-        headers["Idempotency-Key"] = key
-    data = None
-    if body is not None:
-        data = json.dumps(body)
-        headers["Content-Type"] = "application/json"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(method, path, body=data, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        answer_headers = {name: value for name, value in response.getheaders()}
-    finally:
-        connection.close()
-    is_json = answer_headers.get("Content-Type", "").startswith("application/json")
-    return response.status, answer_headers, json.loads(text) if is_json else text
+    headers = {"Idempotency-Key": key} if key else {}
+    return request(port, method, path, token, body, headers)
 
 
 def terminate_until(stop: threading.Event, url: sa.URL, database: str, kills: list[int]) -> None:
