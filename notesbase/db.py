@@ -4,10 +4,18 @@ Several processes share the database, so every wait is bounded: a SQLite
 connection waits ``SQLITE_BUSY_TIMEOUT`` for the write lock, a PostgreSQL
 statement ``DATABASE_LOCK_TIMEOUT`` for a row or table lock and a new
 connection ``DATABASE_CONNECT_TIMEOUT`` for the server. What fails after that
-is "unavailable" (see ``is_unavailable``): the request answers 503, never 500."""
+is "unavailable" (see ``is_unavailable``): the request answers 503, never 500.
+
+A request also keeps track of how far its writes got (``write_outcome``), so
+a 503 says whether nothing was changed, the change was saved, or the
+connection was lost during COMMIT and nobody can tell; and the session is
+closed at the end of a request without letting a dead connection's error
+escape (the answer already sent stands)."""
 
 from __future__ import annotations
 
+import enum
+import logging
 import sqlite3
 from inspect import iscoroutinefunction
 from typing import Any
@@ -15,12 +23,19 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, g, has_app_context, request
 from flask_sqlalchemy_lite import SQLAlchemy
+from sqlalchemy import orm
 
 db = SQLAlchemy()
+log = logging.getLogger(__name__)
 
 # Methods that change nothing; any other request may write.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_INTENT = "database_write_intent"
+# Set from the moment a COMMIT is sent until it is known to have succeeded
+# (or a new transaction begins); and once this request has committed changes.
+_COMMIT_SENT = "database_commit_sent"
+_SAVED = "database_saved"
+_FLUSHED = "notesbase_flushed_changes"  # in Session.info: changes since the last commit
 
 # PostgreSQL SQLSTATEs that mean "busy or unavailable, try again": every
 # connection exception (class 08) and these.
@@ -49,25 +64,104 @@ def init_app(app: Flask) -> None:
         options["connect_args"] = _postgres_connect_args(url, app.config)
     app.config["SQLALCHEMY_ENGINES"] = {"default": options}
     db.init_app(app)
-    _drop_async_teardown(app)
+    _replace_teardown(app)
+    with app.app_context():
+        _track_writes(db.engine, db.sessionmaker)
     if url.get_backend_name() == "sqlite":
         app.before_request(_note_write_intent)
         with app.app_context():
             _tune_sqlite(db.engine, float(app.config["SQLITE_BUSY_TIMEOUT"]))
 
 
-def _drop_async_teardown(app: Flask) -> None:
-    """Flask-SQLAlchemy-Lite registers an async teardown for async sessions,
-    which Flask runs through asgiref: a new thread and event loop at the end
-    of every app context (a search took 2.5 ms less without it). notesbase
-    configures no async engine, so there is never an async session to close."""
-    if app.config.get("SQLALCHEMY_ASYNC_ENGINES"):
-        return
+def _replace_teardown(app: Flask) -> None:
+    """Close the request's sessions with ``close_sessions`` rather than
+    Flask-SQLAlchemy-Lite's own teardown, whose ROLLBACK on a connection that
+    died after the answer was made escapes every error handler (the server
+    then sends a bare "Internal Server Error" in place of that answer).
+
+    Its async teardown goes too unless async engines are configured (notesbase
+    configures none): Flask runs it through asgiref, a new thread and event
+    loop at the end of every app context (a search took 2.5 ms less without it)."""
+    keep_async = bool(app.config.get("SQLALCHEMY_ASYNC_ENGINES"))
     app.teardown_appcontext_funcs[:] = [
         func
         for func in app.teardown_appcontext_funcs
-        if not (iscoroutinefunction(func) and func.__module__.startswith("flask_sqlalchemy_lite"))
+        if not func.__module__.startswith("flask_sqlalchemy_lite")
+        or (keep_async and iscoroutinefunction(func))
     ]
+    app.teardown_appcontext(close_sessions)
+
+
+def close_sessions(_error: BaseException | None = None) -> None:
+    """Close the sessions of this app context. A session whose connection
+    is gone cannot roll back; what it held was never committed, the pool
+    discards the connection, and the answer already made stands."""
+    sessions: dict[str, orm.Session] | None = g.pop("_sqlalchemy_sessions", None)
+    for session in (sessions or {}).values():
+        try:
+            session.close()
+        except Exception as error:
+            log.warning("closing the database session failed: %s", unavailable_summary(error))
+            try:
+                session.invalidate()
+            except Exception:
+                log.debug("invalidating the session failed too", exc_info=True)
+
+
+class WriteOutcome(enum.Enum):
+    """What a request that met a database failure knows of its own writes."""
+
+    UNCHANGED = "unchanged"  # nothing of this request's was committed
+    UNKNOWN = "unknown"  # the connection was lost while COMMIT was on its way
+    SAVED = "saved"  # its changes were committed before the failure
+
+
+def _track_writes(engine: sa.Engine, sessions: orm.sessionmaker[orm.Session]) -> None:
+    """Note in ``g`` when a COMMIT is sent and when one that carried changes
+    succeeded: ``write_outcome`` reads them."""
+
+    @sa.event.listens_for(engine, "commit")
+    def on_commit(_connection: sa.Connection) -> None:
+        if has_app_context():
+            setattr(g, _COMMIT_SENT, True)
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(_connection: sa.Connection) -> None:
+        if has_app_context():
+            g.pop(_COMMIT_SENT, None)  # the last COMMIT (if any) is over
+
+    @sa.event.listens_for(sessions, "after_flush")
+    def on_flush(session: orm.Session, _context: Any) -> None:
+        session.info[_FLUSHED] = True
+
+    @sa.event.listens_for(sessions, "after_soft_rollback")
+    def on_rollback(session: orm.Session, _transaction: Any) -> None:
+        session.info.pop(_FLUSHED, None)
+
+    @sa.event.listens_for(sessions, "after_commit")
+    def on_session_commit(session: orm.Session) -> None:
+        if not has_app_context() or session.get_nested_transaction() is not None:
+            return
+        g.pop(_COMMIT_SENT, None)
+        if session.info.pop(_FLUSHED, False):
+            setattr(g, _SAVED, True)
+
+
+def forget_writes() -> None:
+    """Bookkeeping committed so far (a token's last use) is not the
+    request's change: a later failure must not call it saved."""
+    g.pop(_SAVED, None)
+    g.pop(_COMMIT_SENT, None)
+
+
+def write_outcome(error: BaseException) -> WriteOutcome:
+    """What ``error`` (met by this request) means for its writes. Read it
+    before rolling back: a new transaction ends the COMMIT's watch."""
+    if g.get(_COMMIT_SENT) and is_unreachable(error):
+        return WriteOutcome.UNKNOWN
+    if g.get(_SAVED):
+        return WriteOutcome.SAVED
+    return WriteOutcome.UNCHANGED
 
 
 def _postgres_connect_args(url: sa.URL, config: Any) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 A database that is busy or out of reach (locked, timed out, restarting) is not
 a fault: the request answers 503 with ``Retry-After``, its unit of work rolled
-back so nothing is half-saved, and one log line that holds no note text."""
+back so nothing is half-saved, and one log line that holds no note text. The
+answer says what became of the request's change (``db.write_outcome``):
+nothing was changed, it was saved, or the connection was lost during COMMIT
+and nobody can tell."""
 
 from __future__ import annotations
 
@@ -14,7 +17,14 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from notesbase.db import db, is_unavailable, is_unreachable, unavailable_summary
+from notesbase.db import (
+    WriteOutcome,
+    db,
+    is_unavailable,
+    is_unreachable,
+    unavailable_summary,
+    write_outcome,
+)
 from notesbase.extensions import limiter, login_manager
 from notesbase.routing import not_found_if_unroutable
 
@@ -34,6 +44,19 @@ MESSAGES = {
 DATABASE_BUSY = (
     "The database is busy or restarting, so nothing was changed. Please try again in a few seconds."
 )
+SAVED_BUT_UNANSWERED = (
+    "Your change was saved, but the database became unavailable before this page could be "
+    "shown. Please do not send it again: reload in a few seconds to see it."
+)
+OUTCOME_UNKNOWN = (
+    "The connection to the database was lost while your change was being saved, so it may "
+    "or may not have been saved. Please check before you send it again."
+)
+PAGE_MESSAGES = {
+    WriteOutcome.UNCHANGED: DATABASE_BUSY,
+    WriteOutcome.SAVED: SAVED_BUT_UNANSWERED,
+    WriteOutcome.UNKNOWN: OUTCOME_UNKNOWN,
+}
 # The 503 page when the database cannot be reached: the usual page asks the
 # database who is logged in, so this one stands alone.
 _STANDALONE_PAGE = """<!doctype html>
@@ -73,9 +96,13 @@ def _rollback() -> None:
 
 
 def database_unavailable(error: BaseException) -> Response:
-    """503 with ``Retry-After``: JSON under ``/api/``, else an HTML page."""
+    """503 with ``Retry-After``: JSON under ``/api/``, else an HTML page,
+    saying what became of the request's change."""
+    outcome = write_outcome(error)
     _rollback()
-    log.warning("database unavailable on %s: %s", where(), unavailable_summary(error))
+    log.warning(
+        "database unavailable on %s (%s): %s", where(), outcome.value, unavailable_summary(error)
+    )
     if "_login_user" not in g:
         # Who is logged in is not known yet: the rest of this request (the
         # page, the response headers) treats them as the public rather than
@@ -85,26 +112,28 @@ def database_unavailable(error: BaseException) -> Response:
     retry_after = str(int(current_app.config["DATABASE_RETRY_AFTER"]))
     if request.path.startswith("/api/"):
         from notesbase.api.errors import error_response
+        from notesbase.api.unit_of_work import unavailable_message
 
-        response = error_response(503, DATABASE_BUSY)
+        response = error_response(503, unavailable_message(outcome))
     else:
-        response = Response(_busy_page(error), status=503, content_type="text/html; charset=utf-8")
+        page = _busy_page(error, PAGE_MESSAGES[outcome])
+        response = Response(page, status=503, content_type="text/html; charset=utf-8")
     response.headers["Retry-After"] = retry_after
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _busy_page(error: BaseException) -> str:
+def _busy_page(error: BaseException, message: str) -> str:
     if not is_unreachable(error):
         try:
-            return _render(503, DATABASE_BUSY)[0]
+            return _render(503, message)[0]
         except Exception:
             _rollback()
             log.debug("the 503 page needed the database too", exc_info=True)
     return _STANDALONE_PAGE.format(
         stylesheet=escape(url_for("static", filename="style.css")),
         home=escape(url_for("meetings.index")),
-        message=escape(DATABASE_BUSY),
+        message=escape(message),
     )
 
 

@@ -96,6 +96,44 @@ def test_deactivated_members_token_is_401(app, client, world):
     error_of(client.get("/api/v1/series", headers=bearer(token)), 401)
 
 
+@pytest.mark.parametrize("how", ["admin page", "command line"])
+def test_deactivation_revokes_tokens_for_good(app, client, runner, world, auth, how):
+    """Deactivate, then reactivate: the token stays a 401, recorded as revoked
+    and audited; the member needs a new one, which works."""
+    token = world.tokens["member"]
+    assert client.get(MEETING, headers=bearer(token)).status_code == 200
+    with app.app_context():
+        member_id = db.session.scalar(
+            sa.select(Member.id).where(Member.email == "member@example.org")
+        )
+    if how == "admin page":
+        assert auth.login("admin@example.org").status_code == 302  # cookies: the API ignores them
+        page = f"/admin/members/{member_id}"
+        assert post_form(client, f"{page}/deactivate", {}, page=page).status_code == 302
+        assert post_form(client, f"{page}/reactivate", {}, page=page).status_code == 302
+    else:
+        result = runner.invoke(args=["user", "deactivate", "member@example.org"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            db.session.get(Member, member_id).active = True
+            db.session.commit()
+    error_of(client.get(MEETING, headers=bearer(token)), 401)
+    with app.app_context():
+        member = db.session.get(Member, member_id)
+        assert member.active
+        rows = db.session.scalars(sa.select(ApiToken).where(ApiToken.member_id == member_id))
+        assert [row.revoked_at is not None for row in rows] == [True]
+        revoked = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "token.revoke")
+        ).all()
+        assert [(e.target_id, e.details["reason"]) for e in revoked] == [
+            (member_id, "account.deactivate")
+        ]
+        _row, fresh = tokens.create_token(member, actor=None)
+        db.session.commit()
+    assert client.get(MEETING, headers=bearer(fresh)).status_code == 200
+
+
 def test_account_page_makes_and_revokes_tokens(app, client, login_as, make_series):
     """A member makes a token on the account page, sees it once, uses it,
     and revokes it there; both changes are audited."""

@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from notesbase.api import auth, errors, items, manage, openapi, people, search, views  # noqa: E402, F401
+from notesbase.api import (  # noqa: E402, F401
+    auth,
+    errors,
+    items,
+    manage,
+    openapi,
+    people,
+    search,
+    unit_of_work,
+    views,
+)

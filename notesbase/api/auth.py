@@ -10,7 +10,7 @@ from flask import Response, g, request
 from notesbase.api import bp
 from notesbase.api.errors import ApiError
 from notesbase.auth import tokens
-from notesbase.db import db
+from notesbase.db import db, forget_writes
 from notesbase.models import Member
 
 BEARER = "bearer"
@@ -41,6 +41,7 @@ def identify_caller() -> None:
         db.session.rollback()
         raise ApiError(401, "This API token is not valid: it may have been revoked.")
     db.session.commit()  # the token's last use, kept even if the request then fails
+    forget_writes()  # bookkeeping, not the caller's change
     g.api_member = member
 
 

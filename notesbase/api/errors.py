@@ -11,7 +11,7 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from notesbase.api import bp
-from notesbase.db import db
+from notesbase.db import db, is_unavailable
 from notesbase.routing import not_found_if_unroutable
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,9 @@ MESSAGES = {
     422: "Some fields are not valid.",
     429: "Too many requests. Please wait a little and try again.",
     500: "Something went wrong on our side. Nothing you sent was half-saved.",
+    503: "The service is busy or restarting. Please try again in a few seconds.",
 }
+CLASH = "That clashes with a change made at the same time, so nothing was changed; try again."
 
 
 class ApiError(Exception):
@@ -84,6 +86,11 @@ def http_error(error: HTTPException) -> Response | HTTPException:
 
 @bp.errorhandler(InternalServerError)
 def server_error(error: InternalServerError) -> Response:
+    original = error.original_exception
+    if original is not None and is_unavailable(original):
+        from notesbase.errors import database_unavailable
+
+        return database_unavailable(original)
     log.error(
         "unhandled API error on %s %s",
         request.method,
@@ -108,13 +115,12 @@ def unmatched_api_path() -> Response | None:
     return None
 
 
-def commit() -> None:
-    """Commit the request's unit of work; a constraint lost to a concurrent
-    writer is a 409, with nothing stored."""
+def save() -> None:
+    """Flush the request's work, so a constraint lost to a concurrent writer
+    is a 409 now, with nothing stored. It commits at the end of the request,
+    with its answer (``unit_of_work``)."""
     try:
-        db.session.commit()
+        db.session.flush()
     except sa.exc.IntegrityError:
         db.session.rollback()
-        raise ApiError(
-            409, "That clashes with a change made at the same time; try again."
-        ) from None
+        raise ApiError(409, CLASH) from None

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from notesbase.api import bp, serialise
 from notesbase.api.auth import require_facilitator
-from notesbase.api.errors import ApiError, commit
+from notesbase.api.errors import ApiError, save
 from notesbase.api.payload import Fields, json_object
 from notesbase.api.views import load_meeting, load_series
 from notesbase.db import db
@@ -94,7 +94,7 @@ def create_item(slug: str, number: int) -> Response:
         item = items.create_item(meeting, item_fields, actor=actor)
     except NotesError as error:
         raise _refused(error) from None
-    commit()
+    save()
     answer: dict[str, Any] = {"id": item.id, "version": item.version}
     answer.update(_removed(fields))
     response = jsonify(answer)
@@ -124,7 +124,7 @@ def update_item(item_id: int) -> Response:
     except StaleDataError:
         db.session.rollback()
         raise ApiError(409, STALE) from None
-    commit()
+    save()
     return jsonify({**item_json(item), **_removed(fields)})
 
 
@@ -133,5 +133,5 @@ def delete_item(item_id: int) -> Response:
     actor = require_facilitator()
     item = load_item(item_id)
     items.delete_item(item, actor=actor)
-    commit()
+    save()
     return Response(status=204)

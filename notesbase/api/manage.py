@@ -13,7 +13,7 @@ from flask import Response, jsonify, url_for
 from notesbase import audit
 from notesbase.api import bp, serialise
 from notesbase.api.auth import require_facilitator
-from notesbase.api.errors import ApiError, commit
+from notesbase.api.errors import ApiError, save
 from notesbase.api.payload import Fields, json_object, storable
 from notesbase.api.views import load_series
 from notesbase.db import db
@@ -60,7 +60,7 @@ def create_series() -> Response:
         series = service.create_series(service.SeriesFields(slug, title, description))
     except service.Conflict as conflict:
         raise _conflict(conflict) from None
-    commit()
+    save()
     return _created(serialise.series_json(series, 0), url_for("api.series_detail", slug=slug))
 
 
@@ -121,7 +121,7 @@ def create_meeting(slug: str) -> Response:
         meeting = service.create_meeting(series, fields)
     except service.Conflict as conflict:
         raise _conflict(conflict) from None
-    commit()
+    save()
     location = url_for("api.meeting_detail", slug=slug, number=meeting.number)
     return _created(serialise.meeting_json(meeting, utcnow()), location)
 
@@ -144,7 +144,7 @@ def add_member(slug: str) -> Response:
         member.series.append(series)
         db.session.flush()
         audit.record("series.add_member", "member", member.id, actor=actor, series_id=series.id)
-        commit()
+        save()
     response = jsonify(
         {
             "series": series.slug,

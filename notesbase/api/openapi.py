@@ -15,6 +15,7 @@ from flask import Response, current_app, request
 
 from notesbase.api import bp
 from notesbase.api.errors import MESSAGES
+from notesbase.api.idempotency import HEADER, KEEP_FOR, REPLAYED
 from notesbase.api.openapi_schemas import (
     REQUESTS,
     RESPONSES,
@@ -26,6 +27,7 @@ from notesbase.api.openapi_schemas import (
     values,
 )
 from notesbase.disclosure import ConsentAudience
+from notesbase.models.idempotency import KEY_MAX
 from notesbase.routing import INT_MAX
 from notesbase.search.service import MAX_PAGE
 
@@ -46,7 +48,32 @@ REASONS = {
     503: "Unavailable",
 }
 BODY_ERRORS = (400, 413, 415, 422)
+# Any write: a bad Idempotency-Key (400), a clash or a key in use (409), a
+# body past the limit (413), a key already used for another request (422).
+WRITE_ERRORS = (400, 409, 413, 422)
 RETRY_AFTER = {"description": "Seconds to wait.", "schema": {"type": "string", "pattern": r"^\d+$"}}
+IDEMPOTENCY_KEY = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any string of your own (a random UUID is a good one) that makes this write safe to "
+        "send again: the first successful answer is kept with the key, for "
+        f"{KEEP_FOR.total_seconds() / 3600:.0f} hours, and a request sent again with the same "
+        f"key gets that answer (marked `{REPLAYED}: true`) without the work being done twice. "
+        "The same key with a different request is a 422; while a request holding the key is "
+        "still at work, another one with it waits for its answer (409 after the lock "
+        "timeout). A refusal (4xx) or a 503 keeps nothing: the key can be sent again. Keys "
+        "are per token's member."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX, "pattern": "^[ -~]+$"},
+    "example": "3f0c9d0e-5b1a-4c53-9a8e-8d2f7b6f4a10",
+}
+REPLAYED_HEADER = {
+    "description": "Present (true) when this is the kept answer to an earlier request "
+    "with the same Idempotency-Key.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
 
 
 def json_content(schema: Schema) -> dict[str, Any]:
@@ -76,7 +103,12 @@ def error_response(status: int) -> dict[str, Any]:
         }
     elif status == 503:
         response["headers"] = {"Retry-After": {**RETRY_AFTER, "required": True}}
-    elif status == 429:
+        response["description"] = (
+            "The database is busy or unreachable. The message says what became of a write: "
+            "nothing was changed; or the connection was lost while saving, so the outcome is "
+            "unknown (send it again with the same Idempotency-Key, or check first)."
+        )
+    elif status in (409, 429):
         response["headers"] = {"Retry-After": RETRY_AFTER}
     return response
 
@@ -107,8 +139,9 @@ DONE = {"204": answer(None, "Done; no body.")}
 @dataclass(frozen=True)
 class Operation:
     """What sets one operation apart; the rest follows from the API's rules:
-    401 anywhere (an invalid token is refused even where none is needed), 404
-    wherever the path names something, 409 for any write (a clash at commit),
+    401 and 503 anywhere (an invalid token is refused even where none is
+    needed; the database may be busy), 404 wherever the path names something,
+    400/409/413/422 and the Idempotency-Key header for any write,
     400/413/415/422 wherever a JSON body is read, 403 wherever a token is needed."""
 
     method: str
@@ -120,13 +153,26 @@ class Operation:
     query: tuple[dict[str, Any], ...] = ()
     also: tuple[int, ...] = ()  # statuses no rule above implies
 
+    @property
+    def writes(self) -> bool:
+        return self.method != "get"
+
     def statuses(self) -> list[int]:
-        implied = {401, *self.also}
+        implied = {401, 503, *self.also}
         implied |= {404} if "{" in self.path else set()
-        implied |= {409} if self.method != "get" else set()
+        implied |= set(WRITE_ERRORS) if self.writes else set()
         implied |= {403} if not self.public else set()
         implied |= set(BODY_ERRORS) if self.body else set()
         return sorted(implied)
+
+    def successes(self) -> dict[str, Any]:
+        """The success answers; a write's may be a replay."""
+        if not self.writes:
+            return self.answers
+        return {
+            status: {**answer, "headers": {**answer.get("headers", {}), REPLAYED: REPLAYED_HEADER}}
+            for status, answer in self.answers.items()
+        }
 
     def document(self) -> dict[str, Any]:
         errors = {str(s): {"$ref": f"#/components/responses/{REASONS[s]}"} for s in self.statuses()}
@@ -135,9 +181,11 @@ class Operation:
             "summary": self.summary,
             "tags": [tag_of(self.path)],
             "security": PUBLIC if self.public else BEARER,
-            "responses": {**self.answers, **errors},
+            "responses": {**self.successes(), **errors},
         }
         parameters = [PATH_PARAMETERS[name] for name in names] + list(self.query)
+        if self.writes:
+            parameters.append(IDEMPOTENCY_KEY)
         if parameters:
             op["parameters"] = parameters
         if self.body:
@@ -248,6 +296,13 @@ OPERATIONS = (
     public(M, "A meeting; its notes for the series' members", ok("MeetingWithNotes")),
     guarded("post", f"{M}/items", "Add an item", created("CreatedItem"), body="NewItem"),
     public(f"{M}/writeup", "The published write-up", ok("Writeup")),
+    guarded(
+        "put",
+        f"{M}/writeup",
+        "Write the draft: summary and items (leak check first once published)",
+        ok("WriteupDraft"),
+        body="SaveWriteup",
+    ),
     guarded(
         "post", f"{M}/writeup", "Publish (leak check first)", ok("Writeup"), body="PublishWriteup"
     ),

@@ -13,6 +13,7 @@ from notesbase.models import MeetingFormat, MeetingStatus
 from notesbase.notes.consents import NOTE_MAX
 from notesbase.notes.items import BODY_MAX, SECTION_MAX
 from notesbase.notes.people import NAME_MAX
+from notesbase.publishing.writeup_service import ITEMS_MAX, SUMMARY_MAX
 from notesbase.routing import INT_MAX
 from notesbase.search.query import KINDS as SEARCH_KINDS
 
@@ -245,6 +246,17 @@ RESPONSES: dict[str, Schema] = {
             "results": {"type": "array", "items": SEARCH_HIT},
         }
     ),
+    "WriteupDraft": closed(
+        {
+            "series": STRING,
+            "number": ID,
+            "version": ID,
+            "summary": {"type": "string", "description": "Markdown, as written."},
+            "items": {"type": "array", "items": ID},
+            "published": {"type": "boolean"},
+            "links": closed({"self": LINK, "edit": LINK}),
+        }
+    ),
     "Writeup": closed(
         {
             "series": STRING,
@@ -361,6 +373,30 @@ REQUESTS: dict[str, Schema] = {
             required=["audience", "level"],
         ),
         {"audience": "public", "level": "affiliation", "series": "cop"},
+    ),
+    "SaveWriteup": example(
+        closed(
+            {
+                "summary": {
+                    "type": "string",
+                    "maxLength": SUMMARY_MAX,
+                    "description": "Markdown; names the public may not see are replaced.",
+                },
+                "items": {
+                    "type": "array",
+                    "maxItems": ITEMS_MAX,
+                    "items": {**ID, "description": "An open item of this meeting."},
+                },
+                "version": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": INT_MAX,
+                    "description": "The version you read (0: there is no write-up yet); "
+                    "409 with the current one if it changed since.",
+                },
+            }
+        ),
+        {"summary": "We agreed to **publish** the data.", "items": [1], "version": 1},
     ),
     "PublishWriteup": example(
         closed(

@@ -106,15 +106,19 @@ class Fields:
         blank: bool = True,
         nullable: bool = False,
         default: str | None = "",
+        trim: bool = True,
     ) -> Any:
-        """A string, trimmed; ``default`` when absent (or null, if allowed)."""
+        """A string, trimmed (unless ``trim`` is false: Markdown, where
+        leading spaces mean something); ``default`` when absent (or null, if
+        allowed)."""
         value = self._raw(name, required)
         if value is MISSING or (value is None and nullable):
             return default
         if not isinstance(value, str):
             self.fail(name, "Give a string.")
             return default
-        value = value.strip()
+        if trim:
+            value = value.strip()
         if unpaired_surrogate(value):
             self.fail(name, SURROGATE)
         elif not blank and not value:
@@ -144,6 +148,23 @@ class Fields:
             self.fail(name, f"Give a whole number from {minimum} to {maximum}.")
             return None
         return value
+
+    def integers(self, name: str, *, required: bool = False, max_items: int) -> list[int]:
+        """A list of whole numbers from 1 to ``INT_MAX`` (ids)."""
+        value = self._raw(name, required)
+        if value is MISSING:
+            return []
+        if isinstance(value, list):
+            value = [int(v) if isinstance(v, float) and v.is_integer() else v for v in value]
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= INT_MAX for v in value
+        ):
+            self.fail(name, f"Give a list of whole numbers from 1 to {INT_MAX}.")
+            return []
+        if len(value) > max_items:
+            self.fail(name, f"Give at most {max_items:,} entries.")
+            return []
+        return list(value)
 
     def boolean(self, name: str, *, default: bool) -> bool:
         value = self._raw(name, False)

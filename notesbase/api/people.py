@@ -10,7 +10,7 @@ from flask import Response, jsonify, request, url_for
 
 from notesbase.api import bp, serialise
 from notesbase.api.auth import require_facilitator, require_member
-from notesbase.api.errors import ApiError, commit
+from notesbase.api.errors import ApiError, save
 from notesbase.api.payload import Fields, json_object
 from notesbase.api.views import find_series
 from notesbase.db import db
@@ -57,7 +57,7 @@ def create_person() -> Response:
         )
     except NotesError as error:
         raise _refused(error) from None
-    commit()
+    save()
     removed = fields.removed_characters()
     response = jsonify({"id": person.id, **({"removed_characters": removed} if removed else {})})
     response.status_code = 201
@@ -117,7 +117,7 @@ def consent_grant(person_id: int) -> Response:
         grant = consents.grant(person, audience, level, scope, actor=actor, note=note)
     except NotesError as error:
         raise _refused(error) from None
-    commit()
+    save()
     return jsonify(serialise.grant_json(grant))
 
 
@@ -145,5 +145,5 @@ def consent_withdraw(person_id: int) -> Response:
     if grant is None:
         raise ApiError(404, f"No active grant for the {audience} audience in that scope.")
     consents.withdraw(grant, actor=actor)
-    commit()
+    save()
     return Response(status=204)

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from notesbase import audit
-from notesbase.auth import sessions
+from notesbase.auth import sessions, tokens
 from notesbase.auth.passwords import hash_password, needs_rehash, verify_password
 from notesbase.db import db
 from notesbase.models import Member, Role, Series, utcnow
@@ -240,12 +240,14 @@ def change_password(member: Member, current: str, new: str, *, keep_token: str |
 
 
 def deactivate(member: Member, *, actor: Member | None = None) -> int:
-    """Stop ``member`` logging in and end every login session they have.
-    ``actor`` None is the command line."""
+    """Stop ``member`` logging in, end every login session they have and
+    revoke their API tokens for good: reactivating the account brings none
+    back. ``actor`` None is the command line. Returns the sessions ended."""
     was_active = member.active
     member.active = False
     db.session.flush()
     ended = sessions.end_all(member)
+    revoked = tokens.revoke_all(member, actor=actor, reason="account.deactivate")
     audit.record(
         "account.deactivate",
         "member",
@@ -253,6 +255,7 @@ def deactivate(member: Member, *, actor: Member | None = None) -> int:
         actor=actor,
         was_active=was_active,
         sessions_ended=ended,
+        tokens_revoked=revoked,
     )
     return ended
 

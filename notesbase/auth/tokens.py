@@ -74,6 +74,23 @@ def revoke_token(row: ApiToken, *, actor: Member | None) -> bool:
     return True
 
 
+def revoke_all(member: Member, *, actor: Member | None, reason: str) -> int:
+    """Revoke every usable token of ``member`` for good (each audited, with
+    ``reason``); how many there were."""
+    rows = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+    db.session.flush()
+    for row in rows:
+        audit.record(
+            "token.revoke", "member", member.id, actor=actor, token_id=row.id, reason=reason
+        )
+    return len(rows)
+
+
 def resolve(token: str) -> Member | None:
     """The active member a token acts as, or None for an unknown or revoked
     token or a deactivated member. Notes the use (flushed, not committed)."""

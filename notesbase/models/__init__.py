@@ -2,6 +2,7 @@
 
 from notesbase.models.audit import AuditEvent
 from notesbase.models.base import Base, utcnow
+from notesbase.models.idempotency import IdempotencyKey
 from notesbase.models.meeting import (
     Meeting,
     MeetingFormat,
@@ -39,6 +40,7 @@ __all__ = [
     "CirculationRecipient",
     "Consent",
     "DisclosureStamp",
+    "IdempotencyKey",
     "IndexOutbox",
     "Invite",
     "Item",

@@ -18,6 +18,13 @@ NAMING_CONVENTION = {
 }
 
 
+# SQLite gives a deleted row's id to the next row unless the table says
+# AUTOINCREMENT; an id the API has handed out must never name another row
+# (a retried DELETE would remove someone else's). PostgreSQL's sequences
+# never reuse ids anyway.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from notesbase.models.base import Base, UTCDateTime, str_enum, utcnow
+from notesbase.models.base import NEVER_REUSE_IDS, Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from notesbase.models.member import Member
@@ -46,6 +46,7 @@ class Series(Base):
     """A programme of numbered meetings; membership is per series."""
 
     __tablename__ = "series"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -91,6 +92,7 @@ class Meeting(Base):
         # One meeting per imported page in a series, even under concurrent imports.
         sa.UniqueConstraint("series_id", "source_ref"),
         sa.CheckConstraint("number >= 1", name="number_positive"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

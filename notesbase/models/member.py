@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from notesbase.models.base import Base, UTCDateTime, str_enum, utcnow
+from notesbase.models.base import NEVER_REUSE_IDS, Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from notesbase.models.meeting import Series
@@ -54,6 +54,7 @@ class Member(UserMixin, Base):
     """Someone who logs in. Emails are stored lower-cased and trimmed."""
 
     __tablename__ = "members"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -143,6 +144,7 @@ class ApiToken(Base):
     the token is kept; the token itself is shown once, when it is made."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from notesbase.disclosure.vocabulary import Confidentiality, ConsentAudience, Kind, Level
-from notesbase.models.base import Base, UTCDateTime, str_enum, utcnow
+from notesbase.models.base import NEVER_REUSE_IDS, Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from notesbase.models.meeting import Meeting, Series
@@ -21,6 +21,7 @@ class Person(Base):
     """Someone who spoke or took part; may be linked to a member account."""
 
     __tablename__ = "people"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -49,7 +50,7 @@ class Item(Base):
     lost), and each version's content is kept as an :class:`ItemRevision`."""
 
     __tablename__ = "items"
-    __table_args__ = (sa.CheckConstraint("version >= 1", name="version_positive"),)
+    __table_args__ = (sa.CheckConstraint("version >= 1", name="version_positive"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(
@@ -119,6 +120,7 @@ class Consent(Base):
     __table_args__ = (
         sa.CheckConstraint("series_id IS NULL OR meeting_id IS NULL", name="one_scope"),
         sa.Index("ix_consents_person_active", "person_id", "withdrawn_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,10 @@
 
 - ``GET /api/v1/series/<slug>/meetings/<n>/writeup``: the public write-up as
   it reads now, for anyone; 404 until it is published;
+- ``PUT`` the same path: write the draft (facilitators' tokens), as the web
+  form does: ``{"summary", "items", "version"}``, 409 with the current version
+  when ``version`` is not it (0: there is no write-up yet), 422 per field; a
+  published write-up changes in public at once, so the leak check runs first;
 - ``POST`` the same path: publish (facilitators' tokens), optionally with
   ``{"version": n}``; 409 with the leak check's findings while one stands;
 - ``DELETE``: unpublish (facilitators' tokens); 404 when it is not published.
@@ -13,18 +17,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, request, url_for
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from notesbase.api import bp
 from notesbase.api.auth import require_facilitator
-from notesbase.api.errors import ApiError, commit
+from notesbase.api.errors import ApiError, save
 from notesbase.api.payload import Fields, json_object
 from notesbase.api.serialise import iso
 from notesbase.api.views import load_meeting, load_series
 from notesbase.db import db
-from notesbase.models import Meeting
+from notesbase.models import Meeting, Writeup
 from notesbase.publishing import leakcheck
 from notesbase.publishing.writeup_service import (
+    ITEMS_MAX,
+    SUMMARY_MAX,
     PublicWriteup,
     StaleWriteup,
     WriteupError,
@@ -32,12 +39,17 @@ from notesbase.publishing.writeup_service import (
     public_writeup,
     publish_writeup,
     published_writeup,
+    save_writeup,
     unpublish_writeup,
 )
 from notesbase.publishing.writeup_views import REVALIDATE, writeup_url
 
 PATH = "/series/<slug>/meetings/<int:number>/writeup"
 LEAK_MESSAGE = "The leak check found something the public may not see; nothing was published."
+LEAK_ON_SAVE = (
+    "The write-up is published, and the leak check found something the public may not see "
+    "in this change; nothing was saved."
+)
 
 
 def writeup_json(public: PublicWriteup) -> dict[str, Any]:
@@ -88,6 +100,40 @@ def findings_json(report: leakcheck.LeakReport) -> list[dict[str, str]]:
     ]
 
 
+def draft_json(meeting: Meeting, writeup: Writeup) -> dict[str, Any]:
+    """The draft as a facilitator wrote it: what ``PUT`` takes, and its version."""
+    return {
+        "series": meeting.series.slug,
+        "number": meeting.number,
+        "version": writeup.version,
+        "summary": writeup.summary,
+        "items": [item.id for item in writeup.items],
+        "published": writeup.published,
+        "links": {
+            "self": url_for("api.writeup", slug=meeting.series.slug, number=meeting.number),
+            "edit": url_for("writeups.edit", slug=meeting.series.slug, number=meeting.number),
+        },
+    }
+
+
+def _leak_refused(report: leakcheck.LeakReport, message: str) -> Response:
+    db.session.rollback()
+    response = jsonify(
+        {"error": {"status": 409, "message": message, "findings": findings_json(report)}}
+    )
+    response.status_code = 409
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _stale(current_version: int) -> ApiError:
+    db.session.rollback()
+    error = StaleWriteup(current_version)
+    return ApiError(
+        409, error.message, {"version": f"The current version is {error.current_version}."}
+    )
+
+
 def _load(slug: str, number: int) -> Meeting:
     return load_meeting(load_series(slug), number)
 
@@ -123,31 +169,45 @@ def publish_writeup_api(slug: str, number: int) -> Response:
     try:
         publish_writeup(meeting, actor=actor, expected_version=expected)
     except leakcheck.LeakCheckFailed as failed:
-        db.session.rollback()
-        response = jsonify(
-            {
-                "error": {
-                    "status": 409,
-                    "message": LEAK_MESSAGE,
-                    "findings": findings_json(failed.report),
-                }
-            }
-        )
-        response.status_code = 409
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return _leak_refused(failed.report, LEAK_MESSAGE)
     except StaleWriteup as error:
-        db.session.rollback()
-        raise ApiError(
-            409, error.message, {"version": f"The current version is {error.current_version}."}
-        ) from None
+        raise _stale(error.current_version) from None
     except WriteupError as error:
         raise ApiError(422, error.message, {error.field: error.message}) from None
     except StaleDataError:
         db.session.rollback()
         raise ApiError(409, StaleWriteup(0).message) from None
-    commit()
+    save()
     return jsonify(writeup_json(public_writeup(meeting)))
+
+
+@bp.put(PATH)
+def save_writeup_api(slug: str, number: int) -> Response:
+    """Write the draft: the summary (Markdown) and the open items that go in."""
+    actor = require_facilitator()
+    meeting = _load(slug, number)
+    fields = Fields(json_object())
+    summary = fields.text("summary", required=True, max_length=SUMMARY_MAX, trim=False)
+    item_ids = fields.integers("items", required=True, max_items=ITEMS_MAX)
+    version = fields.integer("version", required=True, minimum=0)
+    fields.done()
+    try:
+        writeup, _changed = save_writeup(
+            meeting, summary, item_ids, actor=actor, expected_version=version
+        )
+    except StaleWriteup as error:
+        raise _stale(error.current_version) from None
+    except leakcheck.LeakCheckFailed as failed:
+        return _leak_refused(failed.report, LEAK_ON_SAVE)
+    except WriteupError as error:
+        db.session.rollback()
+        raise ApiError(422, fields={error.field: error.message}) from None
+    except (IntegrityError, StaleDataError):  # a concurrent save got there first
+        db.session.rollback()
+        current = find_writeup(meeting)
+        raise _stale(current.version if current is not None else 0) from None
+    save()
+    return jsonify(draft_json(meeting, writeup))
 
 
 @bp.delete(PATH)
@@ -156,5 +216,5 @@ def unpublish_writeup_api(slug: str, number: int) -> Response:
     meeting = _load(slug, number)
     if not unpublish_writeup(meeting, actor=actor):
         raise ApiError(404, f"Meeting {number} of '{slug}' has no published write-up.")
-    commit()
+    save()
     return Response(status=204)

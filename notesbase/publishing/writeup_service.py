@@ -41,6 +41,8 @@ from notesbase.text import clean_text
 
 CHANNEL = "writeup"
 SUMMARY_MAX = 20_000
+# More items than any meeting has: a longer list is refused before any lookup.
+ITEMS_MAX = 10_000
 # The summary's stand-in id in the disclosed view: item ids start at 1.
 SUMMARY_ID = 0
 

@@ -6,6 +6,8 @@ admin's writes from the examples answer as documented."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import schemathesis
 from schemathesis.checks import not_a_server_error
@@ -35,12 +37,15 @@ CALLERS = {
 
 
 def example_case(operation, headers):
-    """A case built from the document's examples (path, query and body)."""
+    """A case built from the document's examples (path, query and body); a
+    write carries an Idempotency-Key of its own."""
     parameters = operation.definition.raw.get("parameters", [])
-    values = {"path": {}, "query": {}}
+    values = {"path": {}, "query": {}, "header": {}}
     for parameter in parameters:
         if "example" in parameter:
             values[parameter["in"]][parameter["name"]] = parameter["example"]
+    if "Idempotency-Key" in values["header"]:
+        headers = {**headers, "Idempotency-Key": str(uuid.uuid4())}
     kwargs = {"path_parameters": values["path"], "query": values["query"], "headers": headers}
     body = operation.definition.raw.get("requestBody")
     if body is not None:

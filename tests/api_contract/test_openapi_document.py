@@ -93,3 +93,31 @@ def test_an_invalid_token_is_refused_even_for_the_document(client):
     response = client.get(f"{PREFIX}/openapi.json", headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
     assert response.get_json()["error"]["status"] == 401
+
+
+def test_every_failure_the_api_gives_is_documented_where_it_can_happen():
+    """503 (with Retry-After) on every operation, and on every write 400,
+    409, 413, 422 and the Idempotency-Key header; 403 wherever a token's
+    role is needed; 429 where a limit applies. Each in the error shape."""
+    responses = DOCUMENT["components"]["responses"]
+    for status, name in [("503", "Unavailable"), ("429", "TooManyRequests")]:
+        assert responses[name]["headers"]["Retry-After"]
+        detail = responses[name]["content"]["application/json"]["schema"]
+        assert detail["properties"]["error"]["allOf"][1]["properties"]["status"] == {
+            "const": int(status)
+        }
+    assert responses["Unavailable"]["headers"]["Retry-After"]["required"] is True
+    for path, item in DOCUMENT["paths"].items():
+        for method, operation in item.items():
+            statuses = set(operation["responses"])
+            assert "503" in statuses, (method, path)
+            headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+            if method == "get":
+                assert headers == [], (method, path)
+                continue
+            assert {"400", "401", "403", "409", "413", "422"} <= statuses, (method, path)
+            assert headers == ["Idempotency-Key"], (method, path)
+            for status, answer in operation["responses"].items():
+                if status.startswith("2"):
+                    assert "Idempotent-Replayed" in answer["headers"], (method, path)
+    assert "429" in DOCUMENT["paths"]["/search"]["get"]["responses"]

@@ -40,24 +40,42 @@ def call(
 ) -> tuple[int, Any]:
     """One HTTP request to the server; (status, JSON body or text). Raises
     OSError (refused, reset) when the server is gone."""
-    headers = {"Host": f"{HOST}:{port}"}
+    status, _headers, answer = request(port, method, path, token, body)
+    return status, answer
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], Any]:
+    """``call``, with more headers sent and the answer's headers too."""
+    sent = {"Host": f"{HOST}:{port}", **(headers or {})}
     if token:
-        headers["Authorization"] = f"Bearer {token}"
+        sent["Authorization"] = f"Bearer {token}"
     data = None
     if body is not None:
         data = json.dumps(body)
-        headers["Content-Type"] = "application/json"
+        sent["Content-Type"] = "application/json"
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
-        connection.request(method, path, body=data, headers=headers)
+        connection.request(method, path, body=data, headers=sent)
         response = connection.getresponse()
         text = response.read().decode("utf-8", "replace")
     except http.client.HTTPException as error:  # a reply cut off by the kill
         raise ConnectionResetError(str(error)) from error
     finally:
         connection.close()
-    kind = response.headers.get("Content-Type", "")
-    return response.status, json.loads(text) if kind.startswith("application/json") else text
+    answer_headers = dict(response.getheaders())
+    kind = answer_headers.get("Content-Type", "")
+    return (
+        response.status,
+        answer_headers,
+        json.loads(text) if kind.startswith("application/json") else text,
+    )
 
 
 class Server:
