@@ -17,6 +17,8 @@ from typing import Any
 import click
 from flask import Flask
 
+from notesbase.site import record_served_at, served_address
+
 DEFAULT_BIND = "127.0.0.1:8000"
 # Seconds a worker may spend on one request before gunicorn kills and replaces it.
 DEFAULT_TIMEOUT = 30
@@ -60,6 +62,17 @@ class ServeOptions:
         }
 
 
+def bind_address(bind: str) -> str | None:
+    """The address a browser on this machine reaches ``--bind`` at (None
+    for a Unix socket or an inherited descriptor)."""
+    if bind.startswith(("unix:", "fd://")):
+        return None
+    host, separator, port = bind.rpartition(":")
+    if not separator or not port.isdigit() or "]" in port:
+        host, port = bind, "8000"  # gunicorn's own default port
+    return served_address(host.strip("[]") if host.startswith("[") else host, port)
+
+
 def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) -> Any:
     """A gunicorn application that calls ``factory`` once in each worker;
     ``click.ClickException`` when gunicorn is not installed."""
@@ -67,6 +80,8 @@ def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) ->
         from gunicorn.app.base import BaseApplication
     except ImportError:
         raise click.ClickException(GUNICORN_MISSING) from None
+
+    address = bind_address(options.bind)
 
     class NotesbaseApplication(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -76,6 +91,7 @@ def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) ->
 
         def load(self) -> Flask:
             app = factory()
+            record_served_at(app, address)
             # What the worker holds from here on (modules, the app, its
             # configuration) lives as long as the worker: left out of the
             # garbage collector's passes, which otherwise walk all of it

@@ -13,10 +13,10 @@ from datetime import date
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
+from notesbase import site
 from notesbase.disclosure import Audience
 from notesbase.models import Meeting, utcnow
 from notesbase.notes.facts import meeting_view
@@ -68,25 +68,21 @@ def subject_for(meeting: Meeting) -> str:
 
 
 def notes_url(meeting: Meeting, *, absolute: bool = True) -> str:
-    """The address of the meeting's notes page. ``BASE_URL`` wins when set
-    (the public address, also from the command line); else the request's or
-    ``SERVER_NAME``'s. With none of them, ``absolute=False`` gives the path."""
+    """The address of the meeting's notes page, at the site's address
+    (``BASE_URL``, ``SERVER_NAME``'s, or the one the server listens on),
+    never the request's host. With none known, ``absolute=False`` gives the
+    path and ``absolute=True`` raises ``AddressUnknown``."""
     values = {"slug": meeting.series.slug, "number": meeting.number}
-    base = str(current_app.config.get("BASE_URL") or "")
-    parts = urlsplit(base)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        adapter = current_app.url_map.bind(
-            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
-        )
-        return adapter.build("notes.read", values, force_external=True)
-    if absolute and base:
-        raise AddressUnknown("BASE_URL must look like https://notes.example.org")
-    if not base and (has_request_context() or current_app.config.get("SERVER_NAME")):
-        return url_for("notes.read", _external=True, **values)
+    try:
+        base = site.known_base_url()
+    except site.ConfigError as error:
+        raise AddressUnknown(str(error)) from None
+    if base:
+        return site.url_for_site("notes.read", base=base, **values)
     if absolute:
         raise AddressUnknown(
             "notesbase does not know its own address for the link in the email: set BASE_URL "
-            "(in instance/config.py or NOTESBASE_BASE_URL), e.g. https://notes.example.org"
+            f"(in instance/config.py or NOTESBASE_BASE_URL), e.g. {site.EXAMPLE}"
         )
     return current_app.url_map.bind("localhost").build("notes.read", values)
 
