@@ -65,21 +65,24 @@ class NotesbaseGroup(FlaskGroup):
 
 def development_run_command() -> click.Command:
     """Flask's ``run``, whose app knows the address it is served at (the
-    site's address when ``BASE_URL`` is unset)."""
+    site's address when ``BASE_URL`` is unset) and applies the search
+    outbox before the server takes its first request."""
+    from notesbase.serving import catch_up_index
 
     def run(**options: Any) -> Any:
         info = click.get_current_context().ensure_object(ScriptInfo)
         make = info.create_app or create_app
 
-        def create() -> Flask:
+        def create_and_catch_up() -> Flask:
             app = make()
             address = served_address(
                 options["host"], options["port"], https=options.get("cert") is not None
             )
             record_served_at(app, address)
+            catch_up_index(app)
             return app
 
-        info.create_app = create
+        info.create_app = create_and_catch_up
         return flask_run_command.callback(**options)  # type: ignore[misc]
 
     return click.Command(

@@ -149,9 +149,9 @@ def test_the_address_a_server_listens_on(bind, address):
     assert bind_address(bind) == address
 
 
-@pytest.mark.parametrize("command", [["run", "--no-reload"]])
+@pytest.mark.parametrize("command", [["serve", "--workers", "1"], ["run", "--no-reload"]])
 def test_a_server_with_a_wrong_base_url_does_not_start(tmp_path, command):
-    """``notesbase run`` stops at once with the
+    """``notesbase serve`` and ``notesbase run`` stop at once with the
     one-line reason (before listening), not a traceback or a server whose
     feeds carry a wrong address."""
     notesbase = Path(sys.executable).with_name("notesbase")

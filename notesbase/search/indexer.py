@@ -408,6 +408,23 @@ def ensure(app: Flask) -> bool:
     return _start_rebuild(app)
 
 
+def catch_up(app: Flask, *, timeout: float | None = None) -> int:
+    """At start-up, before the first request: apply the outbox rows that a
+    killed process committed but never applied; how many. A missing or
+    unreadable index is left to ``ensure`` (the first request rebuilds it)."""
+    engine = engine_for(app)
+    path = engine.current_path()
+    if path is None:
+        return 0
+    try:
+        engine.open_index(path)
+    except IndexUnavailable:
+        return 0
+    if not pending(app):
+        return 0
+    return apply(app, timeout=timeout)
+
+
 def warm(app: Flask) -> bool:
     """For a new server process, before its first request: open the index
     and read what every search needs (``Engine.warm``), so that the first

@@ -14,19 +14,17 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from notesbase.db import db
 from notesbase.meetings import service as meetings
 from notesbase.models import Item
-from tests.faults.server_support import Server, Zygote, call, facilitator_token, server_env
+from tests.faults.server_support import Server, call, facilitator_token, server_env
 
 ROUNDS = 4
 WRITERS = 3
@@ -34,15 +32,6 @@ SEED = int(os.environ.get("NOTESBASE_FAULT_SEED", "20261125"))
 WORD = "durable"
 ROUND_TIMEOUT = 30
 ITEMS = "/api/v1/series/cop/meetings/1/items"
-
-
-@pytest.fixture
-def zygote(tmp_path: Path) -> Iterator[Zygote]:
-    started = Zygote(tmp_path / "logs")
-    try:
-        yield started
-    finally:
-        started.close()
 
 
 @dataclass

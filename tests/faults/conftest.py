@@ -1,0 +1,21 @@
+"""Fixtures of the fault tests: a warm parent that starts live servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.faults.server_support import Zygote
+
+
+@pytest.fixture
+def zygote(tmp_path: Path) -> Iterator[Zygote]:
+    """Starts gunicorn servers quickly (see ``server_support``); each is
+    SIGKILLed, and the zygote stopped, when the test ends."""
+    started = Zygote(tmp_path / "logs")
+    try:
+        yield started
+    finally:
+        started.close()
