@@ -44,6 +44,8 @@ class NotesExport:
     document_html: str  # the print page's notes, also the PDF's body
     markdown_filename: str
     pdf_filename: str
+    # The notes page at the site's address: the PDF's links are read from there.
+    address: str | None = None
 
     @property
     def markdown(self) -> str:
@@ -111,6 +113,7 @@ def build_export(meeting: Meeting) -> NotesExport:
         document_html=_document(meeting, view),
         markdown_filename=f"{stem}.md",
         pdf_filename=f"{stem}.pdf",
+        address=page_address(meeting),
     )
 
 
