@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app
 
@@ -23,7 +22,13 @@ from notesbase.notes.facts import meeting_view
 from notesbase.notes.views import ShownSection, shown_sections
 from notesbase.publishing.circulation_text import html_to_text
 from notesbase.publishing.leakcheck import Field
-from notesbase.publishing.mail import MailSettings
+from notesbase.publishing.mail import (
+    MailSettings,
+    address_header,
+    put_header,
+    safe_header_text,
+    text_header,
+)
 
 CHANNEL = "circulation"
 HTML_TEMPLATE = "circulation/email.html"
@@ -63,8 +68,9 @@ class Letter:
 
 
 def subject_for(meeting: Meeting) -> str:
-    """'Notes of meeting 10: <title>' on one line (a header cannot break)."""
-    return " ".join(f"Notes of meeting {meeting.number}: {meeting.title}".split())
+    """'Notes of meeting 10: <title>' as the header will carry it (one line,
+    no encoded-word markers), so the leak check reads what is sent."""
+    return safe_header_text(f"Notes of meeting {meeting.number}: {meeting.title}")
 
 
 def notes_url(meeting: Meeting, *, absolute: bool = True) -> str:
@@ -150,11 +156,10 @@ def build_message(letter: Letter, recipient: Recipient, settings: MailSettings) 
     """One recipient's message: plain text and HTML alternatives, addressed
     to them alone. Raises ``ValueError`` for an address mail cannot carry."""
     message = EmailMessage()
-    message["Subject"] = letter.subject
-    message["From"] = settings.sender
-    message["To"] = Address(
-        display_name=" ".join(recipient.name.split()), addr_spec=recipient.email
-    )
+    # Headers with what people typed are made safe and folded by ``mail``.
+    put_header(message, "Subject", text_header("Subject", letter.subject))
+    put_header(message, "From", address_header("From", *parseaddr(settings.sender)))
+    put_header(message, "To", address_header("To", recipient.name, recipient.email))
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain=settings.sender_domain)
     message.set_content(text_body(letter, recipient))

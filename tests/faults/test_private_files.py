@@ -1,5 +1,5 @@
 """What the app writes to disk for its owner alone (a backup, with password
-hashes and confidential notes; exports) is owner-only
+hashes and confidential notes; exports; the email outbox) is owner-only
 from the moment it exists, whatever the umask: files 0600, folders 0700.
 
 Each case runs under umask 022 (the usual one, under which files came out
@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from notesbase import private_files
+from notesbase.publishing import mail
 from tests.faults.test_backup import instances, populate, run, tools_or_skip  # noqa: F401
+from tests.publishing.test_circulation_world import parse
 
 UMASKS = [0o022, 0o000]
 
@@ -85,6 +88,25 @@ def test_exports_written_to_disk_are_owner_only(instances, tmp_path, umask, comm
         assert stat.S_IMODE(output.stat().st_mode) == 0o600, (command, name)
         assert "old, readable" not in output.read_text()
     assert sorted(p.name for p in folder.iterdir()) == ["existing.md", "new.md"]
+
+
+def test_the_outbox_is_owner_only(tmp_path, umask):
+    """Each .eml file 0600 and the outbox folder 0700, even when an older
+    outbox folder was left readable by all."""
+    settings = mail.MailSettings.from_config({}, str(tmp_path))
+    settings.outbox.mkdir()
+    settings.outbox.chmod(0o755)
+    message = EmailMessage()
+    mail.put_header(message, "Subject", mail.text_header("Subject", "Private"))
+    mail.put_header(message, "To", mail.address_header("To", "Ada", "ada@example.org"))
+    message.set_content("Confidential.\n")
+    with mail.connect(settings) as transport:
+        transport.send(message)
+        transport.send(message)
+    found = assert_owner_only(settings.outbox)
+    assert len([name for name in found if name.endswith(".eml")]) == 2
+    for path in settings.outbox.glob("*.eml"):
+        assert parse(path.read_bytes()).get_content() == "Confidential.\r\n"  # as sent
 
 
 def test_writing_a_special_file_writes_into_it(tmp_path, umask):
