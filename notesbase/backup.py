@@ -12,7 +12,9 @@ The copy, the counts and the notes export are one snapshot: on SQLite the
 counts and the export are read from the copy; on PostgreSQL ``pg_dump`` runs
 on a snapshot exported by the transaction the export reads in. The folder is
 written under a temporary name and renamed when complete, so a failed backup
-leaves nothing that looks like a backup.
+leaves nothing that looks like a backup. It holds password hashes and
+confidential notes: every file and folder in it is created owner-only
+(``private_files``), whatever the umask.
 
 Restoring checks everything before it changes anything (manifest, schema
 revision, engine, checksums, an empty database or ``--yes``), then replaces
@@ -40,6 +42,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from notesbase import private_files
 from notesbase.db import db
 from notesbase.migrate import head_revision
 from notesbase.models import Base, Meeting, Series
@@ -84,7 +87,7 @@ def write_backup(app: Flask, path: Path) -> dict[str, Any]:
         raise BackupError(f"{path.parent} is not a folder")
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(mode=0o700)  # password hashes and confidential notes: the owner only
+    private_files.make_folder(partial)
     try:
         engine = db.engine.dialect.name
         if engine == "sqlite":
@@ -108,7 +111,7 @@ def write_backup(app: Flask, path: Path) -> dict[str, Any]:
                 if file.is_file()
             },
         }
-        (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        private_files.write_new(partial / MANIFEST, json.dumps(manifest, indent=2) + "\n")
         os.replace(partial, path)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -122,7 +125,8 @@ def _backup_sqlite(app: Flask, folder: Path) -> dict[str, Any]:
     source_path = _sqlite_path(db.engine.url)
     if not source_path.is_file():
         raise BackupError(f"there is no database at {source_path}")
-    copy = folder / SQLITE_FILE
+    # Created owner-only before SQLite opens it: its journals take its mode.
+    copy = private_files.create_empty(folder / SQLITE_FILE)
     source = sqlite3.connect(source_path, timeout=30)
     target = sqlite3.connect(copy)
     try:
@@ -164,7 +168,7 @@ def _backup_postgres(folder: Path) -> dict[str, Any]:
             "--no-password",
             f"--dbname={_libpq_url(db.engine.url)}",
         ]
-        _run(command, "pg_dump")
+        _run(command, "pg_dump", umask=private_files.UMASK)
         return {"database": {"engine": "postgresql", "file": PG_FILE}, **_contents(folder)}
     finally:
         session.rollback()
@@ -188,7 +192,7 @@ def _contents(folder: Path) -> dict[str, Any]:
     }
     notes: list[str] = []
     skipped: list[str] = []
-    (folder / NOTES_FOLDER).mkdir()
+    private_files.make_folder(folder / NOTES_FOLDER)
     meetings = session.scalars(
         sa.select(Meeting).join(Series).order_by(Series.slug, Meeting.number)
     ).all()
@@ -199,7 +203,7 @@ def _contents(folder: Path) -> dict[str, Any]:
         except NotesFileError as error:
             skipped.append(f"{name}: {error}")  # still in the database copy
             continue
-        (folder / NOTES_FOLDER / name).write_text(text, encoding="utf-8", newline="\n")
+        private_files.write_new(folder / NOTES_FOLDER / name, text)
         notes.append(f"{NOTES_FOLDER}/{name}")
     return {"schema_revision": revision, "counts": counts, "notes": notes, "notes_skipped": skipped}
 
@@ -393,14 +397,14 @@ def _libpq_url(url: sa.URL) -> str:
     return plain.render_as_string(hide_password=False)
 
 
-def _run(command: list[str], name: str) -> None:
+def _run(command: list[str], name: str, umask: int = -1) -> None:
     env = dict(os.environ)
     password = db.engine.url.password
     if password:
         env["PGPASSWORD"] = str(password)
     try:
         done = subprocess.run(  # noqa: S603 - the tool's own path and our arguments
-            command, capture_output=True, text=True, timeout=TOOL_TIMEOUT, env=env
+            command, capture_output=True, text=True, timeout=TOOL_TIMEOUT, env=env, umask=umask
         )
     except subprocess.TimeoutExpired:
         raise BackupError(f"{name} took longer than {TOOL_TIMEOUT} s") from None

@@ -8,9 +8,11 @@ from typing import Any
 import click
 import sqlalchemy as sa
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
+from flask.cli import run_command as flask_run_command
 
 from notesbase import create_app
+from notesbase.site import ConfigError, record_served_at, served_address
 
 
 def register_commands(app: Flask) -> None:
@@ -49,16 +51,51 @@ def database_problem(error: sa.exc.DBAPIError) -> str:
 
 
 class NotesbaseGroup(FlaskGroup):
-    """Database errors end a command with a one-line message, not a traceback."""
+    """Database errors and settings that cannot work end a command with a
+    one-line message, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except sa.exc.DBAPIError as error:
             raise click.ClickException(database_problem(error)) from None
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def development_run_command() -> click.Command:
+    """Flask's ``run``, whose app knows the address it is served at (the
+    site's address when ``BASE_URL`` is unset) and applies the search
+    outbox before the server takes its first request."""
+    from notesbase.serving import catch_up_index
+
+    def run(**options: Any) -> Any:
+        info = click.get_current_context().ensure_object(ScriptInfo)
+        make = info.create_app or create_app
+
+        def create_and_catch_up() -> Flask:
+            app = make()
+            address = served_address(
+                options["host"], options["port"], https=options.get("cert") is not None
+            )
+            record_served_at(app, address)
+            catch_up_index(app)
+            return app
+
+        info.create_app = create_and_catch_up
+        return flask_run_command.callback(**options)  # type: ignore[misc]
+
+    return click.Command(
+        "run",
+        callback=run,
+        params=list(flask_run_command.params),
+        help=flask_run_command.help,
+        short_help=flask_run_command.short_help,
+    )
 
 
 cli = NotesbaseGroup(
     create_app=create_app,
     help="notesbase: notes of meetings held under the Chatham House Rule.",
 )
+cli.add_command(development_run_command())

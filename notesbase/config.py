@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask
 
+from notesbase import site
+
 ENV_PREFIX = "NOTESBASE"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
@@ -20,6 +22,11 @@ class Defaults:
 
     # Relative SQLite paths are resolved inside the instance folder.
     DATABASE_URL = "sqlite:///notesbase.sqlite3"
+    # The site's public address, like https://notes.example.org: every absolute
+    # URL, calendar UID and feed id is built from it, never from the request's
+    # Host header. Unset: SERVER_NAME's, else the address `notesbase run` or
+    # `notesbase serve` listens on (notesbase/site.py).
+    BASE_URL: str | None = None
     SECRET_KEY: str | None = None
     # Seconds a SQLite connection waits for a lock before giving up.
     SQLITE_BUSY_TIMEOUT = 5.0
@@ -134,6 +141,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["INSTANCE_PATH"] = app.instance_path
+    # Checked now, so a wrong address stops the start with a clear message
+    # rather than going into every feed and email.
+    app.config[site.SETTING] = site.parse_base_url(app.config.get(site.SETTING))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from notesbase import private_files
 from notesbase.auth.passwords import hash_password
 from notesbase.db import db
 from notesbase.demo_notes import load_demo_notes
@@ -278,11 +279,7 @@ def accounts_path() -> Path:
 def _write_private(directory: Path, text: str) -> Path:
     """A new owner-only file beside the accounts file, to be renamed into place."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f".{ACCOUNTS_FILE}.{secrets.token_hex(6)}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return path
+    return private_files.write_new(directory / f".{ACCOUNTS_FILE}.{secrets.token_hex(6)}", text)
 
 
 def _demo_loaded() -> bool:

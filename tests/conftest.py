@@ -155,6 +155,15 @@ def make_test_config(tmp_path: Any, database_url: str, **overrides: Any) -> dict
 
 
 @pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No NOTESBASE_* variable from the machine leaks into the test."""
+    for name in list(os.environ):
+        if name.startswith("NOTESBASE_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+@pytest.fixture
 def app_config() -> dict[str, Any]:
     """Extra configuration for the ``app`` fixture; override in a test module."""
     return {}

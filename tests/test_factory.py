@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import threading
 from pathlib import Path
@@ -13,15 +12,6 @@ import sqlalchemy as sa
 from notesbase import create_app
 from notesbase.db import db
 from tests.conftest import make_test_config
-
-
-@pytest.fixture
-def clean_env(monkeypatch):
-    """No NOTESBASE_* variable from the machine leaks into these tests."""
-    for name in list(os.environ):
-        if name.startswith("NOTESBASE_"):
-            monkeypatch.delenv(name)
-    return monkeypatch
 
 
 def test_config_order(tmp_path, clean_env):

@@ -17,6 +17,7 @@ from notesbase.auth.service import AccountError, series_by_ids
 from notesbase.auth.throttle import limit_invites
 from notesbase.db import db
 from notesbase.models import Invite, Member, utcnow
+from notesbase.site import url_for_site
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -149,7 +150,7 @@ def invite() -> View:
             form[error.field].errors = [error.message]
         else:
             db.session.commit()
-            link = url_for("auth.accept_invite", token=token, _external=True)
+            link = url_for_site("auth.accept_invite", token=token)
             return render_template(
                 "admin/invite_created.html", invite=created, link=link, withdrawn=withdrawn
             )

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import click
 import sqlalchemy as sa
-from flask import current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +16,7 @@ from notesbase import audit
 from notesbase.auth import invites, service
 from notesbase.db import db
 from notesbase.models import Member, Role
+from notesbase.site import ConfigError, known_base_url, parse_base_url, url_for_site
 
 user_cli = AppGroup("user", help="Manage member accounts.")
 
@@ -127,25 +126,16 @@ def deactivate_user(email: str) -> None:
 def _link_builder(base_url: str | None) -> Callable[[str], str]:
     """A function token → absolute invitation link, or a clear error when the
     site's address is unknown (checked before anything is written)."""
-    base_url = base_url or current_app.config.get("BASE_URL")
-    if base_url:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-            raise click.BadParameter(
-                "give the site's address, like https://notes.example.org", param_hint="--base-url"
-            )
-        adapter = current_app.url_map.bind(
-            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+    try:
+        base = parse_base_url(base_url, "--base-url") or known_base_url()
+    except ConfigError as error:
+        raise click.BadParameter(str(error), param_hint="--base-url") from None
+    if base is None:
+        raise click.UsageError(
+            "notesbase does not know its own address: pass --base-url https://notes.example.org "
+            "(or set BASE_URL in instance/config.py, or NOTESBASE_BASE_URL)."
         )
-        return lambda token: adapter.build(
-            "auth.accept_invite", {"token": token}, force_external=True
-        )
-    if current_app.config.get("SERVER_NAME"):
-        return lambda token: url_for("auth.accept_invite", token=token, _external=True)
-    raise click.UsageError(
-        "notesbase does not know its own address: pass --base-url https://notes.example.org "
-        "(or set BASE_URL in instance/config.py, or NOTESBASE_BASE_URL)."
-    )
+    return lambda token: url_for_site("auth.accept_invite", base=base, token=token)
 
 
 @user_cli.command("invite")

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
+from notesbase import private_files
 from notesbase.meetings.service import meeting_by_number, series_by_slug
 from notesbase.models import Meeting
 from notesbase.notes.notes_import import ImportResult, NotesFileError, export_notes
@@ -107,7 +108,7 @@ def export_notes_command(slug: str, number: int, output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8", newline="\n")
+        private_files.write_replacing(output, text)
     except OSError as error:
         raise click.ClickException(f"{output}: cannot write the file: {error.strerror}") from None
     click.echo(f"wrote the notes of meeting {number} of {slug} to {output}", err=True)

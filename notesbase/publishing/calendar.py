@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 from sqlalchemy.orm import selectinload
 
+from notesbase import site
 from notesbase.db import db
 from notesbase.meetings import timeline
 from notesbase.meetings.views import load_series
@@ -48,16 +49,8 @@ def duration() -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def uid_domain() -> str:
-    """The host part of every UID: the configured server name, else this host."""
-    host = current_app.config.get("SERVER_NAME") or request.host
-    return host.split(":", 1)[0].lower() or "notesbase"
-
-
 def meeting_url(meeting: Meeting) -> str:
-    return url_for(
-        "meetings.meeting", slug=meeting.series.slug, number=meeting.number, _external=True
-    )
+    return site.url_for_site("meetings.meeting", slug=meeting.series.slug, number=meeting.number)
 
 
 def meetings_of(series: Series | None) -> list[Meeting]:
@@ -125,7 +118,7 @@ def calendar_response(body: bytes, filename: str) -> Response:
 
 def settings_for(name: str) -> calendar_feed.FeedSettings:
     return calendar_feed.FeedSettings(
-        name=name, uid_domain=uid_domain(), meeting_url=meeting_url, duration=duration()
+        name=name, uid_domain=site.host(), meeting_url=meeting_url, duration=duration()
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from notesbase.meetings import timeline
 from notesbase.models import Meeting, MeetingStatus
@@ -50,10 +50,24 @@ def summary(meeting: Meeting) -> str:
     return one_line(f"Meeting {meeting.number}: {meeting.title}")
 
 
+def repeated(local: datetime) -> bool:
+    """Whether the wall time of ``local`` (a real instant in its zone) comes
+    twice that night: the hour the clocks go back."""
+    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
+
+
+def as_written(local: datetime) -> datetime:
+    """How a time goes in the feed: in the meeting's zone, except a time in
+    the hour the clocks go back, which is written in UTC. RFC 5545 reads such
+    a local time as its first occurrence, and calendar programs (khal,
+    vobject) read it either way: only UTC names one instant for all."""
+    return local.astimezone(UTC) if repeated(local) else local
+
+
 def starts(meeting: Meeting) -> datetime | date:
     """When the meeting starts in its own zone; its date alone when no start
     time is known. A wall time that does not exist (the hour clocks skip) is
-    moved on to the time it really is."""
+    moved on to the time it really is; one that comes twice is the first."""
     if meeting.start_time is None:
         return meeting.date
     zone = timeline.zone(meeting.timezone)
@@ -63,16 +77,11 @@ def starts(meeting: Meeting) -> datetime | date:
 
 def ends(start: datetime | date, duration: timedelta) -> datetime | date:
     """The end: ``duration`` of real time later (across a change of the clocks
-    too), or the next day for a meeting with no start time. An end in the
-    hour the clocks go back is written in UTC: a local time there is read as
-    its first occurrence (RFC 5545), which would be the wrong one."""
+    too), in the start's zone, or the next day for a meeting with no start
+    time."""
     if not isinstance(start, datetime):
         return start + timedelta(days=1)
-    instant = start.astimezone(UTC) + duration
-    local = instant.astimezone(start.tzinfo)
-    if local.replace(fold=0).astimezone(UTC) != instant:
-        return instant
-    return local
+    return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
 
 
 def sequence(meeting: Meeting) -> int:
@@ -94,8 +103,9 @@ def meeting_event(meeting: Meeting, settings: FeedSettings, now: datetime) -> Ev
     event.add("last-modified", stamp)
     event.add("sequence", sequence(meeting))
     event.add("summary", summary(meeting))
-    event.add("dtstart", start)
-    event.add("dtend", ends(start, settings.duration))
+    end = ends(start, settings.duration)
+    event.add("dtstart", as_written(start) if isinstance(start, datetime) else start)
+    event.add("dtend", as_written(end) if isinstance(end, datetime) else end)
     event.add("url", event_url(meeting, settings, now))
     cancelled = meeting.status == MeetingStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -111,7 +121,9 @@ def feed(meetings: Sequence[Meeting], settings: FeedSettings, now: datetime) -> 
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", one_line(settings.name))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    # An X- property is text to icalendar unless given as a duration (a bare
+    # timedelta came out as "12:00:00", which no client reads).
+    calendar.add("x-published-ttl", vDuration(REFRESH))
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, settings, now))
     if meetings:

@@ -12,6 +12,7 @@ from notesbase.models import Meeting
 from notesbase.notes.cli import find_meeting
 from notesbase.publishing import circulation_service as service
 from notesbase.publishing import leakcheck
+from notesbase.site import ConfigError, parse_base_url
 
 
 @click.command("circulate")
@@ -38,7 +39,10 @@ def circulate_command(
     """Email the members' view of meeting NUMBER of series SLUG to the
     series' active members, one message each."""
     if base_url:
-        current_app.config["BASE_URL"] = base_url
+        try:
+            current_app.config["BASE_URL"] = parse_base_url(base_url, "--base-url")
+        except ConfigError as error:
+            raise click.BadParameter(str(error), param_hint="--base-url") from None
     meeting = find_meeting(slug, number)
     circulation = None
     if resume_id is not None:

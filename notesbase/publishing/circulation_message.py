@@ -10,20 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from urllib.parse import urlsplit
+from email.utils import format_datetime, make_msgid, parseaddr
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
+from notesbase import site
 from notesbase.disclosure import Audience
 from notesbase.models import Meeting, utcnow
 from notesbase.notes.facts import meeting_view
 from notesbase.notes.views import ShownSection, shown_sections
 from notesbase.publishing.circulation_text import html_to_text
 from notesbase.publishing.leakcheck import Field
-from notesbase.publishing.mail import MailSettings
+from notesbase.publishing.mail import (
+    MailSettings,
+    address_header,
+    put_header,
+    safe_header_text,
+    text_header,
+)
 
 CHANNEL = "circulation"
 HTML_TEMPLATE = "circulation/email.html"
@@ -63,30 +68,27 @@ class Letter:
 
 
 def subject_for(meeting: Meeting) -> str:
-    """'Notes of meeting 10: <title>' on one line (a header cannot break)."""
-    return " ".join(f"Notes of meeting {meeting.number}: {meeting.title}".split())
+    """'Notes of meeting 10: <title>' as the header will carry it (one line,
+    no encoded-word markers), so the leak check reads what is sent."""
+    return safe_header_text(f"Notes of meeting {meeting.number}: {meeting.title}")
 
 
 def notes_url(meeting: Meeting, *, absolute: bool = True) -> str:
-    """The address of the meeting's notes page. ``BASE_URL`` wins when set
-    (the public address, also from the command line); else the request's or
-    ``SERVER_NAME``'s. With none of them, ``absolute=False`` gives the path."""
+    """The address of the meeting's notes page, at the site's address
+    (``BASE_URL``, ``SERVER_NAME``'s, or the one the server listens on),
+    never the request's host. With none known, ``absolute=False`` gives the
+    path and ``absolute=True`` raises ``AddressUnknown``."""
     values = {"slug": meeting.series.slug, "number": meeting.number}
-    base = str(current_app.config.get("BASE_URL") or "")
-    parts = urlsplit(base)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        adapter = current_app.url_map.bind(
-            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
-        )
-        return adapter.build("notes.read", values, force_external=True)
-    if absolute and base:
-        raise AddressUnknown("BASE_URL must look like https://notes.example.org")
-    if not base and (has_request_context() or current_app.config.get("SERVER_NAME")):
-        return url_for("notes.read", _external=True, **values)
+    try:
+        base = site.known_base_url()
+    except site.ConfigError as error:
+        raise AddressUnknown(str(error)) from None
+    if base:
+        return site.url_for_site("notes.read", base=base, **values)
     if absolute:
         raise AddressUnknown(
             "notesbase does not know its own address for the link in the email: set BASE_URL "
-            "(in instance/config.py or NOTESBASE_BASE_URL), e.g. https://notes.example.org"
+            f"(in instance/config.py or NOTESBASE_BASE_URL), e.g. {site.EXAMPLE}"
         )
     return current_app.url_map.bind("localhost").build("notes.read", values)
 
@@ -154,11 +156,10 @@ def build_message(letter: Letter, recipient: Recipient, settings: MailSettings) 
     """One recipient's message: plain text and HTML alternatives, addressed
     to them alone. Raises ``ValueError`` for an address mail cannot carry."""
     message = EmailMessage()
-    message["Subject"] = letter.subject
-    message["From"] = settings.sender
-    message["To"] = Address(
-        display_name=" ".join(recipient.name.split()), addr_spec=recipient.email
-    )
+    # Headers with what people typed are made safe and folded by ``mail``.
+    put_header(message, "Subject", text_header("Subject", letter.subject))
+    put_header(message, "From", address_header("From", *parseaddr(settings.sender)))
+    put_header(message, "To", address_header("To", recipient.name, recipient.email))
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain=settings.sender_domain)
     message.set_content(text_body(letter, recipient))

@@ -243,10 +243,11 @@ def _blocks(children: Sequence[Node | str]) -> list[str]:
     return out
 
 
-def html_to_markdown(body_html: str) -> str:
+def html_to_markdown(body_html: str, base: str | None = None) -> str:
     """Cleaned HTML as Markdown: paragraphs, lists, quotes, code, tables,
-    emphasis and links; any other tag as its text."""
-    return "\n\n".join(_blocks(parse(body_html).children))
+    emphasis and links (absolute against ``base``, the page's address, when
+    given); any other tag as its text."""
+    return "\n\n".join(_blocks(parse(body_html, base).children))
 
 
 @dataclass(frozen=True)
@@ -257,10 +258,13 @@ class Piece:
     text: str
 
 
-def notes_pieces(heading: str, lines: Sequence[str], view: NotesView) -> list[Piece]:
+def notes_pieces(
+    heading: str, lines: Sequence[str], view: NotesView, base: str | None = None
+) -> list[Piece]:
     """The Markdown of a notes view in pieces whose concatenation is the
     document: a heading, lines under it (each its own paragraph), then each
-    section's heading and each item with its kind and attribution."""
+    section's heading and each item with its kind and attribution. Links
+    are absolute against ``base``, the notes page's address, when given."""
     top = [f"# {escape_heading(heading)}", *(escape_lines(escape_inline(line)) for line in lines)]
     pieces = [Piece("heading", "\n\n".join(top) + "\n")]
     if not view.items:
@@ -272,15 +276,15 @@ def notes_pieces(heading: str, lines: Sequence[str], view: NotesView) -> list[Pi
             pieces.append(Piece("section heading", f"\n## {escape_heading(section.heading)}\n"))
         for item in section.items:
             number += 1
-            pieces.append(Piece(f"item {number}", "\n" + _item_markdown(item) + "\n"))
+            pieces.append(Piece(f"item {number}", "\n" + _item_markdown(item, base) + "\n"))
     return pieces
 
 
-def _item_markdown(item: DisclosedItem) -> str:
+def _item_markdown(item: DisclosedItem, base: str | None) -> str:
     """A list entry: the kind in bold, the attribution, then the body."""
     head = f"**{escape_inline(item.kind.label)}**"
     if item.attribution:
         head += f" · {escape_inline(' '.join(item.attribution.split()))}"
-    body = html_to_markdown(item.body_html)
+    body = html_to_markdown(item.body_html, base)
     block = head + ("\n\n" + body if body else "")
     return _indent(block, "  ", "- ")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask import current_app
 from markupsafe import Markup
 
+from notesbase import site
 from notesbase.disclosure import Audience, NotesView
 from notesbase.disclosure.render import attribute_values, to_text
 from notesbase.meetings import timeline
@@ -43,6 +44,8 @@ class NotesExport:
     document_html: str  # the print page's notes, also the PDF's body
     markdown_filename: str
     pdf_filename: str
+    # The notes page at the site's address: the PDF's links are read from there.
+    address: str | None = None
 
     @property
     def markdown(self) -> str:
@@ -71,10 +74,18 @@ def file_stem(meeting: Meeting) -> str:
     return f"{slug}-meeting-{meeting.number}-notes"
 
 
+def page_address(meeting: Meeting) -> str | None:
+    """The meeting's notes page at the site's address (None when no address
+    is known): links in the exports are read from there, as on the page."""
+    if site.known_base_url() is None:
+        return None
+    return site.url_for_site("notes.read", slug=meeting.series.slug, number=meeting.number)
+
+
 def _markdown(meeting: Meeting, view: NotesView) -> tuple[Piece, ...]:
     heading = f"Meeting {meeting.number}: {meeting.title}"
     lines = [reminder(meeting), f"{meeting.series.title} · {timeline.long_when(meeting)}"]
-    return tuple(notes_pieces(heading, lines, view))
+    return tuple(notes_pieces(heading, lines, view, page_address(meeting)))
 
 
 def _document(meeting: Meeting, view: NotesView) -> str:
@@ -102,6 +113,7 @@ def build_export(meeting: Meeting) -> NotesExport:
         document_html=_document(meeting, view),
         markdown_filename=f"{stem}.md",
         pdf_filename=f"{stem}.pdf",
+        address=page_address(meeting),
     )
 
 

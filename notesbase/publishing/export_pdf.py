@@ -4,7 +4,11 @@ WeasyPrint needs Debian's Pango (``libpango-1.0-0``, ``libpangoft2-1.0-0``)
 and ``libharfbuzz-subset0``; where it cannot load, the PDF is simply not
 offered. It fetches nothing: the one stylesheet is read from the package
 and every URL in the document (a link, an image someone typed) is refused,
-so rendering never reaches the network or the file system."""
+so rendering never reaches the network or the file system.
+
+The PDF is tagged (PDF/UA-1: a structure tree, the document's language and
+title shown as its title), so screen readers can read it and it meets the
+accessibility rules public bodies work to."""
 
 from __future__ import annotations
 
@@ -21,8 +25,13 @@ if TYPE_CHECKING:
 
 PDF_TEMPLATE = "exports/notes_pdf.html"
 STYLESHEET = "print.css"
-# A fixed base URL: relative links resolve against it, and it names no host.
+# Relative links resolve against the notes page at the site's address; with
+# no address known, against this, which names no host.
 BASE_URL = "notesbase:/"
+# A tagged, accessible PDF: the PDF/UA-1 variant where this WeasyPrint has it
+# (it tags the structure, writes the language and shows the title), else tags.
+PDF_VARIANT = "pdf/ua-1"
+LANGUAGE = "en-GB"
 
 
 @lru_cache(maxsize=1)
@@ -69,20 +78,35 @@ def pdf_html(export: NotesExport) -> str:
     return render_template(PDF_TEMPLATE, export=export)
 
 
+def accessibility_options() -> dict[str, Any]:
+    """WeasyPrint's options for a tagged PDF: the PDF/UA-1 variant, or (a
+    WeasyPrint without it) structure tags alone."""
+    from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.pdf import VARIANTS
+
+    if PDF_VARIANT in VARIANTS:
+        return {"pdf_variant": PDF_VARIANT}
+    if "pdf_tags" in DEFAULT_OPTIONS:
+        return {"pdf_tags": True}
+    return {}
+
+
 def render_document(export: NotesExport) -> Any:
     """The laid-out WeasyPrint document (pages of boxes)."""
     from weasyprint import HTML
 
-    html = HTML(string=pdf_html(export), base_url=BASE_URL, url_fetcher=_fetcher())
-    return html.render(stylesheets=[_stylesheet()])
+    html = HTML(
+        string=pdf_html(export), base_url=export.address or BASE_URL, url_fetcher=_fetcher()
+    )
+    return html.render(stylesheets=[_stylesheet()], **accessibility_options())
 
 
 def render_pdf(export: NotesExport) -> bytes:
-    """The PDF's bytes. Its metadata carries the title only: no author,
-    no keywords, nothing about who wrote or exported it."""
+    """The PDF's bytes, tagged. Its metadata carries the title and language
+    only: no author, no keywords, nothing about who wrote or exported it."""
     from weasyprint.document import DocumentMetadata
 
     document = render_document(export)
     # Whatever the HTML carried, the PDF says its title and language only.
-    document.metadata = DocumentMetadata(title=export.title, lang="en-GB")
-    return bytes(document.write_pdf())
+    document.metadata = DocumentMetadata(title=export.title, lang=LANGUAGE)
+    return bytes(document.write_pdf(**accessibility_options()))

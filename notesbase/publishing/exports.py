@@ -16,6 +16,7 @@ import click
 from flask import Blueprint, Flask, Response, abort, render_template
 from flask.cli import with_appcontext
 
+from notesbase import private_files
 from notesbase.disclosure import Audience
 from notesbase.models import Meeting
 from notesbase.notes.cli import meeting_export_arguments
@@ -119,7 +120,7 @@ def notes_md_command(slug: str, number: int, output: Path | None) -> None:
         click.echo(export.markdown, nl=False)
         return
     try:
-        output.write_text(export.markdown, encoding="utf-8", newline="\n")
+        private_files.write_replacing(output, export.markdown)
     except OSError as error:
         raise click.ClickException(f"{output}: cannot write the file: {error.strerror}") from None
     click.echo(f"wrote the notes of meeting {number} of {slug} to {output}", err=True)

@@ -1,11 +1,14 @@
 """Cleaned HTML as a small tree, for the converters that turn what
 ``disclose`` hands out back into Markdown (``export_markdown`` for the
-notes, ``writeup_markdown`` for the write-up's page)."""
+notes, ``writeup_markdown`` for the write-up's page). A link's address is
+read as a browser reading the page at ``base`` would: absolute, so an
+exported file still leads where the page did."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 VOID = frozenset({"br", "hr", "img"})
 
@@ -20,13 +23,16 @@ class Node:
 class _TreeBuilder(HTMLParser):
     """Unclosed tags close with their parent (the sanitiser balanced them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: str | None) -> None:
         super().__init__(convert_charrefs=True)
+        self.base = base
         self.root = Node("root")
         self.stack = [self.root]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         node = Node(tag, {name: value or "" for name, value in attrs})
+        if self.base and tag == "a" and node.attrs.get("href", "").strip():
+            node.attrs["href"] = urljoin(self.base, node.attrs["href"].strip())
         self.stack[-1].children.append(node)
         if tag not in VOID:
             self.stack.append(node)
@@ -41,9 +47,10 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
-def parse(html: str) -> Node:
-    """The root of ``html``'s tree."""
-    builder = _TreeBuilder()
+def parse(html: str, base: str | None = None) -> Node:
+    """The root of ``html``'s tree; links made absolute against ``base`` (the
+    address of the page the HTML is shown on) when one is given."""
+    builder = _TreeBuilder(base)
     builder.feed(html)
     builder.close()
     return builder.root

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from notesbase import site
 from notesbase.db import db
 from notesbase.meetings import timeline
 from notesbase.models import Meeting, utcnow
@@ -84,15 +85,25 @@ def front_matter(public: PublicWriteup) -> dict[str, Any]:
     return matter
 
 
-def _item_markdown(kind: str, attribution: str | None, body_html: str) -> str:
+def _item_markdown(kind: str, attribution: str | None, body_html: str, base: str | None) -> str:
     credit = f" · {escape(attribution)}" if attribution else ""
-    return f"*{kind}{credit}*\n\n{html_to_markdown(body_html)}".rstrip()
+    return f"*{kind}{credit}*\n\n{html_to_markdown(body_html, base)}".rstrip()
+
+
+def page_address(meeting: Meeting) -> str | None:
+    """The public write-up page at the site's address (None when no address
+    is known): the links the writers made relative are read from there."""
+    if site.known_base_url() is None:
+        return None
+    return site.url_for_site("writeups.public", slug=meeting.series.slug, number=meeting.number)
 
 
 def body(public: PublicWriteup) -> str:
-    """The summary (the page's excerpt), then the items under their headings."""
+    """The summary (the page's excerpt), then the items under their headings;
+    links absolute, so the website's page leads where the write-up did."""
+    base = page_address(public.meeting)
     parts: list[str] = []
-    summary = html_to_markdown(public.summary_html)
+    summary = html_to_markdown(public.summary_html, base)
     if summary:
         parts += [summary, EXCERPT]
     if public.meeting.chatham_house:
@@ -101,7 +112,7 @@ def body(public: PublicWriteup) -> str:
         if section.heading:
             parts.append(f"## {escape(section.heading)}")
         for item in section.items:
-            parts.append(_item_markdown(item.kind.label, item.attribution, item.body_html))
+            parts.append(_item_markdown(item.kind.label, item.attribution, item.body_html, base))
     return "\n\n".join(parts) + "\n"
 
 

@@ -2,8 +2,10 @@
 
 Each entry's title and summary are the public write-up as it reads now (the
 summary through ``disclose``), so a withdrawn consent leaves the feed on the
-next request too. Built with ``xml.etree``, which escapes text and attribute
-values; characters XML 1.0 cannot carry are dropped first."""
+next request too. Ids and links come from the site's address (``BASE_URL``),
+never the request's host, so they stay the same however the feed is reached.
+Built with ``xml.etree``, which escapes text and attribute values;
+characters XML 1.0 cannot carry are dropped first."""
 
 from __future__ import annotations
 
@@ -11,14 +13,14 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
-from flask import Response, request, url_for
+from flask import Response
 
+from notesbase import site
 from notesbase.meetings.views import load_series
 from notesbase.models import Meeting, Series, utcnow
 from notesbase.publishing.writeup_service import PublicWriteup, public_writeup, published_meetings
-from notesbase.publishing.writeup_views import REVALIDATE, bp, writeup_url
+from notesbase.publishing.writeup_views import REVALIDATE, bp
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
@@ -57,10 +59,6 @@ def _stamp(value: datetime) -> str:
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _host() -> str:
-    return urlsplit("//" + request.host).hostname or "localhost"
-
-
 def _entry(meeting: Meeting) -> Entry | None:
     public = public_writeup(meeting)
     writeup = public.writeup
@@ -69,11 +67,11 @@ def _entry(meeting: Meeting) -> Entry | None:
     first = writeup.first_published_at or writeup.published_at
     # Stable across renamed series (tag URI, RFC 4151): the meeting's id and
     # the day it was first published.
-    entry_id = f"tag:{_host()},{first.date().isoformat()}:notesbase/writeup/{meeting.id}"
+    entry_id = f"tag:{site.host()},{first.date().isoformat()}:notesbase/writeup/{meeting.id}"
     return Entry(
         id=entry_id,
         title=entry_title(public),
-        link=writeup_url(meeting, _external=True),
+        link=site.url_for_site("writeups.public", slug=meeting.series.slug, number=meeting.number),
         summary=entry_summary(public),
         published=first,
         updated=max(writeup.updated_at, writeup.published_at),
@@ -126,8 +124,8 @@ def series_feed(slug: str) -> Response:
     return _feed_response(
         atom(
             title=f"{series.title}: write-ups",
-            feed_url=url_for("writeups.series_feed", slug=series.slug, _external=True),
-            page_url=url_for("meetings.series", slug=series.slug, _external=True),
+            feed_url=site.url_for_site("writeups.series_feed", slug=series.slug),
+            page_url=site.url_for_site("meetings.series", slug=series.slug),
             author=series.title,
             entries=_entries(series),
         )
@@ -139,8 +137,8 @@ def feed() -> Response:
     return _feed_response(
         atom(
             title=f"{SITE_TITLE}: write-ups of every series",
-            feed_url=url_for("writeups.feed", _external=True),
-            page_url=url_for("meetings.index", _external=True),
+            feed_url=site.url_for_site("writeups.feed"),
+            page_url=site.url_for_site("meetings.index"),
             author=SITE_TITLE,
             entries=_entries(None),
         )

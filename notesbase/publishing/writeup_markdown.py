@@ -34,9 +34,10 @@ def _escape_line_start(text: str) -> str:
     return text
 
 
-def html_to_markdown(html: str) -> str:
-    """Markdown for sanitised ``html`` (see the module docstring)."""
-    return _blocks(parse(html).children).strip("\n")
+def html_to_markdown(html: str, base: str | None = None) -> str:
+    """Markdown for sanitised ``html`` (see the module docstring); links
+    absolute against ``base``, the page's address, when given."""
+    return _blocks(parse(html, base).children).strip("\n")
 
 
 def _is_block(child: Node | str) -> bool:

@@ -24,6 +24,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from notesbase import private_files
 from notesbase.disclosure import Audience
 from notesbase.disclosure.render import attribute_values
 from notesbase.models import Meeting
@@ -100,7 +101,7 @@ def export_writeup_command(slug: str, number: int, output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8", newline="\n")
+        private_files.write_replacing(output, text)
     except OSError as error:
         raise click.ClickException(f"{output}: cannot write the file: {error.strerror}") from None
     click.echo(f"wrote the write-up of meeting {number} of {slug} to {output}", err=True)

@@ -108,7 +108,8 @@ class IndexUnavailable(Exception):
 
 
 class LockTimeout(Exception):
-    """Another process holds the writer lock for longer than we wait."""
+    """Another process holds the writer lock for longer than we wait (or
+    Whoosh's own lock, which a writer not yet let go of may still hold)."""
 
 
 @dataclass(frozen=True)
@@ -340,7 +341,7 @@ class Engine:
         ``merge`` has work. With ``optimize``, every segment is rewritten so
         no deleted text stays on disk (after a purge). Callers hold
         ``writer_lock``."""
-        writer = _Writer(self.open_index(path), limitmb=64)
+        writer = _locked_writer(self.open_index(path), limitmb=64)
         try:
             self._delete(writer, replace)
             for document in documents:
@@ -390,7 +391,7 @@ class Engine:
         opened = self.open_index(path)
         if not _full_tiers(opened._segments()):
             return False
-        writer = _Writer(opened, limitmb=64)
+        writer = _locked_writer(opened, limitmb=64)
         try:
             writer.commit(mergetype=_tiered_merge)
         except BaseException:
@@ -422,7 +423,7 @@ class Engine:
 
     def commit_segments(self, path: Path, segments: Sequence[Any]) -> None:
         """Add segments written by ``write_segment`` to the index, in one commit."""
-        writer = _Writer(self.open_index(path))
+        writer = _locked_writer(self.open_index(path))
         try:
             writer._close_segment()
             writer._commit_toc([*writer.segments, *segments])
@@ -679,6 +680,16 @@ def _damaged_file(path: Path) -> str | None:
         if found is not None and found != digest:
             return name
     return None
+
+
+def _locked_writer(opened: index.Index, **options: Any) -> _Writer:
+    """A writer holding Whoosh's own lock. That lock found taken (a writer
+    that a failed commit, or a process being killed, has not let go of yet)
+    is a ``LockTimeout`` like the writer lock's: the callers' to retry."""
+    try:
+        return _Writer(opened, **options)
+    except index.LockError as error:
+        raise LockTimeout(f"the index's own write lock is taken ({error or 'busy'})") from None
 
 
 def _abandon(writer: IndexWriter) -> None:

@@ -287,16 +287,38 @@ def _merge_when_quiet(app: Flask, key: str) -> None:
         if now >= quiet_at or now - started >= delay * MAX_MERGE_WAITS:
             break
         time.sleep(min(quiet_at - now, delay))
+    _merge_with_retries(app)
+
+
+# A merge that finds the index's lock taken (by a save, or by a writer a
+# killed process or a failed commit has not let go of yet) tries again this
+# many times, waiting a little longer each time, before leaving the merge to
+# the next save.
+MERGE_LOCK_RETRIES = 4
+MERGE_RETRY_WAIT = 0.25
+
+
+def _merge_with_retries(app: Flask) -> bool:
+    """Merge small segments; whether it was done. A lock found busy is
+    normal between processes: retried quietly, then left for later. Only a
+    real failure is logged, with its traceback."""
     engine = engine_for(app)
-    try:
-        with engine.writer_lock(float(app.config["SEARCH_LOCK_TIMEOUT"])):
-            path = engine.current_path()
-            if path is not None:
-                engine.merge(path)
-    except LockTimeout:
-        log.info("search index busy; small segments are merged after a later save")
-    except Exception:
-        log.exception("could not merge the search index's small segments")
+    timeout = float(app.config["SEARCH_LOCK_TIMEOUT"])
+    for attempt in range(MERGE_LOCK_RETRIES + 1):
+        try:
+            with engine.writer_lock(timeout):
+                path = engine.current_path()
+                if path is not None:
+                    engine.merge(path)
+            return True
+        except LockTimeout:
+            if attempt < MERGE_LOCK_RETRIES:
+                time.sleep(MERGE_RETRY_WAIT * (attempt + 1))
+        except Exception:
+            log.exception("could not merge the search index's small segments")
+            return False
+    log.info("search index busy; small segments are merged after a later save")
+    return False
 
 
 def pending(app: Flask) -> bool:
@@ -406,6 +428,23 @@ def ensure(app: Flask) -> bool:
         except IndexUnavailable:
             log.warning("the search index at %s cannot be opened; rebuilding", path)
     return _start_rebuild(app)
+
+
+def catch_up(app: Flask, *, timeout: float | None = None) -> int:
+    """At start-up, before the first request: apply the outbox rows that a
+    killed process committed but never applied; how many. A missing or
+    unreadable index is left to ``ensure`` (the first request rebuilds it)."""
+    engine = engine_for(app)
+    path = engine.current_path()
+    if path is None:
+        return 0
+    try:
+        engine.open_index(path)
+    except IndexUnavailable:
+        return 0
+    if not pending(app):
+        return 0
+    return apply(app, timeout=timeout)
 
 
 def warm(app: Flask) -> bool:

@@ -25,6 +25,7 @@ from werkzeug.serving import make_server
 
 from notesbase.db import db
 from notesbase.demo import load_demo
+from notesbase.site import record_served_at
 from tests.conftest import build_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,9 +125,12 @@ def off_the_loop(function: Callable[[], T]) -> T:
 def serve(app: Flask) -> tuple[str, Any]:
     """Start ``app`` on a free loopback port in a thread; returns (url, server)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    # As `notesbase run` does: with no BASE_URL, the site is where it is served.
+    record_served_at(app, url)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    return f"http://127.0.0.1:{server.server_port}", server
+    return url, server
 
 
 def start_live_server(folder: Path, suite_postgres: str | None, **config: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Fixtures of the fault tests: the warm parent that forks live servers."""
+"""Fixtures of the fault tests: a warm parent that starts live servers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from tests.faults.server_support import Zygote
 
 @pytest.fixture
 def zygote(tmp_path: Path) -> Iterator[Zygote]:
-    """Servers forked for this test; every one is killed on the way out."""
+    """Starts gunicorn servers quickly (see ``server_support``); each is
+    SIGKILLed, and the zygote stopped, when the test ends."""
     started = Zygote(tmp_path / "logs")
     try:
         yield started

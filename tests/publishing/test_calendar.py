@@ -140,41 +140,48 @@ def dtstart_end(client) -> tuple[datetime, datetime, Calendar]:
 
 
 @pytest.mark.parametrize(
-    ("day", "start", "zone", "local_start", "local_end"),
+    ("day", "start", "zone", "local_start", "local_end", "written_in"),
     [
         # Clocks go forward at 01:00 GMT: 90 minutes after 00:30 is 03:00 BST.
-        (date(2025, 3, 30), time(0, 30), "Europe/London", time(0, 30), time(3, 0)),
-        # Clocks go back at 02:00 BST: 01:00 is first BST; 90 minutes on is
-        # 01:30 GMT, the second 01:30 of the night (written in UTC).
-        (date(2025, 10, 26), time(1, 0), "Europe/London", time(1, 0), time(1, 30)),
+        (date(2025, 3, 30), time(0, 30), "Europe/London", time(0, 30), time(3, 0), "zone"),
+        # Clocks go back at 02:00 BST: 01:00 comes twice (the first, BST, is
+        # meant), so it is written in UTC; 90 minutes on is 01:30 GMT.
+        (date(2025, 10, 26), time(1, 0), "Europe/London", time(1, 0), time(1, 30), "UTC"),
         # 01:30 does not exist that morning: it is 02:30 BST.
-        (date(2025, 3, 30), time(1, 30), "Europe/London", time(2, 30), time(4, 0)),
-        (date(2025, 7, 9), time(14, 0), "Europe/London", time(14, 0), time(15, 30)),
-        (date(2025, 3, 9), time(1, 0), "America/New_York", time(1, 0), time(3, 30)),
-        (date(2025, 1, 15), time(19, 0), "Australia/Sydney", time(19, 0), time(20, 30)),
+        (date(2025, 3, 30), time(1, 30), "Europe/London", time(2, 30), time(4, 0), "zone"),
+        (date(2025, 7, 9), time(14, 0), "Europe/London", time(14, 0), time(15, 30), "zone"),
+        (date(2025, 3, 9), time(1, 0), "America/New_York", time(1, 0), time(3, 30), "zone"),
+        (date(2025, 11, 2), time(1, 15), "America/New_York", time(1, 15), time(1, 45), "UTC"),
+        (date(2025, 1, 15), time(19, 0), "Australia/Sydney", time(19, 0), time(20, 30), "zone"),
     ],
 )
 def test_times_across_changes_of_the_clocks(
-    app, client, cop, day, start, zone, local_start, local_end
+    app, client, cop, day, start, zone, local_start, local_end, written_in
 ):
-    """DTSTART in the meeting's zone; DTEND 90 minutes of real time later."""
+    """DTSTART in the meeting's zone (in UTC when its wall time comes twice);
+    DTEND 90 minutes of real time later."""
     add_meeting(app, cop, 1, date=day, start_time=start, timezone=zone)
     begins, ends, calendar = dtstart_end(client)
-    assert str(begins.tzinfo) == zone
-    assert begins.time() == local_start
+    assert str(begins.tzinfo) == (zone if written_in == "zone" else "UTC")
+    assert begins.astimezone(ZoneInfo(zone)).time() == local_start
+    # The instant meant: a wall time that comes twice is its first occurrence.
+    meant = datetime.combine(day, start, tzinfo=ZoneInfo(zone))
+    assert begins.astimezone(UTC) == meant.astimezone(UTC)
     assert ends.astimezone(ZoneInfo(zone)).time() == local_end
     assert ends.astimezone(UTC) - begins.astimezone(UTC) == timedelta(minutes=90)
-    (vtimezone,) = calendar.walk("VTIMEZONE")
-    assert str(vtimezone["tzid"]) == zone
+    zones = [str(vtimezone["tzid"]) for vtimezone in calendar.walk("VTIMEZONE")]
+    assert zones == ([zone] if written_in == "zone" else [])
 
 
-def test_an_end_in_the_repeated_hour_is_in_utc(app, client, cop):
-    """01:00 BST on the night the clocks go back, for 90 minutes: DTEND is
-    01:30Z, since "01:30 London" would be read as the first (BST) one."""
+def test_a_start_and_end_in_the_repeated_hour_are_in_utc(app, client, cop):
+    """01:00 BST on the night the clocks go back, for 90 minutes: both are
+    wall times that come twice that night, so both are written in UTC:
+    DTSTART 00:00Z (the first 01:00, BST) and DTEND 01:30Z (the second 01:30)."""
     add_meeting(app, cop, 1, date=date(2025, 10, 26), start_time=time(1), timezone="Europe/London")
     body, _calendar = feed(client)
-    assert b"DTSTART;TZID=Europe/London:20251026T010000\r\n" in body
+    assert b"DTSTART:20251026T000000Z\r\n" in body
     assert b"DTEND:20251026T013000Z\r\n" in body
+    assert b"TZID=Europe/London:20251026" not in body
 
 
 def test_the_zone_table_gives_the_right_offsets(app, client, cop):

@@ -4,12 +4,15 @@ check as every other export."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 
@@ -27,7 +30,9 @@ if not export_pdf.pdf_available():
 from weasyprint.formatting_structure.boxes import TextBox
 
 from notesbase.db import db
+from notesbase.disclosure import Kind
 from notesbase.models import Meeting, Role
+from notesbase.notes.items import ItemFields, create_item
 from notesbase.publishing.export_notes import CHATHAM_HOUSE_LINE, build_export
 from tests.publishing.test_exports import (
     AUTHOR,
@@ -159,3 +164,73 @@ def test_without_weasyprint_no_pdf_is_offered(client, reader, monkeypatch):
     html = client.get(NOTES + "/print").get_data(as_text=True)
     assert "notes.pdf" not in html and "notes.md" in html
     assert client.get(PDF).status_code == 404
+
+
+def catalog(body: bytes) -> tuple[Any, Any]:
+    """The PDF's document catalog and reader, read by pypdf."""
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    return reader.trailer["/Root"], reader
+
+
+def test_the_pdf_is_tagged_for_accessibility(client, reader):
+    """A tagged PDF (PDF/UA-1): marked content with a structure tree, the
+    document's language, and its title in the metadata, shown as the
+    window's title; the tree holds the notes' heading and paragraphs."""
+    root, pdf = catalog(client.get(PDF).get_data())
+    true = pypdf.generic.BooleanObject(True)
+    assert root["/MarkInfo"]["/Marked"] == true
+    tree = root["/StructTreeRoot"].get_object()
+    assert tree["/Type"] == "/StructTreeRoot" and tree["/K"]
+    assert root["/Lang"] == "en-GB"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == true
+    title = "Notes of meeting 1: Roundtable on shared data"
+    assert pdf.metadata.title == title
+    assert pdf.xmp_metadata is not None and pdf.xmp_metadata.dc_title == {"x-default": title}
+    roles: set[str] = set()
+    pending = [tree]
+    while pending:
+        node = pending.pop().get_object()
+        if isinstance(node, pypdf.generic.ArrayObject):
+            pending += list(node)
+            continue
+        if not isinstance(node, pypdf.generic.DictionaryObject):
+            continue
+        if "/S" in node:
+            roles.add(str(node["/S"]))
+        if "/K" in node:
+            pending.append(node["/K"])
+    assert {"/H1", "/P"} <= roles, roles
+
+
+def test_the_pdfs_links_are_at_the_site_whatever_host_asked(app, client, reader):
+    """A link typed relative in the notes is, in the PDF, the address it
+    had on the notes page at BASE_URL, the same whichever host asked."""
+    app.config.update(BASE_URL="https://notes.example.org/network", SERVER_NAME=None)
+    with app.app_context():
+        meeting = db.session.scalar(sa.select(Meeting).where(Meeting.number == 1))
+        body = "See [meeting 2](/series/cop/meetings/2) and [the agenda](agenda)."
+        create_item(meeting, ItemFields(Kind.POINT, body, "Links"), actor=None)
+        db.session.commit()
+    cookie = client.get_cookie("session")
+    client.set_cookie("session", cookie.value, domain="evil.example")
+    seen = set()
+    for host in ("localhost", "evil.example"):
+        response = client.get(PDF, headers={"Host": host})
+        assert response.status_code == 200, host
+        _root, pdf = catalog(response.get_data())
+        seen.add(
+            tuple(
+                sorted(
+                    str(annotation.get_object()["/A"]["/URI"])
+                    for page in pdf.pages
+                    for annotation in page.get("/Annots") or []
+                    if "/URI" in annotation.get_object().get("/A", {})
+                )
+            )
+        )
+    assert seen == {
+        (
+            "https://notes.example.org/network/series/cop/meetings/1/agenda",
+            "https://notes.example.org/series/cop/meetings/2",
+        )
+    }
