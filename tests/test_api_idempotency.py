@@ -20,6 +20,7 @@ from notesbase.db import db
 from notesbase.models import IdempotencyKey, Item, Member, Role, utcnow
 from notesbase.notes import items
 from tests.api_support import build_world, error_of
+from tests.conftest import PASSWORD, post_form
 
 ITEMS = "/api/v1/series/cop/meetings/1/items"
 NOTE = {"kind": "point", "body": "Retried note"}
@@ -264,3 +265,40 @@ def test_a_lowered_role_gets_no_replay_of_what_it_may_not_see(app, client, world
     again = write(client, world, "PATCH", url, change, key="then")
     assert "PLANTEDCONFIDENTIAL" not in again.get_data(as_text=True)
     assert "another role" in error_of(again, 422)["message"]
+
+
+def test_a_purge_forgets_the_kept_answers_that_hold_the_item_text(app, client, world):
+    """A change's kept answer holds the item's Markdown: purging the item's
+    earlier versions forgets it, so no copy of a purged text is left (a
+    retry then does the change again instead of replaying it)."""
+    created = write(client, world, "POST", ITEMS, NOTE, key="make")
+    item_id = created.get_json()["id"]
+    url = f"/api/v1/items/{item_id}"
+    secret = "Now with the PURGEDWORD in it"
+    changed = write(client, world, "PATCH", url, {"body": secret}, key="change")
+    assert changed.status_code == 200
+    write(client, world, "PATCH", url, {"body": "Rewritten without it"}, key="rewrite")
+    with app.app_context():
+        kept = db.session.scalars(sa.select(IdempotencyKey.body)).all()
+        assert any("PURGEDWORD" in body for body in kept)
+        items.purge_history(db.session.get(Item, item_id), actor=None)
+        db.session.commit()
+        kept = db.session.scalars(sa.select(IdempotencyKey.body)).all()
+    assert kept and not any("PURGEDWORD" in body for body in kept)
+    # The create's answer (no text) is still replayed.
+    assert write(client, world, "POST", ITEMS, NOTE, key="make").headers["Idempotent-Replayed"]
+
+
+def test_any_write_prunes_expired_answers(app, client, world):
+    """Kept answers past a day go with the next write of any kind (a page's
+    form too), not only the next keyed API write."""
+    write(client, world, "POST", ITEMS, NOTE, key="old")
+    with app.app_context():
+        db.session.execute(
+            sa.update(IdempotencyKey).values(created_at=utcnow() - timedelta(days=2))
+        )
+        db.session.commit()
+    idempotency._pruned_at.clear()
+    page = app.test_client()
+    post_form(page, "/login", {"email": "member@example.org", "password": PASSWORD})
+    assert keys(app) == []

@@ -46,7 +46,7 @@ def test_a_deleted_items_id_is_never_given_again(app, client, world):
 
 
 def test_a_deleted_persons_and_grants_ids_are_never_given_again(app, client, world):
-    person = post(client, world, "/api/v1/people", {"name": "Ann"}).get_json()["id"]
+    person = post(client, world, "/api/v1/people", {"name": "Ann Abbott"}).get_json()["id"]
     grant_url = f"/api/v1/people/{person}/consent"
     body = {"audience": "public", "level": "named"}
     headers = world.headers("admin")
@@ -54,7 +54,7 @@ def test_a_deleted_persons_and_grants_ids_are_never_given_again(app, client, wor
     with app.app_context():
         db.session.execute(sa.text("DELETE FROM people WHERE id = :id"), {"id": person})
         db.session.commit()
-    again = post(client, world, "/api/v1/people", {"name": "Bob"}).get_json()["id"]
+    again = post(client, world, "/api/v1/people", {"name": "Bob Brown"}).get_json()["id"]
     assert again > person
     regrant = client.put(f"/api/v1/people/{again}/consent", json=body, headers=headers)
     assert regrant.get_json()["id"] > grant

@@ -27,11 +27,13 @@ import sqlalchemy as sa
 from flask import Response, current_app, g, request
 from sqlalchemy.dialects import postgresql, sqlite
 
+from notesbase.api import bp
 from notesbase.api.errors import ApiError, error_response
 from notesbase.api.payload import MAX_BODY
-from notesbase.db import db
+from notesbase.db import SAFE_METHODS, db
 from notesbase.models import IdempotencyKey, Member, utcnow
-from notesbase.models.idempotency import KEY_MAX
+from notesbase.models.idempotency import KEY_MAX, PATH_MAX
+from notesbase.notes import items
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -150,6 +152,7 @@ def _insert(member_id: int, key: str, request_hash: str) -> int | None:
             member_id=member_id,
             key=key,
             request_hash=request_hash,
+            path=request.path[:PATH_MAX],
             status=None,
             body="",
             headers={},
@@ -221,3 +224,28 @@ def prune_expired(force: bool = False) -> int:
         log.info("expired idempotency keys not pruned (database busy)")
         return 0
     return deleted.rowcount or 0
+
+
+def forget_item(_sender: object, *, item_id: int) -> None:
+    """Forget the kept answers to writes of an item whose text was just
+    deleted or purged (a change's answer holds the item's Markdown): a
+    purge leaves no copy, not even one a retry could replay. In the purge's
+    own transaction; a claim still at work (this very request's) stays."""
+    db.session.execute(
+        sa.delete(IdempotencyKey).where(
+            IdempotencyKey.path == f"{bp.url_prefix}/items/{item_id}",
+            IdempotencyKey.status.is_not(None),
+        )
+    )
+
+
+items.text_removed.connect(forget_item)
+
+
+@bp.before_app_request
+def prune_on_writes() -> None:
+    """Every write, on a page as in the API, prunes expired keys (at most once
+    a ``PRUNE_EVERY`` per process): kept answers do not outlive ``KEEP_FOR``
+    because no API write came along."""
+    if request.method not in SAFE_METHODS:
+        prune_expired()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from notesbase.models.base import NEVER_REUSE_IDS, Base, UTCDateTime, utcnow
 
 KEY_MAX = 255
+PATH_MAX = 2048
 
 
 class IdempotencyKey(Base):
@@ -28,6 +29,9 @@ class IdempotencyKey(Base):
     # SHA-256 of the method, path, query and body: the same key may not
     # stand for another request.
     request_hash: Mapped[str] = mapped_column(sa.String(64))
+    # The request's path: answers about an item are forgotten when its text
+    # is purged (``api.idempotency.forget_item``).
+    path: Mapped[str] = mapped_column(sa.String(PATH_MAX), default="")
     status: Mapped[int | None]
     body: Mapped[str] = mapped_column(sa.Text, default="")
     # The headers that matter to a client (Content-Type, Location, ETag).

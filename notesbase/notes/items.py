@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from notesbase import audit
 from notesbase.db import db
@@ -16,6 +17,9 @@ from notesbase.search.outbox import request_purge
 from notesbase.text import clean_line, clean_text
 
 BODY_MAX = 20_000
+# Sent (with ``item_id``) when an item's text is deleted or purged, in the
+# same transaction, so nothing elsewhere keeps a copy of it.
+text_removed = Namespace().signal("item-text-removed")
 SECTION_MAX = 200
 
 
@@ -173,8 +177,10 @@ def delete_item(item: Item, *, actor: Member | None) -> None:
         confidentiality=item.confidentiality.value,
         version=item.version,
     )
+    item_id = item.id
     db.session.delete(item)
     db.session.flush()
+    text_removed.send(None, item_id=item_id)
 
 
 def reorder(meeting: Meeting, ordered_ids: list[int], *, actor: Member | None) -> None:
@@ -237,8 +243,10 @@ def purge_item(item: Item, *, actor: Member | None) -> None:
     )
     db.session.execute(sa.delete(ItemRevision).where(ItemRevision.item_id == item.id))
     request_purge(db.session, item.id)
+    item_id = item.id
     db.session.delete(item)
     db.session.flush()
+    text_removed.send(None, item_id=item_id)
 
 
 def purge_history(item: Item, *, actor: Member | None) -> int:
@@ -262,6 +270,7 @@ def purge_history(item: Item, *, actor: Member | None) -> int:
         version=item.version,
     )
     db.session.flush()
+    text_removed.send(None, item_id=item.id)
     db.session.expire(item, ["revisions"])
     return removed
 
