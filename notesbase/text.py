@@ -101,7 +101,10 @@ def shown_order(text: str) -> str:
 def without_hidden(text: str) -> str:
     """``text`` as a reader sees it (``shown_order``), without the
     characters that can disguise or reverse it."""
-    text = shown_order(text)
+    return _strip_hidden(shown_order(text))
+
+
+def _strip_hidden(text: str) -> str:
     return _TAGS.sub(lambda match: match.group(1) or "", _HIDDEN.sub("", text))
 
 
@@ -119,7 +122,9 @@ def clean_text(text: str | None) -> str:
 def clean_line(text: str | None) -> str:
     """A one-line value (a name, a title, a heading, a query) as stored: NFC,
     no control or invisible characters, single spaces, trimmed."""
-    text = _INVISIBLE.sub("", without_hidden(_CONTROL.sub("", text or "")))
+    # A name, a title or a query is kept in the order it was typed: an
+    # override in one is a typo or a trick, and either way goes.
+    text = _INVISIBLE.sub("", _strip_hidden(_CONTROL.sub("", text or "")))
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 

@@ -216,7 +216,7 @@ def test_people(app, client, world):
     assert read.get_json()["name"] == "Ann Other"
     for body, field in (
         ({"affiliation": "Org"}, "name"),
-        ({"name": "A", "email": "not-an-email"}, "email"),
+        ({"name": "Ada Abbott", "email": "not-an-email"}, "email"),
         ({"name": ["A"]}, "name"),
     ):
         response = send(client, "POST", "/api/v1/people", "facilitator", world, body)
