@@ -293,8 +293,8 @@ def test_error_in_the_last_item_leaves_everything_untouched(app, meetings, mode)
     ("text", "line", "words"),
     [
         ("## " + "s" * 201 + "\n\nA.\n", 1, "section heading is at most 200"),
-        ("---\npeople:\n  - name: Samira Okafor\n    email: not-an-email\n---\nQuote (Samira Okafor): x\n", 3,
-         "Samira Okafor: That is not a valid email address"),
+        ("---\npeople:\n  - name: Samira Ode\n    email: bad\n---\nQuote (Samira Ode): x\n", 3,
+         "Samira Ode: That is not a valid email address"),
         ("Quote (" + "n" * 201 + "): x\n", 1, "At most 200 characters"),
     ],
 )  # fmt: skip
