@@ -44,11 +44,15 @@ clean-venv:
 
 N ?= 10000
 BENCH_ARGS ?=
+PAGES_ARGS ?=
 .PHONY: bench bench-pages
-# Search: a synthetic corpus of N items, beside SQLite FTS5 and Whoosh with a
-# new searcher per query (`make bench N=100000` at scale).
+# Search: a synthetic corpus of N items, varied queries each asked once over
+# HTTP, cold starts and memory per worker, beside SQLite FTS5 and Whoosh with
+# a new searcher per query (`make bench N=100000` at scale). Add
+# BENCH_ARGS="--json run.json" to keep the figures for `python -m bench.compare`.
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.search --items $(N) $(BENCH_ARGS)
-# Page latency (series, meetings, notes).
+# Page latency by kind of page, a different page each request
+# (PAGES_ARGS="--series 3 --meetings 100 --items 200" at a realistic size).
 bench-pages: $(VENV)/.installed
-	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/pages.py $(PAGES_ARGS)

@@ -1,4 +1,17 @@
-"""Benchmarks: a synthetic corpus (``corpus``), the search benchmark
-(``search``, run with ``python -m bench.search``), its references (FTS5 and
-a new Whoosh searcher per query, ``references``) and a warm server with a
-logged-in client (``server``)."""
+"""Benchmarks: a synthetic corpus (``corpus``) and varied queries drawn from
+it (``queries``); the search benchmark (``search``, run with ``python -m
+bench.search``), its references (FTS5 and a new Whoosh searcher per query,
+``references``), a warm server with a logged-in client (``server``) and
+what is measured on it (``live``, ``procfs``), one change at a time
+(``changes``), and its report (``results``, ``report``); figures written to
+JSON and two runs compared (``figures``, ``compare``). The page benchmark
+is ``benchmarks/pages.py``."""
+
+from __future__ import annotations
+
+import sys
+
+
+def say(text: str) -> None:
+    """Progress, on standard error (the report goes to standard output)."""
+    print(f"  … {text}", file=sys.stderr, flush=True)

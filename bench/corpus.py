@@ -196,11 +196,14 @@ class Spec:
 
 @dataclass(frozen=True)
 class Query:
-    """One benchmark query: the text typed, and a topic filter if any."""
+    """One benchmark query: the text typed, a topic filter if any, the page
+    of results asked for, and a range of meeting numbers if any."""
 
     name: str
     text: str
     topic: str | None = None
+    page: int = 1
+    meetings: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

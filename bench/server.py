@@ -15,7 +15,12 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.corpus import Query
 
 HOST = "127.0.0.1"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -27,9 +32,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def server_command(port: int, workers: int) -> tuple[list[str], str]:
+def server_command(port: int, workers: int) -> tuple[list[str], str, int]:
     """gunicorn when installed (the deployment the targets speak of), else
-    the development server; and a label saying which."""
+    the development server; a label saying which; and how many processes
+    answer requests."""
     if importlib.util.find_spec("gunicorn") is not None:
         command = [
             sys.executable,
@@ -41,18 +47,33 @@ def server_command(port: int, workers: int) -> tuple[list[str], str]:
             "--bind",
             f"{HOST}:{port}",
         ]
-        return command, f"notesbase serve (gunicorn, {workers} sync workers)"
+        return command, f"notesbase serve (gunicorn, {workers} sync workers)", workers
     command = [sys.executable, "-m", "notesbase", "run", "--host", HOST, "--port", str(port)]
-    return command, "notesbase run (werkzeug, threaded)"
+    return command, "notesbase run (werkzeug, threaded)", 1
+
+
+@dataclass(frozen=True)
+class Running:
+    """A server started by ``started_server``."""
+
+    port: int
+    label: str
+    workers: int  # processes that answer requests
+    process: subprocess.Popen[bytes]
+    began: float  # time.perf_counter() just before the process was started
+
+    @property
+    def pid(self) -> int:
+        """The server's main process (gunicorn's master)."""
+        return self.process.pid
 
 
 @contextlib.contextmanager
-def running_server(
-    instance: Path, database_url: str, workers: int, log: Path
-) -> Iterator[tuple[int, str]]:
-    """Start the app against ``instance``; yield (port, label); stop it."""
+def started_server(instance: Path, database_url: str, workers: int, log: Path) -> Iterator[Running]:
+    """Start the app against ``instance`` and yield at once, before it
+    listens (to time a cold start); stop it afterwards."""
     port = free_port()
-    command, label = server_command(port, workers)
+    command, label, answering = server_command(port, workers)
     env = dict(os.environ)
     env.update(
         {
@@ -65,12 +86,12 @@ def running_server(
         }
     )
     with open(log, "ab") as output:
+        began = time.perf_counter()
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        _wait_until_up(port, process)
-        yield port, label
+        yield Running(port, label, answering, process, began)
     finally:
         process.terminate()
         try:
@@ -78,6 +99,14 @@ def running_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def running_server(instance: Path, database_url: str, workers: int, log: Path) -> Iterator[Running]:
+    """Start the app against ``instance``; yield once it listens; stop it."""
+    with started_server(instance, database_url, workers, log) as server:
+        _wait_until_up(server.port, server.process)
+        yield server
 
 
 def _wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -97,9 +126,11 @@ class Client:
     """One browser: a cookie jar and plain HTTP/1.1 requests (a new
     connection each time, as gunicorn's sync workers close them)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
         self.port = port
-        self.cookies: dict[str, str] = {}
+        self.cookies: dict[str, str] = dict(cookies or {})
+        # time.perf_counter() when the last request's connection was made.
+        self.connected_at = 0.0
 
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None
@@ -113,6 +144,8 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
         try:
+            connection.connect()
+            self.connected_at = time.perf_counter()
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             text = response.read().decode("utf-8", "replace")
@@ -147,4 +180,17 @@ class Client:
 
 def search_path(text: str, topic: str | None) -> str:
     params = [("q", text)] + ([("topic", topic)] if topic else [])
+    return "/search?" + urllib.parse.urlencode(params)
+
+
+def query_path(query: Query) -> str:
+    """The search page's address for ``query``, with its page and filters
+    as the search form sends them."""
+    params = [("q", query.text)]
+    if query.topic:
+        params.append(("topic", query.topic))
+    if query.meetings:
+        params += [("meeting_from", str(query.meetings[0])), ("meeting_to", str(query.meetings[1]))]
+    if query.page != 1:
+        params.append(("page", str(query.page)))
     return "/search?" + urllib.parse.urlencode(params)
