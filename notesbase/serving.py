@@ -115,6 +115,11 @@ def _start_up(factory: Callable[[], Flask], address: str | None) -> None:
         try:
             app = factory()
             record_served_at(app, address)
+            # The word lists and the canonical letters the disclosure rule
+            # reads names in: before gc.freeze, as the app.
+            from notesbase.disclosure import words
+
+            words.warm()
             if configured_base_url(app) is None:
                 print(
                     "notesbase: BASE_URL is not set: links, calendar UIDs and feed ids use"
@@ -161,6 +166,11 @@ def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) ->
         def load(self) -> Flask:
             app = factory()
             record_served_at(app, address)
+            # The word lists and the canonical letters the disclosure rule
+            # reads names in: before gc.freeze, as the app.
+            from notesbase.disclosure import words
+
+            words.warm()
             # What the worker holds from here on (modules, the app, its
             # configuration) lives as long as the worker: left out of the
             # garbage collector's passes, which otherwise walk all of it

@@ -152,21 +152,28 @@ def _same(found: str, key: str) -> bool:
 _I_OR_L = frozenset(("i", "l", EITHER_I_OR_L))
 
 
-def _keys(term: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def _keys(term: str) -> tuple[str, ...]:
     """A term's key, and the key of its alternative reading where that
-    differs (a name typed with a Greek capital "Β" is found as "B" too)."""
+    differs (a name typed with a Greek capital "Β" is found as "B" too).
+    Kept: the same people's terms make every matcher of every meeting."""
     key = term_key(term)
     other = " ".join(_WORDS.findall(alternative(term)))
-    return [k for k in dict.fromkeys((key, other)) if k]
+    return tuple(k for k in dict.fromkeys((key, other)) if k)
 
 
-def _joins(words: Sequence[str]) -> set[str]:
-    """Every run of two or more adjacent words written together."""
-    return {
+@lru_cache(maxsize=1 << 16)
+def _shape(key: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """A key's loose form, its loose words, and every run of two or more
+    of its adjacent words written together (kept, as ``_keys``)."""
+    spelled = loose(key)
+    words = spelled.split()
+    joins = frozenset(
         "".join(words[start:end])
         for start in range(len(words))
         for end in range(start + 2, len(words) + 1)
-    }
+    )
+    return spelled, frozenset(words), joins
 
 
 class Matcher:
@@ -205,21 +212,22 @@ class Matcher:
         # together: few terms are tried on any one text, so a meeting with
         # hundreds of people stays quick. All of it in loose form.
         keys = sorted(set(self._by_key) | kept)
-        self._loose = {key: loose(key) for key in keys}
-        self._words = {key: frozenset(self._loose[key].split()) for key in keys}
+        shapes = {key: _shape(key) for key in keys}
+        self._loose = {key: shape[0] for key, shape in shapes.items()}
+        self._words = {key: shape[1] for key, shape in shapes.items()}
         shared = Counter(word for key in keys for word in self._words[key])
         self._index: dict[str, list[str]] = {}
         self._glued: dict[str, list[str]] = {}
         for key in keys:
             rarest = min(self._words[key], key=lambda word: (shared[word], -len(word), word))
             self._index.setdefault(rarest, []).append(key)
-            for joined in _joins(self._loose[key].split()):
+            for joined in shapes[key][2]:
                 self._glued.setdefault(joined, []).append(key)
         self._lookup = frozenset(self._index) | frozenset(self._glued)
         # Glued terms by their first letters, for link addresses: an address
         # is looked up once per position in it, not searched once per term.
         self._in_urls: dict[str, list[str]] = {}
-        for term in sorted({loose(key).replace(" ", "") for key in self._by_key}):
+        for term in sorted({self._loose[key].replace(" ", "") for key in self._by_key}):
             if len(term) >= _GLUED_MIN:
                 self._in_urls.setdefault(term[:_GLUED_MIN], []).append(term)
 

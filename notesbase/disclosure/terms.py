@@ -64,7 +64,8 @@ def released_terms(
         if level.rank >= Level.DESCRIPTOR.rank:
             phrases.append(person.descriptor.strip())
     strict = Matcher(dict.fromkeys(strict_terms(people, levels, audience), ""))
-    return [phrase for phrase in phrases if phrase and not strict.search(phrase)]
+    carries = {phrase: strict.search(phrase) for phrase in set(phrases) if phrase}
+    return [phrase for phrase in phrases if phrase and not carries[phrase]]
 
 
 def withheld_terms(
@@ -72,11 +73,15 @@ def withheld_terms(
 ) -> dict[str, str]:
     """Every identifying string the audience may not see, with what stands in
     for it. Facilitators are shown everything; email addresses nobody else."""
-    return _withheld(list(people), levels, audience)[0]
+    people = list(people)
+    return _withheld(people, levels, audience, released_terms(people, levels, audience))[0]
 
 
 def _withheld(
-    people: Sequence[PersonFacts], levels: dict[int, Level], audience: Audience
+    people: Sequence[PersonFacts],
+    levels: dict[int, Level],
+    audience: Audience,
+    released: list[str],
 ) -> tuple[dict[str, str], set[str]]:
     """``withheld_terms``, and those among them that count only where they
     are written with a capital: single words that are everyday words of
@@ -121,9 +126,10 @@ def _withheld(
             capital.add(term)
     # A stand-in must not itself carry what someone else withholds (two
     # people from one organisation, one of whom does not release it).
-    check = Matcher(terms, keep=released_terms(people, levels, audience))
+    check = Matcher(terms, keep=released)
+    carries = {stand_in: check.search(stand_in) for stand_in in set(stand_ins.values())}
     for term, stand_in in stand_ins.items():
-        if check.search(stand_in):
+        if carries[stand_in]:
             terms[term] = PARTICIPANT
     return terms, capital
 
@@ -148,10 +154,11 @@ def matcher_for(
 ) -> Matcher:
     """The matcher for what ``audience`` may not see about ``people``."""
     names, organisations = name_and_organisation_terms(people)
-    withheld, capital = _withheld(people, levels, audience)
+    released = released_terms(people, levels, audience)
+    withheld, capital = _withheld(people, levels, audience, released)
     return Matcher(
         withheld,
-        keep=released_terms(people, levels, audience),
+        keep=released,
         honorific=names,
         article=organisations,
         capital=capital,

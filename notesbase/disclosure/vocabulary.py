@@ -45,7 +45,7 @@ class Level(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Level).index(self)
+        return _RANKS[self]
 
     @property
     def label(self) -> str:
@@ -96,3 +96,7 @@ class Kind(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+
+# Each level's place, weakest first (``Level.rank``).
+_RANKS = {level: rank for rank, level in enumerate(Level)}

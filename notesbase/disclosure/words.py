@@ -22,7 +22,7 @@ import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
-from notesbase.disclosure.canonical import canonical_words, loose, term_key
+from notesbase.disclosure.canonical import canonical, canonical_words, loose, term_key
 
 WORDS_FILE = Path(__file__).parent / "data" / "words-en.txt"
 COMMON_COUNT = 2500
@@ -118,6 +118,17 @@ def common_words() -> frozenset[str]:
 def everyday_words() -> frozenset[str]:
     """Common and everyday words of the notes' language, in canonical form."""
     return frozenset(_english())
+
+
+def warm() -> None:
+    """Read the word lists and put the letters most text is made of in
+    canonical form now: a server worker does this before its first request,
+    not during it."""
+    common_words()
+    everyday_words()
+    for word in (STOPWORDS, GENERIC_ORGANISATION_WORDS, HONORIFICS, ARTICLES):
+        _canonical(word)
+    canonical("".join(map(chr, range(0x20, 0x250))))
 
 
 def stopwords() -> frozenset[str]:
