@@ -48,8 +48,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from notesbase import admin, api, auth, consent, meetings, notes, publishing, search
+    from notesbase import admin, api, auth, consent, health, meetings, notes, publishing, search
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(meetings.bp)

@@ -90,6 +90,11 @@ class Defaults:
     SEARCH_LOCK_TIMEOUT = 10.0
     # Outbox rows are kept this long; a host further behind must rebuild.
     SEARCH_OUTBOX_KEEP_DAYS = 7
+    # An outbox row whose index work fails is tried again after this many
+    # seconds, doubling each time (at most an hour), and set aside after
+    # this many attempts (`notesbase index apply --retry-poisoned`).
+    SEARCH_OUTBOX_RETRY_SECONDS = 5.0
+    SEARCH_OUTBOX_MAX_ATTEMPTS = 8
     # A missing or corrupt index is rebuilt before answering when the
     # database holds at most this many items, else in the background.
     SEARCH_SYNC_REBUILD_MAX_ITEMS = 5000

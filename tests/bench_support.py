@@ -15,6 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(tmp_path: Path, *command: str) -> tuple[str, dict[str, Any]]:
     """The command's report and the figures it wrote to JSON."""
+    report, _log, figures = run_logged(tmp_path, *command)
+    return report, figures
+
+
+def run_logged(tmp_path: Path, *command: str) -> tuple[str, str, dict[str, Any]]:
+    """The command's report, what it logged, and the figures it wrote to JSON."""
     env = {k: v for k, v in os.environ.items() if k != "NOTESBASE_BENCH_DATABASE_URL"}
     figures = tmp_path / "figures.json"
     done = subprocess.run(
@@ -28,4 +34,5 @@ def run(tmp_path: Path, *command: str) -> tuple[str, dict[str, Any]]:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     document = json.loads(figures.read_text("utf-8"))
-    return done.stdout, {name: entry["value"] for name, entry in document["figures"].items()}
+    figures_by_name = {name: entry["value"] for name, entry in document["figures"].items()}
+    return done.stdout, done.stderr, figures_by_name

@@ -11,7 +11,7 @@ import pytest
 
 from bench import corpus
 from benchmarks import pages
-from tests.bench_support import run
+from tests.bench_support import run, run_logged
 
 
 def test_pages_are_each_visited_before_any_comes_again() -> None:
@@ -57,6 +57,18 @@ def test_the_page_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert "2 series of 3 meetings (6 in all), 5 items of notes in each" in report
     meeting_lines = [line for line in report.splitlines() if line.startswith("meeting ")]
     assert [line.split()[2] for line in meeting_lines] == ["4", "4"]  # 4 different meetings
+
+
+def test_the_page_benchmark_applies_its_people_without_an_outbox_error(tmp_path: Path) -> None:
+    """The benchmark makes its 200 people in one commit, as `make
+    bench-pages` does: the search outbox takes them with no error logged."""
+    _report, log, figures = run_logged(
+        tmp_path,
+        *("benchmarks/pages.py", "--series", "1", "--meetings", "2", "--items", "3"),
+        *("--words", "20", "--people", "200", "--requests", "1"),
+    )
+    assert figures["meeting / public / n"] == 1
+    assert "outbox" not in log and "Traceback" not in log
 
 
 @pytest.mark.parametrize(

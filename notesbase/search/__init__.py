@@ -5,6 +5,8 @@
 - ``documents``: what goes into the index, from ``disclose`` only;
 - ``outbox``: index work committed with the change, applied after commit;
 - ``indexer``: applying the outbox, rebuilding, checking;
+- ``naming``: which items name a person, in queries of bounded size;
+- ``retries``: outbox rows whose work fails, retried then set aside;
 - ``query``: the reader's query language, parsed with bounded cost;
 - ``service``: a search as one reader, filtered inside the engine and
   re-checked against the database;

@@ -35,8 +35,10 @@ def rebuild_command() -> None:
 
 @index_cli.command("check")
 def check_command() -> None:
-    """Compare the index with the database: missing, extra and stale
-    documents. Exits 1 when there are any."""
+    """Compare the index with the database (missing, extra and stale
+    documents) and report the outbox: rows waiting, the oldest one's age,
+    rows failing and rows set aside. Exits 1 when a document is wrong or a
+    row is set aside."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         report = indexer.check(app)
@@ -51,22 +53,47 @@ def check_command() -> None:
             click.echo(f"{label}: {doc_id}")
         if len(ids) > 50:
             click.echo(f"{label}: ... and {len(ids) - 50} more")
+    backlog = report.backlog
+    for label, rows in (("failing", backlog.failing), ("set aside", backlog.poisoned)):
+        for row, error in sorted(rows.items())[:50]:
+            click.echo(f"{label}: outbox row {row}: {error}")
+    age = backlog.oldest_seconds
+    oldest = "" if age is None else f", the oldest {age:.0f} s old"
     click.echo(
         f"{report.documents} documents; {len(report.missing)} missing, {len(report.extra)} extra,"
-        f" {len(report.stale)} stale; {report.pending} outbox rows not applied yet."
+        f" {len(report.stale)} stale; {backlog.pending} outbox rows not applied yet{oldest};"
+        f" {len(backlog.failing)} failing, {len(backlog.poisoned)} set aside."
     )
-    if not report.ok:
+    if backlog.poisoned:
+        click.echo(
+            "Rows set aside failed every attempt: fix the cause (see the log), then run"
+            " `notesbase index apply --retry-poisoned`.",
+            err=True,
+        )
+    if report.missing or report.extra or report.stale:
         click.echo("Run `notesbase index apply`, or `notesbase index rebuild`.", err=True)
+    if not report.ok:
         raise SystemExit(1)
 
 
 @index_cli.command("apply")
 @click.option("--watch", is_flag=True, help="Keep applying as changes arrive (a worker).")
 @click.option("--interval", default=0.05, show_default=True, help="Seconds between looks.")
-def apply_command(watch: bool, interval: float) -> None:
+@click.option(
+    "--retry-poisoned",
+    is_flag=True,
+    help="First give every row set aside after failing a fresh set of attempts.",
+)
+def apply_command(watch: bool, interval: float, retry_poisoned: bool) -> None:
     """Apply the outbox to this host's index (what the app does after each
     commit in the embedded default)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if retry_poisoned:
+        try:
+            rows = indexer.retry_poisoned(app)
+        except LockTimeout as error:
+            raise click.ClickException(f"{error}; try again shortly.") from None
+        click.echo(f"Trying {len(rows)} rows set aside again.")
     while True:
         try:
             applied = indexer.apply(app)
@@ -75,7 +102,15 @@ def apply_command(watch: bool, interval: float) -> None:
                 raise click.ClickException(f"{error}; try again shortly.") from None
             applied = 0
         if not watch:
+            failing = indexer.backlog(app)
             click.echo(f"Applied {applied} outbox rows.")
+            if failing.failing or failing.poisoned:
+                click.echo(
+                    f"{len(failing.failing)} rows failed and will be tried again;"
+                    f" {len(failing.poisoned)} are set aside (`notesbase index check`).",
+                    err=True,
+                )
+                raise SystemExit(1)
             return
         if not applied:
             time.sleep(max(interval, 0.01))

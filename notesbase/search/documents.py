@@ -34,6 +34,7 @@ from notesbase.markdown import render_markdown
 from notesbase.models import Item, Meeting
 from notesbase.notes.facts import active_grants, grants_reaching, item_facts, people_facts
 from notesbase.search.engine import Document
+from notesbase.search.naming import chunks
 
 ITEM_AUDIENCES = (Audience.MEMBER, Audience.FACILITATOR)
 PUBLIC_AUDIENCES = ("public", "member", "facilitator")
@@ -237,9 +238,11 @@ class Builder:
 
     def meetings(self, ids: Iterable[int] | None = None) -> Iterator[Meeting]:
         statement = sa.select(Meeting).options(selectinload(Meeting.topics)).order_by(Meeting.id)
-        if ids is not None:
-            statement = statement.where(Meeting.id.in_(list(ids)))
-        yield from self.session.scalars(statement)
+        if ids is None:
+            yield from self.session.scalars(statement)
+            return
+        for some in chunks(set(ids)):
+            yield from self.session.scalars(statement.where(Meeting.id.in_(some)))
 
     def all_documents(self) -> Iterator[tuple[int, list[Document]]]:
         """(number of meetings, documents of one meeting) for every meeting."""

@@ -28,9 +28,11 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from notesbase.db import db
-from notesbase.models import IndexOutbox, Item, Person, meeting_topics, utcnow
+from notesbase.models import IndexOutbox, Item, meeting_topics, utcnow
+from notesbase.search import retries
 from notesbase.search.documents import Builder, Document
 from notesbase.search.engine import Engine, IndexUnavailable, LockTimeout, StoredDoc
+from notesbase.search.naming import chunks, items_of_people
 from notesbase.search.rebuilding import write_all
 
 log = logging.getLogger(__name__)
@@ -70,7 +72,16 @@ def _session(app: Flask) -> Iterator[Session]:
 # -- applying the outbox ---------------------------------------------------------
 
 
-def _expand(session: Session, rows: Iterable[IndexOutbox]) -> tuple[set[int], set[int], set[int]]:
+@dataclass(frozen=True)
+class Work:
+    """One outbox row, read once (a failed attempt rolls the session back)."""
+
+    id: int
+    target: str
+    target_id: int
+
+
+def _expand(session: Session, rows: Iterable[Work]) -> tuple[set[int], set[int], set[int]]:
     """What the rows ask for, as (meetings to redo whole, items, write-ups)."""
     by_target: dict[str, set[int]] = defaultdict(set)
     for row in rows:
@@ -78,83 +89,58 @@ def _expand(session: Session, rows: Iterable[IndexOutbox]) -> tuple[set[int], se
     meetings = set(by_target["meeting"])
     items = set(by_target["item"]) | set(by_target["purge"])
     writeups = set(by_target["writeup"])
-    if by_target["topic"]:
+    for topics in chunks(by_target["topic"]):
         meetings.update(
             session.scalars(
-                sa.select(meeting_topics.c.meeting_id).where(
-                    meeting_topics.c.topic_id.in_(by_target["topic"])
-                )
+                sa.select(meeting_topics.c.meeting_id).where(meeting_topics.c.topic_id.in_(topics))
             )
         )
     if by_target["person"]:
-        items.update(_items_of_people(session, by_target["person"]))
+        items.update(items_of_people(session, by_target["person"]))
     return meetings, items, writeups - meetings
 
 
-def like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
+# Documents written in one commit: whole meetings, or items, at a time.
+MEETINGS_PER_WRITE = 20
+ITEMS_PER_WRITE = 500
 
-
-def person_terms(name: str, affiliation: str, descriptor: str, email: str | None) -> set[str]:
-    """Every string ``disclose`` may withhold or release for a person: the
-    items whose text carries one of them read differently when the person's
-    consent, name or details change."""
-    words = name.split()
-    terms = {name, affiliation, descriptor, email or ""}
-    if len(words) > 1 and len(words[-1]) >= 3:
-        terms.add(words[-1])
-    return {term.strip() for term in terms if term and term.strip()}
-
-
-def items_naming(session: Session, terms: Iterable[str]) -> set[int]:
-    patterns = [like_pattern(term) for term in terms if term]
-    conditions = [
-        sa.func.lower(column).like(pattern, escape="\\")
-        for pattern in patterns
-        for column in (Item.body, Item.section)
-    ]
-    if not conditions:
-        return set()
-    return set(session.scalars(sa.select(Item.id).where(sa.or_(*conditions))))
-
-
-def _items_of_people(session: Session, person_ids: set[int]) -> set[int]:
-    """Items a person speaks in, or whose text names them (by full name,
-    surname, affiliation, descriptor or email): their consent decides how
-    those read."""
-    found = set(session.scalars(sa.select(Item.id).where(Item.speaker_id.in_(person_ids))))
-    terms: set[str] = set()
-    for person in session.scalars(sa.select(Person).where(Person.id.in_(person_ids))):
-        terms |= person_terms(person.name, person.affiliation, person.descriptor, person.email)
-    return found | items_naming(session, terms)
+Part = tuple[list[tuple[str, str]], list[Document]]
 
 
 def _documents(
     session: Session, meetings: set[int], items: set[int], writeups: set[int]
-) -> tuple[list[tuple[str, str]], list[Document]]:
-    rows = session.scalars(sa.select(Item).where(Item.id.in_(items))).all() if items else []
+) -> Iterator[Part]:
+    """What to delete and add for the rows, in parts of bounded size."""
     by_meeting: dict[int, list[Item]] = defaultdict(list)
-    for item in rows:
-        if item.meeting_id not in meetings:
-            by_meeting[item.meeting_id].append(item)
-    builder = Builder(session, meetings | set(by_meeting))
-    replace: list[tuple[str, str]] = []
-    documents: list[Document] = []
-    for meeting in builder.meetings(meetings):
-        documents.extend(builder.meeting_documents(meeting))
-    replace.extend(("scope", f"meeting:{m}") for m in sorted(meetings))
-    for meeting in builder.meetings(by_meeting):
-        documents.extend(builder.item_documents(meeting, by_meeting[meeting.id]))
-    replace.extend(("key", f"item:{i}") for i in sorted(items))
+    whole: set[int] = set()  # items of meetings redone whole, scope and all
+    for some in chunks(items):
+        for item in session.scalars(sa.select(Item).where(Item.id.in_(some))):
+            if item.meeting_id in meetings:
+                whole.add(item.id)
+            else:
+                by_meeting[item.meeting_id].append(item)
+    for some in chunks(meetings, MEETINGS_PER_WRITE):
+        builder = Builder(session, some)
+        documents = [d for m in builder.meetings(some) for d in builder.meeting_documents(m)]
+        yield [("scope", f"meeting:{m}") for m in some], documents
+    # Items of meetings that are not redone whole; items gone are deleted.
+    for some in chunks(items - whole, ITEMS_PER_WRITE):
+        wanted = set(some)
+        replace = [("key", f"item:{i}") for i in some]
+        touched = {m: [i for i in found if i.id in wanted] for m, found in by_meeting.items()}
+        touched = {m: found for m, found in touched.items() if found}
+        builder = Builder(session, touched)
+        documents = [
+            d for m in builder.meetings(touched) for d in builder.item_documents(m, touched[m.id])
+        ]
+        yield replace, documents
     # A published write-up shows its items as they read now: redo it too.
-    writeups = (writeups | set(by_meeting)) - meetings
-    for meeting in builder.meetings(writeups):
-        document = builder.writeup_document(meeting)
-        if document is not None:
-            documents.append(document)
-    replace.extend(("key", f"writeup:{m}") for m in sorted(writeups))
-    return replace, documents
+    for some in chunks((writeups | set(by_meeting)) - meetings, MEETINGS_PER_WRITE):
+        builder = Builder(session, some)
+        documents = [
+            d for m in builder.meetings(some) if (d := builder.writeup_document(m)) is not None
+        ]
+        yield [("key", f"writeup:{m}") for m in some], documents
 
 
 def _next_state(state: dict[str, Any], seen: list[int]) -> dict[str, Any]:
@@ -173,57 +159,125 @@ def _next_state(state: dict[str, Any], seen: list[int]) -> dict[str, Any]:
     for missing in range(max(cursor + 1, highest - MAX_GAPS), highest):
         if missing not in seen_set:
             gaps[missing] = now
-    return {"cursor": highest, "gaps": {str(i): t for i, t in gaps.items()}}
+    return {**state, "cursor": highest, "gaps": {str(i): t for i, t in gaps.items()}}
 
 
-def _not_applied(state: dict[str, Any]) -> sa.ColumnElement[bool]:
-    """Outbox rows past this index's cursor, or among its gaps."""
+def _not_applied(state: dict[str, Any], also: Iterable[int] = ()) -> sa.ColumnElement[bool]:
+    """Outbox rows past this index's cursor, or among its gaps (or ``also``)."""
     condition = IndexOutbox.id > int(state.get("cursor", 0))
-    gaps = [int(i) for i in state.get("gaps", {})]
-    return sa.or_(condition, IndexOutbox.id.in_(gaps)) if gaps else condition
+    listed = sorted({*(int(i) for i in state.get("gaps", {})), *also})
+    return sa.or_(condition, IndexOutbox.id.in_(listed)) if listed else condition
 
 
-def apply(
-    app: Flask, *, timeout: float | None = None, batch: int = 2000, merge: bool = True
-) -> int:
-    """Drain the outbox into the index; returns how many rows were applied.
-    Then merge full tiers of small segments: here, or with ``merge`` False
-    in a background thread (``merge_soon``). Raises ``LockTimeout`` when
-    another process keeps the writer lock."""
+def _policy(app: Flask) -> retries.Policy:
+    return retries.Policy(
+        first_delay=float(app.config["SEARCH_OUTBOX_RETRY_SECONDS"]),
+        max_attempts=int(app.config["SEARCH_OUTBOX_MAX_ATTEMPTS"]),
+    )
+
+
+def apply(app: Flask, *, timeout: float | None = None, batch: int = 500, merge: bool = True) -> int:
+    """Drain the outbox into the index, ``batch`` rows at a time; returns
+    how many rows were applied. A row whose work fails on its own is set to
+    be retried later (``retries``) and the rows behind it are applied; a
+    failure that is not the row's (the database or the index is down)
+    raises and leaves every row pending. Then merge full tiers of small
+    segments: here, or with ``merge`` False in a background thread
+    (``merge_soon``). Raises ``LockTimeout`` when another process keeps the
+    writer lock."""
     engine = engine_for(app)
     if not ensure(app):
         return 0
     applied = 0
     full = False
+    policy = _policy(app)
     with engine.writer_lock(timeout):
         path = engine.current_path()
         if path is None:
             return 0
+        # Failing rows get one attempt per call, when their time has come.
+        retry = set(retries.due(engine.read_state(path), time.time()))
         while True:
             state = engine.read_state(path)
             with _session(app) as session:
-                rows = session.scalars(
-                    sa.select(IndexOutbox)
-                    .where(_not_applied(state))
-                    .order_by(IndexOutbox.id)
-                    .limit(batch)
-                ).all()
+                rows = [
+                    Work(row.id, row.target, row.target_id)
+                    for row in session.scalars(
+                        sa.select(IndexOutbox)
+                        .where(_not_applied(state, retry))
+                        .order_by(IndexOutbox.id)
+                        .limit(batch)
+                    )
+                ]
                 if not rows:
                     break
-                meetings, items, writeups = _expand(session, rows)
-                replace, documents = _documents(session, meetings, items, writeups)
-                purge = any(row.target == "purge" for row in rows)
-                full = engine.write(path, replace, documents, optimize=purge) or full
-                engine.write_state(path, _next_state(state, [row.id for row in rows]))
-            applied += len(rows)
+                retry -= {row.id for row in rows}
+                wrote, failed = _attempt(engine, path, session, rows)
+            full = wrote or full
+            ids = [row.id for row in rows]
+            _log_failures(failed)
+            state = _next_state(state, ids)
+            state = retries.settle(state, set(ids) - set(failed), failed, time.time(), policy)
+            engine.write_state(path, state)
+            applied += len(rows) - len(failed)
             if len(rows) < batch:
-                break
+                break  # every row due, retries included, was in this batch
         if full and merge:
             engine.merge(path)
     if full and not merge:
         merge_soon(app)
     _prune(app)
     return applied
+
+
+# Failures that are nobody's row: the index or the database is unusable.
+_NOT_THE_ROWS = (IndexUnavailable, LockTimeout, OSError)
+
+
+def _attempt(
+    engine: Engine, path: Path, session: Session, rows: list[Work]
+) -> tuple[bool, dict[int, BaseException]]:
+    """Write the documents ``rows`` ask for: (whether a tier of segments is
+    full, the rows whose work failed on its own with their errors). A
+    failing group is halved until the failing rows are found, so one bad row
+    costs a few extra attempts, never the rows around it."""
+    try:
+        meetings, items, writeups = _expand(session, rows)
+        full = False
+        for replace, documents in _documents(session, meetings, items, writeups):
+            full = engine.write(path, replace, documents) or full
+        if any(row.target == "purge" for row in rows):
+            engine.write(path, [], [], optimize=True)
+        return full, {}
+    except _NOT_THE_ROWS:
+        raise
+    except Exception as error:
+        session.rollback()
+        if len(rows) == 1:
+            _database_answers(session)
+            return False, {rows[0].id: error}
+        half = len(rows) // 2
+        first_full, first_failed = _attempt(engine, path, session, rows[:half])
+        second_full, second_failed = _attempt(engine, path, session, rows[half:])
+        return first_full or second_full, {**first_failed, **second_failed}
+
+
+def _log_failures(failed: dict[int, BaseException]) -> None:
+    by_cause: dict[str, list[int]] = defaultdict(list)
+    errors: dict[str, BaseException] = {}
+    for row, error in failed.items():
+        cause = retries.describe(error)
+        by_cause[cause].append(row)
+        errors[cause] = error
+    for cause, rows in by_cause.items():
+        retries.log_once(errors[cause], rows, "could not apply search outbox rows; retrying later")
+
+
+def _database_answers(session: Session) -> None:
+    """Raises when the database does not answer: then the failure was not
+    the row's, and it must not count against it."""
+    session.rollback()
+    session.execute(sa.select(1))
 
 
 def apply_soon(app: Flask) -> None:
@@ -322,12 +376,15 @@ def _merge_with_retries(app: Flask) -> bool:
 
 
 def pending(app: Flask) -> bool:
-    """Whether the outbox holds rows this index has not applied."""
+    """Whether the outbox holds rows this index has not applied and may
+    apply now (failing rows count once their next attempt is due)."""
     engine = engine_for(app)
     path = engine.current_path()
     if path is None:
         return False
     state = engine.read_state(path)
+    if retries.due(state, time.time()):
+        return True
     gaps = [int(i) for i in state.get("gaps", {})]
     with _session(app) as session:
         highest = session.scalar(sa.select(sa.func.max(IndexOutbox.id)))
@@ -343,21 +400,98 @@ def pending(app: Flask) -> bool:
 
 def unapplied(app: Flask) -> tuple[set[str], set[str]]:
     """Document keys and meeting scopes named by outbox rows this index has
-    not applied yet: a search leaves them out, so a document that may be
-    stale is never counted (nor shown; the re-check would drop it anyway)."""
+    not applied yet, failing and set-aside rows included: a search leaves
+    them out, so a document that may be stale is never counted (nor shown;
+    the re-check would drop it anyway)."""
     engine = engine_for(app)
     path = engine.current_path()
     if path is None:
         return set(), set()
     state = engine.read_state(path)
     with _session(app) as session:
-        rows = session.scalars(sa.select(IndexOutbox).where(_not_applied(state)).limit(5000)).all()
+        rows = [
+            Work(row.id, row.target, row.target_id)
+            for row in session.scalars(
+                sa.select(IndexOutbox).where(_not_applied(state, retries.held(state))).limit(5000)
+            )
+        ]
         meetings, items, writeups = _expand(session, rows)
         # An item's change can reach its meeting's write-up too.
-        if items:
-            writeups |= set(session.scalars(sa.select(Item.meeting_id).where(Item.id.in_(items))))
+        for some in chunks(items):
+            writeups.update(session.scalars(sa.select(Item.meeting_id).where(Item.id.in_(some))))
     keys = {f"item:{i}" for i in items} | {f"writeup:{m}" for m in writeups}
     return keys, {f"meeting:{m}" for m in meetings}
+
+
+def held_targets(app: Flask) -> set[tuple[str, int]]:
+    """What the rows failing or set aside on this host ask to redo."""
+    engine = engine_for(app)
+    path = engine.current_path()
+    held = retries.held(engine.read_state(path)) if path is not None else []
+    found: set[tuple[str, int]] = set()
+    with _session(app) as session:
+        for some in chunks(held):
+            rows = session.execute(
+                sa.select(IndexOutbox.target, IndexOutbox.target_id).where(IndexOutbox.id.in_(some))
+            )
+            found.update((target, target_id) for target, target_id in rows)
+    return found
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What this host's index has still to apply, for ``index check`` and
+    ``/healthz``."""
+
+    pending: int
+    oldest_seconds: float | None
+    failing: dict[int, str]
+    poisoned: dict[int, str]
+
+
+def backlog(app: Flask) -> Backlog:
+    """Rows not applied yet (past the cursor, in gaps, failing or set
+    aside), the age of the oldest, and the failing and set-aside ones with
+    their last error. Rows the outbox no longer holds are not counted."""
+    engine = engine_for(app)
+    path = engine.current_path()
+    state = engine.read_state(path) if path is not None else {"cursor": 0, "gaps": {}}
+    held = retries.held(state)
+    with _session(app) as session:
+        waiting = _not_applied(state, held)
+        count = session.scalar(sa.select(sa.func.count(IndexOutbox.id)).where(waiting))
+        oldest = session.scalar(
+            sa.select(IndexOutbox.created_at)
+            .where(waiting)
+            .order_by(IndexOutbox.created_at)
+            .limit(1)
+        )
+        existing: set[int] = set()
+        for some in chunks(held):
+            existing.update(
+                session.scalars(sa.select(IndexOutbox.id).where(IndexOutbox.id.in_(some)))
+            )
+    age = None
+    if oldest is not None:
+        age = max((utcnow() - oldest).total_seconds(), 0.0)
+    return Backlog(
+        pending=int(count or 0),
+        oldest_seconds=age,
+        failing={i: e["error"] for i, e in retries.failing(state).items() if i in existing},
+        poisoned={i: e["error"] for i, e in retries.poisoned(state).items() if i in existing},
+    )
+
+
+def retry_poisoned(app: Flask, *, timeout: float | None = None) -> list[int]:
+    """Make every set-aside row due again (then ``apply`` tries it); their ids."""
+    engine = engine_for(app)
+    with engine.writer_lock(timeout):
+        path = engine.current_path()
+        if path is None:
+            return []
+        state, rows = retries.retry_poisoned(engine.read_state(path))
+        engine.write_state(path, state)
+    return rows
 
 
 _last_prune: dict[str, float] = {}
@@ -513,12 +647,16 @@ class CheckReport:
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
-    pending: int = 0
+    backlog: Backlog = field(default_factory=lambda: Backlog(0, None, {}, {}))
     documents: int = 0
 
     @property
+    def pending(self) -> int:
+        return self.backlog.pending
+
+    @property
     def ok(self) -> bool:
-        return not (self.missing or self.extra or self.stale)
+        return not (self.missing or self.extra or self.stale or self.backlog.poisoned)
 
 
 def _same(document: Document, stored: StoredDoc) -> bool:
@@ -541,12 +679,7 @@ def check(app: Flask) -> CheckReport:
     with _session(app) as session:
         builder = Builder(session)
         expected = {d.doc_id: d for _, docs in builder.all_documents() for d in docs}
-        path = engine.current_path()
-        cursor = int(engine.read_state(path).get("cursor", 0)) if path else 0
-        report_pending = session.scalar(
-            sa.select(sa.func.count(IndexOutbox.id)).where(IndexOutbox.id > cursor)
-        )
-    report = CheckReport(pending=int(report_pending or 0), documents=len(stored))
+    report = CheckReport(backlog=backlog(app), documents=len(stored))
     report.missing = sorted(set(expected) - set(stored))
     report.extra = sorted(set(stored) - set(expected))
     report.stale = sorted(

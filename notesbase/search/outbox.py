@@ -15,10 +15,13 @@ from flask import current_app, has_app_context
 from sqlalchemy.orm import Session, UOWTransaction
 
 from notesbase.models import Consent, IndexOutbox, Item, Meeting, Person, Topic, Writeup, utcnow
+from notesbase.search.naming import items_naming, items_spoken_by, person_terms
 
 _INFO_PENDING = "search_outbox_pending"
 _INFO_DELETED_SPEAKERS = "search_outbox_deleted_speakers"
 _INFO_PURGE = "search_outbox_purge"
+# The fields of a person that their items may carry.
+_NAMING = ("name", "affiliation", "descriptor", "email")
 
 
 def request_purge(session: Session, item_id: int) -> None:
@@ -55,22 +58,19 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
     # Items naming a person by what they are about to stop being called
     # (a rename, a deleted person) are found only by the old values, so
     # they are found here, before those values are gone.
-    from notesbase.search.indexer import items_naming, person_terms
-
     deleted = [obj.id for obj in session.deleted if isinstance(obj, Person) and obj.id]
     old_terms: set[str] = set()
     for obj in [*session.deleted, *session.dirty]:
         if isinstance(obj, Person) and obj.id:
             state = sa.inspect(obj)
-            old = {
-                name: (state.attrs[name].history.deleted or [getattr(obj, name)])[0]
-                for name in ("name", "affiliation", "descriptor", "email")
-            }
+            history = {name: state.attrs[name].history for name in _NAMING}
+            if obj not in session.deleted and not any(h.deleted for h in history.values()):
+                continue  # not renamed: the items naming it are found from what it is
+            old = {name: (h.deleted or [getattr(obj, name)])[0] for name, h in history.items()}
             old_terms |= person_terms(**old)
     if deleted or old_terms:
         with session.no_autoflush:
-            ids = set(session.scalars(sa.select(Item.id).where(Item.speaker_id.in_(deleted))))
-            ids |= items_naming(session, old_terms)
+            ids = items_spoken_by(session, deleted) | items_naming(session, old_terms)
         session.info.setdefault(_INFO_DELETED_SPEAKERS, set()).update(ids)
 
 

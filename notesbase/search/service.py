@@ -27,7 +27,7 @@ from notesbase.db import db
 from notesbase.disclosure import Audience, DisclosedItem
 from notesbase.models import IndexOutbox, Item, Meeting, Member, Series, Topic, utcnow
 from notesbase.notes.policy import notes_audience
-from notesbase.search import indexer
+from notesbase.search import indexer, retries
 from notesbase.search.documents import (
     Facts,
     disclosed_across,
@@ -36,6 +36,7 @@ from notesbase.search.documents import (
     meeting_text,
 )
 from notesbase.search.engine import Access, EngineResults, IndexUnavailable, StoredDoc
+from notesbase.search.naming import like_pattern
 from notesbase.search.query import Filters, ParsedQuery, QueryError, parse
 
 PER_PAGE = 10
@@ -150,10 +151,15 @@ def _catch_up(app: Flask) -> tuple[set[str], set[str]]:
     return what is still waiting, for the search to leave out."""
     if not indexer.ensure(app):
         raise SearchUnavailable()
-    if indexer.pending(app):
-        indexer.apply_soon(app)
+    try:
         if indexer.pending(app):
-            return indexer.unapplied(app)
+            indexer.apply_soon(app)
+            if indexer.pending(app):
+                return indexer.unapplied(app)
+    except Exception as error:
+        # A search never fails for want of the latest changes: it answers
+        # from the index as it is, and the re-check guards every hit.
+        retries.log_once(error, [], "could not read the search outbox; searching the index as is")
     return set(), set()
 
 
@@ -284,7 +290,12 @@ def _snippet(results: EngineResults, position: int, text: str) -> Markup:
 def _requeue(targets: list[tuple[str, int]]) -> None:
     """Ask for documents that failed the re-check to be redone (in a
     transaction of its own, so the reader's session is left alone). A hit
-    the reader may no longer see is not always stale; redoing it is cheap."""
+    the reader may no longer see is not always stale; redoing it is cheap.
+    Work already failing on this host is not asked for again."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    targets = sorted(set(targets) - indexer.held_targets(app))
+    if not targets:
+        return
     now = utcnow()
     with db.engine.begin() as connection:
         connection.execute(
@@ -299,7 +310,7 @@ def suggestions(member: Member | None, prefix: str, limit: int = 8) -> list[str]
     prefix = " ".join("".join(c if c.isprintable() else " " for c in prefix).split())[:60]
     if len(prefix) < 2:
         return []
-    pattern = indexer.like_pattern(prefix)
+    pattern = like_pattern(prefix)
     names = db.session.scalars(
         sa.select(Topic.name)
         .where(sa.func.lower(Topic.name).like(pattern, escape="\\"))

@@ -203,4 +203,4 @@ def test_acknowledged_writes_survive_repeated_sigkill(app, zygote, runner):
         assert found["total"] == items
     result = runner.invoke(args=["index", "check"])
     assert result.exit_code == 0, result.output
-    assert "0 missing, 0 extra, 0 stale; 0 outbox rows not applied yet." in result.output
+    assert "0 missing, 0 extra, 0 stale; 0 outbox rows not applied yet;" in result.output

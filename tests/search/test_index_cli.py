@@ -51,7 +51,8 @@ def test_check_is_clean_when_in_step(app, runner):
     indexer.apply(app)
     result = index(runner, "check")
     assert result.exit_code == 0, result.output
-    assert "0 missing, 0 extra, 0 stale; 0 outbox rows not applied yet." in result.output
+    assert "0 missing, 0 extra, 0 stale; 0 outbox rows not applied yet;" in result.output
+    assert "0 failing, 0 set aside." in result.output
     assert f"item:{world.items[0]}" not in result.output
 
 
