@@ -32,6 +32,33 @@ DEFAULT_POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 SUITE_DATABASE_URL = os.environ.get("NOTESBASE_TEST_DATABASE_URL")
 
 
+# A test that asks for none of these never opens the suite's database: it
+# runs the same whatever NOTESBASE_TEST_DATABASE_URL says.
+DATABASE_FIXTURES = {"suite_postgres", "postgres_server", "postgres_database"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use a database fixture (CI's PostgreSQL pass:"
+        " the others do not depend on the database and ran in the SQLite pass)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        uses = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses or item.get_closest_marker("database") else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 def _postgres_unavailable(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"PostgreSQL is required in CI: {reason}")

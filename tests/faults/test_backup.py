@@ -39,6 +39,8 @@ from tests.conftest import (
 from tests.search.procs_support import build_world, item_fields
 
 ON_POSTGRES = bool(SUITE_DATABASE_URL)
+# The instances follow the suite's engine (``ON_POSTGRES``).
+pytestmark = pytest.mark.database
 DATABASE_FILE = PG_FILE if ON_POSTGRES else SQLITE_FILE
 
 

@@ -23,6 +23,9 @@ from tests.publishing.test_circulation_world import parse
 
 UMASKS = [0o022, 0o000]
 
+# Backups follow the suite's engine (pg_dump on PostgreSQL).
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture(params=UMASKS, ids=lambda umask: f"umask {umask:03o}")
 def umask(request) -> Iterator[int]:
