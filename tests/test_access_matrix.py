@@ -21,6 +21,7 @@ ANY_MEMBER = Role.MEMBER
 REQUIRED: dict[str, Role | None] = {
     "static": PUBLIC,
     "meetings.index": PUBLIC,
+    "health.healthz": PUBLIC,
     "meetings.series": PUBLIC,
     "meetings.meeting": PUBLIC,
     "meetings.topics": PUBLIC,
