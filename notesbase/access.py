@@ -2,7 +2,9 @@
 
 Anonymous visitors asking for a protected page are sent to the login page;
 logged-in members without the role get 403. Anything that should look like it
-does not exist to this reader is a 404, decided by the caller."""
+does not exist to this reader is a 404, decided by the caller. A page marked
+``member_page`` asks a logged-out visitor to log in on its 404, whether or not
+the page exists (``login_offer``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
 
 from notesbase.extensions import login_manager
@@ -45,3 +47,29 @@ def role_required(role: Role) -> Callable[[F], F]:
 login_required = role_required(Role.MEMBER)
 facilitator_required = role_required(Role.FACILITATOR)
 admin_required = role_required(Role.ADMIN)
+
+
+def member_page(view: F) -> F:
+    """Mark a page a logged-in member may be allowed to read though the public
+    may not (a meeting's notes). Its 404 then offers a logged-out visitor the
+    login, with the page as ``next``."""
+    view.member_page = True  # type: ignore[attr-defined]
+    return view
+
+
+def login_offer() -> str | None:
+    """The login address, with this page as ``next``, that this request's 404
+    offers a logged-out visitor to a page marked ``member_page``; else None.
+
+    Decided by the address alone, never by what is stored, so the 404 is the
+    same whether the page exists or not. ``next`` is the page rebuilt from its
+    route (a path on this site) and its query; the login view checks it again."""
+    rule = request.url_rule
+    if rule is None or request.method not in ("GET", "HEAD") or current_member() is not None:
+        return None
+    view = current_app.view_functions.get(rule.endpoint)
+    if not getattr(view, "member_page", False):
+        return None
+    here = url_for(rule.endpoint, **(request.view_args or {}))
+    query = request.query_string.decode("utf-8", "replace")
+    return url_for("auth.login", next=f"{here}?{query}" if query else here)

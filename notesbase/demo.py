@@ -21,7 +21,7 @@ from notesbase import private_files
 from notesbase.auth.passwords import hash_password
 from notesbase.db import db
 from notesbase.demo_notes import load_demo_notes
-from notesbase.meetings import service, timeline
+from notesbase.meetings import service
 from notesbase.models import MeetingFormat, MeetingStatus, Member, Role, Series, utcnow
 
 
@@ -214,13 +214,13 @@ def database_counts() -> tuple[int, int]:
 
 def load_demo(now: datetime) -> list[tuple[DemoAccount, str]]:
     """Add the demo series, meetings, accounts and notes (flushed, not
-    committed). Meetings dated before today are held, the rest upcoming."""
+    committed). Meetings dated before ``now``'s day are held, the rest
+    upcoming (the status rule: ``timeline.settled_status``)."""
     demo = DEMO_SERIES
     series = service.create_series(
         service.SeriesFields(slug=demo.slug, title=demo.title, description=demo.description)
     )
     for m in demo.meetings:
-        today = timeline.local_today(now, m.timezone)
         meeting = service.create_meeting(
             series,
             service.MeetingFields(
@@ -230,7 +230,7 @@ def load_demo(now: datetime) -> list[tuple[DemoAccount, str]]:
                 start_time=m.start_time,
                 timezone=m.timezone,
                 format=m.format,
-                status=MeetingStatus.HELD if m.date < today else MeetingStatus.UPCOMING,
+                status=MeetingStatus.UPCOMING,
                 theme=m.theme,
                 topics=(*COMMON_TOPICS, *m.topics),
                 speakers=m.speakers,
@@ -238,6 +238,7 @@ def load_demo(now: datetime) -> list[tuple[DemoAccount, str]]:
                 description=m.description,
                 chatham_house=m.chatham_house,
             ),
+            now=now,
         )
         meeting.source_ref = f"demo:{demo.slug}:{m.number}"
     accounts = []

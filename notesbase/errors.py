@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from notesbase.access import login_offer
 from notesbase.db import (
     WriteOutcome,
     db,
@@ -41,6 +42,8 @@ MESSAGES = {
     500: "Something went wrong on our side. Nothing you sent was half-saved.",
     503: "The service is busy. Please try again in a moment.",
 }
+# The 404 of a members' page to a logged-out visitor (``access.member_page``).
+MEMBERS_LOG_IN = "Members: log in to read this"
 DATABASE_BUSY = (
     "The database is busy or restarting, so nothing was changed. Please try again in a few seconds."
 )
@@ -76,9 +79,10 @@ _STANDALONE_PAGE = """<!doctype html>
 """
 
 
-def _render(code: int, message: str | None = None) -> tuple[str, int]:
+def _render(code: int, message: str | None = None, login_url: str | None = None) -> tuple[str, int]:
     text = message or MESSAGES.get(code, "Something went wrong.")
-    return render_template("errors.html", code=code, message=text), code
+    page = render_template("errors.html", code=code, message=text, login_url=login_url)
+    return page, code
 
 
 def where() -> str:
@@ -152,7 +156,11 @@ def init_app(app: Flask) -> None:
             return error
         error = not_found_if_unroutable(error)
         response = error.get_response()
-        body, code = _render(error.code, MESSAGES.get(error.code) or error.description)
+        login_url = login_offer() if error.code == 404 else None
+        if login_url is not None:
+            body, code = _render(404, MEMBERS_LOG_IN, login_url)
+        else:
+            body, code = _render(error.code, MESSAGES.get(error.code) or error.description)
         response.set_data(body)
         response.content_type = "text/html; charset=utf-8"
         response.status_code = code

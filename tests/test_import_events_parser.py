@@ -50,7 +50,7 @@ def test_real_page_maps_every_field():
     assert (page.number, page.number_origin) == (10, "text")
     assert page.date == date(2025, 7, 9)
     assert page.start_time == time(14, 0)
-    assert page.status == "upcoming"
+    assert page.status == "held"  # 'upcoming: true', but its day has passed
     assert page.external_writeup is False
     assert page.topics == ["Public sector", "People and Participation"]
     assert page.registration_url == ZOOM
@@ -134,13 +134,17 @@ def test_real_page_earlier_ordinals_are_not_the_number():
     assert "tenth" not in note.message
 
 
-def test_upcoming_in_the_past_is_kept_with_a_warning():
-    """'upcoming: true' on a past date stays upcoming, with a warning; none before the date."""
+def test_upcoming_in_the_past_is_repaired_with_a_warning():
+    """'upcoming: true' on a past date is imported as held, with a warning
+    saying so; on or before the date it stays upcoming, with no warning."""
     page, notices = real_page(today=AFTER)
     (warning,) = having(notices, "is in the past")
-    assert (page.status, warning.line, warning.level) == ("upcoming", 5, "warning")
-    _, notices = real_page(today=BEFORE)
-    assert not having(notices, "is in the past")
+    assert (page.status, warning.line, warning.level) == ("held", 5, "warning")
+    assert "imported as held" in warning.message and "kept" not in warning.message
+    for today in (BEFORE, date(2025, 7, 9)):
+        page, notices = real_page(today=today)
+        assert page.status == "upcoming"
+        assert not having(notices, "is in the past")
 
 
 def test_status_without_upcoming_is_inferred_from_the_date():

@@ -21,7 +21,7 @@ def meeting_form(**overrides: str) -> dict[str, str]:
     data = {
         "number": "2",
         "title": "Second meeting",
-        "date": "2025-10-03",
+        "date": "2099-10-03",  # still to come, so it stays upcoming
         "start_time": "14:00",
         "timezone": "Europe/London",
         "format": "online",
@@ -138,7 +138,7 @@ def test_create_series_then_meeting(app, client, login_as):
     assert response.headers["Location"] == "/series/cso/meetings/1"
     meeting = stored_meeting(app, 1, "cso")
     assert meeting.title == "Second meeting"
-    assert meeting.date == date(2025, 10, 3) and meeting.start_time == time(14, 0)
+    assert meeting.date == date(2099, 10, 3) and meeting.start_time == time(14, 0)
     assert meeting.format == MeetingFormat.ONLINE and meeting.status == MeetingStatus.UPCOMING
     assert [t.name for t in meeting.topics] == ["People and Participation", "Public sector"]
     assert meeting.registration_url == "https://zoom.example.org/register/x"

@@ -85,13 +85,17 @@ def test_series_timeline_orders_upcoming_then_past(client, make_series, make_mee
 
 
 def test_meeting_marked_upcoming_with_a_past_date_is_past(client, make_series, make_meeting):
-    """A meeting whose date has gone is listed as past even if never marked held."""
+    """A meeting whose date has gone is listed as past, and reads Held on the
+    series and meeting pages, even if never marked held."""
     make_series()
     make_meeting(number=1, day=TODAY - timedelta(days=2))
     html = page(client, "/series/cop")
     upcoming, past = html.split('id="past-heading"')
     assert "Meeting 1<" in past and "No upcoming meetings." in upcoming
-    assert ">Past<" in past and ">Upcoming<" not in past
+    assert '<span class="badge badge-held">Held</span>' in past and ">Upcoming<" not in past
+    meeting = page(client, "/series/cop/meetings/1")
+    assert '<span class="badge badge-held">Held</span>' in meeting
+    assert "badge-upcoming" not in meeting and ">Past<" not in meeting
 
 
 def test_meeting_page_shows_every_detail(client, make_series, make_meeting):

@@ -38,14 +38,34 @@ def test_today_is_the_meeting_zone_s_today():
     ("status", "day", "badge"),
     [
         (MeetingStatus.UPCOMING, date(2025, 7, 20), ("upcoming", "Upcoming")),
-        (MeetingStatus.UPCOMING, date(2025, 7, 1), ("held", "Past")),
+        (MeetingStatus.UPCOMING, date(2025, 7, 1), ("held", "Held")),
         (MeetingStatus.HELD, date(2025, 7, 1), ("held", "Held")),
         (MeetingStatus.CANCELLED, date(2025, 7, 20), ("cancelled", "Cancelled")),
+        (MeetingStatus.CANCELLED, date(2025, 7, 1), ("cancelled", "Cancelled")),
     ],
 )
 def test_display_status(status, day, badge):
-    """The badge never says Upcoming for a meeting whose date has gone."""
+    """The badge says Upcoming, Held or Cancelled (the form's words): a meeting
+    marked upcoming whose date has gone reads Held."""
     assert timeline.display_status(M(1, day, status), NOW) == badge
+    assert badge[1] == timeline.status_of(M(1, day, status), NOW).label
+
+
+@pytest.mark.parametrize(
+    ("status", "day", "settled"),
+    [
+        (MeetingStatus.UPCOMING, date(2025, 7, 9), MeetingStatus.HELD),
+        (MeetingStatus.UPCOMING, date(2025, 7, 10), MeetingStatus.UPCOMING),
+        (MeetingStatus.UPCOMING, date(2025, 8, 1), MeetingStatus.UPCOMING),
+        (MeetingStatus.HELD, date(2025, 7, 1), MeetingStatus.HELD),
+        (MeetingStatus.CANCELLED, date(2025, 7, 1), MeetingStatus.CANCELLED),
+        (MeetingStatus.CANCELLED, date(2025, 8, 1), MeetingStatus.CANCELLED),
+    ],
+)
+def test_settled_status(status, day, settled):
+    """Upcoming lasts to the end of the meeting's day, then it was held; held
+    and cancelled stay as they are."""
+    assert timeline.settled_status(status, day, date(2025, 7, 10)) == settled
 
 
 def test_split_orders_both_halves():

@@ -81,12 +81,13 @@ def test_member_of_the_series_reads_open_and_members_items(client, login_as, wor
     assert "Opening" in html and "Quote" in html
 
 
-@pytest.mark.parametrize("who", ["anonymous", "public", "other-series member"])
+# A logged-out visitor's 404 offers the login: tests/test_members_log_in.py.
+@pytest.mark.parametrize("who", ["member of no series", "other-series member"])
 def test_others_get_the_404_of_a_missing_meeting(client, login_as, world, who):
-    """The public and members of other series get exactly a missing meeting's 404."""
-    if who == "public":
-        login_as(Role.MEMBER)  # a member of no series
-    elif who == "other-series member":
+    """Members who may not read the notes get exactly a missing meeting's 404."""
+    if who == "member of no series":
+        login_as(Role.MEMBER)
+    else:
         login_as(Role.MEMBER, series=[world["other"]])
     notes = client.get(NOTES)
     missing_meeting = client.get("/series/cop/meetings/99/notes")

@@ -199,7 +199,7 @@ def test_series_page_charts_topics_by_meeting(client, make_series, make_meeting)
     assert table.rows[0] == [
         "Topic",
         "Meetings",
-        "Meeting 1, past",
+        "Meeting 1, held",  # its day has passed: held, like the badge
         "Meeting 2, held",
         "Meeting 3, upcoming",
     ]

@@ -127,6 +127,11 @@ DISCLOSED = {
     "attribution": nullable(STRING),
 }
 
+STATUS_RULE = (
+    "A meeting is upcoming until its day (in its time zone) has passed, then held, "
+    "unless cancelled: a meeting dated before today is saved and shown as held."
+)
+
 MEETING = {
     "series": STRING,
     "number": ID,
@@ -134,7 +139,7 @@ MEETING = {
     "date": DATE,
     "start_time": nullable({"type": "string", "pattern": r"^\d{2}:\d{2}$"}),
     "timezone": STRING,
-    "status": enum(values(MeetingStatus)),
+    "status": {**enum(values(MeetingStatus)), "description": STATUS_RULE},
     "upcoming": {"type": "boolean"},
     "format": nullable(enum(values(MeetingFormat))),
     "theme": STRING,
@@ -316,7 +321,11 @@ REQUESTS: dict[str, Schema] = {
                     "description": "An IANA time zone name this server knows (422 otherwise).",
                 },
                 "format": nullable(enum(values(MeetingFormat))),
-                "status": {**enum(values(MeetingStatus)), "default": "upcoming"},
+                "status": {
+                    **enum(values(MeetingStatus)),
+                    "default": "upcoming",
+                    "description": STATUS_RULE,
+                },
                 "theme": text(300),
                 "topics": {
                     "type": "array",

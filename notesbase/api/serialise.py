@@ -43,7 +43,7 @@ def meeting_json(meeting: Meeting, now: datetime) -> dict[str, Any]:
         "date": meeting.date.isoformat(),
         "start_time": meeting.start_time.strftime("%H:%M") if meeting.start_time else None,
         "timezone": meeting.timezone,
-        "status": meeting.status.value,
+        "status": timeline.status_of(meeting, now).value,
         "upcoming": timeline.is_upcoming(meeting, now),
         "format": meeting.format.value if meeting.format else None,
         "theme": meeting.theme,

@@ -37,6 +37,8 @@ from notesbase.importing.front_matter import (
     to_json,
 )
 from notesbase.importing.notices import Notice
+from notesbase.meetings.timeline import settled_status
+from notesbase.models import MeetingStatus
 from notesbase.text import clean_line, slugify
 
 __all__ = ["MAX_PAGE_BYTES", "EventPage", "PageError", "meeting_title", "read_event_page"]
@@ -243,20 +245,23 @@ def _flag(matter: FrontMatter, key: str, notices: list[Notice]) -> bool | None:
 
 
 def _status(matter: FrontMatter, date: dt.date, today: dt.date, notices: list[Notice]) -> str:
+    """'upcoming' or 'held' (or, with no ``upcoming`` key, what the date
+    says), by the status rule every page shows (``timeline.settled_status``)."""
     upcoming = _flag(matter, "upcoming", notices)
     line = matter.lines.get("upcoming")
+    settled = settled_status(MeetingStatus.UPCOMING, date, today).value
     if upcoming is None:
-        status = "upcoming" if date >= today else "held"
-        notices.append(Notice.note(f"status '{status}' inferred from the date", line))
-        return status
-    if upcoming and date < today:
+        notices.append(Notice.note(f"status '{settled}' inferred from the date", line))
+        return settled
+    if upcoming and settled != "upcoming":
         notices.append(
             Notice.warning(
-                f"marked upcoming but its date {date.isoformat()} is in the past; "
-                "kept 'upcoming' as the file says",
+                f"marked upcoming but its date {date.isoformat()} is in the past, so it is "
+                "imported as held: a meeting is upcoming only until its day has passed",
                 line,
             )
         )
+        return settled
     if not upcoming and date > today:
         notices.append(
             Notice.warning(

@@ -23,8 +23,9 @@ from notesbase.importing.event_pages import (
 )
 from notesbase.importing.notices import Notice
 from notesbase.importing.reports import Change, FileReport, ImportReport
+from notesbase.meetings import timeline
 from notesbase.meetings.topics import get_or_create_topics
-from notesbase.models import Meeting, MeetingFormat, MeetingStatus, Series
+from notesbase.models import Meeting, MeetingFormat, MeetingStatus, Series, utcnow
 from notesbase.text import clean_line, clean_text, slugify
 
 PAGE_SUFFIXES = (".md", ".markdown")
@@ -41,6 +42,8 @@ class _Parsed:
     report: FileReport
     page: EventPage
     series_slug: str = ""
+    # The series was found by the page's title, not named by slug or --series.
+    by_title: bool = False
 
 
 def import_event_pages(
@@ -55,7 +58,8 @@ def import_event_pages(
     back; otherwise the caller commits."""
     if series is not None and slugify(series) != series:
         raise ValueError(f"'{series}' is not a series slug (lowercase letters, digits, hyphens)")
-    today = today or dt.date.today()
+    # Imported meetings are held in the default zone: "today" is the day there.
+    today = today or timeline.local_today(utcnow(), timeline.DEFAULT_TIMEZONE)
     report = ImportReport(dry_run=dry_run)
     parsed: list[_Parsed] = []
     for path, skipped in collect_files(paths):
@@ -156,7 +160,8 @@ def _choose_series(parsed: list[_Parsed], override: str | None) -> None:
                 .where(sa.func.lower(Series.title) == item.page.series_title.lower())
                 .order_by(Series.id)
             ).first()
-            slug = by_title.slug if by_title else slug
+            if by_title is not None:
+                slug, item.by_title = by_title.slug, True
         item.series_slug = slug
     firsts: dict[tuple[str, str], str] = {}
     for item in parsed:
@@ -188,7 +193,12 @@ def _apply(item: _Parsed, parsed: list[_Parsed]) -> None:
         )  # fmt: skip
     meeting = _meeting(series, "source_ref", page.source_ref)
     number = page.number or _number_by_date(item, series, meeting, parsed)
-    meeting = _match(series, meeting, number, report)
+    meeting = _match(item, series, meeting, number)
+    if item.by_title:
+        report.notices.append(
+            Notice.note(f"went into the series '{series.slug}', which has the page's title; "
+                        f"give --series NEW-SLUG to import it as a series of its own")
+        )  # fmt: skip
     changes = _changes(meeting, page, number)
     report.series, report.number = series.slug, number
     scalars = {c.field: c.new for c in changes if c.field != "topics"}
@@ -217,20 +227,40 @@ def _meeting(series: Series, column: str, value: Any) -> Meeting | None:
     )
 
 
-def _match(
-    series: Series, meeting: Meeting | None, number: int, report: FileReport
-) -> Meeting | None:
+def _origin(meeting: Meeting) -> str:
+    """Where a stored meeting came from, in the words of a clash message."""
+    if not meeting.source_ref:
+        return "entered by hand"
+    if meeting.source_ref.startswith("demo:"):  # ``notesbase.demo`` names its meetings so
+        return "loaded with the demo"
+    return f"imported from {meeting.source_ref}"
+
+
+def _advice(item: _Parsed, series: Series) -> str:
+    """What to do about a number clash. A series found by the page's title is
+    most likely the wrong one (the demo's, say): then the fix is --series."""
+    if not item.by_title:
+        return "give this page its own 'number:'"
+    own = item.page.series_slug
+    free = db.session.scalar(sa.select(Series.id).where(Series.slug == own)) is None
+    return (
+        f"the page went into '{series.slug}' because that series has the page's title: "
+        f"to import it as a series of its own, give --series {own if free else 'NEW-SLUG'}, "
+        f"or give the page its own 'number:' to add it to '{series.slug}'"
+    )
+
+
+def _match(item: _Parsed, series: Series, meeting: Meeting | None, number: int) -> Meeting | None:
     """The meeting this page updates; refuse to take over another file's meeting."""
     holder = _meeting(series, "number", number)
     if holder is None or holder is meeting:
         return meeting
     if meeting is not None or holder.source_ref:
-        source = f"imported from {holder.source_ref}" if holder.source_ref else "entered by hand"
         raise PageError(
-            f"meeting {number} of {series.slug} is already another meeting ({source}, "
-            f"{holder.date.isoformat()}); give this page its own 'number:'"
+            f"meeting {number} of {series.slug} is already another meeting ({_origin(holder)}, "
+            f"{holder.date.isoformat()}); {_advice(item, series)}"
         )
-    report.notices.append(
+    item.report.notices.append(
         Notice.warning(
             f"updates meeting {number}, entered by hand, which now carries this file's name"
         )
@@ -252,7 +282,7 @@ def _number_by_date(
     numbers: dict[int, str] = {}
     for m in stored:
         dates[("ref", m.source_ref) if m.source_ref else ("id", m.id)] = m.date
-        numbers[m.number] = m.source_ref or f"entered by hand, {m.date.isoformat()}"
+        numbers[m.number] = f"{_origin(m)}, {m.date.isoformat()}"
     for other in parsed:
         if other.series_slug == item.series_slug and other.report.action != "error":
             dates[("ref", other.page.source_ref)] = other.page.date
@@ -271,7 +301,7 @@ def _number_by_date(
     if number in numbers:
         raise PageError(
             f"number {number}, inferred from the date order, is already meeting {number} "
-            f"({numbers[number]}); give this page its own 'number:'"
+            f"({numbers[number]}); {_advice(item, series)}"
         )
     return number
 

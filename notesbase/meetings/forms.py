@@ -29,9 +29,9 @@ from wtforms.validators import (
 
 from notesbase.forms import Form
 from notesbase.meetings import service
-from notesbase.meetings.timeline import DEFAULT_TIMEZONE, is_known_timezone
+from notesbase.meetings.timeline import DEFAULT_TIMEZONE, is_known_timezone, status_of
 from notesbase.meetings.topics import clean_topic_names
-from notesbase.models import MeetingFormat, MeetingStatus
+from notesbase.models import MeetingFormat, MeetingStatus, utcnow
 from notesbase.text import clean_line, clean_text, slugify
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -197,6 +197,7 @@ class MeetingForm(Form):
         ):  # fmt: skip
             getattr(self, name).data = getattr(meeting, name)
         self.format.data = meeting.format.value if meeting.format else ""
-        self.status.data = meeting.status.value
+        # The status the pages show, so saving unchanged keeps what readers see.
+        self.status.data = status_of(meeting, utcnow()).value
         self.topics.data = ", ".join(t.name for t in meeting.topics)
         self.registration_url.data = meeting.registration_url or ""

@@ -14,6 +14,7 @@ from notesbase.forms import Form, flash_removed
 from notesbase.meetings import service
 from notesbase.meetings.forms import MeetingForm, SeriesForm
 from notesbase.meetings.views import bp, load_meeting, load_series
+from notesbase.models import Meeting
 
 INVALID = 422
 View = str | Response | tuple[str, int]
@@ -24,6 +25,12 @@ def _conflict(form: Form, conflict: service.Conflict) -> None:
     db.session.rollback()
     field = form[conflict.field]
     field.errors = [*field.errors, conflict.message]
+
+
+def _flash_status_note(meeting: Meeting, fields: service.MeetingFields) -> None:
+    note = service.status_note(meeting, fields.status)
+    if note:
+        flash(note, "info")
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
@@ -73,13 +80,15 @@ def new_meeting(slug: str) -> View:
     if not form.is_submitted():
         form.number.data = service.next_free_number(found)
     if form.validate_on_submit():
+        fields = form.fields()
         try:
-            created = service.create_meeting(found, form.fields())
+            created = service.create_meeting(found, fields)
         except service.Conflict as conflict:
             _conflict(form, conflict)
         else:
             db.session.commit()
             flash(f"Meeting {created.number} created.", "success")
+            _flash_status_note(created, fields)
             flash_removed(form)
             return redirect(url_for("meetings.meeting", slug=slug, number=created.number))
     page = render_template("meetings/meeting_form.html", form=form, series=found, meeting=None)
@@ -95,13 +104,15 @@ def edit_meeting(slug: str, number: int) -> View:
     if not form.is_submitted():
         form.fill(meeting)
     if form.validate_on_submit():
+        fields = form.fields()
         try:
-            service.update_meeting(meeting, form.fields())
+            service.update_meeting(meeting, fields)
         except service.Conflict as conflict:
             _conflict(form, conflict)
         else:
             db.session.commit()
             flash(f"Meeting {meeting.number} saved.", "success")
+            _flash_status_note(meeting, fields)
             flash_removed(form)
             return redirect(url_for("meetings.meeting", slug=slug, number=meeting.number))
     page = render_template("meetings/meeting_form.html", form=form, series=found, meeting=meeting)

@@ -25,6 +25,7 @@ from notesbase.models import (
     Series,
     Topic,
     meeting_topics,
+    utcnow,
 )
 from notesbase.text import clean_line, clean_text
 
@@ -246,14 +247,16 @@ def update_series(series: Series, fields: SeriesFields) -> Series:
     return series
 
 
-def _apply(meeting: Meeting, fields: MeetingFields, topics: list[Topic]) -> None:
+def _apply(meeting: Meeting, fields: MeetingFields, topics: list[Topic], now: datetime) -> None:
     meeting.number = fields.number
     meeting.title = clean_line(fields.title)
     meeting.date = fields.date
     meeting.start_time = fields.start_time
     meeting.timezone = fields.timezone
     meeting.format = fields.format
-    meeting.status = fields.status
+    meeting.status = timeline.settled_status(
+        fields.status, fields.date, timeline.local_today(now, fields.timezone)
+    )
     meeting.theme = clean_line(fields.theme)
     meeting.topics = topics
     meeting.speakers = clean_text(fields.speakers)
@@ -262,15 +265,30 @@ def _apply(meeting: Meeting, fields: MeetingFields, topics: list[Topic]) -> None
     meeting.chatham_house = fields.chatham_house
 
 
+def status_note(meeting: Meeting, asked: MeetingStatus) -> str | None:
+    """What to tell whoever saved ``meeting`` as ``asked`` when the status rule
+    (``timeline.settled_status``) saved it otherwise; None when it did not."""
+    if meeting.status == asked:
+        return None
+    return (
+        f"Meeting {meeting.number} is dated before today, so it is saved as held, "
+        f"not upcoming: a meeting is upcoming only until its day has passed."
+    )
+
+
 def _number_taken(series: Series, number: int) -> Conflict:
     return Conflict("number", f"This series already has a meeting {number}.")
 
 
-def create_meeting(series: Series, fields: MeetingFields) -> Meeting:
+def create_meeting(
+    series: Series, fields: MeetingFields, *, now: datetime | None = None
+) -> Meeting:
+    """A new meeting, its status settled by the status rule at ``now``
+    (``timeline.settled_status``; see ``status_note``)."""
     _check_number_free(series, fields.number)
     topics = get_or_create_topics(fields.topics)  # flushes: before the meeting is pending
     meeting = Meeting()
-    _apply(meeting, fields, topics)
+    _apply(meeting, fields, topics, now or utcnow())
     meeting.series = series
     db.session.add(meeting)
     _flush(_number_taken(series, fields.number))
@@ -279,6 +297,6 @@ def create_meeting(series: Series, fields: MeetingFields) -> Meeting:
 
 def update_meeting(meeting: Meeting, fields: MeetingFields) -> Meeting:
     _check_number_free(meeting.series, fields.number, keep=meeting)
-    _apply(meeting, fields, get_or_create_topics(fields.topics))
+    _apply(meeting, fields, get_or_create_topics(fields.topics), utcnow())
     _flush(_number_taken(meeting.series, fields.number))
     return meeting

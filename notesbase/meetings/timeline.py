@@ -54,12 +54,26 @@ def local_today(now: datetime, timezone: str) -> date:
     return now.astimezone(zone(timezone)).date()
 
 
+def settled_status(status: MeetingStatus, day: date, today: date) -> MeetingStatus:
+    """The one status rule, for every page, the API, the form and the importer:
+    a meeting is upcoming only until its day has passed; dated before ``today``
+    and never cancelled, it was held, whatever it was marked. Held and
+    cancelled stay as they are."""
+    if status == MeetingStatus.UPCOMING and day < today:
+        return MeetingStatus.HELD
+    return status
+
+
+def status_of(meeting: Dated, now: datetime) -> MeetingStatus:
+    """The meeting's status at ``now``, judged on its day in its own time zone
+    (a meeting stored as upcoming whose day has passed reads held)."""
+    return settled_status(meeting.status, meeting.date, local_today(now, meeting.timezone))
+
+
 def is_upcoming(meeting: Dated, now: datetime) -> bool:
     """Still to come: not held, not cancelled, and dated today or later (in its
     own time zone). A meeting stays upcoming for the whole of its day."""
-    return meeting.status == MeetingStatus.UPCOMING and meeting.date >= local_today(
-        now, meeting.timezone
-    )
+    return status_of(meeting, now) == MeetingStatus.UPCOMING
 
 
 def registration_link(meeting: Dated, now: datetime) -> str | None:
@@ -72,15 +86,10 @@ def registration_link(meeting: Dated, now: datetime) -> str | None:
 
 
 def display_status(meeting: Dated, now: datetime) -> tuple[str, str]:
-    """(css key, label) for the status badge. A meeting still marked upcoming
-    whose date has gone reads "Past", never "Upcoming"."""
-    if meeting.status == MeetingStatus.CANCELLED:
-        return "cancelled", "Cancelled"
-    if meeting.status == MeetingStatus.HELD:
-        return "held", "Held"
-    if is_upcoming(meeting, now):
-        return "upcoming", "Upcoming"
-    return "held", "Past"
+    """(css key, label) for the status badge: Upcoming, Held or Cancelled,
+    the words of the meeting form and the API's ``status``."""
+    status = status_of(meeting, now)
+    return status.value, status.label
 
 
 def split_timeline(meetings: Iterable[M], now: datetime) -> tuple[list[M], list[M]]:

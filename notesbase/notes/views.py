@@ -1,8 +1,9 @@
 """Reading a meeting's notes: members of the series and facilitators only.
 
 Everyone else gets the very 404 a missing meeting gets, so the page does not
-even confirm that notes exist. What is shown is ``meeting_view`` for the
-reader's audience and nothing else."""
+even confirm that notes exist; to a logged-out visitor that 404 offers the
+login (``access.member_page``), as it does for a missing meeting. What is
+shown is ``meeting_view`` for the reader's audience and nothing else."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from flask import abort, render_template, request
 from markupsafe import Markup
 
-from notesbase.access import current_member
+from notesbase.access import current_member, member_page
 from notesbase.disclosure import Audience, DisclosedItem, NotesView
 from notesbase.meetings.views import load_meeting, load_series
 from notesbase.models import Meeting, Series
@@ -80,6 +81,7 @@ def notes_helpers() -> dict[str, Any]:
 
 
 @bp.route("/series/<slug>/meetings/<int:number>/notes")
+@member_page
 def read(slug: str, number: int) -> str:
     meeting, audience = load_readable(slug, number)
     shown = audience

@@ -1,7 +1,8 @@
 """Exports of the circulated notes: Markdown, a print-ready page and PDF.
 
 Who: members of the series and facilitators (``notes_audience``); everyone
-else gets the very 404 a missing meeting gets. What: the members' view,
+else gets the very 404 a missing meeting gets (offering a logged-out
+visitor the login: ``access.member_page``). What: the members' view,
 whoever asks (these are the notes as circulated). Every export passes the
 leak check (channel ``notes-export``) on exactly the text served; while a
 finding stands the answer is 409 and nothing is exported.
@@ -17,6 +18,7 @@ from flask import Blueprint, Flask, Response, abort, render_template
 from flask.cli import with_appcontext
 
 from notesbase import private_files
+from notesbase.access import member_page
 from notesbase.disclosure import Audience
 from notesbase.models import Meeting
 from notesbase.notes.cli import meeting_export_arguments
@@ -64,6 +66,7 @@ def attachment(body: bytes | str, content_type: str, filename: str) -> Response:
 
 
 @bp.route(NOTES + ".md")
+@member_page
 def notes_markdown(slug: str, number: int) -> Response:
     _meeting, export = export_or_refusal(slug, number)
     if isinstance(export, Response):
@@ -74,6 +77,7 @@ def notes_markdown(slug: str, number: int) -> Response:
 
 
 @bp.route(NOTES + "/print")
+@member_page
 def notes_print(slug: str, number: int) -> Response | str:
     meeting, export = export_or_refusal(slug, number)
     if isinstance(export, Response):
@@ -88,6 +92,7 @@ def notes_print(slug: str, number: int) -> Response | str:
 
 
 @bp.route(NOTES + ".pdf")
+@member_page
 def notes_pdf(slug: str, number: int) -> Response:
     if not export_pdf.pdf_available():
         load_readable(slug, number)  # the same 404 first, for the same readers
