@@ -9,6 +9,13 @@ API tokens is replaced by ``[redacted]``. Tracebacks keep one frame per line,
 but each exception's message is escaped the same way, and database errors
 never show the values of their statement (which may be note text).
 
+Werkzeug's development server (``notesbase run``) colours its start-up
+banner and its access lines: its own colour codes are kept, around text
+escaped as any other, when standard error is a terminal, and left out
+elsewhere. Its access lines never show a query string (what a reader
+searched for): a "?" and what follows it, up to the HTTP version, is left
+out of every line of Werkzeug's that has arguments.
+
 The app itself logs ids, counts and kinds, never the text of the notes, a
 password, a token or what a visitor typed as an email (which is sometimes a
 password typed into the wrong field)."""
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import traceback
 from functools import lru_cache
 from typing import Any
@@ -122,6 +130,75 @@ def _frames(error: BaseException) -> list[str]:
     ]
 
 
+# Werkzeug's records: the colours ``werkzeug.serving._ansi_style`` wraps
+# around a whole text (bold and five colours, then a reset), the template of
+# its access lines, and the first line of its start-up banner.
+WERKZEUG = "werkzeug"
+_WERKZEUG_STYLE = re.compile(r"\A((?:\x1b\[(?:1|3[1-6])m)+)(.*)(\x1b\[0m)\Z", re.DOTALL)
+_ACCESS_LINE = '"%s" %s %s'
+_BANNER = "WARNING: This is a development server."
+# A request line's query string: from "?" up to the HTTP version, or to the
+# end of a line that has none.
+_QUERY = re.compile(r"\?.*?(?=(?: HTTP/\d(?:\.\d)?)?\Z)", re.DOTALL)
+
+
+def _on_terminal() -> bool:
+    """Whether standard error, where Werkzeug's log handler writes, is a terminal."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # None, or closed
+        return False
+
+
+def _werkzeug_text(text: str, colour: bool) -> str:
+    """``text`` cleaned, with Werkzeug's colour around the whole of it kept
+    when ``colour`` and dropped otherwise."""
+    styled = _WERKZEUG_STYLE.match(text)
+    if styled is None:
+        return clean(text)
+    inner = clean(styled[2])
+    return f"{styled[1]}{inner}{styled[3]}" if colour else inner
+
+
+def _werkzeug_argument(value: object, request: bool, colour: bool) -> object:
+    """An argument of a Werkzeug line cleaned and without its query string;
+    for the ``request`` of an access line, Werkzeug's colour around it kept
+    when ``colour`` and dropped otherwise."""
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    styled = _WERKZEUG_STYLE.match(text) if request else None
+    prefix, text, suffix = styled.groups() if styled else ("", text, "")
+    text = clean(_QUERY.sub(f"?{REDACTED}", text, count=1))
+    return f"{prefix}{text}{suffix}" if colour else text
+
+
+def werkzeug_message(record: logging.LogRecord) -> str | None:
+    """The message of a record of Werkzeug's server: the start-up banner on
+    its lines, a line of its own coloured, an access or error line without
+    query strings; None for a record of another shape, escaped as usual."""
+    if not isinstance(record.msg, str):
+        return None
+    colour = _on_terminal()
+    if not record.args:
+        lines = record.msg.split("\n")
+        if _werkzeug_text(lines[0], colour=False).startswith(_BANNER):
+            return "\n".join(_werkzeug_text(line, colour) for line in lines)
+        return _werkzeug_text(record.msg, colour)
+    if not isinstance(record.args, tuple):
+        return None
+    # Only the request of an access line is Werkzeug's to colour.
+    access = record.msg.endswith(_ACCESS_LINE) and len(record.args) == 3
+    args = tuple(
+        _werkzeug_argument(arg, request=access and index == 0, colour=colour)
+        for index, arg in enumerate(record.args)
+    )
+    try:
+        return clean(record.msg) % args
+    except (TypeError, ValueError):
+        return None
+
+
 class SafeMessage:
     """Mixed into log records: the message escaped and redacted, and the
     traceback formatted by ``format_exception``."""
@@ -129,6 +206,10 @@ class SafeMessage:
     escapes_user_text = True
 
     def getMessage(self) -> str:
+        if getattr(self, "name", None) == WERKZEUG:
+            message = werkzeug_message(self)  # type: ignore[arg-type]
+            if message is not None:
+                return message
         return clean(super().getMessage())  # type: ignore[misc]
 
     def _prepare_traceback(self) -> None:

@@ -47,11 +47,13 @@ def command(tmp_path):
 
 
 def test_help_lists_the_commands(command):
-    """`notesbase --help` shows the project's commands beside Flask's."""
+    """`notesbase --help` shows the project's commands and none of Flask's."""
     result = command("--help")
     assert result.returncode == 0, result.stderr
     for name in ("db", "user", "import", "demo", "run"):
         assert f"  {name} " in result.stdout
+    for name in ("routes", "shell", "limiter"):
+        assert f"  {name} " not in result.stdout
 
 
 def test_db_upgrade_in_moved_instance(command, tmp_path):
