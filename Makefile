@@ -21,8 +21,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip || true
 
 $(RUN_INSTALLED): pyproject.toml | $(BIN)/python
-	@echo "notesbase: installing the app and what it needs to serve (a minute or two the first time)"
-	$(BIN)/python -m pip install -e .
+	@echo "notesbase: installing the app and what it needs to serve, PDF exports included (a minute or two the first time)"
+	$(BIN)/python -m pip install -e '.[pdf]'
 	touch $@
 
 # The dev extra holds everything serving needs, so `make run` after it installs nothing.
