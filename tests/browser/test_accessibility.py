@@ -38,6 +38,7 @@ NOT_HTML = {
     "exports.notes_pdf": "PDF download",
     "notes.export_file": "notes file download",
     "search.suggest": "JSON for the search box",
+    "health.healthz": "JSON for operators and load balancers",
 }
 QUERY = {"search.page": {"q": "data"}}
 # A route argument whose name means something else on this endpoint.
