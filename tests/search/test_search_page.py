@@ -287,8 +287,9 @@ def test_an_empty_query_gets_a_friendly_message(client, world, query):
 @pytest.mark.parametrize("name", list(s.GARBAGE))
 def test_garbage_gets_a_400_with_a_message_quickly(client, world, name):
     """Queries and parameters that cannot run answer 400 with a message in
-    the page, never a 500; parsing is bounded, so each answers well under
-    a second."""
+    the page, never a 500; parsing is bounded, so each answers in moments
+    (a runaway parse would take minutes; the bound is loose so a busy machine
+    does not fail it)."""
     log_in(client, "member@example.org")
     search(client, q="warm")
     started = time.perf_counter()
@@ -298,7 +299,7 @@ def test_garbage_gets_a_400_with_a_message_quickly(client, world, name):
     message = MESSAGE.search(page)
     assert message and message.group(1).strip(), name
     assert "Traceback" not in page
-    assert elapsed < 1.0, f"{name}: {elapsed:.2f} s"
+    assert elapsed < 10.0, f"{name}: {elapsed:.2f} s"
     s.assert_none_of(page, s.forbidden_for("public"), name)
 
 
