@@ -171,7 +171,8 @@ def link_problem(href: str) -> Unreadable | None:
     """A link whose address is a redaction class: parentheses typed for
     braces ("[x](.confidential)")."""
     name = href.strip().lstrip(".#{").rstrip("}")
-    suggestion = meant(name) if name and len(name) < 20 else None
+    bare = re.fullmatch(r"[^\W_][\w-]{2,30}", name) is not None  # a word, not an address
+    suggestion = meant(name) if bare else None
     return Unreadable("unparsed", f"({href})", suggestion) if suggestion else None
 
 

@@ -36,7 +36,6 @@ from notesbase.disclosure.classes import (
 from notesbase.disclosure.tidy import cut_token, drop_emptied_blocks, has_words, tidy_cuts
 from notesbase.disclosure.vocabulary import Audience, Confidentiality
 
-SPAN_CLASSES = {"confidential": Confidentiality.CONFIDENTIAL, "members": Confidentiality.MEMBERS}
 # The class a kept span carries in facilitator HTML.
 MARK_CLASS = {
     Confidentiality.CONFIDENTIAL: "redact-confidential",

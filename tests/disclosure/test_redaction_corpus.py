@@ -244,3 +244,21 @@ def test_any_class_on_a_span_that_is_not_a_redaction_class_fails_closed(name: st
     members_see = shows(view_of(body, Audience.MEMBER), S)
     assert members_see is (level is Confidentiality.MEMBERS), body
     assert bool(body_problems(body)) is (level is None), body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "See [the list](http://a.io/members) and [ours](./members).",
+        'The set {a, b.c} and {.5, .7} and {v2} and {"members": 3}.',
+        "Use `obj.members()` and `{key: value}` here.",
+        "```\n.members { color: red }\n```",
+        "Plain <b>bold</b> and a < b > c.",
+    ],
+)
+def test_ordinary_text_is_no_redaction(body: str) -> None:
+    """Addresses, braces, code and angle brackets that are no redaction are
+    shown as they are, and not reported."""
+    assert body_problems(body) == []
+    view = view_of(body, Audience.PUBLIC)
+    assert view.items and view.items[0].body_text
