@@ -77,8 +77,9 @@ def read_element(token: Token) -> tuple[Confidentiality | None, Unreadable | Non
     """The level an element's attribute block marks, what is wrong with it
     (an unreadable block marks the level ``CONFIDENTIAL``), and its ``alt``.
     A span with both classes is as strict as its strictest."""
-    if token.type == "link_open":
-        problem = link_problem(str(token.attrs.get("href", "")))
+    href = str(token.attrs.get("href", "")) if token.type == "link_open" else ""
+    if href and "/" not in href and ":" not in href:  # not an address: perhaps a class
+        problem = link_problem(href)
         if problem is not None:
             return Confidentiality.CONFIDENTIAL, problem, ""
     own = _OWN.get(token.type, set())
