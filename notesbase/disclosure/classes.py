@@ -39,7 +39,7 @@ MARKUP_CHARS = "{}<\ufe37\ufe38\ufe5b\ufe5c\uff5b\uff5d\ufe64\uff1c"
 _MARKUP = re.compile("[" + re.escape(MARKUP_CHARS) + "]")
 # Attribute blocks as written in text, closed or not (to the end of the line).
 _BRACES = re.compile(r"\{([^{}\n]*)\}?")
-_RAW_TAG = re.compile(r"<([a-zA-Z][\w-]*)(?=[^<>]*?\sclass\s*=)[^<>]*>?")
+_RAW_TAG = re.compile(r"<([a-zA-Z][\w-]*)(?=[^<>]*?\sclass\s*=)[^<>]*>?", re.IGNORECASE)
 _PART = re.compile(r"""(?<!\S)([.#]?)([^\s=.#"'{}]+)(?:\s*=\s*("[^"]*"?|'[^']*'?|[^\s"'{}]*))?""")
 _LETTER = re.compile(r"[^\W\d_]")
 # What an attribute block follows straight on from: a span, a link, code,
@@ -204,10 +204,9 @@ def _parts(inside: str) -> Iterator[tuple[str, str]]:
 
 def _in_braces(inside: str, *, code: bool) -> str | None:
     """The redaction class an attribute block found in text or code seems to
-    be meant as, or None. Any class written with a dot counts in text; in
-    code (``code``: a block not straight after a bracket, a backtick or
-    emphasis, as an attribute block would be) only a redaction class or a
-    near miss of one does."""
+    be meant as, or None. In text, any class written with a dot counts; in
+    code (``code``, unless the block follows a bracket, backtick or emphasis
+    as an attribute block would) only a redaction class or a near miss does."""
     for mark, name in _parts(inside):
         level = known_level(name)
         if level is not None:
@@ -254,7 +253,7 @@ def text_problems(text: str, *, code: bool = False) -> Iterator[Unreadable]:
 
 
 def _html_suggestion(tag: str) -> str:
-    found = re.search(r"class\s*=\s*(\"[^\"]*\"?|'[^']*'?|[^\s>]*)", tag)
+    found = re.search(r"class\s*=\s*(\"[^\"]*\"?|'[^']*'?|[^\s>]*)", tag, re.IGNORECASE)
     for word in (found.group(1).strip("\"'") if found else "").split():
         suggestion = meant(word)
         if suggestion:
@@ -266,7 +265,7 @@ def raw_tags(text: str) -> tuple[list[str], list[str]]:
     """The names of raw HTML tags with a class opened in ``text``, and of
     every tag closed there (a redaction written in HTML may run on over
     several paragraphs: everything up to its closing tag is hidden)."""
-    if "<" not in text and not may_hold_markup(text):
+    if not may_hold_markup(text):
         return [], []
     nfkc = unicodedata.normalize("NFKC", text) if not text.isascii() else text
     opened = [match.group(1).casefold() for match in _RAW_TAG.finditer(nfkc)]

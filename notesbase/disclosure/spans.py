@@ -289,9 +289,8 @@ def block_problems(token: Token, open_tags: list[str]) -> tuple[list[Unreadable]
 
 
 def _marked_unreadable(children: list[Token]) -> list[Token]:
-    opener = _span_open(Confidentiality.CONFIDENTIAL, None, "")
-    opener.attrs = {"class": f"{MARK_CLASS[Confidentiality.CONFIDENTIAL]} {UNREADABLE_CLASS}"}
-    opener.meta = {}
+    """A run as facilitators see it when it cannot be read: all of it marked."""
+    opener = _span_open(Confidentiality.CONFIDENTIAL, Unreadable("unparsed", ""), "")
     return [opener, *children, Token("span_close", "span", -1)]
 
 
