@@ -4,10 +4,12 @@ The rule, in order, for every item:
 1. An item whose confidentiality the audience may not see is left out, with
    no marker, gap or count; a section left empty disappears with it.
 2. Redacted spans (and links, code or images given a redaction class) the
-   audience may not see are cut from the body before it is rendered;
-   facilitators keep them, marked. A redaction class the parser did not take
-   (a typo) hides its whole block from those it names. An item whose every
-   word was redacted is left out as if it were confidential.
+   audience may not see are cut from the body and from section headings
+   before they are rendered, or give way to their ``alt`` text; facilitators
+   keep them, marked. Markup meant as a redaction that cannot be read as one
+   fails closed (``spans``): it hides what it marks, or its whole block,
+   from everyone but facilitators. An item whose every word was redacted is
+   left out as if it were confidential.
 3. The speaker is credited at the level of the narrowest active consent for
    this audience (anonymous without one); facilitators see who spoke.
 4. Names, surnames, affiliations, descriptors and email addresses that a
@@ -38,7 +40,7 @@ from notesbase.disclosure.facts import (
 from notesbase.disclosure.matching import Matcher
 from notesbase.disclosure.render import attribute_values, spaced_text, to_html, to_text
 from notesbase.disclosure.scrub import scrub_addresses, scrub_tokens
-from notesbase.disclosure.spans import redacted_tokens
+from notesbase.disclosure.spans import heading_text, redacted_tokens
 from notesbase.disclosure.terms import (
     matcher_for,
     safe_credit,
@@ -62,7 +64,7 @@ def disclose(notes: Notes, audience: Audience) -> NotesView:
         key=lambda item: (item.position, item.id),
     )
     # Items share a few headings: each is checked once.
-    headings = {item.section: _heading(item.section, matcher) for item in visible}
+    headings = {item.section: _heading(item.section, audience, matcher) for item in visible}
     items = (
         _disclose_item(item, headings[item.section], people, levels, audience, matcher, strict)
         for item in visible
@@ -148,10 +150,11 @@ def _shown_body(body: str, audience: Audience, matcher: Matcher) -> tuple[str, s
     return body_html, body_text
 
 
-def _heading(section: str, matcher: Matcher) -> str:
-    """A section heading with what the audience may not see replaced, or
-    nothing if something withheld is still there."""
-    section = without_hidden(section).strip()
+def _heading(section: str, audience: Audience, matcher: Matcher) -> str:
+    """A section heading with the spans the audience may not see cut and
+    what it may not see replaced, or nothing if something withheld is still
+    there (or a redaction in it cannot be read)."""
+    section = heading_text(without_hidden(section).strip(), audience)
     if not matcher:
         return section
     section = scrub_addresses(matcher.sub(section), matcher)

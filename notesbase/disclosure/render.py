@@ -10,10 +10,12 @@ from html.parser import HTMLParser
 import nh3
 from markdown_it.token import Token
 
-from notesbase.disclosure.spans import MARK_CLASS, parser
+from notesbase.disclosure.spans import MARK_CLASS, UNREADABLE_CLASS, parser
 from notesbase.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
-_SPAN_CLASSES = set(MARK_CLASS.values())
+_SPAN_CLASSES = {*MARK_CLASS.values(), UNREADABLE_CLASS}
+# A marked span's title says what other audiences read in its place.
+_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "span": {"title"}}
 # Tags that sit inside a line of text: their words join their neighbours'.
 _INLINE = {"a", "abbr", "code", "del", "em", "span", "strong", "sub", "sup"}
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
@@ -24,7 +26,7 @@ def to_html(tokens: Sequence[Token]) -> str:
     return nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=_ATTRIBUTES,
         allowed_classes={"span": _SPAN_CLASSES},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",

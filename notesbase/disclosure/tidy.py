@@ -21,9 +21,9 @@ def cut_token() -> Token:
 
 
 def has_words(tokens: Sequence[Token]) -> bool:
-    """Whether inline tokens show anything but space and formatting."""
+    """Whether inline tokens show anything but space, formatting and cut marks."""
     for token in tokens:
-        if token.type == "text" and token.content.strip():
+        if token.type == "text" and token.content.strip() and not token.meta.get(CUT):
             return True
         if token.type in ("code_inline", "image"):
             return True
@@ -117,13 +117,37 @@ def drop_empty_formatting(tokens: Sequence[Token]) -> list[Token]:
     return work
 
 
-def tidy_cuts(tokens: Sequence[Token]) -> list[Token]:
-    """Inline tokens with every cut marker resolved and removed."""
+def tidy_cuts(tokens: Sequence[Token], mark: str = "") -> list[Token]:
+    """Inline tokens with every cut marker resolved and removed, or, given
+    a ``mark``, left as that text (where a reading of the cuts wants them)."""
     work = _drop_empty_pairs(_collapse(list(tokens)))
+    cuts = False
     for index, token in enumerate(work):
         if token.type == CUT:
+            cuts = True
             _join(_neighbour(work, index, -1), _neighbour(work, index, 1))
+    if cuts:
+        _trim_ends(work)
+    if mark:
+        return [_mark(mark) if token.type == CUT else token for token in work]
     return [token for token in work if token.type != CUT]
+
+
+def _trim_ends(tokens: list[Token]) -> None:
+    """No space left at the start or end of a run (a cut there took the
+    words a space was between: "(" and ")" around a span at the start)."""
+    shown = [t for t in tokens if t.nesting == 0 and t.type != CUT and t.content != ""]
+    if shown and shown[0].type == "text":
+        shown[0].content = shown[0].content.lstrip(_SPACE)
+    if shown and shown[-1].type == "text":
+        shown[-1].content = shown[-1].content.rstrip(_SPACE)
+
+
+def _mark(mark: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = mark
+    token.meta[CUT] = True
+    return token
 
 
 def _emptied(token: Token) -> bool:

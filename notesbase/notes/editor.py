@@ -37,6 +37,7 @@ from notesbase.notes.forms import (
     show_error,
 )
 from notesbase.notes.notes_import import ImportMode, NotesFileError, export_notes, import_notes
+from notesbase.notes.notices import flash_notices, meeting_notices, notices_of, typed_notices
 from notesbase.notes.people import all_people, create_person
 from notesbase.notes.views import load_notes_meeting, shown_sections
 
@@ -110,6 +111,7 @@ def editor(slug: str, number: int) -> View:
         else:
             db.session.commit()
             flash_removed(form)
+            flash_notices(item)
             # Said beside the form (editor.html), where the note-taker is. No
             # #new-item: browsers skip autofocus on a page opened at a fragment.
             more = {"after": item.id} if after is not None else {}
@@ -124,6 +126,7 @@ def editor(slug: str, number: int) -> View:
         added=added,
         sections=shown_sections(meeting_view(meeting, Audience.FACILITATOR)),
         section_names=sorted({i.section for i in items if i.section}),
+        notices=meeting_notices(items),
     )
     return (page, INVALID) if form.is_submitted() else page
 
@@ -163,6 +166,7 @@ def edit_item(slug: str, number: int, item_id: int) -> View:
             db.session.commit()
             flash("Item saved." if changed else "Nothing had changed.", "success")
             flash_removed(form)
+            flash_notices(item)
             return redirect(editor_url(meeting, f"item-{item.id}"))
     page = render_template(
         "notes/item_form.html",
@@ -173,6 +177,12 @@ def edit_item(slug: str, number: int, item_id: int) -> View:
         conflict=status == CONFLICT and form.is_submitted(),
         current_html=marked_html(item.body),
         section_names=sorted({i.section for i in meeting_items(meeting) if i.section}),
+        # What the form holds: as saved, or as typed when it comes back refused.
+        notices=(
+            typed_notices(form.body.data or "", form.section.data or "", form.confidentiality.data)
+            if form.is_submitted()
+            else notices_of(item)
+        ),
     )
     return (page, status) if form.is_submitted() else page
 
@@ -254,6 +264,7 @@ def preview(slug: str, number: int) -> str:
     every_item = [
         item for section in views.pop(Audience.FACILITATOR).sections for item in section.items
     ]
+    notices = meeting_notices(meeting_items(meeting))
     return render_template(
         "notes/preview.html",
         meeting=meeting,
@@ -264,6 +275,7 @@ def preview(slug: str, number: int) -> str:
         held_back=[
             item for item in every_item if item.confidentiality is Confidentiality.CONFIDENTIAL
         ],
+        to_check=[(item, notices[item.id]) for item in every_item if item.id in notices],
     )
 
 

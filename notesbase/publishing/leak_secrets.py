@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from notesbase.disclosure import Audience, Confidentiality, ItemFacts, Notes
 from notesbase.disclosure.render import to_html, to_text
-from notesbase.disclosure.spans import redacted_tokens
+from notesbase.disclosure.spans import heading_words, redacted_tokens
 from notesbase.disclosure.words import stopwords
 from notesbase.publishing import leak_text
 from notesbase.publishing.leak_people import AUDIENCE_WORDS, Hit
@@ -100,9 +100,13 @@ class SecretsCheck:
         if audience is Audience.FACILITATOR:
             return
         items = sorted(notes.items, key=lambda item: (item.position, item.id))
+        headings: set[str] = set()
         for item in items:
             if item.confidentiality.visible_to(audience):
                 self._redacted(item)
+                if item.section not in headings:
+                    headings.add(item.section)
+                    self._redacted_heading(item)
             else:
                 self._hidden(item)
         self._hidden_headings(items)
@@ -141,7 +145,16 @@ class SecretsCheck:
         """The runs of words a redaction cuts out of an item the audience sees
         (spans, marked links and images, a paragraph with a mistyped class)."""
         full = plain_text(item.body, Audience.FACILITATOR)
-        kept = leak_text.word_texts(plain_text(item.body, self.audience))
+        self._cut(item, full, plain_text(item.body, self.audience))
+
+    def _redacted_heading(self, item: ItemFacts) -> None:
+        """The words a redaction cuts out of a section heading the audience sees."""
+        if item.section.strip():
+            full = heading_words(item.section, Audience.FACILITATOR)
+            self._cut(item, full, heading_words(item.section, self.audience))
+
+    def _cut(self, item: ItemFacts, full: str, shown: str) -> None:
+        kept = leak_text.word_texts(shown)
         words = leak_text.words(full)
         matcher = difflib.SequenceMatcher(None, [w.text for w in words], kept, autojunk=False)
         for tag, start, end, _kept_start, _kept_end in matcher.get_opcodes():
@@ -166,7 +179,8 @@ class SecretsCheck:
             if not visible:
                 who = AUDIENCE_WORDS.get(self.audience, str(self.audience))
                 why = f"This is the heading of a section whose items {who} may not see."
-                self._add(heading, leak_text.words(heading), self._secret("confidential", why))
+                words = heading_words(heading, Audience.FACILITATOR)
+                self._add(words, leak_text.words(words), self._secret("confidential", why))
 
     def hits(self, text: str) -> list[Hit]:
         """Each copied run or distinctive short secret in ``text``."""

@@ -5,7 +5,9 @@ Interface shared by every channel (write-up, export, circulation):
 
 - a channel registers itself with ``register_channel(name, audience, fields)``,
   where ``fields(meeting)`` returns the ``Field`` list of its exact output
-  (titles, headings, bodies, attributions, file names, metadata);
+  (titles, headings, bodies, attributions, file names, metadata), and
+  optionally ``sources(meeting)``, the items it is made from, each with where
+  it shows (every item of the meeting, "item 3", unless it says otherwise);
 - ``check(meeting, channel)`` returns a ``LeakReport`` of ``Finding``s, each
   marked with its override when a facilitator overrode it;
 - ``require_clean(meeting, channel)`` raises ``LeakCheckFailed`` (carrying the
@@ -22,7 +24,11 @@ channel's audience (``leak_people`` and ``leak_secrets`` hold the rules):
 - ``confidential``: words of an item the audience may not see; ``redacted``:
   words of a span redacted from an item it does see (runs of four or more
   words, or a short span whole when it is distinctive);
-- ``attendees``: a list of who attended.
+- ``attendees``: a list of who attended;
+- ``unreadable-redaction``: markup in an item the channel carries that was
+  meant as a redaction and cannot be read as one (hidden meanwhile);
+  ``broken-sentence``: a sentence a redaction leaves broken for the audience
+  (``leak_redactions``).
 
 Text is matched in the canonical form ``disclose`` uses (any case, accents,
 compatibility and look-alike letters, invisible characters), across line
@@ -43,12 +49,13 @@ import sqlalchemy as sa
 
 from notesbase import audit
 from notesbase.db import db
-from notesbase.disclosure import Audience, NotesView, disclose
+from notesbase.disclosure import Audience, ItemFacts, NotesView, disclose
 from notesbase.disclosure.canonical import canonical
 from notesbase.models import LeakOverride, Meeting, Member
 from notesbase.notes.facts import load_notes
 from notesbase.publishing import leak_text
 from notesbase.publishing.leak_people import Hit, PeopleCheck
+from notesbase.publishing.leak_redactions import item_hits
 from notesbase.publishing.leak_secrets import SecretsCheck
 from notesbase.text import clean_text
 
@@ -70,7 +77,7 @@ class Finding:
     """Something the audience may not see, found in an output."""
 
     key: str  # stable for the same rule, matched text and place
-    rule: str  # "name", "affiliation", "descriptor", "email", "confidential", "redacted", ...
+    rule: str  # "name", "confidential", "redacted", "unreadable-redaction", ...
     where: str
     match: str  # the text as found
     why: str  # in plain words, for the facilitator
@@ -99,25 +106,33 @@ class LeakCheckFailed(Exception):
         self.report = report
 
 
+Sources = Callable[[Meeting], Sequence[tuple[str, ItemFacts]]]
+
+
 @dataclass(frozen=True)
 class Channel:
     name: str
     audience: Audience
     fields: Callable[[Meeting], Sequence[Field]]
     label: str = ""
+    sources: Sources | None = None
 
 
 CHANNELS: dict[str, Channel] = {}
 
 
 def register_channel(
-    name: str, audience: Audience, fields: Callable[[Meeting], Sequence[Field]], label: str = ""
+    name: str,
+    audience: Audience,
+    fields: Callable[[Meeting], Sequence[Field]],
+    label: str = "",
+    sources: Sources | None = None,
 ) -> None:
     """Add (or replace) a channel. Its name goes into addresses and the
     overrides table: 1 to 20 letters, digits, '-', '_' or '.'."""
     if len(name) > CHANNEL_NAME_MAX or not re.fullmatch(r"[\w.-]+", name, re.ASCII):
         raise ValueError(f"a channel name is 1-{CHANNEL_NAME_MAX} letters, digits, '-', '_' or '.'")
-    CHANNELS[name] = Channel(name, audience, fields, label or name)
+    CHANNELS[name] = Channel(name, audience, fields, label or name, sources)
 
 
 class UnknownChannel(LookupError):
@@ -197,6 +212,16 @@ def check(meeting: Meeting, channel: str) -> LeakReport:
                     findings[key] = Finding(
                         key, hit.rule, item.where, hit.match, hit.why, overrides.get(key)
                     )
+        if spec.sources is not None:
+            sources = spec.sources(meeting)
+        else:
+            sources = [(f"item {facts.position}", facts) for facts in notes.items]
+        for found in item_hits(sources, spec.audience):
+            key = finding_key(found.rule, found.match, found.where)
+            if key not in findings:
+                findings[key] = Finding(
+                    key, found.rule, found.where, found.match, found.why, overrides.get(key)
+                )
     ordered = sorted(findings.values(), key=lambda finding: _where_order(finding.where))
     return LeakReport(meeting.id, channel, spec.audience, tuple(ordered))
 

@@ -25,12 +25,19 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from notesbase import private_files
-from notesbase.disclosure import Audience
+from notesbase.disclosure import Audience, ItemFacts
 from notesbase.disclosure.render import attribute_values
 from notesbase.models import Meeting
 from notesbase.notes.cli import meeting_export_arguments
+from notesbase.notes.facts import item_facts
 from notesbase.publishing import leakcheck
-from notesbase.publishing.writeup_service import CHANNEL, public_writeup, published_writeup
+from notesbase.publishing.writeup_service import (
+    CHANNEL,
+    find_writeup,
+    public_writeup,
+    published_writeup,
+    summary_facts,
+)
 
 CHANNEL_LABEL = "Public write-up"
 
@@ -73,6 +80,20 @@ def leak_fields(meeting: Meeting) -> list[leakcheck.Field]:
     return [field for field in fields if field.text]
 
 
+def leak_sources(meeting: Meeting) -> list[tuple[str, ItemFacts]]:
+    """What the write-up is made from, for the leak check's reading of its
+    redactions: the summary and the chosen items, nothing else."""
+    writeup = find_writeup(meeting)
+    if writeup is None:
+        return []
+    sources = [("summary", summary_facts(writeup.summary))] if writeup.summary.strip() else []
+    own = sorted(
+        (item for item in writeup.items if item.meeting_id == meeting.id),
+        key=lambda item: (item.position, item.id),
+    )
+    return sources + [(f"item {item.position}", item_facts(item)) for item in own]
+
+
 @click.command("writeup")
 @with_appcontext
 @meeting_export_arguments
@@ -82,7 +103,6 @@ def export_writeup_command(slug: str, number: int, output: Path | None) -> None:
     Refused while the leak check finds something."""
     from notesbase.notes.cli import find_meeting
     from notesbase.publishing.writeup_export import markdown_page
-    from notesbase.publishing.writeup_service import find_writeup
 
     meeting = find_meeting(slug, number)
     writeup = find_writeup(meeting)
@@ -115,6 +135,8 @@ def register(app: Flask) -> None:
     from notesbase.publishing import writeup_api, writeup_feed  # noqa: F401
     from notesbase.publishing.writeup_views import bp
 
-    leakcheck.register_channel(CHANNEL, Audience.PUBLIC, leak_fields, CHANNEL_LABEL)
+    leakcheck.register_channel(
+        CHANNEL, Audience.PUBLIC, leak_fields, CHANNEL_LABEL, sources=leak_sources
+    )
     export_cli.add_command(export_writeup_command)
     app.register_blueprint(bp)

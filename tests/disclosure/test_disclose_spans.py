@@ -113,6 +113,13 @@ def test_members_see_their_spans_as_plain_text() -> None:
         ('a "[x]{.confidential}" b', "<p>a b</p>\n"),
         ("a [x]{.confidential} [y]{.confidential} b", "<p>a b</p>\n"),
         ("a [[x]{.confidential}](https://example.org) b", "<p>a (https://example.org) b</p>\n"),
+        ("a ![x]{.confidential} b", "<p>a b</p>\n"),
+        ("![x]{.confidential} b", "<p>b</p>\n"),
+        ("a (![x]{.confidential}) b", "<p>a b</p>\n"),
+        ("a ![x](https://example.org/x.png){.confidential}, b", "<p>a, b</p>\n"),
+        ("a [text](https://example.org){.confidential}.", "<p>a.</p>\n"),
+        ("[text](https://example.org){.confidential} b", "<p>b</p>\n"),
+        ("([x]{.confidential}) b", "<p>b</p>\n"),
         ("a\n[x]{.confidential} b", "<p>a\nb</p>\n"),
         ("- [x]{.confidential}\n- b", "<ul>\n<li>b</li>\n</ul>\n"),
         ("first\n\n[x]{.confidential}\n\nlast", "<p>first</p>\n<p>last</p>\n"),
@@ -172,7 +179,7 @@ def test_redaction_class_on_links_code_and_images(body: str) -> None:
         assert "the file" not in view.text()
         assert "example.org/f" not in view.text()
     facilitator = only_html(view_of(body, Audience.FACILITATOR))
-    assert 'class="redact-confidential"' in facilitator
+    assert 'class="redact-confidential' in facilitator
     assert "the file" in facilitator
 
 
@@ -194,11 +201,13 @@ def test_unparsed_redaction_hides_its_block(body: str) -> None:
     assert "four million" in view_of(body, Audience.FACILITATOR).items[0].body_text
 
 
-def test_unparsed_members_redaction_is_visible_to_members() -> None:
-    """A typo in a members span hides the paragraph from the public only."""
+def test_unparsed_members_redaction_hides_its_paragraph_from_members_too() -> None:
+    """A typo in a members span hides the paragraph from everyone but
+    facilitators: what the writer meant cannot be read, so it fails closed."""
     body = "We met [the CDO] {.members} at last."
     assert view_of(body, Audience.PUBLIC).items == ()
-    assert "the CDO" in view_of(body, Audience.MEMBER).items[0].body_text
+    assert view_of(body, Audience.MEMBER).items == ()
+    assert "the CDO" in view_of(body, Audience.FACILITATOR).items[0].body_text
 
 
 @pytest.mark.parametrize("audience", list(Audience))
