@@ -110,9 +110,11 @@ def test_results_of_one_series_name_it_once(app, twins):
     assert "Community of Practice" not in cards[0]
     assert "Meeting 2: Gathering 2" in cards[0]
     assert "1 result in Community of Practice (cop-north)." in text(page)
-    page = client.get(f"/search?q={WORD}").get_data(as_text=True)
-    names = re.findall(r'<span class="series-name">([^<]*)</span>', page)
-    assert sorted(names) == ["Community of Practice (cop)", "Community of Practice (cop-north)"]
+    twins = ["Community of Practice (cop)", "Community of Practice (cop-north)"]
+    for query in (f"q={WORD}", f"q={WORD}&series=cop&series=cop-north"):
+        page = client.get(f"/search?{query}").get_data(as_text=True)
+        assert sorted(re.findall(r'<span class="series-name">([^<]*)</span>', page)) == twins
+        assert "2 results." in text(page)
 
 
 def test_invitation_and_member_checkboxes_tell_twins_apart(app, twins):
