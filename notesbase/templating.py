@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import Flask, g
@@ -30,6 +30,11 @@ def clock(value: time | None) -> str:
     return timeline.clock(value) if value else ""
 
 
+def in_zone(value: datetime, zone_name: str) -> datetime:
+    """A stored (UTC) moment as the clock read in that time zone."""
+    return value.astimezone(timeline.zone(zone_name))
+
+
 def series_label(series: Series) -> str:
     """The series' title, with its slug beside it when another series has the
     same title ("Community of Practice (cop-north)"). Series are public, so
@@ -45,6 +50,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["in_zone"] = in_zone
+    app.jinja_env.globals["timezone_label"] = timeline.timezone_label
     app.jinja_env.globals["current_member"] = current_member
     app.jinja_env.globals["series_label"] = series_label
     app.jinja_env.globals["Role"] = Role
