@@ -41,7 +41,8 @@ class Row:
 
 
 def _meeting_zones() -> list[tuple[str, int]]:
-    """Each time zone the meetings use, with how many use it, most used first."""
+    """Each time zone the meetings use, with how many use it, most used first:
+    the first is the series' zone, the page's default."""
     count = sa.func.count(Meeting.id)
     rows = db.session.execute(
         sa.select(Meeting.timezone, count)
@@ -51,20 +52,14 @@ def _meeting_zones() -> list[tuple[str, int]]:
     return [(name, n) for name, n in rows if is_known_timezone(name)]
 
 
-def usual_timezone() -> str:
-    """The series' time zone: the one most meetings are held in."""
-    zones = _meeting_zones()
-    return zones[0][0] if zones else DEFAULT_TIMEZONE
-
-
 def filter_form(args: object) -> AuditFilterForm:
     """The filter as the reader sent it, with its choices filled in."""
     form = AuditFilterForm(formdata=args)
     form.actor.choices = actor_choices()
     form.action.choices = action_choices()
-    chosen = form.tz.data or usual_timezone()
-    form.tz.data = chosen
-    form.tz.choices = timezone_choices(chosen)
+    zones = [name for name, _ in _meeting_zones()]
+    form.tz.data = form.tz.data or (zones[0] if zones else DEFAULT_TIMEZONE)
+    form.tz.choices = timezone_choices(form.tz.data, zones)
     return form
 
 
@@ -88,8 +83,9 @@ def action_choices() -> list[SelectChoice]:
     return choices
 
 
-def timezone_choices(chosen: str) -> list[SelectChoice]:
-    zones = [name for name, _ in _meeting_zones()]
+def timezone_choices(chosen: str, zones: list[str]) -> list[SelectChoice]:
+    """The zones the meetings use (most used first), the default, UTC and the chosen one."""
+    zones = list(zones)
     for extra in (DEFAULT_TIMEZONE, UTC_ZONE, chosen):
         if extra not in zones:
             zones.append(extra)
@@ -101,8 +97,8 @@ def _start_of(day: date, zone: ZoneInfo) -> datetime:
 
 
 def event_filter(form: AuditFilterForm) -> audit.EventFilter:
-    """The query a valid filter form asks for."""
-    zone = ZoneInfo(form.tz.data or usual_timezone())
+    """The query a valid filter form asks for (``filter_form`` chose the zone)."""
+    zone = ZoneInfo(form.tz.data)
     actor = form.actor.data or ""
     action = form.action.data or ""
     if action in GROUPS:
