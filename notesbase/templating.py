@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, g
 
 from notesbase.access import current_member
+from notesbase.db import db
 from notesbase.markdown import render_markdown
 from notesbase.meetings import timeline
-from notesbase.models import Role
+from notesbase.models import Role, Series
+from notesbase.series_names import series_labels
 
 
 def long_date(value: date | None) -> str:
@@ -27,12 +30,30 @@ def clock(value: time | None) -> str:
     return timeline.clock(value) if value else ""
 
 
+def in_zone(value: datetime, zone_name: str) -> datetime:
+    """A stored (UTC) moment as the clock read in that time zone."""
+    return value.astimezone(timeline.zone(zone_name))
+
+
+def series_label(series: Series) -> str:
+    """The series' title, with its slug beside it when another series has the
+    same title ("Community of Practice (cop-north)"). Series are public, so
+    every reader is told the same; worked out once a request."""
+    labels = g.get("series_labels")
+    if labels is None or series.id not in labels:
+        labels = g.series_labels = series_labels(db.session.scalars(sa.select(Series)))
+    return labels.get(series.id, series.title)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["in_zone"] = in_zone
+    app.jinja_env.globals["timezone_label"] = timeline.timezone_label
     app.jinja_env.globals["current_member"] = current_member
+    app.jinja_env.globals["series_label"] = series_label
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -33,6 +33,7 @@ REQUIRED: dict[str, Role | None] = {
     "leakcheck.page": PUBLIC,
     # Circulation answers 404 to everyone but facilitators (tests/publishing/test_circulation.py).
     "circulation.circulate": PUBLIC,
+    "circulation.confirm": PUBLIC,
     "circulation.send": PUBLIC,
     "circulation.resume": PUBLIC,
     "leakcheck.override": PUBLIC,

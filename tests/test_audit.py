@@ -3,7 +3,6 @@ what and when, never with the text of the notes; only admins read it."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from datetime import date
@@ -13,8 +12,9 @@ import sqlalchemy as sa
 
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
-from notesbase.models import AuditEvent, Meeting, Member, Person, Role, Series
+from notesbase.models import AuditEvent, Meeting, Member, Role, Series
 from notesbase.notes import items, people
+from tests.audit_support import audit_rows
 from tests.conftest import PASSWORD, post_form
 
 SECRET_BODY = "Zanzibarquill secret body"
@@ -152,7 +152,9 @@ def test_no_event_holds_the_text_of_the_notes(app, world):
         assert secret not in every_event_text(app)
     page = browser(app, "admin@example.org").get("/admin/audit").get_data(as_text=True)
     assert "Zanzibarquill" not in page and "Mormolyke" not in page
-    assert "item.create" in page and "consent.grant" in page
+    said = "\n".join(audit_rows(page))
+    assert "Added item 1 (a quote, confidential) to meeting 1 of Community of Practice." in said
+    assert "Recorded consent for Jane Doe" in said
 
 
 def test_consent_changes_name_who_made_them(app, world):
@@ -320,42 +322,3 @@ def test_logins_and_logouts_are_audited(app, world):
         ("account.logout", "jane@example.org", world["member"]),
     ]
     assert "who@example.org" not in every_event_text(app)
-
-
-# --- the page -----------------------------------------------------------------
-
-
-def test_audit_page_filters_and_pages_newest_first(app, world):
-    """Newest first, 50 a page with a link to older ones, filtered by prefix,
-    with readable targets."""
-    with app.app_context():
-        from notesbase import audit
-
-        for n in range(55):
-            audit.record("person.update", "person", world["jane"], actor=None, changed=[n])
-        audit.record("account.role", "member", world["member"], actor=None, old="a", new="b")
-        db.session.commit()
-    admin = browser(app, "admin@example.org")
-    first = html.unescape(admin.get("/admin/audit").get_data(as_text=True))
-    assert first.index("account.login") < first.index("account.role")
-    assert first.index("account.role") < first.index("person.update")
-    older = re.search(r'href="(/admin/audit\?before=\d+)"', first)
-    assert older is not None
-    second = html.unescape(admin.get(older.group(1)).get_data(as_text=True))
-    assert "person.update" in second and "account.role" not in second
-    filtered = html.unescape(admin.get("/admin/audit?action=account.").get_data(as_text=True))
-    assert "account.role" in filtered and "person.update" not in filtered
-    assert "Jane (jane@example.org)" in filtered  # the target, looked up now
-    assert "person: Jane Doe" in first
-    nothing = admin.get("/admin/audit?action=nothing.").get_data(as_text=True)
-    assert "No events match that filter." in nothing
-    assert admin.get("/admin/audit?before=oops").status_code == 200
-
-
-def test_person_events_link_to_the_person(app, world):
-    """An event about a person links to the facilitators' person page."""
-    admin = browser(app, "admin@example.org")
-    page = admin.get("/admin/audit?action=person.").get_data(as_text=True)
-    assert f'href="/people/{world["jane"]}"' in page
-    with app.app_context():
-        assert db.session.get(Person, world["jane"]) is not None

@@ -159,7 +159,7 @@ def test_no_invitations_and_no_matching_audit_events(app: Flask, make_member: Ma
     that matches nothing offers the whole log."""
     admin = client_as(app, make_member, Role.ADMIN)
     assert "#email" in empty_state(admin, "/admin/invites", "No invitations have been sent yet.")
-    links = empty_state(admin, "/admin/audit?action=consent.", "No events match that filter.")
+    links = empty_state(admin, "/admin/audit?action=people", "No events match that filter.")
     assert "/admin/audit" in links
 
 

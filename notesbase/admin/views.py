@@ -9,13 +9,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from notesbase.access import admin_required, current_member
-from notesbase.admin import audit_view, service
+from notesbase.admin import audit_page, service
 from notesbase.admin.forms import ConfirmForm, InviteForm, MemberForm, series_choices
 from notesbase.audit import recent
 from notesbase.auth import invites
 from notesbase.auth.service import AccountError, series_by_ids
 from notesbase.auth.throttle import limit_invites
 from notesbase.db import db
+from notesbase.meetings.timeline import timezone_label
 from notesbase.models import Invite, Member, utcnow
 from notesbase.site import url_for_site
 
@@ -173,38 +174,30 @@ def revoke_invite(invite_id: int) -> Response:
     return redirect(url_for("admin.invite"))
 
 
-AUDIT_PAGE_SIZE = 50
-# (prefix, label) offered on the audit page; prefixes found in the log are added.
-AUDIT_FILTERS = [
-    ("item.", "Items"),
-    ("consent.", "Consent"),
-    ("person.", "People"),
-    ("account.", "Accounts (all)"),
-    ("account.invite.", "Invitations"),
-    ("account.log", "Logins and logouts"),
-]
-
-
-def _audit_filters() -> list[tuple[str, str]]:
-    known = dict(AUDIT_FILTERS)
-    for prefix in audit_view.action_prefixes():
-        known.setdefault(prefix, prefix.rstrip(".").capitalize())
-    return list(known.items())
-
-
 @bp.route("/audit")
 @admin_required
-def audit() -> str:
-    """The audit log, newest first, 50 at a time; never any note text."""
-    action = (request.args.get("action") or "").strip()[:60]
+def audit() -> View:
+    """The audit log in words, newest first, a page at a time, filtered by
+    who, what and when; never any note text. A filter it cannot read is a
+    400 with the reason beside the field."""
+    form = audit_page.filter_form(request.args)
     before = request.args.get("before", type=int)
-    events = recent(limit=AUDIT_PAGE_SIZE, before_id=before, action_prefix=action or None)
+    if not form.validate():
+        return render_template("admin/audit.html", form=form, rows=None, before=None), 400
+    events = recent(
+        limit=audit_page.PAGE_SIZE, before_id=before, where=audit_page.event_filter(form)
+    )
+    filtered = {
+        name: value
+        for name, value in request.args.items()
+        if name in {"actor", "action", "from", "to", "tz"} and value
+    }
     return render_template(
         "admin/audit.html",
-        events=events,
-        targets=audit_view.targets(events),
-        action=action,
+        form=form,
+        rows=audit_page.rows(events, form.tz.data),
+        zone_label=timezone_label(form.tz.data),
+        filtered=filtered,
         before=before,
-        filters=_audit_filters(),
-        older=events[-1].id if len(events) == AUDIT_PAGE_SIZE else None,
+        older=events[-1].id if len(events) == audit_page.PAGE_SIZE else None,
     )

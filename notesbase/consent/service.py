@@ -19,6 +19,7 @@ from notesbase.models import Consent, Item, Meeting, Member, Person, Series
 from notesbase.notes import consents
 from notesbase.notes.consents import Scope, active_grants
 from notesbase.notes.facts import grant_facts, meeting_views, person_facts
+from notesbase.series_names import series_labels
 
 EVERYWHERE = "all"
 
@@ -145,14 +146,17 @@ def everywhere() -> ScopeChoice:
     return ScopeChoice(EVERYWHERE, "Everywhere")
 
 
-def series_choice(series: Series) -> ScopeChoice:
-    return ScopeChoice(f"series-{series.id}", f"Every meeting of {series.title}", series=series)
+def series_choice(series: Series, named: str = "") -> ScopeChoice:
+    """``named``: how the series is told apart from others offered with it."""
+    return ScopeChoice(
+        f"series-{series.id}", f"Every meeting of {named or series.title}", series=series
+    )
 
 
-def meeting_choice(meeting: Meeting) -> ScopeChoice:
+def meeting_choice(meeting: Meeting, series_named: str = "") -> ScopeChoice:
     return ScopeChoice(
         f"meeting-{meeting.id}",
-        f"Meeting {meeting.number} of {meeting.series.title}: {meeting.title}",
+        f"Meeting {meeting.number} of {series_named or meeting.series.title}: {meeting.title}",
         meeting=meeting,
     )
 
@@ -169,12 +173,14 @@ def scope_choices(
             all_series.setdefault(grant.series.id, grant.series)
         if grant.meeting is not None:
             all_meetings.setdefault(grant.meeting.id, grant.meeting)
+    named = series_labels([*all_series.values(), *(m.series for m in all_meetings.values())])
     choices = [everywhere()]
     choices += [
-        series_choice(s) for s in sorted(all_series.values(), key=lambda s: (fold(s.title), s.id))
+        series_choice(s, named[s.id])
+        for s in sorted(all_series.values(), key=lambda s: (fold(s.title), s.id))
     ]
     choices += [
-        meeting_choice(m)
+        meeting_choice(m, named[m.series_id])
         for m in sorted(
             all_meetings.values(), key=lambda m: (fold(m.series.title), m.series_id, m.number)
         )

@@ -56,6 +56,10 @@ class CirculationError(Exception):
     """Why nothing can be sent now, in words for the facilitator."""
 
 
+class RecipientsChanged(CirculationError):
+    """Who would receive the notes is not who the facilitator confirmed."""
+
+
 class NeedsConfirmation(Exception):
     """The meeting was circulated before: sending again must be confirmed
     against ``latest``, the circulation the facilitator was shown."""
@@ -179,6 +183,12 @@ def prepare(meeting: Meeting, settings: mail.MailSettings | None = None) -> Lett
     finding stands, ``CirculationError`` when there is nothing to send or
     no way to send it. Writes nothing."""
     leakcheck.require_clean(meeting, CHANNEL)
+    return letter_for(meeting)
+
+
+def letter_for(meeting: Meeting) -> Letter:
+    """The letter from the current rows, for a caller that has run the leak
+    check itself; ``CirculationError`` when there is nothing to send."""
     try:
         letter = compose(meeting, notes_url(meeting))
     except AddressUnknown as error:
@@ -195,11 +205,18 @@ def mail_settings(app: object) -> mail.MailSettings:
         raise CirculationError(f"Mail is not set up correctly: {error.reason}.") from None
 
 
-def start(meeting: Meeting, *, actor: Member | None, confirm_after: int | None) -> int:
+def start(
+    meeting: Meeting,
+    *,
+    actor: Member | None,
+    confirm_after: int | None,
+    confirmed_members: list[int] | None = None,
+) -> int:
     """Record a new circulation to every active member, all ``pending``,
     and commit it; return its id. Raises ``NeedsConfirmation`` when the
     meeting has a circulation other than ``confirm_after`` (the latest one
-    the facilitator confirmed over), ``CirculationError`` with no recipients."""
+    the facilitator confirmed over), ``CirculationError`` with no recipients,
+    and ``RecipientsChanged`` when they are not ``confirmed_members`` (ids)."""
     meeting_id, series_id = meeting.id, meeting.series_id
     subject = subject_for(meeting)
     actor_id = actor.id if actor is not None else None
@@ -227,6 +244,9 @@ def start(meeting: Meeting, *, actor: Member | None, confirm_after: int | None) 
     if not members:
         db.session.rollback()
         raise CirculationError("The series has no active members to send the notes to.")
+    if confirmed_members is not None and [m.id for m in members] != confirmed_members:
+        db.session.rollback()
+        raise RecipientsChanged("The series' members changed since you confirmed.")
     for member in members:
         db.session.add(
             CirculationRecipient(

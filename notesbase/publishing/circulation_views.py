@@ -2,9 +2,11 @@
 404 a missing meeting gets.
 
 GET shows the leak check, who will receive the notes, the message as it will
-be sent and every earlier circulation; POST sends (asking first when the
-meeting was circulated before); POST ``.../resume`` sends to those who did
-not get an earlier circulation."""
+be sent and every earlier circulation; GET ``.../confirm`` asks to confirm
+(how many will receive it, the leak check's state, whether it was sent
+before); only POST from that confirmation sends, and only while nothing it
+showed has changed (``circulation_confirm``); POST ``.../resume`` sends to
+those who did not get an earlier circulation."""
 
 from __future__ import annotations
 
@@ -13,15 +15,15 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import DataRequired, Optional, Regexp
 
 from notesbase.access import current_member
 from notesbase.forms import Form
-from notesbase.models import Circulation, Meeting
+from notesbase.models import Meeting
 from notesbase.notes.policy import can_write_notes
 from notesbase.notes.views import load_notes_meeting
+from notesbase.publishing import circulation_confirm, leakcheck
 from notesbase.publishing import circulation_service as service
-from notesbase.publishing import leakcheck
 from notesbase.publishing.circulation_message import (
     CHANNEL,
     STAND_IN,
@@ -40,13 +42,29 @@ View = str | Response | tuple[str, int]
 
 
 OUT_OF_DATE = "This page was out of date, so nothing was sent. Reload the page."
+NOT_CONFIRMED = "Nothing was sent: confirm the sending on the confirmation page first."
+CHANGED = (
+    "Nothing was sent: the notes, the meeting or who would receive them changed after "
+    "you were asked to confirm. Check the confirmation again below."
+)
+SENT_MEANWHILE = (
+    "Nothing was sent: someone else circulated these notes after you were asked to "
+    "confirm. Decide again below."
+)
 
 
 class SendForm(Form):
-    """Send the notes. ``confirm`` carries the id of the latest circulation
-    the facilitator was shown when they chose to send again."""
+    """Send the notes, as confirmed. ``fingerprint`` stands for what the
+    confirmation showed; ``confirm`` carries the id of the latest circulation
+    the facilitator was shown, when they chose to send again."""
 
     confirm = HiddenField(validators=[Optional(), Regexp(r"^\d{1,18}$", message=OUT_OF_DATE)])
+    fingerprint = HiddenField(
+        validators=[
+            DataRequired(NOT_CONFIRMED),
+            Regexp(circulation_confirm.FINGERPRINT_PATTERN, message=OUT_OF_DATE),
+        ]
+    )
 
     def confirmed_over(self) -> int | None:
         return int(self.confirm.data) if self.confirm.data else None
@@ -88,7 +106,6 @@ def _preview(meeting: Meeting) -> dict[str, Any]:
 def render_page(
     meeting: Meeting,
     *,
-    form: SendForm | None = None,
     report: leakcheck.LeakReport | None = None,
     problem: str = "",
     status: int = 200,
@@ -99,7 +116,6 @@ def render_page(
         "circulation/circulate.html",
         meeting=meeting,
         series=meeting.series,
-        form=form or SendForm(formdata=None),
         report=report if report is not None else leakcheck.check(meeting, CHANNEL),
         next_url=page_url(meeting),
         recipients=len(service.active_members(meeting.series_id)),
@@ -112,17 +128,49 @@ def render_page(
     return (page, status) if status != 200 else page
 
 
+def render_confirmation(meeting: Meeting, *, problem: str = "", status: int = 200) -> View:
+    """The confirmation page, worked out from the current rows."""
+    found = circulation_confirm.confirmation(meeting)
+    settings, settings_problem = _settings()
+    latest = service.latest(meeting.id)
+    form = SendForm(formdata=None)
+    form.fingerprint.data = found.fingerprint
+    form.confirm.data = str(latest.id) if latest is not None else ""
+    shown = {
+        "found": found,
+        "settings": settings,
+        "cannot": found.problem or settings_problem,
+        "problem": problem,
+        "latest": latest,
+        "tally": service.tally(latest) if latest is not None else None,
+    }
+    page = render_template(
+        "circulation/confirm.html", meeting=meeting, series=meeting.series, form=form, **shown
+    )
+    return (page, status) if status != 200 else page
+
+
 @bp.route(PAGE, methods=["GET"])
 def circulate(slug: str, number: int) -> View:
     return render_page(load(slug, number))
 
 
+@bp.route(PAGE + "/confirm", methods=["GET"])
+def confirm(slug: str, number: int) -> View:
+    return render_confirmation(load(slug, number))
+
+
 @bp.route(PAGE, methods=["POST"])
 def send(slug: str, number: int) -> View:
+    """Send, as confirmed: refused unless the confirmation's fingerprint is
+    that of what would be sent now."""
     meeting = load(slug, number)
     form = SendForm()
     if not form.validate_on_submit():
-        return render_page(meeting, form=form, problem=OUT_OF_DATE, status=INVALID)
+        unconfirmed = set(form.errors) == {"fingerprint"} and not form.fingerprint.data
+        return render_page(
+            meeting, problem=NOT_CONFIRMED if unconfirmed else OUT_OF_DATE, status=INVALID
+        )
     try:
         settings = service.mail_settings(current_app)
         letter = service.prepare(meeting)
@@ -130,31 +178,27 @@ def send(slug: str, number: int) -> View:
         return render_page(meeting, report=failed.report, status=REFUSED)
     except service.CirculationError as error:
         return render_page(meeting, problem=str(error), status=REFUSED)
+    members = service.active_members(meeting.series_id)
+    if circulation_confirm.fingerprint(meeting, letter, members) != form.fingerprint.data:
+        return render_confirmation(meeting, problem=CHANGED, status=REFUSED)
     me = current_member()
     try:
-        circulation_id = service.start(meeting, actor=me, confirm_after=form.confirmed_over())
-    except service.NeedsConfirmation as question:
-        return _ask_first(meeting, question.latest)
+        circulation_id = service.start(
+            meeting,
+            actor=me,
+            confirm_after=form.confirmed_over(),
+            confirmed_members=[m.id for m in members],
+        )
+    except service.NeedsConfirmation:
+        return render_confirmation(meeting, problem=SENT_MEANWHILE, status=REFUSED)
+    except service.RecipientsChanged:
+        return render_confirmation(meeting, problem=CHANGED, status=REFUSED)
     except service.CirculationError as error:
         return render_page(meeting, problem=str(error), status=REFUSED)
     attempt = service.deliver(circulation_id, letter, settings)
     service.record_attempt("circulation.send", circulation_id, attempt, actor=me)
     _flash_outcome(attempt)
     return redirect(page_url(meeting, f"circulation-{circulation_id}"))
-
-
-def _ask_first(meeting: Meeting, latest: Circulation) -> str:
-    form = SendForm(formdata=None)
-    form.confirm.data = str(latest.id)
-    return render_template(
-        "circulation/confirm.html",
-        meeting=meeting,
-        series=meeting.series,
-        latest=latest,
-        tally=service.tally(latest),
-        form=form,
-        recipients=len(service.active_members(meeting.series_id)),
-    )
 
 
 @bp.route(PAGE + "/<int:circulation_id>/resume", methods=["POST"])

@@ -93,7 +93,8 @@ def test_member_pages_are_inert(world: World) -> None:
 def test_facilitator_pages_are_inert(world: World) -> None:
     """The facilitator's views: every audience of the notes, the editor and
     each item's form and history, the preview, leak check, circulation and
-    write-up pages, the people pages and the admin's member list."""
+    write-up pages, the people pages, and the admin's member list and audit
+    log (which names people, series and meetings)."""
     client = world.client(FACILITATOR)
     urls = [
         COP_MEETING + "/notes",
@@ -105,6 +106,7 @@ def test_facilitator_pages_are_inert(world: World) -> None:
         COP_MEETING + "/notes/import",
         COP_MEETING + "/leak-check",
         COP_MEETING + "/circulate",
+        COP_MEETING + "/circulate/confirm",
         COP_MEETING + "/writeup/edit",
         COP_MEETING + "/writeup/preview",
         COP_MEETING + "/edit",
@@ -121,6 +123,7 @@ def test_facilitator_pages_are_inert(world: World) -> None:
         _get_inert(client, url, "facilitator")
     admin = world.client(ADMIN)
     _get_inert(admin, "/admin/members", "admin")
+    _get_inert(admin, "/admin/audit", "admin")
 
 
 def test_template_syntax_is_shown_literally(world: World) -> None:

@@ -1,6 +1,7 @@
 """Circulating the notes by email, end to end through the web app: each
 active member of the series gets exactly one message with the members' view
-of the notes and nothing they may not see; sending again asks first; the
+of the notes and nothing they may not see; nothing is sent but from a
+confirmation of exactly what would be sent; sending again asks first; the
 leak check blocks; only facilitators ever reach the page."""
 
 from __future__ import annotations
@@ -12,9 +13,20 @@ import pytest
 import sqlalchemy as sa
 
 from notesbase.db import db
-from notesbase.models import AuditEvent, Circulation, Meeting, Role
+from notesbase.models import (
+    AuditEvent,
+    Circulation,
+    Consent,
+    Item,
+    Meeting,
+    Member,
+    Role,
+    Series,
+    utcnow,
+)
 from tests.conftest import csrf_token_from, post_form
 from tests.publishing.test_circulation_world import (
+    CONFIRM,
     FACILITATOR,
     FACILITATOR_NAME,
     MEMBERS_ITEM,
@@ -29,8 +41,10 @@ from tests.publishing.test_circulation_world import (
     assert_never_planted,
     build_world,
     circulation_count,
+    confirm_and_send,
     outbox_messages,
     recipient_rows,
+    send_form_of,
 )
 
 
@@ -52,8 +66,21 @@ def smtp(app):
     server.stop()
 
 
-def send(client, **data):
-    return post_form(client, PAGE, data, page=PAGE)
+def send(client, **overrides):
+    return confirm_and_send(client, **overrides)
+
+
+def confirmation(client) -> tuple[str, dict[str, str]]:
+    """The confirmation page, and what its send form posts."""
+    html = client.get(CONFIRM).get_data(as_text=True)
+    return html, send_form_of(html)
+
+
+def fact(html: str, name: str) -> str:
+    """The text of one line of the confirmation (recipients, leak check)."""
+    found = re.search(rf'<dd id="confirm-{name}">(.*?)</dd>', html, re.S)
+    assert found, name
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())
 
 
 def check_messages(received, *, expected=RECIPIENTS):
@@ -148,28 +175,26 @@ def test_html_is_escaped_and_the_text_plain(app, client, facilitator):
 
 
 def test_sending_again_asks_first(app, client, facilitator):
-    """A second send shows the question and sends nothing; confirming sends
-    once more; a confirmation over an older circulation asks again."""
-    assert send(client).status_code == 302
+    """Once sent, a confirmation given before is refused (a double click sends
+    once); the confirmation then says when and to how many the notes went, and
+    sends once more; that confirmation, used again, is refused in turn."""
+    _, before = confirmation(client)
+    assert client.post(PAGE, data=before).status_code == 302
     first = len(outbox_messages(app))
-    asked = send(client)
-    assert asked.status_code == 200
-    html = asked.get_data(as_text=True)
-    assert "These notes were sent on" in html and "to 3 members" in html
-    assert len(outbox_messages(app)) == first
-    assert circulation_count(app) == 1
-    latest = re.search(r'name="confirm" type="hidden" value="(\d+)"', html) or re.search(
-        r'value="(\d+)"[^>]*name="confirm"', html
-    )
-    assert latest is not None
-    token = csrf_token_from(html)
-    sent = client.post(PAGE, data={"csrf_token": token, "confirm": latest.group(1)})
-    assert sent.status_code == 302
+    stale = client.post(PAGE, data=before)
+    assert stale.status_code == 409
+    html = stale.get_data(as_text=True)
+    assert "someone else circulated these notes" in html and "Nothing was sent" in html
+    assert len(outbox_messages(app)) == first and circulation_count(app) == 1
+    html, again = confirmation(client)
+    assert "Send the notes of meeting 10 again?" in html
+    assert "Sent before" in html and "to 3 members" in html
+    assert again["confirm"] and again["confirm"] != before["confirm"]
+    assert client.post(PAGE, data=again).status_code == 302
     assert len(outbox_messages(app)) == first + len(RECIPIENTS)
     assert circulation_count(app) == 2
-    # Confirming over the first circulation, now that a second exists, asks again.
-    again = client.post(PAGE, data={"csrf_token": token, "confirm": latest.group(1)})
-    assert again.status_code == 200 and "These notes were sent on" in again.get_data(as_text=True)
+    once_more = client.post(PAGE, data=again)
+    assert once_more.status_code == 409 and "Sent before" in once_more.get_data(as_text=True)
     assert circulation_count(app) == 2
 
 
@@ -201,11 +226,14 @@ def test_the_leak_check_blocks_sending(app, client, facilitator, title):
     """Something members may not see in the meeting title reaches the
     subject and the body: the page lists the finding, the POST answers 409
     and nothing is sent or recorded until the title is fixed."""
+    _, confirmed_before = confirmation(client)
     set_title(app, title)
     page = client.get(PAGE).get_data(as_text=True)
     assert "Nothing is sent while a finding stands" in page
     assert "Send to 3 members" not in page
-    response = send(client)
+    html, fields = confirmation(client)
+    assert fields == {} and "standing" in html
+    response = client.post(PAGE, data=confirmed_before)
     assert response.status_code == 409
     assert "subject" in response.get_data(as_text=True)
     assert outbox_messages(app) == [] and circulation_count(app) == 0
@@ -215,9 +243,13 @@ def test_the_leak_check_blocks_sending(app, client, facilitator, title):
 
 
 def test_an_overridden_finding_lets_the_notes_go(app, client, facilitator):
-    """A facilitator overrides each finding with a written reason on the
-    page; then the notes are sent (with the title as it stands)."""
+    """While findings stand the confirmation says so and offers no sending;
+    a facilitator overrides each with a written reason on the page; the
+    confirmation then says they are overridden, and the notes are sent (with
+    the title as it stands)."""
     set_title(app, "Catch-up with Zéphyrine Oakenshaw")
+    html, fields = confirmation(client)
+    assert re.match(r"\d+ findings? standing", fact(html, "leak-check")) and fields == {}
     for _ in range(10):
         page = client.get(PAGE).get_data(as_text=True)
         form = re.search(
@@ -238,15 +270,15 @@ def test_an_overridden_finding_lets_the_notes_go(app, client, facilitator):
         )
         assert response.status_code == 302 and response.headers["Location"].endswith(PAGE)
     assert "Send to 3 members" in client.get(PAGE).get_data(as_text=True)
-    assert send(client).status_code == 302
+    html, fields = confirmation(client)
+    assert re.match(r"\d+ findings? overridden", fact(html, "leak-check"))
+    assert client.post(PAGE, data=fields).status_code == 302
     assert len(outbox_messages(app)) == len(RECIPIENTS)
 
 
 def test_a_consent_withdrawal_reaches_the_next_message(app, client, facilitator):
     """The message is made from the current rows: after Jane's grant is
     withdrawn, the next circulation no longer names her."""
-    from notesbase.models import Consent, utcnow
-
     with app.app_context():
         for consent in db.session.scalars(sa.select(Consent)):
             consent.withdrawn_at = utcnow()
@@ -260,19 +292,18 @@ def test_a_consent_withdrawal_reaches_the_next_message(app, client, facilitator)
 def test_nothing_to_send_without_notes_or_members(app, client, facilitator):
     """A series without active members, or notes members cannot read, is
     refused with a reason and nothing is recorded."""
-    from notesbase.models import Item, Member
-
+    _, fields = confirmation(client)
     with app.app_context():
         for member in db.session.scalars(sa.select(Member).where(Member.email.in_(RECIPIENTS))):
             member.active = False
         db.session.commit()
-    response = send(client)
+    response = client.post(PAGE, data=fields)
     assert response.status_code == 409
     assert "no active members" in response.get_data(as_text=True)
     with app.app_context():
         db.session.execute(sa.delete(Item))
         db.session.commit()
-    response = send(client)
+    response = client.post(PAGE, data=fields)
     assert response.status_code == 409
     assert "nothing to send" in response.get_data(as_text=True)
     assert circulation_count(app) == 0
@@ -307,6 +338,7 @@ def test_only_facilitators_reach_the_page(app, client, auth, make_member, world,
     missing = client.get("/series/cop/meetings/99/circulate")
     assert missing.status_code == 404
     assert client.get(PAGE).status_code == 404
+    assert client.get(CONFIRM).status_code == 404
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     assert client.post(PAGE, data={"csrf_token": token}).status_code == 404
     assert client.post(PAGE + "/1/resume", data={"csrf_token": token}).status_code == 404
@@ -314,8 +346,9 @@ def test_only_facilitators_reach_the_page(app, client, auth, make_member, world,
 
 
 def test_get_changes_nothing(app, client, facilitator):
-    """Looking at the page sends nothing and records nothing."""
+    """Looking at the page or the confirmation sends nothing and records nothing."""
     assert client.get(PAGE).status_code == 200
+    assert client.get(CONFIRM).status_code == 200
     assert outbox_messages(app) == [] and circulation_count(app) == 0
 
 
@@ -335,3 +368,102 @@ def test_resuming_another_meetings_circulation_is_404(app, client, facilitator):
     url = f"/series/cop/meetings/11/circulate/{circulation_id}/resume"
     response = post_form(client, url, {}, page=PAGE)
     assert response.status_code == 404
+
+
+# --- the confirmation ----------------------------------------------------------
+
+
+def nothing_sent(app) -> bool:
+    return outbox_messages(app) == [] and circulation_count(app) == 0
+
+
+def test_the_page_offers_only_the_way_to_the_confirmation(client, facilitator):
+    """The circulation page has no form that sends: its button opens the confirmation."""
+    page = client.get(PAGE).get_data(as_text=True)
+    assert f'action="{PAGE}"' not in page
+    assert f'href="{CONFIRM}"' in page
+
+
+def test_nothing_is_sent_without_the_confirmation(app, client, facilitator):
+    """A POST without the confirmation's fingerprint, or with one made up,
+    sends nothing: 422 saying to confirm first, or 409 asking again."""
+    token = csrf_token_from(client.get(PAGE).get_data(as_text=True))
+    unconfirmed = client.post(PAGE, data={"csrf_token": token})
+    assert unconfirmed.status_code == 422
+    assert "confirm the sending on the confirmation page first" in unconfirmed.get_data(
+        as_text=True
+    )
+    made_up = client.post(PAGE, data={"csrf_token": token, "fingerprint": "0" * 64})
+    assert made_up.status_code == 409
+    assert "changed after you were asked to confirm" in made_up.get_data(as_text=True)
+    assert nothing_sent(app)
+
+
+def test_the_confirmation_counts_the_recipients_and_sends_to_exactly_them(app, client, facilitator):
+    """The count is the series' active members (not the inactive one, not
+    another series'), and the sending reaches exactly that many."""
+    html, fields = confirmation(client)
+    assert fact(html, "recipients").startswith("3 active members of Community of Practice")
+    assert fact(html, "leak-check").startswith("Clean")
+    assert "Send to 3 members" in html
+    assert client.post(PAGE, data=fields).status_code == 302
+    assert sorted(m.to for m in outbox_messages(app)) == sorted(RECIPIENTS)
+
+
+def _change_title(app, world):
+    db.session.get(Meeting, world["meeting_id"]).title = "Shared data, revised"
+
+
+def _edit_an_item(app, world):
+    item = db.session.scalars(sa.select(Item).where(Item.meeting_id == world["meeting_id"])).first()
+    item.body = item.body + " Added after the confirmation."
+
+
+def _edit_a_confidential_item(app, world):
+    """No member reads it, but the notes are a new version all the same."""
+    item = db.session.scalar(sa.select(Item).where(Item.confidentiality == "confidential"))
+    item.body = item.body + " (revised)"
+
+
+def _withdraw_consent(app, world):
+    for consent in db.session.scalars(sa.select(Consent)):
+        consent.withdrawn_at = utcnow()
+
+
+def _add_a_member(app, world):
+    newcomer = db.session.scalar(sa.select(Member).where(Member.email == "eve@example.org"))
+    newcomer.series.append(db.session.get(Series, world["cop"].id))
+
+
+def _deactivate_a_member(app, world):
+    db.session.scalar(sa.select(Member).where(Member.email == "ben@example.org")).active = False
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _change_title,
+        _edit_an_item,
+        _edit_a_confidential_item,
+        _withdraw_consent,
+        _add_a_member,
+        _deactivate_a_member,
+    ],
+)
+def test_a_change_after_the_confirmation_is_refused(app, client, facilitator, world, change):
+    """The meeting, an item, a consent or the series' members changed after
+    the confirmation page: 409 with a clear message and a fresh confirmation,
+    nothing sent; the fresh confirmation then sends."""
+    _, fields = confirmation(client)
+    with app.app_context():
+        change(app, world)
+        db.session.commit()
+    refused = client.post(PAGE, data=fields)
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert "Nothing was sent" in html and "changed after you were asked to confirm" in html
+    assert nothing_sent(app)
+    fresh = send_form_of(html)
+    assert fresh["fingerprint"] != fields["fingerprint"]
+    assert client.post(PAGE, data=fresh).status_code == 302
+    assert circulation_count(app) == 1

@@ -17,13 +17,16 @@ from notesbase.models import AuditEvent, Circulation, CirculationRecipient, Reci
 from notesbase.publishing import circulation_service as service
 from tests.conftest import PASSWORD, post_form
 from tests.publishing.test_circulation_world import (
+    CONFIRM,
     FACILITATOR,
     PAGE,
     RECIPIENTS,
     SmtpServer,
     build_world,
+    confirm_and_send,
     free_port,
     recipient_rows,
+    send_form_of,
 )
 
 ADA, BEN, CAT = RECIPIENTS
@@ -55,7 +58,7 @@ def servers():
 
 
 def send(client):
-    return post_form(client, PAGE, {}, page=PAGE)
+    return confirm_and_send(client)
 
 
 def circulation_id(app) -> int:
@@ -208,12 +211,15 @@ def at_once(url: str, clients, data=None) -> list[int]:
 
 
 def test_send_clicked_twice_at_once_sends_once(app, facilitator, servers):
-    """Two first sends at the same moment: one circulation goes out, the
-    other request is asked to confirm, and each member gets one message."""
+    """Two first sends, confirmed alike, at the same moment: one circulation
+    goes out, the other request is asked to confirm again (409), and each
+    member gets one message."""
     smtp = servers()
     smtp.configure(app)
-    answers = at_once(PAGE, logged_in_clients(app))
-    assert answers == [200, 302]
+    clients = logged_in_clients(app)
+    confirmed = send_form_of(clients[0][0].get(CONFIRM).get_data(as_text=True))
+    answers = at_once(PAGE, clients, {"fingerprint": confirmed["fingerprint"]})
+    assert answers == [302, 409]
     assert delivered_once_each(smtp) == Counter(RECIPIENTS)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Circulation)) == 1

@@ -29,6 +29,7 @@ from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
 
 PAGE = "/series/cop/meetings/10/circulate"
+CONFIRM = PAGE + "/confirm"
 NOTES = "/series/cop/meetings/10/notes"
 TITLE = "Shared data in practice"
 
@@ -260,3 +261,26 @@ def recipient_rows(app: Any) -> dict[str, tuple[str, bool, str]]:
 def circulation_count(app: Any) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(Circulation)) or 0
+
+
+def send_form_of(html: str) -> dict[str, str]:
+    """The hidden fields of the confirmation page's send form (empty when
+    the page offers no sending)."""
+    form = re.search(rf'<form method="post" action="{PAGE}" .*?</form>', html, re.S)
+    if form is None:
+        return {}
+    inputs = re.findall(r"<input [^>]*>", form.group(0))
+    fields = {}
+    for tag in inputs:
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
+def confirm_and_send(client: Any, **overrides: str) -> Any:
+    """What a facilitator does: open the confirmation, then press Send."""
+    html = client.get(CONFIRM).get_data(as_text=True)
+    fields = send_form_of(html)
+    assert fields, "the confirmation offers no sending"
+    return client.post(PAGE, data={**fields, **overrides})

@@ -6,6 +6,7 @@ absolute, at the site's address."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import time
 
@@ -151,7 +152,18 @@ def test_the_emailed_link_is_at_the_site(app, world):
     client = world["facilitator"]
     logged_in_everywhere(client)
     page = "/series/cop/meetings/1/circulate"
-    response = post_form(client, page, {}, page=page, headers={"Host": "evil.example"})
+    confirmation = client.get(page + "/confirm", headers={"Host": "evil.example"})
+    fingerprint = re.search(
+        r'name="fingerprint" type="hidden" value="([0-9a-f]+)"', confirmation.get_data(as_text=True)
+    )
+    assert fingerprint, confirmation.get_data(as_text=True)
+    response = post_form(
+        client,
+        page,
+        {"fingerprint": fingerprint.group(1)},
+        page=page,
+        headers={"Host": "evil.example"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     received = outbox_messages(app)
     assert received

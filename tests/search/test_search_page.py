@@ -120,7 +120,8 @@ def test_a_hit_shows_highlight_meeting_date_topics_and_credit(client, world):
     status, page = search(client, q=s.OPEN_WORD)
     assert status == 200
     [hit] = hits_of(page)
-    assert "Community of Practice, meeting 1: Kickoff gathering" in hit
+    assert "Meeting 1: Kickoff gathering" in hit
+    assert '<span class="series-name">Community of Practice</span>' in hit
     assert '<time datetime="2025-01-15">15 January 2025</time>' in hit
     assert f"<mark>{s.OPEN_WORD}</mark>" in hit
     assert "Xylia Vantablack (Quorvex Institute)" in hit
@@ -188,8 +189,10 @@ def test_filters(client, world, filters, want):
         for url in links_of(page)
     ]
     assert sorted(labels) == want
-    expected = f"{len(want)} result{'' if len(want) == 1 else 's'}." if want else "Nothing found"
-    assert status_line(page).startswith(expected)
+    named = {"cop": " in Community of Practice", "other": " in Other Network"}
+    one_series = named.get(filters.get("series", ""), "")
+    expected = f"{len(want)} result{'' if len(want) == 1 else 's'}{one_series}."
+    assert status_line(page).startswith(expected if want else "Nothing found")
     assert 'class="search-filters" open' in page
 
 
