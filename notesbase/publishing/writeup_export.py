@@ -1,5 +1,5 @@
 """The write-up as a Markdown page for the network's website (Jekyll), with
-front matter in the shape of its event pages (``../shared/fixtures/events/``)
+front matter in the shape of its event pages (as in ``tests/fixtures/events/``)
 and ``writeup: true``.
 
 Everything in it comes from the public write-up (``PublicWriteup``) and the
