@@ -100,9 +100,12 @@ def _expand(session: Session, rows: Iterable[Work]) -> tuple[set[int], set[int],
     return meetings, items, writeups - meetings
 
 
-# Documents written in one commit: whole meetings, or items, at a time.
-MEETINGS_PER_WRITE = 20
-ITEMS_PER_WRITE = 500
+# Work is made a part at a time (whole meetings, or items), and parts are
+# written together until a commit holds this many documents and deletions:
+# a save is one commit, a bulk change a few of bounded size.
+MEETINGS_PER_PART = 20
+ITEMS_PER_PART = 500
+DOCUMENTS_PER_WRITE = 2000
 
 Part = tuple[list[tuple[str, str]], list[Document]]
 
@@ -119,28 +122,46 @@ def _documents(
                 whole.add(item.id)
             else:
                 by_meeting[item.meeting_id].append(item)
-    for some in chunks(meetings, MEETINGS_PER_WRITE):
-        builder = Builder(session, some)
+    # A published write-up shows its items as they read now: redo it too.
+    writeups = (writeups | set(by_meeting)) - meetings
+    # One builder reads the people and the grants bearing on every meeting once.
+    builder = Builder(session, meetings | set(by_meeting) | writeups)
+    for some in chunks(meetings, MEETINGS_PER_PART):
         documents = [d for m in builder.meetings(some) for d in builder.meeting_documents(m)]
         yield [("scope", f"meeting:{m}") for m in some], documents
     # Items of meetings that are not redone whole; items gone are deleted.
-    for some in chunks(items - whole, ITEMS_PER_WRITE):
+    for some in chunks(items - whole, ITEMS_PER_PART):
         wanted = set(some)
-        replace = [("key", f"item:{i}") for i in some]
         touched = {m: [i for i in found if i.id in wanted] for m, found in by_meeting.items()}
         touched = {m: found for m, found in touched.items() if found}
-        builder = Builder(session, touched)
         documents = [
             d for m in builder.meetings(touched) for d in builder.item_documents(m, touched[m.id])
         ]
-        yield replace, documents
-    # A published write-up shows its items as they read now: redo it too.
-    for some in chunks((writeups | set(by_meeting)) - meetings, MEETINGS_PER_WRITE):
-        builder = Builder(session, some)
+        yield [("key", f"item:{i}") for i in some], documents
+    for some in chunks(writeups, MEETINGS_PER_PART):
         documents = [
             d for m in builder.meetings(some) if (d := builder.writeup_document(m)) is not None
         ]
         yield [("key", f"writeup:{m}") for m in some], documents
+
+
+def _write_parts(engine: Engine, path: Path, parts: Iterator[Part], *, optimize: bool) -> bool:
+    """Write ``parts`` in as few commits as their size allows (deletions of
+    a commit happen before its additions, so parts must not overlap);
+    whether a tier of segments is full. With ``optimize``, the last commit
+    rewrites every segment (after a purge)."""
+    full = False
+    replace: list[tuple[str, str]] = []
+    documents: list[Document] = []
+    for part_replace, part_documents in parts:
+        replace += part_replace
+        documents += part_documents
+        if len(replace) + len(documents) >= DOCUMENTS_PER_WRITE:
+            full = engine.write(path, replace, documents) or full
+            replace, documents = [], []
+    if replace or documents or optimize:
+        full = engine.write(path, replace, documents, optimize=optimize) or full
+    return full
 
 
 def _next_state(state: dict[str, Any], seen: list[int]) -> dict[str, Any]:
@@ -243,12 +264,9 @@ def _attempt(
     costs a few extra attempts, never the rows around it."""
     try:
         meetings, items, writeups = _expand(session, rows)
-        full = False
-        for replace, documents in _documents(session, meetings, items, writeups):
-            full = engine.write(path, replace, documents) or full
-        if any(row.target == "purge" for row in rows):
-            engine.write(path, [], [], optimize=True)
-        return full, {}
+        parts = _documents(session, meetings, items, writeups)
+        purge = any(row.target == "purge" for row in rows)
+        return _write_parts(engine, path, parts, optimize=purge), {}
     except _NOT_THE_ROWS:
         raise
     except Exception as error:
