@@ -64,7 +64,8 @@ def disclose(notes: Notes, audience: Audience) -> NotesView:
         key=lambda item: (item.position, item.id),
     )
     # Items share a few headings: each is checked once.
-    headings = {item.section: _heading(item.section, audience, matcher) for item in visible}
+    sections = {item.section for item in visible}
+    headings = {section: _heading(section, audience, matcher) for section in sections}
     items = (
         _disclose_item(item, headings[item.section], people, levels, audience, matcher, strict)
         for item in visible
