@@ -37,6 +37,8 @@ REQUIRED: dict[str, Role | None] = {
     "circulation.send": PUBLIC,
     "circulation.resume": PUBLIC,
     "leakcheck.override": PUBLIC,
+    "leakcheck.fix_words": PUBLIC,
+    "leakcheck.fix_item": PUBLIC,
     "writeups.public": PUBLIC,
     "writeups.series_feed": PUBLIC,
     "writeups.feed": PUBLIC,

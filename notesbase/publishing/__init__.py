@@ -3,7 +3,9 @@ circulation of the notes by email, and the calendar. Every output here is
 made from ``disclose`` and passes the leak check before it leaves.
 
 - ``leakcheck``: the check itself, overrides, the channel registry;
-- ``leak_views``: the leak-check page and override form;
+  ``leak_places``: where in the notes each finding is;
+- ``leak_views``: the leak-check page (``leak_groups``: one entry per thing
+  found), its override and quick-fix forms (``leak_forms``, ``leak_fixes``);
 - ``writeups``: writing, previewing, publishing; public pages, feed, API;
 - ``exports``: Markdown (front matter for the network's website), print, PDF;
 - ``circulation``: sending the member notes by email, resumably;

@@ -54,7 +54,7 @@ def circulate_command(
         letter = service.prepare(meeting)
     except leakcheck.LeakCheckFailed as failed:
         for finding in failed.report.blocking:
-            click.echo(f"  {finding.where}: {finding.match!r}: {finding.why}", err=True)
+            click.echo(f"  {finding.located}: {finding.match!r}: {finding.why}", err=True)
         raise click.ClickException(
             f"{len(failed.report.blocking)} leak-check finding(s) stand: nothing was sent"
         ) from None

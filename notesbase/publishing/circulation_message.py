@@ -172,7 +172,7 @@ def leak_fields(meeting: Meeting) -> list[Field]:
     subject, plain text and HTML of the message, as a recipient gets it."""
     letter = compose(meeting, notes_url(meeting, absolute=False))
     return [
-        Field("subject", letter.subject),
+        Field("subject", letter.subject, "meeting"),
         Field("plain text", text_body(letter, STAND_IN)),
         Field("HTML", html_body(letter, STAND_IN)),
     ]

@@ -146,7 +146,7 @@ def export_fields(meeting: Meeting) -> list[leakcheck.Field]:
     page_text = to_text(export.document_html)
     links = "\n".join(attribute_values(export.document_html))
     fields += [
-        leakcheck.Field("print page and PDF, title", export.title),
+        leakcheck.Field("print page and PDF, title", export.title, "meeting"),
         leakcheck.Field("print page and PDF, text", page_text),
     ]
     if links:

@@ -116,7 +116,7 @@ def notes_md_command(slug: str, number: int, output: Path | None) -> None:
         export = checked_export(meeting)
     except leakcheck.LeakCheckFailed as failed:
         for finding in failed.report.blocking:
-            click.echo(f"  {finding.where}: {finding.rule}: {finding.why}", err=True)
+            click.echo(f"  {finding.located}: {finding.rule}: {finding.why}", err=True)
         raise click.ClickException(
             f"the leak check has {len(failed.report.blocking)} finding(s): nothing was exported; "
             f"see {leak_check_path(meeting)} or `notesbase check`"

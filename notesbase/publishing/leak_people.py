@@ -71,6 +71,7 @@ class Hit:
     start: int
     match: str
     why: str
+    people: tuple[int, ...] = ()  # whose it is (person ids), when known
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Term:
     part: bool = False
     whose: list[str] = field(default_factory=list)
     capital_only: bool = False
+    ids: list[int] = field(default_factory=list)
 
     def why(self, audience: Audience) -> str:
         to = AUDIENCE_WORDS.get(audience, str(audience))
@@ -201,6 +203,8 @@ class PeopleCheck:
         name = " ".join(person.name.split())
         if term.rule == rule and name not in term.whose:
             term.whose.append(name)
+        if term.rule == rule and person.id not in term.ids:
+            term.ids.append(person.id)
 
     def _everyone(self, people: Sequence[PersonFacts], credited: str) -> None:
         """Everyone's names and name parts, whatever they consented to, for
@@ -231,7 +235,8 @@ class PeopleCheck:
         for start, end, key in self.matcher.matches(text):
             term = self.terms[key]
             if not self._skip(term, text, start):
-                found.append(Hit(term.rule, start, text[start:end], term.why(self.audience)))
+                why = term.why(self.audience)
+                found.append(Hit(term.rule, start, text[start:end], why, tuple(term.ids)))
         for start, end in leak_text.addresses(text):
             inside = [hit for hit in found if start <= hit.start < end]
             if inside and not _LINK_LIKE.search(text[start:end]):
@@ -256,7 +261,7 @@ class PeopleCheck:
             if term.capital_only:
                 continue
             why = f"{term.why(self.audience)} It is written into a link address."
-            hits.append(Hit(term.rule, start, address, why))
+            hits.append(Hit(term.rule, start, address, why, tuple(term.ids)))
         return hits
 
     # Lists of who attended ------------------------------------------------

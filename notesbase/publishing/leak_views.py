@@ -1,62 +1,56 @@
-"""The leak-check page, the override form and ``notesbase check``.
+"""The leak-check page, its override and quick-fix forms, and ``notesbase check``.
 
 Facilitators only: everyone else gets the very 404 a missing meeting gets,
-as on the notes pages. The page shows every registered channel's report;
-``templates/leakcheck/_findings.html`` shows one report with an override
-form per finding, for the write-up and circulation pages to include."""
+as on the notes pages. The page shows every registered channel's report,
+gathered by audience into one entry per thing found with the places it is
+at (``leak_groups``); ``templates/leakcheck/_findings.html`` shows one
+report the same way, for the write-up and circulation pages to include.
+Beside each place: a small override (a reason, on demand) covering it on
+every channel listed, and the quick fixes (``leak_fixes``), which edit the
+item through the notes service and come back to the page, checked again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask.cli import with_appcontext
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from notesbase.access import current_member
 from notesbase.auth.redirects import safe_next
 from notesbase.db import db
-from notesbase.forms import Form
+from notesbase.disclosure import Confidentiality
 from notesbase.meetings.service import meeting_by_number, series_by_slug
-from notesbase.models import Meeting
+from notesbase.models import Item, Meeting
+from notesbase.notes.errors import NotesError, StaleItem
 from notesbase.notes.policy import can_write_notes
 from notesbase.notes.views import load_notes_meeting
-from notesbase.publishing import leakcheck
+from notesbase.publishing import leak_fixes, leakcheck
+from notesbase.publishing.leak_forms import (
+    RELOAD,
+    ItemFixForm,
+    OverrideForm,
+    WordsFixForm,
+)
+from notesbase.publishing.leak_groups import by_audience, checks_for
+from notesbase.publishing.leak_people import listed
 from notesbase.publishing.leakcheck import (
     CHANNELS,
-    REASON_MAX,
     LeakReport,
     OverrideRefused,
     UnknownChannel,
+    match_key,
 )
 
 bp = Blueprint("leakcheck", __name__)
 INVALID = 422
+CONFLICT = 409
 PAGE = "/series/<slug>/meetings/<int:number>/leak-check"
 View = str | Response | tuple[str, int]
-
-
-class OverrideForm(Form):
-    """One finding's override: its key, the written reason, where to go back."""
-
-    finding_key = HiddenField(
-        "Finding",
-        validators=[
-            DataRequired("This finding is no longer listed: reload the page."),
-            Length(max=64, message="This finding is no longer listed: reload the page."),
-        ],
-    )
-    reason = TextAreaField(
-        "Why is this not a leak?",
-        validators=[
-            DataRequired("Write why this is not a leak."),
-            Length(max=REASON_MAX, message=f"A reason is at most {REASON_MAX:,} characters."),
-        ],
-    )
-    next = HiddenField()
 
 
 def load_facilitated(slug: str, number: int) -> Meeting:
@@ -75,25 +69,12 @@ def page_url(meeting: Meeting) -> str:
     return url_for("leakcheck.page", slug=meeting.series.slug, number=meeting.number)
 
 
-def override_url(report: LeakReport) -> str:
-    """Where a report's override forms post to (a template global)."""
-    meeting = db.session.get(Meeting, report.meeting_id)
-    if meeting is None:
-        return ""
-    return url_for(
-        "leakcheck.override",
-        slug=meeting.series.slug,
-        number=meeting.number,
-        channel=report.channel,
-    )
-
-
 def render_page(meeting: Meeting, **context: Any) -> str:
     return render_template(
         "leakcheck/page.html",
         meeting=meeting,
         series=meeting.series,
-        reports=reports(meeting),
+        checks=by_audience(meeting, reports(meeting)),
         next_url=context.pop("next_url", None) or page_url(meeting),
         **context,
     )
@@ -104,49 +85,121 @@ def page(slug: str, number: int) -> str:
     return render_page(load_facilitated(slug, number))
 
 
-@bp.route(PAGE + "/<channel>/override", methods=["POST"])
-def override(slug: str, number: int, channel: str) -> View:
+@bp.route(PAGE + "/override", methods=["POST"])
+def override(slug: str, number: int) -> View:
+    """Override one place's findings (on every channel sent) with one reason."""
     meeting = load_facilitated(slug, number)
-    if channel not in CHANNELS:
-        abort(404)
     form = OverrideForm()
     target = safe_next(form.next.data) or page_url(meeting)
     if form.validate_on_submit():
+        pairs = form.pairs()
         try:
-            leakcheck.override(
-                meeting, channel, form.finding_key.data, form.reason.data, actor=current_member()
-            )
+            for channel, key in pairs:
+                if channel not in CHANNELS:
+                    raise OverrideRefused("findings", RELOAD)
+                leakcheck.override(meeting, channel, key, form.reason.data, actor=current_member())
         except OverrideRefused as error:
             db.session.rollback()
-            form[error.field].errors = [*form[error.field].errors, error.message]
+            field = form.reason if error.field == "reason" else form.findings
+            field.errors = [*field.errors, error.message]
         else:
             db.session.commit()
-            flash(f"Finding overridden for {CHANNELS[channel].label}.", "success")
+            labels = listed(
+                [CHANNELS[channel].label for channel in dict.fromkeys(c for c, _ in pairs)]
+            )
+            flash(f"Overridden for {labels}.", "success")
             return redirect(target)
     error = {
-        "channel": channel,
-        "key": form.finding_key.data or "",
+        "findings": form.findings.data or "",
         "reason": form.reason.data or "",
-        "messages": [*form.finding_key.errors, *form.reason.errors, *form.form_errors],
+        "messages": [*form.findings.errors, *form.reason.errors, *form.form_errors],
     }
     return render_page(meeting, leak_error=error, next_url=target), INVALID
+
+
+def _fix(
+    meeting: Meeting,
+    form: WordsFixForm | ItemFixForm,
+    apply: Callable[[Item, Confidentiality], str],
+) -> View:
+    """Load the item (404 when not this meeting's), apply one quick fix
+    through the notes service, commit, and go back to be checked again;
+    a refused fix answers 422 (409 when the item changed meanwhile) on the
+    leak-check page with nothing changed."""
+    target = safe_next(form.next.data) or page_url(meeting)
+    if not form.validate_on_submit():
+        messages = [message for errors in form.errors.values() for message in errors]
+        problem = " ".join(dict.fromkeys(str(message) for message in messages))
+        return render_page(meeting, fix_error=problem, next_url=target), INVALID
+    item = db.session.get(Item, form.item.data)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    try:
+        said = apply(item, Confidentiality(form.level.data))
+    except (StaleItem, StaleDataError):
+        db.session.rollback()
+        problem = "Someone changed this item meanwhile: nothing was changed. Look again below."
+        return render_page(meeting, fix_error=problem, next_url=target), CONFLICT
+    except (leak_fixes.FixRefused, NotesError) as error:
+        db.session.rollback()
+        return render_page(meeting, fix_error=error.message, next_url=target), INVALID
+    db.session.commit()
+    flash(f"{said} The leak check has run again.", "success")
+    return redirect(target)
+
+
+@bp.route(PAGE + "/fix/words", methods=["POST"])
+def fix_words(slug: str, number: int) -> View:
+    """Put the words found behind a redacted span in one item."""
+    meeting = load_facilitated(slug, number)
+    form = WordsFixForm()
+
+    def apply(item: Item, level: Confidentiality) -> str:
+        text = (form.text.data or "").strip()
+        leak_fixes.hide_words(
+            item, text, level, actor=current_member(), expected_version=form.version.data
+        )
+        return f"Item {item.position}: “{text}” is now {level.label.lower()}."
+
+    return _fix(meeting, form, apply)
+
+
+@bp.route(PAGE + "/fix/item", methods=["POST"])
+def fix_item(slug: str, number: int) -> View:
+    """Make one item members-only or confidential."""
+    meeting = load_facilitated(slug, number)
+    form = ItemFixForm()
+
+    def apply(item: Item, level: Confidentiality) -> str:
+        leak_fixes.restrict_item(
+            item, level, actor=current_member(), expected_version=form.version.data
+        )
+        return f"Item {item.position} is now {level.label.lower()}."
+
+    return _fix(meeting, form, apply)
 
 
 # The command line -----------------------------------------------------------
 
 
 def report_lines(report: LeakReport, label: str) -> list[str]:
-    """One channel's report for the terminal: a headline, then each finding."""
-    standing = len(report.blocking)
-    total = len(report.findings)
+    """One channel's report for the terminal, as the page groups it: a
+    headline, then each thing found with why, then each place it is at."""
+    grouped: dict[tuple[str, str], list[leakcheck.Finding]] = {}
+    for finding in report.findings:
+        grouped.setdefault((finding.rule, match_key(finding.match)), []).append(finding)
+    total = len(grouped)
+    standing = sum(1 for places in grouped.values() if any(f.override is None for f in places))
     if not total:
         headline = "clean"
     else:
         headline = f"{total} finding{'s' if total != 1 else ''}, {standing} standing"
     lines = [f"{label} ({report.channel}, {report.audience.value}): {headline}"]
-    for finding in report.findings:
-        mark = " [overridden]" if finding.override is not None else ""
-        lines.append(f"  {finding.where} · {finding.rule} · {finding.why}{mark}")
+    for (rule, _words), places in grouped.items():
+        lines.append(f"  {rule} “{places[0].match}” · {places[0].why}")
+        for finding in places:
+            mark = " [overridden]" if finding.override is not None else ""
+            lines.append(f"    at {finding.located}{mark}")
     return lines
 
 
@@ -177,16 +230,17 @@ def check_command(series_slug: str, number: int, channel_name: str | None) -> No
     standing = 0
     for name in names:
         report = leakcheck.check(meeting, name)
-        standing += len(report.blocking)
+        standing += len({(f.rule, match_key(f.match)) for f in report.blocking})
         for line in report_lines(report, CHANNELS[name].label):
             click.echo(line)
     if standing:
-        click.echo(f"{standing} finding{'s' if standing != 1 else ''} stand: not clean.", err=True)
+        stand = "finding stands" if standing == 1 else "findings stand"
+        click.echo(f"{standing} {stand}: not clean.", err=True)
         raise click.exceptions.Exit(1)
 
 
 def register(app: Flask) -> None:
     """Add this module's routes and commands to ``app``."""
     app.register_blueprint(bp)
-    app.add_template_global(override_url, "leak_override_url")
+    app.add_template_global(checks_for, "leak_checks")
     app.cli.add_command(check_command)

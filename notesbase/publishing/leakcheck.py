@@ -8,8 +8,11 @@ Interface shared by every channel (write-up, export, circulation):
   (titles, headings, bodies, attributions, file names, metadata), and
   optionally ``sources(meeting)``, the items it is made from, each with where
   it shows (every item of the meeting, "item 3", unless it says otherwise);
-- ``check(meeting, channel)`` returns a ``LeakReport`` of ``Finding``s, each
-  marked with its override when a facilitator overrode it;
+- ``check(meeting, channel)`` returns a ``LeakReport`` of ``Finding``s, one
+  per thing found and place it is at (an item, the write-up's summary, the
+  meeting's details, else the part of the output: ``leak_places``), naming
+  the parts carrying it there, each marked with its override when a
+  facilitator overrode it (``leak_groups`` gathers them for the page);
 - ``require_clean(meeting, channel)`` raises ``LeakCheckFailed`` (carrying the
   report) while any finding stands un-overridden;
 - ``override(meeting, channel, finding_key, reason, actor=...)`` records a
@@ -33,9 +36,10 @@ channel's audience (``leak_people`` and ``leak_secrets`` hold the rules):
 Text is matched in the canonical form ``disclose`` uses (any case, accents,
 compatibility and look-alike letters, invisible characters), across line
 breaks, punctuation, possessives, HTML and Markdown formatting, and with
-names glued into link addresses. A finding's
-key stands for its rule, its text (folded) and its place, so an override
-holds until the text or place changes.
+names glued into link addresses. A finding's key stands for its rule, its
+text (folded) and its place (an item by its id), so an override holds until
+the text or place changes; one recorded when findings were kept per part of
+the output holds while every part carrying the text at a place has one.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from notesbase.models import LeakOverride, Meeting, Member
 from notesbase.notes.facts import load_notes
 from notesbase.publishing import leak_text
 from notesbase.publishing.leak_people import Hit, PeopleCheck
+from notesbase.publishing.leak_places import Place, Places, own_place
 from notesbase.publishing.leak_redactions import item_hits
 from notesbase.publishing.leak_secrets import SecretsCheck
 from notesbase.text import clean_text
@@ -66,22 +71,44 @@ CHANNEL_NAME_MAX = 20  # LeakOverride.channel
 @dataclass(frozen=True)
 class Field:
     """One piece of an output: where it sits ("title", "item 4", "file name")
-    and its exact text."""
+    and its exact text; ``place`` names the one place in the notes it is
+    made from ("item 4", "summary", "meeting"), None when it may hold any
+    (a whole message or document: see ``leak_places``)."""
 
     where: str
     text: str
+    place: str | None = None
 
 
 @dataclass(frozen=True)
 class Finding:
-    """Something the audience may not see, found in an output."""
+    """Something the audience may not see, found at one place of an output
+    (an item, the summary, the meeting's details, or a part of the output
+    no place explains), however many parts of the output carry it there."""
 
     key: str  # stable for the same rule, matched text and place
     rule: str  # "name", "confidential", "redacted", "unreadable-redaction", ...
-    where: str
+    where: str  # the place: "item 3", "summary", "the meeting's details", "subject"
     match: str  # the text as found
     why: str  # in plain words, for the facilitator
     override: LeakOverride | None = None
+    parts: tuple[str, ...] = ()  # the parts of the output it is in ("HTML", "plain text")
+    item_id: int | None = None  # the item, when the place is one
+    people: tuple[int, ...] = ()  # whose name, affiliation, ... it is (person ids)
+
+    @property
+    def carried(self) -> list[str]:
+        """The parts of the output carrying it here, named short ("HTML",
+        "Markdown"); none when its place is the one part it is in."""
+        if self.parts == (self.where,):
+            return []
+        return list(dict.fromkeys(short_part(part, self.where) for part in self.parts))
+
+    @property
+    def located(self) -> str:
+        """Where it is, with the parts carrying it: "item 3 (plain text, HTML)"."""
+        carried = self.carried
+        return f"{self.where} ({', '.join(carried)})" if carried else self.where
 
 
 @dataclass(frozen=True)
@@ -161,15 +188,29 @@ def channel_named(name: str) -> Channel:
         raise UnknownChannel(name) from None
 
 
+def short_part(part: str, where: str) -> str:
+    """A part of the output as a place names it: "item 3 text" at item 3 is
+    "text"; "Markdown, item 2" is "Markdown" (its own count of items)."""
+    if part.startswith(where + " "):
+        part = part[len(where) + 1 :]
+    elif part == where:
+        part = ""
+    return part.split(",")[0].strip() or "text"
+
+
+def match_key(match: str) -> str:
+    """A match as keys and groups compare it: its words, however typed."""
+    return " ".join(leak_text.word_texts(match)) or " ".join(canonical(match).split())
+
+
 def finding_key(rule: str, match: str, where: str) -> str:
     """The same rule, the same text (however it was typed) and the same
     place give the same key; anything else asks again."""
-    text = " ".join(leak_text.word_texts(match)) or " ".join(canonical(match).split())
-    digest = hashlib.sha256(f"{rule}\x1f{text}\x1f{where}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{rule}\x1f{match_key(match)}\x1f{where}".encode()).hexdigest()
     return digest[:64]
 
 
-def _where_order(where: str) -> tuple[object, ...]:
+def where_order(where: str) -> tuple[object, ...]:
     """A sort key that puts item 2 before item 10."""
     return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", where))
 
@@ -193,37 +234,86 @@ def _field_hits(text: str, people: PeopleCheck, secrets: SecretsCheck) -> list[H
 
 def check(meeting: Meeting, channel: str) -> LeakReport:
     """Every finding in ``channel``'s output for ``meeting``, judged against
-    the current rows (see the module docstring), with its override if any;
-    sorted by place. Raises ``UnknownChannel``."""
+    the current rows (see the module docstring), one per thing found and
+    place it comes from (``leak_places``), with its override if any; sorted
+    by place. Raises ``UnknownChannel``."""
     spec = channel_named(channel)
     fields = list(spec.fields(meeting))
-    findings: dict[str, Finding] = {}
+    found = _Found()
     if spec.audience is not Audience.FACILITATOR:
         notes = load_notes(meeting)
         view = disclose(notes, spec.audience)
         readable, public, credited = _readable(meeting, view)
         people = PeopleCheck(notes, spec.audience, credited)
         secrets = SecretsCheck(notes, spec.audience, readable, public)
-        overrides = _overrides(meeting, channel)
-        for item in fields:
-            for hit in _field_hits(item.text, people, secrets):
-                key = finding_key(hit.rule, hit.match, item.where)
-                if key not in findings:
-                    findings[key] = Finding(
-                        key, hit.rule, item.where, hit.match, hit.why, overrides.get(key)
-                    )
         if spec.sources is not None:
             sources = spec.sources(meeting)
         else:
             sources = [(f"item {facts.position}", facts) for facts in notes.items]
-        for found in item_hits(sources, spec.audience):
-            key = finding_key(found.rule, found.match, found.where)
-            if key not in findings:
-                findings[key] = Finding(
-                    key, found.rule, found.where, found.match, found.why, overrides.get(key)
-                )
-    ordered = sorted(findings.values(), key=lambda finding: _where_order(finding.where))
+        places = Places(meeting, notes, view, sources, spec.audience)
+        for item in fields:
+            for hit in _field_hits(item.text, people, secrets):
+                for place in places.of(hit, item.where, item.place):
+                    found.add(place, hit.rule, hit.match, hit.why, item.where, hit.people)
+        for problem in item_hits(sources, spec.audience):
+            place = places.named(problem.where) or own_place(problem.where)
+            found.add(place, problem.rule, problem.match, problem.why, problem.where)
+    findings = found.findings(_overrides(meeting, channel)) if found.seen else []
+    ordered = sorted(findings, key=lambda finding: where_order(finding.where))
     return LeakReport(meeting.id, channel, spec.audience, tuple(ordered))
+
+
+@dataclass
+class _Seen:
+    place: Place
+    rule: str
+    match: str
+    why: str
+    parts: list[str] = field(default_factory=list)
+    people: list[int] = field(default_factory=list)
+
+
+class _Found:
+    """What the check found, one entry per rule, words and place."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str, str], _Seen] = {}
+
+    def add(
+        self, place: Place, rule: str, match: str, why: str, part: str, people: Sequence[int] = ()
+    ) -> None:
+        key = (rule, match_key(match), place.ident)
+        seen = self.seen.setdefault(key, _Seen(place, rule, match, why))
+        if part not in seen.parts:
+            seen.parts.append(part)
+        seen.people.extend(person for person in people if person not in seen.people)
+
+    def findings(self, overrides: dict[str, LeakOverride]) -> list[Finding]:
+        findings = []
+        for seen in self.seen.values():
+            key = finding_key(seen.rule, seen.match, seen.place.ident)
+            findings.append(
+                Finding(
+                    key,
+                    seen.rule,
+                    seen.place.where,
+                    seen.match,
+                    seen.why,
+                    overrides.get(key) or _earlier_override(seen, overrides),
+                    tuple(seen.parts),
+                    seen.place.item_id,
+                    tuple(seen.people),
+                )
+            )
+        return findings
+
+
+def _earlier_override(seen: _Seen, overrides: dict[str, LeakOverride]) -> LeakOverride | None:
+    """An override recorded when findings were kept per part of the output
+    (the same words in "plain text", say) still holds here while every
+    part carrying these words at this place was overridden."""
+    rows = [overrides.get(finding_key(seen.rule, seen.match, part)) for part in seen.parts]
+    return rows[0] if rows and all(rows) else None
 
 
 def _overrides(meeting: Meeting, channel: str) -> dict[str, LeakOverride]:

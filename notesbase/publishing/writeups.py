@@ -51,26 +51,28 @@ def published_text(meeting: Meeting) -> tuple[str, str] | None:
 
 def leak_fields(meeting: Meeting) -> list[leakcheck.Field]:
     """Every piece of text the public receives of this write-up, on every
-    channel: the page, the API, the feed entry and the Markdown page."""
+    channel: the page, the API, the feed entry and the Markdown page. The
+    page's pieces name the place they are made from (the feed entry and the
+    Markdown page hold them all)."""
     from notesbase.publishing.writeup_export import file_name, markdown_page
     from notesbase.publishing.writeup_feed import entry_summary, entry_title
 
     public = public_writeup(meeting)
     Field = leakcheck.Field
-    fields = [Field("page title", public.title)]
+    fields = [Field("page title", public.title, "meeting")]
     if public.summary is not None:
-        fields.append(Field("summary", public.summary_text))
+        fields.append(Field("summary", public.summary_text, "summary"))
         links = attribute_values(public.summary_html)
         if links:
-            fields.append(Field("summary links", "\n".join(links)))
+            fields.append(Field("summary links", "\n".join(links), "summary"))
     for item in public.items:
         where = f"item {item.position}"
-        fields.append(Field(f"{where} section", item.section))
-        fields.append(Field(f"{where} text", item.body_text))
-        fields.append(Field(f"{where} attribution", item.attribution or ""))
+        fields.append(Field(f"{where} section", item.section, where))
+        fields.append(Field(f"{where} text", item.body_text, where))
+        fields.append(Field(f"{where} attribution", item.attribution or "", where))
         links = attribute_values(item.body_html)
         if links:
-            fields.append(Field(f"{where} links", "\n".join(links)))
+            fields.append(Field(f"{where} links", "\n".join(links), where))
     fields += [
         Field("feed entry title", entry_title(public)),
         Field("feed entry summary", entry_summary(public)),
@@ -111,7 +113,7 @@ def export_writeup_command(slug: str, number: int, output: Path | None) -> None:
     try:
         leakcheck.require_clean(meeting, CHANNEL)
     except leakcheck.LeakCheckFailed as failed:
-        lines = [f"  {f.where}: {f.why} ({f.rule})" for f in failed.report.blocking]
+        lines = [f"  {f.located}: {f.why} ({f.rule})" for f in failed.report.blocking]
         raise click.ClickException(
             "not exported: the leak check found something the public may not see:\n"
             + "\n".join(lines)

@@ -120,11 +120,14 @@ def test_a_facilitator_writes_checks_and_publishes_the_notes(page, live_server):
     click_link(page, "Meeting 10", where=".breadcrumb, main")
     click_link(page, "Read the notes")
     click_link(page, "Leak check")
-    public_channel = main.get_by_role("region", name=re.compile("^Public write-up"))
-    # Found in the page and again in its Markdown file.
-    expect(public_channel).to_contain_text("2 findings stand.")
-    for finding in public_channel.get_by_role("listitem").all():
-        expect(finding).to_contain_text("Priya Raman, who has not agreed to be named to the public")
+    public_part = main.get_by_role("region", name="What the public receives")
+    # Found in the page and again in its Markdown file: one finding, at item 3.
+    expect(public_part).to_contain_text("Public write-up: 1 finding stands.")
+    finding = public_part.locator(".leak-finding")
+    expect(finding).to_have_count(1)
+    expect(finding).to_contain_text("Priya Raman, who has not agreed to be named to the public")
+    expect(finding.get_by_role("link", name="Item 3")).to_be_visible()
+    expect(finding).to_contain_text("Public write-up (text, Markdown file)")
     check(page, "tour-5-leak-check")
 
     # Fix the item, then check again: every channel is clean.

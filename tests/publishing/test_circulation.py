@@ -253,7 +253,7 @@ def test_an_overridden_finding_lets_the_notes_go(app, client, facilitator):
     for _ in range(10):
         page = client.get(PAGE).get_data(as_text=True)
         form = re.search(
-            r'<form method="post" action="([^"]+/override)".*?name="finding_key" value="([^"]+)"',
+            r'<form method="post" action="([^"]+/override)".*?name="findings" value="([^"]+)"',
             page,
             re.S,
         )
@@ -263,7 +263,7 @@ def test_an_overridden_finding_lets_the_notes_go(app, client, facilitator):
             form.group(1),
             data={
                 "csrf_token": csrf_token_from(page),
-                "finding_key": form.group(2),
+                "findings": form.group(2),
                 "reason": "The meeting's title is public on the website already.",
                 "next": PAGE,
             },

@@ -388,3 +388,114 @@ def test_a_changed_text_is_a_new_finding(app, world, channels):
         assert run_check(PUBLIC_CHANNEL, "ALEX agreed, again.").ok  # same name, same place
         assert not run_check(PUBLIC_CHANNEL, "Smith agreed.").ok
         assert not run_check(PUBLIC_CHANNEL, "Alex agreed.", where="summary").ok
+
+
+# Places -----------------------------------------------------------------------
+
+
+def add_item(body: str, section: str = "Discussion") -> int:
+    """A new open item of the meeting (no speaker); its id."""
+    from notesbase.disclosure import Kind
+    from notesbase.notes.items import ItemFields, create_item
+
+    item = create_item(the_meeting(), ItemFields(Kind.POINT, body, section), actor=None)
+    db.session.commit()
+    return item.id
+
+
+def message(*bodies: str) -> list[Field]:
+    """A whole message carrying ``bodies``: as plain text and as HTML."""
+    plain = "Notes of meeting 1\n\n" + "\n\n".join(f"* {body}" for body in bodies)
+    html = "<h1>Notes of meeting 1</h1>" + "".join(f"<li><p>{body}</p></li>" for body in bodies)
+    return [Field("plain text", plain), Field("HTML", html)]
+
+
+def test_one_finding_per_place_whatever_carries_it(app, world, channels):
+    """A first name in one item, carried by the plain text and the HTML of a
+    message, is one finding at that item naming both parts; the same name
+    in another item is another place."""
+    with app.app_context():
+        first = add_item("Alex was right about the register.")
+        second = add_item("Later, Alex agreed.")
+        OUTPUT[MEMBER_CHANNEL] = message(
+            "Alex was right about the register.", "Later, Alex agreed."
+        )
+        report = leakcheck.check(the_meeting(), MEMBER_CHANNEL)
+    alex = [f for f in report.findings if f.match == "Alex"]
+    assert [(f.where, f.item_id, f.parts) for f in alex] == [
+        ("item 6", first, ("plain text", "HTML")),
+        ("item 7", second, ("plain text", "HTML")),
+    ]
+    assert alex[0].located == "item 6 (plain text, HTML)"
+    assert alex[0].people == (world["alex"],)
+
+
+def test_a_part_naming_its_place_and_a_hit_no_place_gives(app, world, channels):
+    """A part made from one place (``Field.place``) is put there even when an
+    item says the same; a hit no place gives stays at its part."""
+    with app.app_context():
+        add_item("Alex was right.")
+        OUTPUT[MEMBER_CHANNEL] = [
+            Field("subject", "Notes: Alex", "meeting"),
+            Field("footer", "Sent to alex@example.org"),
+        ]
+        report = leakcheck.check(the_meeting(), MEMBER_CHANNEL)
+    assert {(f.where, f.parts) for f in report.findings} == {
+        ("the meeting's details", ("subject",)),
+        ("footer", ("footer",)),
+    }
+    assert [f.located for f in report.findings if f.where == "footer"] == ["footer"]
+
+
+def test_an_override_holds_at_its_place_only_and_follows_the_item(app, world, channels):
+    """An override at one item leaves the same words at another item
+    standing, and still holds once the notes are reordered."""
+    from notesbase.models import Item
+    from notesbase.notes.items import reorder
+
+    with app.app_context():
+        add_item("Alex was right.")
+        add_item("Alex agreed.")
+        OUTPUT[MEMBER_CHANNEL] = message("Alex was right.", "Alex agreed.")
+        report = leakcheck.check(the_meeting(), MEMBER_CHANNEL)
+        first = next(f for f in report.findings if f.where == "item 6")
+        leakcheck.override(the_meeting(), MEMBER_CHANNEL, first.key, "Our host", actor=None)
+        db.session.commit()
+        after = leakcheck.check(the_meeting(), MEMBER_CHANNEL)
+        assert [f.where for f in after.blocking] == ["item 7"]
+        ids = list(db.session.scalars(sa.select(Item.id).order_by(Item.position)))
+        reorder(the_meeting(), [ids[-2], *ids[:-2], ids[-1]], actor=None)
+        db.session.commit()
+        moved = leakcheck.check(the_meeting(), MEMBER_CHANNEL)
+    assert {f.where: f.override is not None for f in moved.findings if f.match == "Alex"} == {
+        "item 1": True,
+        "item 7": False,
+    }
+
+
+def test_overrides_kept_per_part_still_hold(app, world, channels):
+    """An override recorded when findings were kept per part of the output
+    holds at a place while every part carrying it there was overridden,
+    and never for other words."""
+    with app.app_context():
+        add_item("Alex was right.")
+        OUTPUT[MEMBER_CHANNEL] = message("Alex was right.")
+        meeting = the_meeting()
+
+        def earlier(part: str) -> None:
+            key = leakcheck.finding_key("name", "Alex", part)
+            db.session.add(
+                LeakOverride(
+                    meeting_id=meeting.id, channel=MEMBER_CHANNEL, finding_key=key, reason="ok"
+                )
+            )
+            db.session.commit()
+
+        earlier("plain text")
+        assert not leakcheck.check(meeting, MEMBER_CHANNEL).ok
+        earlier("HTML")
+        assert leakcheck.check(meeting, MEMBER_CHANNEL).ok
+        OUTPUT[MEMBER_CHANNEL] = message("Alex was right; so was Renée.")
+        add_item("Alex was right; so was Renée.")
+        blocking = leakcheck.check(meeting, MEMBER_CHANNEL).blocking
+        assert [(f.where, f.match) for f in blocking] == [("item 7", "Renée")]

@@ -78,7 +78,7 @@ def test_fixing_the_markup_clears_the_finding(app, world, channels):
 
 def test_every_kind_of_unreadable_markup_is_reported(app, world, channels):
     """Full-width braces, a class in code, raw HTML and a typo in a section
-    heading are each a finding, the heading's at the heading."""
+    heading are each a finding, the heading's at its item, in its heading."""
     with app.app_context():
         add(
             "[Quill]\uff5b.confidential\uff5d here.\n\n`[x]{.members}`\n\n"
@@ -92,7 +92,9 @@ def test_every_kind_of_unreadable_markup_is_reported(app, world, channels):
             "{.members}",
             "<span class='members'>",
         }
-        assert any(f.where == f"item {heading.position} section" for f in findings)
+        where = f"item {heading.position}"
+        assert any(f.where == where and f.parts == (f"{where} section",) for f in findings)
+        assert all(f.item_id == heading.id for f in findings if f.where == where)
 
 
 def test_broken_sentence_is_a_finding_a_facilitator_can_override(app, world, channels):
