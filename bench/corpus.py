@@ -14,6 +14,7 @@ afterwards with ``notesbase.search.indexer.rebuild``."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -526,6 +527,38 @@ def load(connection: sa.Connection, spec: Spec, password_hash: str) -> Loaded:
     count = _insert(connection, Item.__table__, noting_open(items(spec, meeting_rows, persons)))  # type: ignore[arg-type]
     _advance_sequences(connection)
     return Loaded(spec, 1, MEMBER_EMAIL, PASSWORD, count, len(meeting_rows), tuple(open_ids))
+
+
+def add_series(connection: sa.Connection, spec: Spec, meetings_count: int, items_each: int) -> str:
+    """Insert one more series after ``spec``'s, of ``meetings_count``
+    meetings with ``items_each`` items of notes each, written like the rest
+    and speaking and naming ``spec``'s people (already loaded); its slug.
+    The page benchmark checks meetings of a given length in it."""
+    extra = Spec(
+        items=meetings_count * items_each,
+        items_per_meeting=items_each,
+        series=1,
+        people=spec.people,
+        words_per_item=spec.words_per_item,
+        seed=spec.seed + 1,
+    )
+    series_id = spec.series + 1
+    slug = f"series-{series_id}"
+    row = {"id": series_id, "slug": slug, "title": f"Benchmark series {series_id}"}
+    _insert(connection, Series.__table__, iter([row | {"description": ""}]))  # type: ignore[arg-type]
+    meeting_rows = [
+        dataclasses.replace(m, id=m.id + spec.meetings, series_id=series_id)
+        for m in meetings(extra)
+    ]
+    writer = Writer(_rng(extra, "descriptions"))
+    _insert(connection, Meeting.__table__, (_meeting_row(m, writer) for m in meeting_rows))  # type: ignore[arg-type]
+    links = ({"meeting_id": m.id, "topic_id": t} for m in meeting_rows for t in m.topic_ids)
+    _insert(connection, meeting_topics, links)
+    first_id = connection.scalar(sa.select(sa.func.coalesce(sa.func.max(Item.id), 0)))
+    rows = (row | {"id": row["id"] + first_id} for row in items(extra, meeting_rows, people(spec)))
+    _insert(connection, Item.__table__, rows)  # type: ignore[arg-type]
+    _advance_sequences(connection)
+    return slug
 
 
 def _advance_sequences(connection: sa.Connection) -> None:

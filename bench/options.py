@@ -38,4 +38,12 @@ def check_json(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
 
 def settings(args: argparse.Namespace) -> dict[str, object]:
     """The options as JSON can hold them."""
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+    return {k: _json_value(v) for k, v in vars(args).items()}
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return value

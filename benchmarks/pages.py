@@ -1,8 +1,11 @@
-"""Benchmark the main pages on a generated database, kind of page by kind.
+"""Benchmark the main pages on a generated database, kind of page by kind,
+the facilitator's writes among them.
 
     .venv/bin/python benchmarks/pages.py [--series 5] [--meetings 60] [--items 40]
                                          [--words 80] [--people 200] [--requests 300]
-                                         [--seed 1] [--json PATH]
+                                         [--leak-meetings 20] [--leak-items 100]
+                                         [--kinds add-item,leak-check] [--seed 1]
+                                         [--json PATH] [--profile PATH]
 
 Builds a throw-away instance (SQLite, or the empty database named by
 NOTESBASE_BENCH_DATABASE_URL) holding the search benchmark's synthetic corpus
@@ -10,21 +13,32 @@ NOTESBASE_BENCH_DATABASE_URL) holding the search benchmark's synthetic corpus
 every meeting with notes of ``--items`` items of about ``--words`` words,
 and ``--people`` people whose consents vary by audience and series. For
 realistic sizes ask for more: ``--series 3 --meetings 100 --items 200`` is
-300 meetings of 200 items.
+300 meetings of 200 items. One more series holds ``--leak-meetings``
+meetings of ``--leak-items`` items, for the leak check. When writes are
+timed, the search index is built and saves apply the outbox after each
+commit, as the app does by default.
 
 Then it times ``--requests`` requests of each kind of page through the WSGI
-app in process (no network), as the public and as a member of every series
-(the notes as the member only: the public is answered with a 404 there).
-Each request asks for a different page where there are enough of them:
-meetings and their notes in a seeded order, each visited once before any is
-visited again; series and topics in turn. All kinds are interleaved in one
-seeded order. It reports p50, p95, p99, max and requests per second by kind;
-``--json`` writes every figure for ``bench.compare``. Run it before and
-after a change on the same machine; compare, do not read the numbers alone."""
+app in process (no network): the public pages as the public and as a member
+of every series (the notes as the member only: the public is answered with a
+404 there), and as a facilitator the writes (``bench.writes``): create a
+meeting, add an item, save a write-up, each through its web form with its
+CSRF token and timed to the end of the page it leads to, and the circulate
+page and the leak check. Each request asks for a different page where there
+are enough of them: meetings and their notes in a seeded order, each visited
+once before any is visited again and never twice in a row; series and
+topics in turn. All kinds are interleaved in one seeded order. It reports
+p50, p95, p99, max, the CPU time of a request and requests per second by
+kind, and each facilitator's figure beside its target; ``--json`` writes
+every figure for ``bench.compare``, ``--profile`` the timed requests'
+cProfile statistics. Run it before and after a change on the same machine;
+compare, do not read the numbers alone: on a shared machine, compare the CPU
+figures."""
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import random
 import re
@@ -32,14 +46,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench import corpus, options, say
+from bench import corpus, options, say, writes
 from bench.figures import Figures, Sample
+from bench.writes import FACILITATOR
 from notesbase import create_app
 from notesbase.db import db
 from notesbase.text import slugify
@@ -49,46 +64,84 @@ PUBLIC, MEMBER = "public", "member"
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of page: its name, the readers it is timed for, and every
-    address of that kind in the corpus."""
+    """A kind of page: its name, the readers it is timed for, every address
+    of that kind in the corpus, and its p95 target in ms if it has one."""
 
     name: str
     readers: tuple[str, ...]
     urls: tuple[str, ...]
+    target: float | None = None
 
 
-def kinds(spec: corpus.Spec) -> list[Kind]:
+@dataclass(frozen=True)
+class LongMeetings:
+    """The leak check's meetings: ``count`` meetings of ``items`` items, in
+    the series after the corpus's."""
+
+    count: int = 20
+    items: int = 100
+
+
+def kinds(spec: corpus.Spec, long: LongMeetings = LongMeetings()) -> list[Kind]:
     """The pages timed, with every address of each in ``spec``'s corpus."""
     meetings = [f"/series/series-{m.series_id}/meetings/{m.number}" for m in corpus.meetings(spec)]
+    series = tuple(f"/series/series-{s}" for s in range(1, spec.series + 1))
+    checked = [f"/series/series-{spec.series + 1}/meetings/{n}" for n in range(1, long.count + 1)]
     both = (PUBLIC, MEMBER)
+
+    def facilitating(name: str, urls: list[str] | tuple[str, ...], page: str) -> Kind:
+        return Kind(name, (FACILITATOR,), tuple(url + page for url in urls), writes.TARGETS[name])
+
     return [
         Kind("home", both, ("/",)),
         Kind("topics", both, ("/topics/",)),
-        Kind("series", both, tuple(f"/series/series-{s}" for s in range(1, spec.series + 1))),
+        Kind("series", both, series),
         Kind("meeting", both, tuple(meetings)),
         Kind("topic", both, tuple(f"/topics/{slugify(name)}" for name, _ in corpus.TOPICS)),
         Kind("notes", (MEMBER,), tuple(f"{url}/notes" for url in meetings)),
+        facilitating(writes.NEW_MEETING, series, "/meetings/new"),
+        facilitating(writes.ADD_ITEM, meetings, "/notes/edit"),
+        facilitating(writes.SAVE_WRITEUP, meetings, "/writeup/edit"),
+        facilitating(writes.CIRCULATE, meetings, "/circulate"),
+        facilitating(writes.LEAK_CHECK, checked, "/leak-check"),
     ]
+
+
+def kind_names() -> list[str]:
+    return [kind.name for kind in kinds(corpus.Spec(items=1, items_per_meeting=1, series=1))]
 
 
 def in_turn(urls: tuple[str, ...], count: int, rng: random.Random) -> Iterator[str]:
     """``count`` addresses: each of ``urls`` once, in a seeded order, before
-    any comes again."""
-    given = 0
+    any comes again, and never the same twice in a row (when there are two
+    or more)."""
+    given, last = 0, None
     while given < count:
-        for url in rng.sample(urls, len(urls))[: count - given]:
+        order = rng.sample(urls, len(urls))
+        if len(order) > 1 and order[0] == last:
+            order[0], order[-1] = order[-1], order[0]
+        for url in order[: count - given]:
             given += 1
+            last = url
             yield url
 
 
-def requests(spec: corpus.Spec, count: int, seed: int) -> list[tuple[str, str, str]]:
-    """(kind, reader, address) for ``count`` requests of each kind and
-    reader, interleaved in one seeded order that keeps each kind's own
-    order (each of its pages once before any again)."""
+def requests(
+    spec: corpus.Spec,
+    count: int,
+    seed: int,
+    long: LongMeetings = LongMeetings(),
+    only: frozenset[str] | None = None,
+) -> list[tuple[str, str, str]]:
+    """(kind, reader, address) for ``count`` requests of each kind (or of
+    the kinds named in ``only``) and reader, interleaved in one seeded order
+    that keeps each kind's own order (each of its pages once before any
+    again)."""
     rng = random.Random(f"{seed}:pages")  # noqa: S311 - repeatable order, not security
     turns = {
         (kind.name, reader): in_turn(kind.urls, count, rng)
-        for kind in kinds(spec)
+        for kind in kinds(spec, long)
+        if only is None or kind.name in only
         for reader in kind.readers
     }
     slots = [key for key in turns for _ in range(count)]
@@ -107,25 +160,65 @@ def log_in(client: FlaskClient, email: str, password: str) -> None:
         raise SystemExit(f"benchmark login failed: {response.status_code}")
 
 
+@dataclass
+class Timed:
+    """Every request's figures by (kind, reader): wall-clock ms, the POST's
+    part of a write, and CPU ms."""
+
+    wall: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    post: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    cpu: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+
+    def add(self, key: tuple[str, str], timing: writes.Timing) -> None:
+        self.wall.setdefault(key, []).append(timing.wall)
+        self.post.setdefault(key, []).append(timing.post)
+        self.cpu.setdefault(key, []).append(timing.cpu)
+
+
+def _read(client: FlaskClient, url: str, reader: str) -> writes.Timing:
+    began, cpu = time.perf_counter(), time.thread_time()
+    response = client.get(url)
+    wall, used = (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code} to the {reader}")
+    return writes.Timing(wall, wall, used)
+
+
 def time_pages(
-    app: Flask, loaded: corpus.Loaded, planned: list[tuple[str, str, str]]
-) -> dict[tuple[str, str], Sample]:
-    """Each request in turn, as its reader; ms by (kind, reader)."""
-    clients = {PUBLIC: app.test_client(), MEMBER: app.test_client()}
+    app: Flask,
+    loaded: corpus.Loaded,
+    planned: list[tuple[str, str, str]],
+    profile: cProfile.Profile | None = None,
+) -> Timed:
+    """Each request in turn, as its reader."""
+    clients = {reader: app.test_client() for reader in (PUBLIC, MEMBER, FACILITATOR)}
     log_in(clients[MEMBER], loaded.member_email, loaded.password)
-    values: dict[tuple[str, str], list[float]] = {}
-    for kind, reader, url in planned:
-        began = time.perf_counter()
-        response = clients[reader].get(url)
-        elapsed = (time.perf_counter() - began) * 1000
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code} to the {reader}")
-        values.setdefault((kind, reader), []).append(elapsed)
-    return {key: Sample(found) for key, found in values.items()}
+    facilitator = None
+    if any(reader == FACILITATOR for _, reader, _ in planned):
+        log_in(clients[FACILITATOR], writes.FACILITATOR_EMAIL, loaded.password)
+        facilitator = writes.Facilitator(clients[FACILITATOR], loaded.spec, loaded.spec.seed)
+    timed = Timed()
+    if profile is not None:
+        profile.enable()
+    try:
+        for kind, reader, url in planned:
+            if facilitator is not None and reader == FACILITATOR:
+                timing = facilitator.timed(kind, url)
+            else:
+                timing = _read(clients[reader], url, reader)
+            timed.add((kind, reader), timing)
+    finally:
+        if profile is not None:
+            profile.disable()
+    return timed
 
 
 def report(
-    spec: corpus.Spec, samples: dict[tuple[str, str], Sample], planned: list[tuple[str, str, str]]
+    spec: corpus.Spec,
+    timed: Timed,
+    planned: list[tuple[str, str, str]],
+    targets: dict[str, float],
+    long: LongMeetings = LongMeetings(),
 ) -> str:
     distinct: dict[tuple[str, str], set[str]] = {}
     for kind, reader, url in planned:
@@ -134,15 +227,29 @@ def report(
         f"{spec.series} series of {spec.meetings // spec.series:,} meetings "
         f"({spec.meetings:,} in all), {spec.items_per_meeting} items of notes in each "
         f"({spec.items:,} items of about {spec.words_per_item} words), {spec.people} people; "
-        f"load average {os.getloadavg()[0]:.1f}",
-        f"{'page':10} {'as':8} {'pages':>6} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'p99 ms':>8} {'max ms':>8} {'req/s':>7}",
+        f"for the leak check {long.count} meetings of {long.items} items; "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
+        f"{'page':12} {'as':11} {'pages':>6} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p95':>8} {'req/s':>7}",
     ]
-    for (kind, reader), sample in samples.items():
+    for (kind, reader), values in timed.wall.items():
+        sample, cpu = Sample(values), Sample(timed.cpu[(kind, reader)])
         lines.append(
-            f"{kind:10} {reader:8} {len(distinct[(kind, reader)]):6,} {sample.count:5} "
+            f"{kind:12} {reader:11} {len(distinct[(kind, reader)]):6,} {sample.count:5} "
             f"{sample.p50:8.1f} {sample.p95:8.1f} {sample.p99:8.1f} {sample.max:8.1f} "
-            f"{_rate(sample):7.0f}"
+            f"{cpu.p50:8.1f} {cpu.p95:8.1f} {_rate(sample):7.0f}"
+        )
+    checked = [(kind, values) for (kind, _), values in timed.wall.items() if kind in targets]
+    if checked:
+        lines += ["", "targets (p95, on 2 cores; a write is its POST and the page it leads to):"]
+    for kind, values in checked:
+        p95, target = Sample(values).p95, targets[kind]
+        cpu = Sample(timed.cpu[(kind, FACILITATOR)]).p95
+        post = Sample(timed.post[(kind, FACILITATOR)]).p95
+        part = f", the POST alone {post:.1f}" if kind in writes.WRITES else ""
+        lines.append(
+            f"  [{'met ' if p95 <= target else 'MISS'}] {kind:12} p95 ≤ {target:3.0f} ms: "
+            f"{p95:6.1f} (CPU {cpu:.1f}{part})"
         )
     return "\n".join(lines)
 
@@ -151,12 +258,29 @@ def _rate(sample: Sample) -> float:
     return 1000 * sample.count / sum(sample.values)
 
 
-def figures(samples: dict[tuple[str, str], Sample]) -> Figures:
+def figures(timed: Timed, targets: dict[str, float]) -> Figures:
     found = Figures("pages")
-    for (kind, reader), sample in samples.items():
+    for (kind, reader), values in timed.wall.items():
+        sample = Sample(values)
         found.add_sample(f"{kind} / {reader}", sample)
         found.add(f"{kind} / {reader} / requests per second", _rate(sample), "req/s")
+        found.add_sample(f"{kind} / {reader} / cpu", Sample(timed.cpu[(kind, reader)]))
+        if kind in writes.WRITES:
+            found.add_sample(f"{kind} / {reader} / post", Sample(timed.post[(kind, reader)]))
+        if kind in targets:
+            found.add(f"{kind} / {reader} / target p95", targets[kind], "ms")
     return found
+
+
+def _kind_list(text: str) -> frozenset[str]:
+    names = frozenset(name.strip() for name in text.split(",") if name.strip())
+    unknown = sorted(names - set(kind_names()))
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(kind_names())}"
+        )
+    return names
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -174,11 +298,52 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=300,
         help="requests of each kind of page, each reader",
     )
+    parser.add_argument(
+        "--leak-meetings",
+        type=options.count(1),
+        default=LongMeetings.count,
+        help="meetings the leak check is timed on",
+    )
+    parser.add_argument(
+        "--leak-items",
+        type=options.count(1),
+        default=LongMeetings.items,
+        help="items in each meeting the leak check is timed on",
+    )
+    parser.add_argument(
+        "--kinds",
+        type=_kind_list,
+        help=f"time only these kinds of page, comma-separated ({', '.join(kind_names())})",
+    )
     parser.add_argument("--seed", type=int, default=1)
     options.add_json(parser)
+    parser.add_argument(
+        "--profile", type=Path, help="write the timed requests' cProfile statistics to this file"
+    )
     args = parser.parse_args(argv)
     options.check_json(parser, args)
+    if args.profile is not None and (args.profile.is_dir() or not args.profile.parent.is_dir()):
+        parser.error(f"--profile {args.profile}: not a file in an existing folder")
     return args
+
+
+def prepare(app: Flask, spec: corpus.Spec, long: LongMeetings, facilitating: bool) -> corpus.Loaded:
+    """Load the corpus; for the facilitator, also the leak check's
+    meetings, a facilitator's account and the search index, and from then
+    on apply the search outbox after each commit (the app's default)."""
+    from notesbase.search import indexer
+
+    began = time.perf_counter()
+    loaded = corpus.load_into(app, spec)
+    say(f"loaded {loaded.items:,} items in {time.perf_counter() - began:.1f} s")
+    if facilitating:
+        writes.add_long_meetings(app, spec, long.count, long.items)
+        writes.add_facilitator(app, loaded.password)
+        began = time.perf_counter()
+        documents = indexer.rebuild(app)
+        say(f"indexed {documents:,} documents in {time.perf_counter() - began:.1f} s")
+        app.config["SEARCH_APPLY_ON_COMMIT"] = True
+    return loaded
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -191,27 +356,41 @@ def main(argv: list[str] | None = None) -> None:
         words_per_item=args.words,
         seed=args.seed,
     )
-    planned = requests(spec, args.requests, args.seed)
+    long = LongMeetings(args.leak_meetings, args.leak_items)
+    planned = requests(spec, args.requests, args.seed, long, args.kinds)
+    facilitating = any(reader == FACILITATOR for _, reader, _ in planned)
+    targets = {k.name: k.target for k in kinds(spec, long) if k.target is not None}
+    profile = cProfile.Profile() if args.profile is not None else None
     with tempfile.TemporaryDirectory(prefix="nb-pages-") as folder:
         url = os.environ.get(
             "NOTESBASE_BENCH_DATABASE_URL", f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         )
         config = {"INSTANCE_PATH": folder, "DATABASE_URL": url, "SECRET_KEY": "bench"}
         app = create_app({**config, "SEARCH_APPLY_ON_COMMIT": False})
-        began = time.perf_counter()
-        loaded = corpus.load_into(app, spec)
-        say(f"loaded {loaded.items:,} items in {time.perf_counter() - began:.1f} s")
+        loaded = prepare(app, spec, long, facilitating)
         try:
-            timed = time_pages(app, loaded, planned)
+            timed = time_pages(app, loaded, planned, profile)
         finally:
+            from notesbase.search import indexer
+
+            indexer.wait_for_merges(timeout=30)
             with app.app_context():
                 db.engine.dispose()
     # Reported in the order of ``kinds``, not in the order first timed.
-    samples = {(k.name, r): timed[(k.name, r)] for k in kinds(spec) for r in k.readers}
-    print(report(spec, samples, planned))
+    order = [(k.name, r) for k in kinds(spec, long) for r in k.readers]
+    timed = Timed(
+        **{
+            name: {key: figures_by_key[key] for key in order if key in figures_by_key}
+            for name, figures_by_key in vars(timed).items()
+        }
+    )
+    print(report(spec, timed, planned, targets, long))
     if args.json is not None:
-        figures(samples).write(args.json, options.settings(args))
+        figures(timed, targets).write(args.json, options.settings(args))
         print(f"\nfigures written to {args.json}", file=sys.stderr)
+    if profile is not None and args.profile is not None:
+        profile.dump_stats(args.profile)
+        print(f"profile written to {args.profile}", file=sys.stderr)
 
 
 if __name__ == "__main__":

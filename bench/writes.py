@@ -1,0 +1,163 @@
+"""The facilitator's side of the page benchmark: create a meeting, add an
+item, save a write-up (each through its web form, CSRF token and all, and
+the page it leads to), open the circulate page and the leak check.
+
+A write is timed from the form's POST to the end of the page it redirects
+to, which is what the facilitator waits for; the form itself is fetched
+first, untimed, as the facilitator has it open before saving. Each write
+fills the form the page gave with new text from the corpus's vocabulary."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from bench import corpus
+from bench.forms import PageForm, form_with
+
+FACILITATOR = "facilitator"
+FACILITATOR_EMAIL = "bench.facilitator@example.org"
+
+NEW_MEETING, ADD_ITEM, SAVE_WRITEUP = "new-meeting", "add-item", "save-writeup"
+CIRCULATE, LEAK_CHECK = "circulate", "leak-check"
+WRITES = (NEW_MEETING, ADD_ITEM, SAVE_WRITEUP)
+# p95 targets in ms, on 2 cores: adding an item is done every minute of a
+# live meeting, so it has the tightest.
+TARGETS = {NEW_MEETING: 150, ADD_ITEM: 60, SAVE_WRITEUP: 150, CIRCULATE: 150, LEAK_CHECK: 150}
+
+# Reads a page's form and says which of its fields to set, and to what.
+Fill = Callable[[PageForm], dict[str, str | list[str]]]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One request as the facilitator waits for it: wall-clock ms from the
+    submit to the end of the page shown after, the POST's part of it (the
+    whole for a page that is only read), and the CPU ms this thread spent."""
+
+    wall: float
+    post: float
+    cpu: float
+
+
+def add_facilitator(app: Flask, password: str) -> None:
+    """A facilitator who logs in with ``password``."""
+    from notesbase.auth.passwords import hash_password
+    from notesbase.db import db
+    from notesbase.models import Member, Role
+
+    with app.app_context():
+        db.session.add(
+            Member(
+                email=FACILITATOR_EMAIL,
+                display_name="Bench Facilitator",
+                password_hash=hash_password(password),
+                role=Role.FACILITATOR,
+                active=True,
+            )
+        )
+        db.session.commit()
+
+
+def add_long_meetings(app: Flask, spec: corpus.Spec, meetings: int, items: int) -> str:
+    """A series of ``meetings`` meetings of ``items`` items each, for the
+    leak check; its slug."""
+    from notesbase.db import db
+
+    with app.app_context(), db.engine.begin() as connection:
+        return corpus.add_series(connection, spec, meetings, items)
+
+
+def _page(response: TestResponse, url: str) -> str:
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code} to the facilitator")
+    return response.get_data(as_text=True)
+
+
+def _refused(response: TestResponse, url: str) -> SystemExit:
+    errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]{1,200})', response.get_data(True))
+    said = "; ".join(" ".join(e.split()) for e in errors[:3]) or "no message found"
+    return SystemExit(f"POST {url} answered {response.status_code}: {said}")
+
+
+class Facilitator:
+    """A logged-in facilitator's client, writing new text from one seeded
+    stream: meetings get the next free number of their series."""
+
+    def __init__(self, client: FlaskClient, spec: corpus.Spec, seed: int) -> None:
+        self.client = client
+        self.rng = random.Random(f"{seed}:writes")  # noqa: S311 - repeatable text, not security
+        self.writer = corpus.Writer(self.rng)
+        self.people = corpus.people(spec)
+        self.made = 0
+
+    def timed(self, kind: str, url: str) -> Timing:
+        if kind == NEW_MEETING:
+            return self._submit(url, "title", self._fill_meeting)
+        if kind == ADD_ITEM:
+            return self._submit(url, "body", self._fill_item)
+        if kind == SAVE_WRITEUP:
+            return self._submit(url, "summary", self._fill_writeup)
+        began, cpu = time.perf_counter(), time.thread_time()
+        response = self.client.get(url)
+        wall, used = (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
+        _page(response, url)
+        return Timing(wall, wall, used)
+
+    def _submit(self, url: str, marker: str, fill: Fill) -> Timing:
+        """Fetch the page's form with the field ``marker`` (untimed), fill
+        it, then time its POST and the page it redirects to."""
+        form = form_with(_page(self.client.get(url), url), marker)
+        action = form.action or url
+        data = form.filled(**fill(form))
+        began, cpu = time.perf_counter(), time.thread_time()
+        posted = self.client.post(action, data=data)
+        post = (time.perf_counter() - began) * 1000
+        if posted.status_code != 302:
+            raise _refused(posted, action)
+        shown = self.client.get(posted.headers["Location"])
+        wall, used = (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
+        _page(shown, posted.headers["Location"])
+        return Timing(wall, post, used)
+
+    def _sentences(self, count: int, words: Sequence[str] = ()) -> str:
+        return " ".join(self.writer.sentence(words) for _ in range(count))
+
+    def _fill_meeting(self, form: PageForm) -> dict[str, str | list[str]]:
+        self.made += 1
+        rng = self.rng
+        topics = rng.sample(corpus.TOPICS, rng.randint(1, 3))
+        theme, words = topics[0]
+        day = date(2031, 1, 6) + timedelta(days=self.made)
+        return {
+            "title": f"{theme}: {self.writer.sentence(words, 5).rstrip('.')}",
+            "date": day.isoformat(),
+            "theme": theme,
+            "topics": ", ".join(name for name, _ in topics),
+            "description": self._sentences(rng.randint(2, 5), words),
+        }
+
+    def _fill_item(self, form: PageForm) -> dict[str, str | list[str]]:
+        rng = self.rng
+        given: dict[str, str | list[str]] = {
+            "kind": rng.choice(form.choices["kind"]),
+            "speaker": rng.choice(form.choices["speaker"]),
+            "body": self.writer.body((), self.people, rng.randint(20, 90)),
+        }
+        if rng.random() < 0.15:
+            given["confidentiality"] = rng.choice(form.choices["confidentiality"])
+        return given
+
+    def _fill_writeup(self, form: PageForm) -> dict[str, str | list[str]]:
+        rng = self.rng
+        offered = form.choices.get("items", [])
+        chosen = rng.sample(offered, min(len(offered), rng.randint(2, 8)))
+        return {"summary": self._sentences(rng.randint(2, 6)), "items": chosen}
