@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
@@ -23,8 +24,14 @@ _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 
 def to_html(tokens: Sequence[Token]) -> str:
     rendered = parser().renderer.render(list(tokens), parser().options, {})
-    return nh3.clean(
-        rendered,
+    return _cleaner().clean(rendered)
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    """The sanitiser, configured once (configuring it per call costs more
+    than the cleaning)."""
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=_ATTRIBUTES,
         allowed_classes={"span": _SPAN_CLASSES},
