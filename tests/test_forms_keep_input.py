@@ -72,7 +72,7 @@ def post(client: FlaskClient, url: str, data: dict[str, Any], page: str | None =
         re.findall(r'<input[^>]*type="hidden"[^>]*name="(\w+)"[^>]*value="([^"]*)"', html)
     )
     hidden["csrf_token"] = csrf_token_from(html)
-    hidden.pop("finding_key", None)
+    hidden.pop("findings", None)
     return client.post(url, data={**hidden, **data})
 
 
@@ -480,7 +480,7 @@ def test_a_stale_circulation_form_says_nothing_was_sent(demo: Demo) -> None:
 
 def test_a_refused_override_keeps_the_reason_beside_its_finding(demo: Demo) -> None:
     """An override without a reason answers 422 with the message beside the
-    reason box of that very finding."""
+    reason box of that very place."""
     with demo.app.app_context():
         meeting = db.session.scalar(sa.select(Meeting).where(Meeting.number == NOTES_MEETING))
         item = db.session.scalars(
@@ -495,10 +495,10 @@ def test_a_refused_override_keeps_the_reason_beside_its_finding(demo: Demo) -> N
     client = demo.client_for("facilitator")
     page_url = f"{MEETING_URL}/leak-check"
     page = client.get(page_url).get_data(as_text=True)
-    found = re.search(r'action="([^"]+/override)".*?name="finding_key" value="([^"]+)"', page, re.S)
+    found = re.search(r'action="([^"]+/override)".*?name="findings" value="([^"]+)"', page, re.S)
     assert found, "the leak check found nothing to override"
     action, key = found.groups()
-    response = post(client, action, {"finding_key": key, "reason": "  "}, page=page_url)
+    response = post(client, action, {"findings": key, "reason": "  "}, page=page_url)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     by_id, _parents = parse(html)
