@@ -60,7 +60,7 @@ def test_a_member_reads_the_notes_and_searches_by_theme(page, live_server):
     hits = main.get_by_role("listitem").filter(has=page.get_by_role("heading", level=2))
     expect(hits).to_have_count(1)
     hit = hits.first
-    expect(hit.get_by_role("heading")).to_contain_text("meeting 8: Open Data Manchester")
+    expect(hit.get_by_role("heading")).to_contain_text("Meeting 8: Open Data Manchester")
     expect(hit).to_contain_text("Point")
     expect(hit).to_contain_text("Jane Doe (Riverside Open Data)")
     expect(hit.locator("mark")).to_have_text("surveys")
@@ -78,9 +78,11 @@ def test_a_member_reads_the_notes_and_searches_by_theme(page, live_server):
     click_link(page, "Open data", where=hit, exact=True)
     expect_message(page, RESULTS)
     titles = hits.get_by_role("heading", level=2)
-    expect(titles.first).to_contain_text("meeting 8")
+    expect(titles.first).to_contain_text("Meeting 8")
     for title in titles.all_inner_texts():
-        assert title.startswith(f"{SERIES}, meeting 8:"), title
+        assert title.startswith("Meeting 8:"), title
+    # One series searched: it is named once, above the hits, not on every card.
+    expect(main).to_contain_text(SERIES)
     expect(main).not_to_contain_text(CONFIDENTIAL_SPAN)
     expect(main).not_to_contain_text(CONFIDENTIAL_ITEM)
     check(page)
