@@ -33,15 +33,17 @@ SUITE_DATABASE_URL = os.environ.get("NOTESBASE_TEST_DATABASE_URL")
 
 
 # A test that asks for none of these never opens the suite's database: it
-# runs the same whatever NOTESBASE_TEST_DATABASE_URL says.
-DATABASE_FIXTURES = {"suite_postgres", "postgres_server", "postgres_database"}
+# runs the same whatever NOTESBASE_TEST_DATABASE_URL says (``app``, ``client``
+# and the rest ask for it; a test on a PostgreSQL database of its own, through
+# ``postgres_database``, runs the same in either pass).
+DATABASE_FIXTURES = {"suite_postgres"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only",
         action="store_true",
-        help="run only the tests that use a database fixture (CI's PostgreSQL pass:"
+        help="run only the tests that use the suite's database (CI's PostgreSQL pass:"
         " the others do not depend on the database and ran in the SQLite pass)",
     )
 
