@@ -8,47 +8,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from urllib.parse import unquote
 
 from notesbase.disclosure import Audience, Level, Notes, PersonFacts
 from notesbase.disclosure.canonical import canonical_words, loose, term_key
 from notesbase.disclosure.consent import released_levels
 from notesbase.disclosure.matching import Matcher, decode_hosts, squash
+from notesbase.disclosure.names import common_name_words, name_parts
 from notesbase.disclosure.terms import released_terms, withheld_terms
-from notesbase.disclosure.words import (
-    HONORIFICS,
-    common_words,
-    distinctive_words,
-    everyday,
-    word_set,
-)
+from notesbase.disclosure.words import distinctive_words, everyday
 from notesbase.publishing import leak_text
 
-# Parts of a name that identify nobody on their own: particles, titles and
-# letters after a name.
-PARTICLES = HONORIFICS | word_set(
-    "al ap bat ben bin bint da das de dei del della der des di do dos du el ibn la le les "
-    "mac mc op st ter van von y zu "
-    "jr jnr sr snr ii iii iv phd obe mbe cbe kc qc"
-)
-# Name parts that are also everyday words: found only when written with a
-# capital letter ("Will" is a name part, "will" a verb).
-COMMON_WORDS = word_set(
-    "amber april art august autumn baker bank banks bell best bill bird black bloom bond "
-    "brook brown bush butler call carter chase cherry church clay cook cross crown dale "
-    "dawn day dean drew duke earl east english fair faith field fields fisher fletcher "
-    "ford forest fox frank free french gardner gay gene gift glen gold golden grace grant "
-    "gray green grey guy hall happy hart hay heath hill hills holly hope house hunter ivy "
-    "jack jay jewel joy june just king lamb lane law lawn lee little long love low major "
-    "march mark marsh mason may mayor meadow miles mill miller mills moon moore moss "
-    "new north norman noble page palmer park parker parsons pat patience peace pearl "
-    "penny person pierce pike pool pope porter potter power price pride read reading "
-    "reed rich rob robin rock rose ross rowe ruby rush rusty sage sandy savage scott "
-    "sharp shepherd short sky small smart snow spring stone storm street summer sunny "
-    "sweet swift taylor temple thorn tucker turner victor wade walker wall ward warren "
-    "waters west white wild will winter wise wood woods wren young"
-)
 AUDIENCE_WORDS = {Audience.PUBLIC: "the public", Audience.MEMBER: "members of the series"}
 # A glued name in an address ("alexsmith") counts from this many letters.
 _GLUED_MIN = 5
@@ -113,34 +83,6 @@ class Term:
         return f"“{self.text}” identifies someone who has not agreed to it being shown to {to}."
 
 
-def name_parts(name: str) -> list[str]:
-    """The parts of a name that identify someone alone: first names,
-    surnames, each half of a double-barrelled one; not initials or "van"."""
-    words = name.split()
-    if len(words) < 2:
-        return []
-    parts: list[str] = []
-    for word in words:
-        word = word.strip('.,;:()[]"“”')
-        for candidate in [word, *word.split("-")] if "-" in word else [word]:
-            key = loose("".join(canonical_words(candidate)))
-            if len(key) < 2 or key in _particles() or not re.search(r"[^\W\d_]", key):
-                continue
-            parts.append(candidate)
-    return list(dict.fromkeys(parts))
-
-
-@cache
-def _particles() -> frozenset[str]:
-    return frozenset(loose(term_key(word)) for word in PARTICLES)
-
-
-@cache
-def _common() -> frozenset[str]:
-    """Everyday words that are also parts of names, in canonical form."""
-    return frozenset(loose(term_key(word)) for word in COMMON_WORDS) | common_words()
-
-
 def _key(text: str) -> str:
     return term_key(text)
 
@@ -196,7 +138,7 @@ class PeopleCheck:
         term = self.terms.get(key)
         if term is None:
             if part and rule == "name":
-                capital_only = loose(key) in _common()
+                capital_only = loose(key) in common_name_words()
             else:  # a single everyday word counts only with a capital
                 capital_only = " " not in key and everyday(text)
             term = self.terms[key] = Term(text, rule, part, capital_only=capital_only)
@@ -216,7 +158,7 @@ class PeopleCheck:
                 key = _key(text)
                 if key:
                     self.owners.setdefault(key, set()).add(person.id)
-                    if text != person.name and loose(key) in _common():
+                    if text != person.name and loose(key) in common_name_words():
                         self.capital_only.add(key)
         self.everyone = Matcher({key: key for key in self.owners})
         full = Matcher({p.name: str(p.id) for p in people if _key(p.name)})
