@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
-from flask.cli import AppGroup
 
 from notesbase import resource_dir
+from notesbase.command_group import CommandGroup
 from notesbase.db import db
 
 
@@ -79,7 +79,7 @@ def _clear_errors() -> Iterator[None]:
         raise click.ClickException(f"cannot reach the database: {error.orig}") from error
 
 
-db_cli = AppGroup("db", help="Migrate the database schema.")
+db_cli = CommandGroup("db", help="Migrate the database schema.")
 
 
 @db_cli.command("upgrade")

@@ -103,3 +103,21 @@ def test_help_imports_neither_the_app_nor_its_libraries(tmp_path):
     assert ours <= {"notesbase", "notesbase.__main__", "notesbase.cli", "notesbase.site"}
     heavy = {name for name in imported if name.split(".")[0] in HEAVY}
     assert not heavy
+
+
+def test_every_group_lists_its_commands_whole(app):
+    """`notesbase export --help` and every other group's help give each
+    subcommand its whole first sentence, never one cut off with "..."."""
+    groups = [
+        name for name, command in app.cli.commands.items() if isinstance(command, click.Group)
+    ]
+    assert {"db", "export", "import", "index", "token", "user"} <= set(groups)
+    for name in groups:
+        result = CliRunner().invoke(cli, [name, "--help"], obj=ScriptInfo(create_app=lambda: app))
+        assert result.exit_code == 0, result.output
+        commands = listed(result.output)
+        assert commands, name
+        for sub, text in commands.items():
+            assert not text.endswith("..."), f"{name} {sub}: {text}"
+            whole = app.cli.commands[name].commands[sub].get_short_help_str(limit=1000)
+            assert text == whole, f"{name} {sub}"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
-from flask.cli import AppGroup
 
 from notesbase.auth import tokens
+from notesbase.command_group import CommandGroup
 from notesbase.db import db
 from notesbase.models import ApiToken, Member
 
-token_cli = AppGroup("token", help="Manage API tokens.")
+token_cli = CommandGroup("token", help="Manage API tokens.")
 
 
 def _member(email: str) -> Member:

@@ -9,16 +9,16 @@ from collections.abc import Callable
 
 import click
 import sqlalchemy as sa
-from flask.cli import AppGroup
 from sqlalchemy.orm import selectinload
 
 from notesbase import audit
 from notesbase.auth import invites, service
+from notesbase.command_group import CommandGroup
 from notesbase.db import db
 from notesbase.models import Member, Role
 from notesbase.site import ConfigError, known_base_url, parse_base_url, url_for_site
 
-user_cli = AppGroup("user", help="Manage member accounts.")
+user_cli = CommandGroup("user", help="Manage member accounts.")
 
 ROLE_CHOICE = click.Choice([role.value for role in Role])
 

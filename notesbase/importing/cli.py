@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
+from notesbase.command_group import CommandGroup
 from notesbase.db import db
 from notesbase.importing.events import import_event_pages
 from notesbase.notes.cli import find_meeting, read_notes_file, report_lines
@@ -19,7 +19,7 @@ from notesbase.notes.notes_import import (
 from notesbase.notes.notesfile import parse_notes
 from notesbase.text import for_terminal, slugify
 
-import_cli = AppGroup("import", help="Import the network's existing material.")
+import_cli = CommandGroup("import", help="Import the network's existing material.")
 
 
 def _series_slug(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask.cli import AppGroup
 
 from notesbase import private_files
+from notesbase.command_group import CommandGroup
 from notesbase.meetings.service import meeting_by_number, series_by_slug
 from notesbase.models import Meeting
 from notesbase.notes.notes_import import ImportResult, NotesFileError, export_notes
 from notesbase.notes.notesfile import MAX_FILE_BYTES, decode_notes
 
-export_cli = AppGroup("export", help="Export material from the database.")
+export_cli = CommandGroup("export", help="Export material from the database.")
 
 
 def find_meeting(slug: str | None, number: int | None) -> Meeting:

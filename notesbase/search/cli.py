@@ -6,12 +6,12 @@ import time
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
+from notesbase.command_group import CommandGroup
 from notesbase.search import indexer
 from notesbase.search.engine import IndexUnavailable, LockTimeout
 
-index_cli = AppGroup("index", help="Keep the search index in step with the database.")
+index_cli = CommandGroup("index", help="Keep the search index in step with the database.")
 
 
 @index_cli.command("rebuild")
