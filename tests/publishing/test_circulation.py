@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -467,3 +468,18 @@ def test_a_change_after_the_confirmation_is_refused(app, client, facilitator, wo
     assert fresh["fingerprint"] != fields["fingerprint"]
     assert client.post(PAGE, data=fresh).status_code == 302
     assert circulation_count(app) == 1
+
+
+def test_history_times_are_on_the_meetings_clock(app, client, facilitator):
+    """The history gives when it was sent as the meeting's own clock reads
+    it, with its zone ("BST" in summer, "GMT" in winter), never in UTC."""
+    assert send(client).status_code == 302
+    with app.app_context():
+        circulation = db.session.scalar(sa.select(Circulation))
+        started = circulation.started_at
+        zone = circulation.meeting.timezone
+    local = started.astimezone(ZoneInfo(zone))
+    page = client.get(PAGE).get_data(as_text=True)
+    heading = re.search(r"<h3 id=\"circulation-\d+-heading\">(.*?)</h3>", page, re.S).group(1)
+    assert f"{local:%H:%M} {local.tzname()}</time>" in heading
+    assert "UTC" not in heading
