@@ -8,8 +8,12 @@ emphasis marks, link addresses decoded)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Sequence
+from functools import lru_cache
 from html.parser import HTMLParser
+from itertools import accumulate
+from typing import NamedTuple, overload
 
 from notesbase.disclosure.canonical import EITHER_I_OR_L, canonical_char
 from notesbase.disclosure.words import word_set
@@ -24,8 +28,7 @@ _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _TRAILING = ".,;:!?)]}'\""
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One word, folded (possessive and apostrophes dropped), and where it
     sits in the original text."""
 
@@ -34,33 +37,84 @@ class Word:
     end: int
 
 
-def fold_lines(text: str) -> tuple[str, list[int]]:
-    """``text`` in canonical form character by character with line breaks
-    kept, and the index in ``text`` each folded character came from."""
-    folded: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
+class _FoldTable(dict[str, str]):
+    """Each character's piece of folded text, worked out once per character."""
+
+    def __missing__(self, char: str) -> str:
         # A capital I is an "i" here (words are compared, not spellings),
         # and a sign keeps its shape (a dash ends a heading).
         pieces = "\n" if char == "\n" else canonical_char(char).replace(EITHER_I_OR_L, "i")
         if pieces == " " and not char.isspace():
             pieces = char
-        for piece in pieces:
-            folded.append(piece)
-            origin.append(index)
-    return "".join(folded), origin
+        self[char] = pieces
+        return pieces
+
+
+_FOLDED = _FoldTable()
+
+
+class _Origin(Sequence[int]):
+    """The index in the original text each folded character came from,
+    looked up by bisection over where each original character's piece ends
+    (pieces are zero, one or more characters long)."""
+
+    def __init__(self, ends: list[int]) -> None:
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return bisect_right(self._ends, index)
+
+
+def fold_lines(text: str) -> tuple[str, Sequence[int]]:
+    """``text`` in canonical form character by character with line breaks
+    kept, and the index in ``text`` each folded character came from."""
+    folded, ends = _fold(text)
+    return folded, _Origin(ends)
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Folded text, and where each original character's piece ends in it."""
+    pieces = list(map(_FOLDED.__getitem__, text))
+    return "".join(pieces), list(accumulate(map(len, pieces)))
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[Word, ...]:
+    folded, ends = _fold(text)
+    found: list[Word] = []
+    for match in _WORD.finditer(folded):
+        word = match.group()
+        if "'" in word or "’" in word:
+            word = _POSSESSIVE.sub("", word).replace("'", "").replace("’", "")
+        if word:
+            found.append(
+                Word(
+                    word, bisect_right(ends, match.start()), bisect_right(ends, match.end() - 1) + 1
+                )
+            )
+    return tuple(found)
 
 
 def words(text: str) -> list[Word]:
     """The words of ``text`` as the check compares them: "Smith’s" and
-    "SMITH" are both "smith", "Ni\u200bghtingale" is "nightingale"."""
-    folded, origin = fold_lines(text)
-    found: list[Word] = []
-    for match in _WORD.finditer(folded):
-        word = _POSSESSIVE.sub("", match.group()).replace("'", "").replace("’", "")
-        if word:
-            found.append(Word(word, origin[match.start()], origin[match.end() - 1] + 1))
-    return found
+    "SMITH" are both "smith", "Ni\u200bghtingale" is "nightingale". The
+    same texts are read by every channel of a meeting: kept (8,192)."""
+    return list(_words(text))
 
 
 def word_texts(text: str) -> list[str]:
