@@ -29,6 +29,7 @@ import logging
 import threading
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Any
 
 import sqlalchemy as sa
@@ -312,8 +313,13 @@ def _notices(session: Session, meeting: Meeting, standing: int) -> list[EmailMes
     messages = []
     for member in facilitators:
         message = EmailMessage()
-        mail.put_header(message, "From", mail.address_header("From", None, settings.sender))
-        mail.put_header(message, "To", mail.address_header("To", None, member.email))
+        try:
+            sender = mail.address_header("From", *parseaddr(settings.sender))
+            mail.put_header(message, "From", sender)
+            mail.put_header(message, "To", mail.address_header("To", None, member.email))
+        except ValueError:
+            log.warning("member %s cannot be emailed about a withheld write-up", member.id)
+            continue
         mail.put_header(message, "Subject", mail.text_header("Subject", subject))
         message.set_content(body)
         messages.append(message)
