@@ -197,9 +197,7 @@ def test_a_consent_change_checks_only_the_write_ups_naming_the_person(
     withdraw_ronan(app, client, world)  # Ronan is not in this write-up
     assert checked == []
     with app.app_context():
-        perpetua = db.session.scalar(
-            sa.select(Person).where(Person.name == "Perpetua Quillfeather")
-        )
+        perpetua = db.session.scalar(sa.select(Person).where(Person.name == NAMED))
         consents.withdraw_all(perpetua, actor=None)
         db.session.commit()
         assert checked == [load_meeting().id]
