@@ -21,7 +21,7 @@ name, which no rule knows any more, is still in the public text), the
 write-up is withheld: ``published_writeup`` answers None for it on every
 channel, its search document is removed, facilitators are emailed after the
 commit, and the audit log records ``writeup.withhold``. Only publishing it
-again lifts that. Every write-up re-checked has its search document redone."""
+again lifts that."""
 
 from __future__ import annotations
 
@@ -219,10 +219,13 @@ def recheck(session: Session, work: Pending) -> None:
     ).all()
     after = session.info.setdefault(_AFTER_COMMIT, AfterCommit())
     for writeup in writeups:
-        after.index.add(writeup.meeting_id)
         standing = _standing(writeup, work.former)
         if standing and not writeup.withheld:
             withhold(session, writeup, standing, after)
+            # Its search document goes. A re-rendering that stays public is
+            # redone by the outbox rows of the change itself (the person's or
+            # the item's), and search re-checks every hit's text meanwhile.
+            after.index.add(writeup.meeting_id)
     for meeting_id in sorted(after.index):
         session.add(IndexOutbox(target="writeup", target_id=meeting_id, created_at=utcnow()))
 
