@@ -65,6 +65,7 @@ ACTIONS = frozenset(
         "writeup.publish",
         "writeup.save",
         "writeup.unpublish",
+        "writeup.withhold",
     }
 )
 

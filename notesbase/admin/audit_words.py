@@ -111,6 +111,13 @@ PLAIN = {
             "Took a write-up out of public view",
             "Took the write-up of {meeting} out of public view",
         ),
+        "writeup.withhold": (
+            "Withheld a write-up from the public",
+            "Withheld the write-up of {meeting} from the public until it is published again",
+            "findings",
+            "leak-check finding",
+            " ({} standing)",
+        ),
     },
 }
 for group, actions in PLAIN.items():

@@ -27,7 +27,10 @@ from notesbase.models.publishing import (
     LeakOverride,
     RecipientStatus,
     Writeup,
+    WriteupSnapshot,
+    WriteupSnapshotItem,
     writeup_items,
+    writeup_snapshot_people,
 )
 from notesbase.models.search import IndexOutbox
 from notesbase.models.stamp import DisclosureStamp
@@ -57,9 +60,12 @@ __all__ = [
     "Series",
     "Topic",
     "Writeup",
+    "WriteupSnapshot",
+    "WriteupSnapshotItem",
     "invite_series",
     "meeting_topics",
     "series_memberships",
     "utcnow",
     "writeup_items",
+    "writeup_snapshot_people",
 ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from notesbase.disclosure.vocabulary import Confidentiality, Kind
 from notesbase.models.base import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -26,11 +27,27 @@ writeup_items = sa.Table(
 )
 
 
+# The people a snapshot names or credits (``Mentions`` at publish time): a
+# change to one of them re-checks exactly the snapshots that name them.
+writeup_snapshot_people = sa.Table(
+    "writeup_snapshot_people",
+    Base.metadata,
+    sa.Column(
+        "snapshot_id",
+        sa.ForeignKey("writeup_snapshots.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
 class Writeup(Base):
-    """A meeting's public write-up: a summary in Markdown and the open items
-    chosen to go with it. What the public reads is always the current
-    ``disclose`` of these, so a later withdrawal or redaction shows at once.
-    ``published_at`` is None while it is a draft (or after unpublishing)."""
+    """A meeting's public write-up as the facilitators write it (the draft):
+    a summary in Markdown and the open items chosen to go with it.
+    ``published_at`` is None while it is a draft (or after unpublishing);
+    what the public reads is the ``snapshot`` taken when it was published."""
 
     __tablename__ = "writeups"
 
@@ -52,10 +69,74 @@ class Writeup(Base):
     items: Mapped[list[Item]] = relationship(
         secondary=writeup_items, order_by="Item.position, Item.id"
     )
+    snapshot: Mapped[WriteupSnapshot | None] = relationship(
+        back_populates="writeup", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def withheld(self) -> bool:
+        """Published, but held back from the public by the leak check."""
+        return self.snapshot is not None and self.snapshot.withheld_at is not None
+
+    @property
+    def public(self) -> bool:
+        """Whether the public reads it now: published and not withheld."""
+        return self.published and self.snapshot is not None and not self.withheld
+
+
+class WriteupSnapshot(Base):
+    """What the public reads of a write-up, fixed when it was (last)
+    published: the summary, and each chosen item's content at its version.
+    Consents and people are not fixed: every rendering reads them now.
+    ``withheld_at`` is set while a finding of the leak check stands against
+    the rendering; it is cleared only by publishing again."""
+
+    __tablename__ = "writeup_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    writeup_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("writeups.id", ondelete="CASCADE"), unique=True
+    )
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withheld_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many findings stood when it was withheld (the texts are never kept).
+    withheld_findings: Mapped[int] = mapped_column(default=0)
+
+    writeup: Mapped[Writeup] = relationship(back_populates="snapshot")
+    items: Mapped[list[WriteupSnapshotItem]] = relationship(
+        order_by="WriteupSnapshotItem.position, WriteupSnapshotItem.item_id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class WriteupSnapshotItem(Base):
+    """One chosen item as it was published. The row goes with the item
+    (deleted or purged); the item's current confidentiality still decides
+    whether it shows (``writeup_snapshot``)."""
+
+    __tablename__ = "writeup_snapshot_items"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("writeup_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    version: Mapped[int]
+    position: Mapped[int]
+    section: Mapped[str] = mapped_column(sa.String(200), default="")
+    kind: Mapped[Kind] = mapped_column(str_enum(Kind, "snapshot_kind"))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    speaker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"))
+    confidentiality: Mapped[Confidentiality] = mapped_column(
+        str_enum(Confidentiality, "snapshot_confidentiality")
+    )
 
 
 class LeakOverride(Base):

@@ -1,9 +1,10 @@
 """Atom feeds of published write-ups: one per series and one for all series.
 
-Each entry's title and summary are the public write-up as it reads now (the
-summary through ``disclose``), so a withdrawn consent leaves the feed on the
-next request too. Ids and links come from the site's address (``BASE_URL``),
-never the request's host, so they stay the same however the feed is reached.
+Each entry's title and summary are the public write-up as it reads now (its
+published snapshot through ``disclose``), so a withdrawn consent leaves the
+feed on the next request too, and a withheld write-up has no entry. Ids
+and links come from the site's address (``BASE_URL``), never the request's
+host, so they stay the same however the feed is reached.
 Built with ``xml.etree``, which escapes text and attribute values;
 characters XML 1.0 cannot carry are dropped first."""
 
@@ -19,7 +20,11 @@ from flask import Response
 from notesbase import site
 from notesbase.meetings.views import load_series
 from notesbase.models import Meeting, Series, utcnow
-from notesbase.publishing.writeup_service import PublicWriteup, public_writeup, published_meetings
+from notesbase.publishing.writeup_service import (
+    PublicWriteup,
+    published_meetings,
+    published_writeup,
+)
 from notesbase.publishing.writeup_views import REVALIDATE, bp
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -60,10 +65,10 @@ def _stamp(value: datetime) -> str:
 
 
 def _entry(meeting: Meeting) -> Entry | None:
-    public = public_writeup(meeting)
-    writeup = public.writeup
-    if writeup is None or writeup.published_at is None:
-        return None
+    public = published_writeup(meeting)
+    writeup = public.writeup if public is not None else None
+    if public is None or writeup is None or writeup.published_at is None:
+        return None  # not published, or withheld
     first = writeup.first_published_at or writeup.published_at
     # Stable across renamed series (tag URI, RFC 4151): the meeting's id and
     # the day it was first published.

@@ -1,15 +1,24 @@
 """Writing, publishing and reading public write-ups.
 
-A write-up stores only what the facilitator chose: a summary in Markdown and
-which open items go in. What the public reads is computed from the current
-rows on every request, through ``disclose`` for the public: the summary as an
-open item with no speaker (so unreleased names typed into it are replaced),
-and the chosen items as the public sees them now (an item made confidential
-or wholly redacted since simply drops out). Services flush and never commit;
-publishing runs the leak check first."""
+A write-up's draft is what the facilitator chose: a summary in Markdown and
+which open items go in, read live. Publishing takes a snapshot of it
+(``writeup_snapshot``): the public reads the snapshot, through ``disclose``
+for the public with the current people and consents, on every request: the
+summary as an open item with no speaker (so unreleased names typed into it
+are replaced), and the items as they were published (an item made
+confidential, purged or wholly redacted since simply drops out; a later
+edit waits for the next publishing). While the leak check finds something
+in that rendering the write-up is withheld (``writeup_guard``): nothing of
+it reaches the public until a facilitator publishes it again.
+
+Services flush and never commit; publishing runs the leak check on the new
+snapshot first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -33,10 +42,12 @@ from notesbase.models import (
     Series,
     Topic,
     Writeup,
+    WriteupSnapshot,
     utcnow,
 )
 from notesbase.notes import facts
 from notesbase.publishing import leakcheck
+from notesbase.publishing.writeup_snapshot import draft_facts, snapshot_facts, take_snapshot
 from notesbase.text import clean_text
 
 CHANNEL = "writeup"
@@ -72,6 +83,17 @@ class NothingToPublish(WriteupError):
     def __init__(self) -> None:
         super().__init__(
             "summary", "Write a summary or choose at least one item before publishing."
+        )
+
+
+class WriteupWithheld(WriteupError):
+    """The write-up is withheld from the public until it is published again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "published",
+            "This write-up is withheld from the public: the leak check found something "
+            "the public may not see in it. Fix it, then publish it again.",
         )
 
 
@@ -152,40 +174,108 @@ def summary_facts(summary: str) -> ItemFacts:
 def public_view(meeting: Meeting, items: list[Item], summary: str = "") -> NotesView:
     """``disclose`` for the public of ``items`` (of this meeting only) and,
     first, the summary as the item ``SUMMARY_ID`` when there is one."""
-    own = sorted(
-        (item for item in items if item.meeting_id == meeting.id),
-        key=lambda item: (item.position, item.id),
-    )
-    notes = facts.load_notes(meeting, own)
+    return facts_view(meeting, draft_facts(meeting, items), summary)
+
+
+def facts_view(meeting: Meeting, items: list[ItemFacts], summary: str = "") -> NotesView:
+    """``disclose`` for the public of ``items`` with the current people and
+    grants, the summary first as the item ``SUMMARY_ID``."""
+    notes = replace(facts.load_notes(meeting, []), items=items)
     if summary.strip():
         notes = replace(notes, items=[summary_facts(summary), *notes.items])
     return disclose(notes, Audience.PUBLIC)
 
 
+# Set while the leak check and the renderings are asked about the draft
+# (what publishing would fix) rather than the published snapshot.
+_DRAFT: ContextVar[bool] = ContextVar("writeup_draft", default=False)
+
+
+@contextmanager
+def drafting() -> Iterator[None]:
+    """Within: ``public_writeup`` and the leak check's "writeup" channel read
+    the draft, even of a published write-up (the preview; publishing again)."""
+    token = _DRAFT.set(True)
+    try:
+        yield
+    finally:
+        _DRAFT.reset(token)
+
+
+def shown_snapshot(writeup: Writeup | None) -> WriteupSnapshot | None:
+    """The snapshot the public reads (or would, were it not withheld); None
+    for a draft, or inside ``drafting``."""
+    if writeup is None or not writeup.published or _DRAFT.get():
+        return None
+    return writeup.snapshot
+
+
+def writeup_sources(meeting: Meeting, writeup: Writeup | None) -> tuple[str, list[ItemFacts]]:
+    """The summary and the items the public reading is made from: the
+    published snapshot (``shown_snapshot``), else the draft's live items."""
+    if writeup is None:
+        return "", []
+    snapshot = shown_snapshot(writeup)
+    if snapshot is not None:
+        return snapshot.summary, snapshot_facts(meeting, snapshot)
+    return writeup.summary, draft_facts(meeting, list(writeup.items))
+
+
 def public_writeup(meeting: Meeting, writeup: Writeup | None = None) -> PublicWriteup:
-    """What the public reads of ``meeting``'s write-up (draft or published)."""
+    """What the public reads of ``meeting``'s write-up: a published one's
+    snapshot (withheld or not: callers serving the public ask
+    ``published_writeup``), a draft as it would read if published."""
     if writeup is None:
         writeup = find_writeup(meeting)
     if writeup is None:
         view = NotesView(audience=Audience.PUBLIC)
     else:
-        view = public_view(meeting, list(writeup.items), writeup.summary)
+        summary_text, items = writeup_sources(meeting, writeup)
+        view = facts_view(meeting, items, summary_text)
     summary = next((item for item in view.items if item.id == SUMMARY_ID), None)
-    items = tuple(item for item in view.items if item.id != SUMMARY_ID)
+    items_shown = tuple(item for item in view.items if item.id != SUMMARY_ID)
     return PublicWriteup(
         meeting=meeting,
         writeup=writeup,
         title=writeup_title(meeting),
         summary=summary,
-        view=NotesView(audience=Audience.PUBLIC, items=items),
+        view=NotesView(audience=Audience.PUBLIC, items=items_shown),
     )
 
 
+def draft_writeup(meeting: Meeting, writeup: Writeup | None = None) -> PublicWriteup:
+    """The draft as the public would read it, were it published now."""
+    with drafting():
+        return public_writeup(meeting, writeup)
+
+
 def published_writeup(meeting: Meeting) -> PublicWriteup | None:
-    """The public write-up while it is published; None otherwise."""
+    """The public write-up while it is published and not withheld; None
+    otherwise (the same None as for a write-up never published)."""
     writeup = find_writeup(meeting)
-    if writeup is None or not writeup.published:
+    if writeup is None or not writeup.public:
         return None
+    with serving_snapshot():
+        return public_writeup(meeting, writeup)
+
+
+@contextmanager
+def serving_snapshot() -> Iterator[None]:
+    """The public is always served the snapshot, whoever asks."""
+    token = _DRAFT.set(False)
+    try:
+        yield
+    finally:
+        _DRAFT.reset(token)
+
+
+def exportable_writeup(meeting: Meeting, writeup: Writeup) -> PublicWriteup:
+    """What the Markdown page is made from (the published snapshot, or a
+    draft as it would read), once the leak check passes: ``WriteupWithheld``
+    while it is withheld, ``LeakCheckFailed`` while a finding stands."""
+    if writeup.withheld:
+        raise WriteupWithheld()
+    leakcheck.require_clean(meeting, CHANNEL)
     return public_writeup(meeting, writeup)
 
 
@@ -222,8 +312,10 @@ def save_writeup(
     expected_version: int | None,
 ) -> tuple[Writeup, bool]:
     """Store the summary and the chosen items; (write-up, whether it changed).
-    A published write-up changes in public at once, so its new text must
-    pass the leak check (``LeakCheckFailed``; the caller rolls back)."""
+    A published write-up changes in public at once (a new snapshot is
+    taken), so its new text must pass the leak check (``LeakCheckFailed``;
+    the caller rolls back); a withheld one stays withheld until published
+    again, and is not checked here."""
     writeup = find_writeup(meeting)
     check_version(writeup, expected_version)
     summary = _clean_summary(summary)
@@ -243,7 +335,9 @@ def save_writeup(
     writeup.updated_at = utcnow()
     db.session.flush()
     if writeup.published:
-        leakcheck.require_clean(meeting, CHANNEL)
+        take_snapshot(writeup, items)
+        if not writeup.withheld:
+            leakcheck.require_clean(meeting, CHANNEL)
     audit.record(
         "writeup.save",
         "writeup",
@@ -257,22 +351,43 @@ def save_writeup(
     return writeup, True
 
 
+def _fixed(writeup: Writeup) -> tuple[object, ...] | None:
+    """What a snapshot fixes, to tell whether publishing again changed it."""
+    snapshot = writeup.snapshot
+    if snapshot is None:
+        return None
+    rows = sorted((row.item_id, row.version) for row in snapshot.items)
+    return snapshot.summary, tuple(rows)
+
+
 def publish_writeup(
     meeting: Meeting, *, actor: Member | None, expected_version: int | None = None
 ) -> tuple[Writeup, bool]:
-    """Publish after the leak check (``LeakCheckFailed`` while a finding
-    stands); (write-up, whether it was not published before)."""
+    """Take a new snapshot of the draft and publish it after the leak check
+    (``LeakCheckFailed`` while a finding stands; the caller rolls back).
+    Publishing again takes in the items' newer versions and lifts a
+    withholding. (write-up, whether what the public reads changed)."""
     writeup = find_writeup(meeting)
     if writeup is None:
         raise NothingToPublish()
     check_version(writeup, expected_version)
     if not writeup.summary.strip() and not writeup.items:
         raise NothingToPublish()
+    was_public, was_withheld, before = writeup.public, writeup.withheld, _fixed(writeup)
+    items = open_items_chosen(writeup)
+    snapshot = take_snapshot(writeup, items)
     report = leakcheck.require_clean(meeting, CHANNEL)
-    if writeup.published:
+    snapshot.withheld_at = None
+    snapshot.withheld_findings = 0
+    changed = not was_public or _fixed(writeup) != before
+    if not changed:
         return writeup, False
     now = utcnow()
-    writeup.published_at = now
+    if writeup.published_at is None or was_withheld:
+        writeup.published_at = now
+    else:
+        # The version rises, so a concurrent editor is told.
+        writeup.updated_at = now
     if writeup.first_published_at is None:
         writeup.first_published_at = now
     db.session.flush()
@@ -283,18 +398,31 @@ def publish_writeup(
         actor=actor,
         meeting_id=meeting.id,
         version=writeup.version,
-        items=len(writeup.items),
+        items=len(snapshot.items),
         overridden=len(report.findings),
+        republished=before is not None,
+        lifted=was_withheld,
     )
     return writeup, True
 
 
+def open_items_chosen(writeup: Writeup) -> list[Item]:
+    """The draft's items that are still open items of its meeting."""
+    return [
+        item
+        for item in writeup.items
+        if item.meeting_id == writeup.meeting_id and item.confidentiality is Confidentiality.OPEN
+    ]
+
+
 def unpublish_writeup(meeting: Meeting, *, actor: Member | None) -> bool:
-    """Take the write-up out of public view; False when it was not published."""
+    """Take the write-up out of public view (its snapshot goes too); False
+    when it was not published."""
     writeup = find_writeup(meeting)
     if writeup is None or not writeup.published:
         return False
     writeup.published_at = None
+    writeup.snapshot = None
     db.session.flush()
     audit.record(
         "writeup.unpublish",
@@ -310,11 +438,13 @@ def unpublish_writeup(meeting: Meeting, *, actor: Member | None) -> bool:
 def published_meetings(
     *, series: Series | None = None, topic: Topic | None = None, limit: int | None = None
 ) -> list[Meeting]:
-    """Meetings with a published write-up, latest meeting first."""
+    """Meetings whose write-up the public reads (published, not withheld),
+    latest meeting first."""
     query = (
         sa.select(Meeting)
         .join(Writeup, Writeup.meeting_id == Meeting.id)
-        .where(Writeup.published_at.is_not(None))
+        .join(WriteupSnapshot, WriteupSnapshot.writeup_id == Writeup.id)
+        .where(Writeup.published_at.is_not(None), WriteupSnapshot.withheld_at.is_(None))
         .order_by(Meeting.date.desc(), Meeting.number.desc(), Meeting.id.desc())
     )
     if series is not None:

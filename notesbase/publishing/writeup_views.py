@@ -2,7 +2,8 @@
 facilitators' pages to write, preview, publish, unpublish and export it.
 
 The public page is a 404 until the write-up is published (and again after
-it is unpublished), the same 404 as a meeting that does not exist. The
+it is unpublished, and while it is withheld), the same 404 as a meeting
+that does not exist. The
 facilitators' pages follow the notes editor: ``facilitator_required``, load
 (404), call a service, commit; a refused form is shown again with status 422,
 409 when someone else changed the write-up or the leak check found something."""
@@ -39,16 +40,20 @@ from notesbase.publishing.writeup_service import (
     PublicWriteup,
     StaleWriteup,
     WriteupError,
+    WriteupWithheld,
+    draft_writeup,
+    drafting,
+    exportable_writeup,
     find_writeup,
     open_items,
     public_view,
-    public_writeup,
     publish_writeup,
     published_meetings,
     published_writeup,
     save_writeup,
     unpublish_writeup,
 )
+from notesbase.publishing.writeup_snapshot import newer_versions
 
 bp = Blueprint("writeups", __name__)
 
@@ -82,7 +87,7 @@ def writeup_helpers() -> dict[str, Any]:
 
     def published_writeup_url(meeting: Meeting) -> str | None:
         writeup = find_writeup(meeting)
-        return writeup_url(meeting) if writeup is not None and writeup.published else None
+        return writeup_url(meeting) if writeup is not None and writeup.public else None
 
     return {
         "published_writeups": published_writeups,
@@ -175,6 +180,9 @@ def edit(slug: str, number: int) -> View:
             return redirect(_page_url("writeups.edit", meeting))
     writeup = find_writeup(meeting)
     dropped = [item for item in (writeup.items if writeup else []) if item.id not in offered]
+    withheld_report = None
+    if writeup is not None and writeup.withheld and report is None:
+        withheld_report = leakcheck.check(meeting, CHANNEL)
     page = render_template(
         "writeups/edit.html",
         meeting=meeting,
@@ -184,7 +192,9 @@ def edit(slug: str, number: int) -> View:
         offered=offered,
         dropped=dropped,
         conflict=conflict,
-        report=report,
+        report=report or withheld_report,
+        withheld_report=withheld_report,
+        newer=newer_versions(writeup) if writeup is not None and writeup.published else [],
         next_url=_page_url("writeups.edit", meeting),
         publish_form=PublishForm(version=str(writeup.version)) if writeup else None,
         unpublish_form=UnpublishForm(),
@@ -203,7 +213,8 @@ def _preview(
     findings and the publish button."""
     writeup = find_writeup(meeting)
     if report is None and writeup is not None:
-        report = leakcheck.check(meeting, CHANNEL)
+        with drafting():
+            report = leakcheck.check(meeting, CHANNEL)
     page = render_template(
         "writeups/preview.html",
         meeting=meeting,
@@ -214,7 +225,7 @@ def _preview(
         next_url=_page_url("writeups.preview", meeting),
         publish_form=PublishForm(version=str(writeup.version)) if writeup else None,
         unpublish_form=UnpublishForm(),
-        **_shown(public_writeup(meeting, writeup)),
+        **_shown(draft_writeup(meeting, writeup)),
     )
     return page, status
 
@@ -255,7 +266,10 @@ def publish(slug: str, number: int) -> View:
         db.session.rollback()
         return _preview(meeting, problem=StaleWriteup(0).message, status=CONFLICT)
     db.session.commit()
-    flash("Write-up published." if changed else "The write-up was already published.", "success")
+    flash(
+        "Write-up published." if changed else "The write-up was already published as it is.",
+        "success",
+    )
     return redirect(writeup_url(meeting))
 
 
@@ -284,7 +298,9 @@ def export_markdown(slug: str, number: int) -> View:
     if writeup is None:
         abort(404)
     try:
-        leakcheck.require_clean(meeting, CHANNEL)
+        public = exportable_writeup(meeting, writeup)
+    except WriteupWithheld as withheld:
+        return _preview(meeting, problem=f"Not exported. {withheld.message}", status=CONFLICT)
     except leakcheck.LeakCheckFailed as failed:
         return _preview(
             meeting,
@@ -292,7 +308,7 @@ def export_markdown(slug: str, number: int) -> View:
             problem="Not exported: the leak check found something the public may not see.",
             status=CONFLICT,
         )
-    text = markdown_page(public_writeup(meeting, writeup))
+    text = markdown_page(public)
     response = Response(text, mimetype="text/markdown")
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name(meeting)}"'
     response.headers["Cache-Control"] = "no-store"

@@ -1,8 +1,12 @@
 """Public write-ups: a facilitator's summary and chosen open items, published
 for the public. The parts:
 
-- ``writeup_service``: storing, publishing, and the public view, always
-  computed now through ``disclose``;
+- ``writeup_service``: storing, publishing, and the public view, computed
+  on every request through ``disclose`` over the published snapshot
+  (``writeup_snapshot``) with the current people and consents;
+- ``writeup_guard``: re-checks published write-ups in the transaction of any
+  change that could alter them, and withholds one the leak check finds
+  something in;
 - ``writeup_views`` (pages), ``writeup_feed`` (Atom), ``writeup_api`` (JSON),
   ``writeup_export`` and ``writeup_markdown`` (the Markdown page);
 - here: the leak check's "writeup" channel, ``notesbase export writeup``
@@ -11,9 +15,14 @@ for the public. The parts:
 Interface the search index relies on (keep these names):
 
 - ``published_text(meeting) -> tuple[str, str] | None``: for a meeting whose
-  write-up is published, its public title and the full plain text the public
-  reads (summary and chosen items, as ``disclose`` gives them to the public
-  now); None when there is no published write-up.
+  write-up the public reads (published and not withheld), its public title
+  and the full plain text (the snapshot's summary and items, as ``disclose``
+  gives them to the public now); None otherwise.
+
+The leak check's "writeup" channel reads what the public reads: the
+published snapshot, withheld or not (so facilitators see why it is
+withheld); a draft, or any write-up inside ``writeup_service.drafting``,
+as it would read if published.
 """
 
 from __future__ import annotations
@@ -29,14 +38,16 @@ from notesbase.disclosure import Audience, ItemFacts
 from notesbase.disclosure.render import attribute_values
 from notesbase.models import Meeting
 from notesbase.notes.cli import meeting_export_arguments
-from notesbase.notes.facts import item_facts
 from notesbase.publishing import leakcheck
 from notesbase.publishing.writeup_service import (
     CHANNEL,
+    WriteupWithheld,
+    exportable_writeup,
     find_writeup,
     public_writeup,
     published_writeup,
     summary_facts,
+    writeup_sources,
 )
 
 CHANNEL_LABEL = "Public write-up"
@@ -85,15 +96,9 @@ def leak_fields(meeting: Meeting) -> list[leakcheck.Field]:
 def leak_sources(meeting: Meeting) -> list[tuple[str, ItemFacts]]:
     """What the write-up is made from, for the leak check's reading of its
     redactions: the summary and the chosen items, nothing else."""
-    writeup = find_writeup(meeting)
-    if writeup is None:
-        return []
-    sources = [("summary", summary_facts(writeup.summary))] if writeup.summary.strip() else []
-    own = sorted(
-        (item for item in writeup.items if item.meeting_id == meeting.id),
-        key=lambda item: (item.position, item.id),
-    )
-    return sources + [(f"item {item.position}", item_facts(item)) for item in own]
+    summary, items = writeup_sources(meeting, find_writeup(meeting))
+    sources = [("summary", summary_facts(summary))] if summary.strip() else []
+    return sources + [(f"item {facts.position}", facts) for facts in items]
 
 
 @click.command("writeup")
@@ -111,14 +116,16 @@ def export_writeup_command(slug: str, number: int, output: Path | None) -> None:
     if writeup is None:
         raise click.ClickException(f"meeting {number} of {slug} has no write-up yet")
     try:
-        leakcheck.require_clean(meeting, CHANNEL)
+        public = exportable_writeup(meeting, writeup)
+    except WriteupWithheld as withheld:
+        raise click.ClickException(f"not exported: {withheld.message}") from None
     except leakcheck.LeakCheckFailed as failed:
         lines = [f"  {f.located}: {f.why} ({f.rule})" for f in failed.report.blocking]
         raise click.ClickException(
             "not exported: the leak check found something the public may not see:\n"
             + "\n".join(lines)
         ) from None
-    text = markdown_page(public_writeup(meeting, writeup))
+    text = markdown_page(public)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -134,11 +141,12 @@ def register(app: Flask) -> None:
     # Importing adds the routes: to our blueprint, and to the API's, which
     # create_app registers after this (so before its first registration).
     from notesbase.notes.cli import export_cli
-    from notesbase.publishing import writeup_api, writeup_feed  # noqa: F401
+    from notesbase.publishing import writeup_api, writeup_feed, writeup_guard  # noqa: F401
     from notesbase.publishing.writeup_views import bp
 
     leakcheck.register_channel(
         CHANNEL, Audience.PUBLIC, leak_fields, CHANNEL_LABEL, sources=leak_sources
     )
     export_cli.add_command(export_writeup_command)
+    writeup_guard.install()
     app.register_blueprint(bp)
