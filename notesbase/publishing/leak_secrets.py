@@ -12,8 +12,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from notesbase.disclosure import Audience, Confidentiality, ItemFacts, Notes
+from notesbase.disclosure.classes import may_hold_redaction
 from notesbase.disclosure.render import to_html, to_text
 from notesbase.disclosure.spans import heading_words, redacted_tokens
 from notesbase.disclosure.words import stopwords
@@ -58,6 +60,7 @@ class Secret:
     why: str
 
 
+@lru_cache(maxsize=4096)
 def plain_text(body: str, audience: Audience) -> str:
     """An item body's words as ``audience`` would get them before names are
     scrubbed: what a redaction leaves (facilitators keep every span)."""
@@ -89,12 +92,11 @@ class SecretsCheck:
         # a distinctive part is followed through its plainer words.
         self.continues: dict[tuple[str, ...], set[int]] = {}
         self.short: dict[tuple[str, ...], int] = {}
-        self._readable: set[tuple[str, ...]] = set()
+        # Runs shorter than ``RUN`` of what the audience may read anyway:
+        # made when a short secret first asks (most notes have none).
+        self._readable_texts = list(readable)
+        self._readable: set[tuple[str, ...]] | None = None
         self._public_runs: set[tuple[str, ...]] = set()
-        for text in readable:
-            words = leak_text.word_texts(text)
-            for size in range(1, RUN):
-                self._readable.update(_grams(words, size))
         for text in public:
             self._public_runs.update(_grams(leak_text.word_texts(text), RUN))
         if audience is Audience.FACILITATOR:
@@ -122,8 +124,18 @@ class SecretsCheck:
                 self.continues.setdefault(gram, set()).add(secret)
                 if distinctive_run(gram) and gram not in self._public_runs:
                     self.runs.setdefault(gram, secret)
-        elif texts and distinctive_short(words, source) and tuple(texts) not in self._readable:
+        elif texts and distinctive_short(words, source) and not self._may_read(tuple(texts)):
             self.short.setdefault(tuple(texts), secret)
+
+    def _may_read(self, words: tuple[str, ...]) -> bool:
+        """Whether the audience reads these words anyway, together."""
+        if self._readable is None:
+            self._readable = set()
+            for text in self._readable_texts:
+                texts = leak_text.word_texts(text)
+                for size in range(1, RUN):
+                    self._readable.update(_grams(texts, size))
+        return words in self._readable
 
     def _hidden(self, item: ItemFacts) -> None:
         """An item the audience may not see: all its words are secret."""
@@ -144,12 +156,14 @@ class SecretsCheck:
     def _redacted(self, item: ItemFacts) -> None:
         """The runs of words a redaction cuts out of an item the audience sees
         (spans, marked links and images, a paragraph with a mistyped class)."""
+        if not may_hold_redaction(item.body):
+            return  # nothing in it can redact anything (the common case)
         full = plain_text(item.body, Audience.FACILITATOR)
         self._cut(item, full, plain_text(item.body, self.audience))
 
     def _redacted_heading(self, item: ItemFacts) -> None:
         """The words a redaction cuts out of a section heading the audience sees."""
-        if item.section.strip():
+        if item.section.strip() and may_hold_redaction(item.section):
             full = heading_words(item.section, Audience.FACILITATOR)
             self._cut(item, full, heading_words(item.section, self.audience))
 
