@@ -29,7 +29,7 @@ from notesbase.models.publishing import (
     Writeup,
     writeup_items,
 )
-from notesbase.models.search import IndexOutbox
+from notesbase.models.search import IndexOutbox, MentionScan, item_mentions
 from notesbase.models.stamp import DisclosureStamp
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "MeetingFormat",
     "MeetingStatus",
     "Member",
+    "MentionScan",
     "Person",
     "RecipientStatus",
     "Role",
@@ -58,6 +59,7 @@ __all__ = [
     "Topic",
     "Writeup",
     "invite_series",
+    "item_mentions",
     "meeting_topics",
     "series_memberships",
     "utcnow",

@@ -28,11 +28,11 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from notesbase.db import db
-from notesbase.models import IndexOutbox, Item, meeting_topics, utcnow
-from notesbase.search import retries
+from notesbase.models import IndexOutbox, Item, Meeting, meeting_topics, utcnow
+from notesbase.search import naming, retries
 from notesbase.search.documents import Builder, Document
 from notesbase.search.engine import Engine, IndexUnavailable, LockTimeout, StoredDoc
-from notesbase.search.naming import chunks, items_of_people
+from notesbase.search.naming import chunks, items_mentioning
 from notesbase.search.rebuilding import write_all
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,9 @@ def _expand(session: Session, rows: Iterable[Work]) -> tuple[set[int], set[int],
             )
         )
     if by_target["person"]:
-        items.update(items_of_people(session, by_target["person"]))
+        # Who names or credits them, as recorded; items naming them by new
+        # details are added by the scan (``scan_mentions``), which queues them.
+        items.update(items_mentioning(session, by_target["person"]))
     return meetings, items, writeups - meetings
 
 
@@ -216,6 +218,7 @@ def apply(app: Flask, *, timeout: float | None = None, batch: int = 500, merge: 
         path = engine.current_path()
         if path is None:
             return 0
+        scan_mentions(app)
         # Failing rows get one attempt per call, when their time has come.
         retry = set(retries.due(engine.read_state(path), time.time()))
         while True:
@@ -278,6 +281,24 @@ def _attempt(
         first_full, first_failed = _attempt(engine, path, session, rows[:half])
         second_full, second_failed = _attempt(engine, path, session, rows[half:])
         return first_full or second_full, {**first_failed, **second_failed}
+
+
+def scan_mentions(app: Flask) -> int:
+    """Look for created and renamed people in every item (``naming``):
+    record who is named where and queue those items for every host's index,
+    in one commit. Runs before the outbox is drained, so the items it queues
+    are applied by the same call. A failure is logged and the requests stay:
+    until they are done, search leaves out what they may touch (``unapplied``).
+    How many items were found."""
+    found = 0
+    try:
+        with _session(app) as session:
+            while naming.scans_pending(session):
+                found += len(naming.scan_requested(session))
+                session.commit()
+    except Exception as error:
+        retries.log_once(error, [], "could not look for changed people in the items; retrying")
+    return found
 
 
 def _log_failures(failed: dict[int, BaseException]) -> None:
@@ -405,6 +426,8 @@ def pending(app: Flask) -> bool:
         return True
     gaps = [int(i) for i in state.get("gaps", {})]
     with _session(app) as session:
+        if naming.scans_pending(session):
+            return True
         highest = session.scalar(sa.select(sa.func.max(IndexOutbox.id)))
         if highest is not None and int(highest) > int(state.get("cursor", 0)):
             return True
@@ -416,23 +439,40 @@ def pending(app: Flask) -> bool:
     return bool(late)
 
 
+# Past this many rows waiting, a search leaves out every document rather
+# than read them all to find which are stale.
+UNAPPLIED_ROWS = 5000
+
+
 def unapplied(app: Flask) -> tuple[set[str], set[str]]:
     """Document keys and meeting scopes named by outbox rows this index has
     not applied yet, failing and set-aside rows included: a search leaves
     them out, so a document that may be stale is never counted (nor shown;
-    the re-check would drop it anyway)."""
+    the re-check would drop it anyway).
+
+    While a created or renamed person has not been looked for in the items
+    yet (``naming.scan_requested``), which documents carry their new details
+    is not known: then every meeting's scope is left out, and the search
+    finds nothing until the scan is done (``apply`` does it first)."""
     engine = engine_for(app)
     path = engine.current_path()
     if path is None:
         return set(), set()
     state = engine.read_state(path)
     with _session(app) as session:
+        everything = {f"meeting:{m}" for m in session.scalars(sa.select(Meeting.id))}
+        if naming.scans_pending(session):
+            return set(), everything
         rows = [
             Work(row.id, row.target, row.target_id)
             for row in session.scalars(
-                sa.select(IndexOutbox).where(_not_applied(state, retries.held(state))).limit(5000)
+                sa.select(IndexOutbox)
+                .where(_not_applied(state, retries.held(state)))
+                .limit(UNAPPLIED_ROWS + 1)
             )
         ]
+        if len(rows) > UNAPPLIED_ROWS:
+            return set(), everything  # too far behind to say what is stale
         meetings, items, writeups = _expand(session, rows)
         # An item's change can reach its meeting's write-up too.
         for some in chunks(items):
