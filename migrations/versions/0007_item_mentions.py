@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from notesbase.disclosure.facts import PersonFacts
 from notesbase.search.naming import record_all
 
 revision: str = "0007_item_mentions"
@@ -58,14 +57,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("person_id", name=op.f("pk_mention_scans")),
     )
-    bind = op.get_bind()
-    people = [
-        PersonFacts(*row)
-        for row in bind.execute(
-            sa.text("SELECT id, name, affiliation, descriptor, email FROM people ORDER BY id")
-        )
-    ]
-    record_all(bind, people)
+    record_all(op.get_bind())
 
 
 def downgrade() -> None:

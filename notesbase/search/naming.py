@@ -179,16 +179,21 @@ def _people(session: Session, ids: Sequence[int]) -> list[PersonFacts]:
 
 
 def items_naming(
-    executor: Executor, people: Sequence[PersonFacts], *, page: int = IDS_PER_QUERY
+    executor: Executor,
+    people: Sequence[PersonFacts],
+    *,
+    page: int = IDS_PER_QUERY,
+    after: int = 0,
 ) -> set[tuple[int, int]]:
-    """(item, person) for every item whose text names one of ``people`` or
-    that one of them speaks in: every item read once, ``page`` at a time."""
+    """(item, person) for every item (past id ``after``) whose text names
+    one of ``people`` or that one of them speaks in: each item read once,
+    ``page`` at a time."""
     if not people:
         return set()
     mentions = Mentions(people)
     wanted = {person.id for person in people}
     found: set[tuple[int, int]] = set()
-    last = 0
+    last = after
     while True:
         rows = executor.execute(
             sa.select(Item.id, Item.body, Item.section, Item.speaker_id)
@@ -204,10 +209,19 @@ def items_naming(
         last = rows[-1][0]
 
 
-def record_all(executor: Executor, people: Sequence[PersonFacts]) -> int:
-    """Fill ``item_mentions`` for every item from scratch (a migration, a
-    database loaded without the session hooks); how many rows."""
-    executor.execute(sa.delete(item_mentions))
-    pairs = items_naming(executor, people)
+def record_all(executor: Executor, *, after: int = 0) -> int:
+    """Fill ``item_mentions`` afresh for every item past id ``after``, over
+    everyone (a migration, rows loaded without the session hooks); how many
+    rows."""
+    people = [
+        PersonFacts(*row)
+        for row in executor.execute(
+            sa.select(
+                Person.id, Person.name, Person.affiliation, Person.descriptor, Person.email
+            ).order_by(Person.id)
+        )
+    ]
+    executor.execute(sa.delete(item_mentions).where(item_mentions.c.item_id > after))
+    pairs = items_naming(executor, people, after=after)
     _add(executor, pairs)
     return len(pairs)
