@@ -199,15 +199,23 @@ def _policy(app: Flask) -> retries.Policy:
     )
 
 
-def apply(app: Flask, *, timeout: float | None = None, batch: int = 500, merge: bool = True) -> int:
+def apply(
+    app: Flask,
+    *,
+    timeout: float | None = None,
+    batch: int = 500,
+    merge: bool = True,
+    scan: bool = True,
+) -> int:
     """Drain the outbox into the index, ``batch`` rows at a time; returns
     how many rows were applied. A row whose work fails on its own is set to
     be retried later (``retries``) and the rows behind it are applied; a
     failure that is not the row's (the database or the index is down)
     raises and leaves every row pending. Then merge full tiers of small
     segments: here, or with ``merge`` False in a background thread
-    (``merge_soon``). Raises ``LockTimeout`` when another process keeps the
-    writer lock."""
+    (``merge_soon``). First, with ``scan``, look for created and renamed
+    people in the items (``scan_mentions``). Raises ``LockTimeout`` when
+    another process keeps the writer lock."""
     engine = engine_for(app)
     if not ensure(app):
         return 0
@@ -218,7 +226,8 @@ def apply(app: Flask, *, timeout: float | None = None, batch: int = 500, merge: 
         path = engine.current_path()
         if path is None:
             return 0
-        scan_mentions(app)
+        if scan:
+            scan_mentions(app)
         # Failing rows get one attempt per call, when their time has come.
         retry = set(retries.due(engine.read_state(path), time.time()))
         while True:
@@ -325,9 +334,45 @@ def apply_soon(app: Flask) -> None:
     already committed; what is not applied now stays in the outbox. Merges
     happen in the background: a request never waits for one."""
     try:
-        apply(app, timeout=float(app.config["SEARCH_APPLY_TIMEOUT"]), merge=False)
+        scan = not _scan_in_background(app)
+        apply(app, timeout=float(app.config["SEARCH_APPLY_TIMEOUT"]), merge=False, scan=scan)
     except LockTimeout:
         log.info("search index busy; the outbox will be applied by the lock holder or later")
+    except Exception:
+        log.exception("could not apply the search outbox; it will be replayed")
+
+
+_scanning: dict[str, threading.Thread] = {}
+
+
+def _scan_in_background(app: Flask) -> bool:
+    """Whether a scan for changed people is left to a background thread
+    (started here, one per index): when the database holds more than
+    ``SEARCH_SYNC_REBUILD_MAX_ITEMS`` items, reading them all would hold up
+    the request. Until it is done, search leaves out what it may touch."""
+    with _session(app) as session:
+        if not naming.scans_pending(session):
+            return False
+        items = session.scalar(sa.select(sa.func.count(Item.id))) or 0
+    if items <= int(app.config["SEARCH_SYNC_REBUILD_MAX_ITEMS"]):
+        return False
+    key = str(engine_for(app).root)
+    with _merging_lock:
+        thread = _scanning.get(key)
+        if thread is None or not thread.is_alive():
+            thread = threading.Thread(
+                target=_apply_quietly, args=(app,), name="notesbase-mention-scan", daemon=True
+            )
+            _scanning[key] = thread
+            thread.start()
+    return True
+
+
+def _apply_quietly(app: Flask) -> None:
+    try:
+        apply(app, timeout=float(app.config["SEARCH_LOCK_TIMEOUT"]), merge=False)
+    except LockTimeout:
+        log.info("search index busy; the scan for changed people waits for the next apply")
     except Exception:
         log.exception("could not apply the search outbox; it will be replayed")
 
@@ -359,12 +404,12 @@ def merge_soon(app: Flask) -> None:
 
 
 def wait_for_merges(timeout: float | None = None) -> bool:
-    """Wait until this process's background merges (``merge_soon``) have
-    finished, say before its index folder is removed; whether they all have
-    within ``timeout`` seconds."""
+    """Wait until this process's background merges (``merge_soon``) and
+    scans (``_scan_in_background``) have finished, say before its index
+    folder is removed; whether they all have within ``timeout`` seconds."""
     deadline = None if timeout is None else time.monotonic() + timeout
     with _merging_lock:
-        threads = list(_merging.values())
+        threads = [*_merging.values(), *_scanning.values()]
     for thread in threads:
         thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
     return not any(thread.is_alive() for thread in threads)

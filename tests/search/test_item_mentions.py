@@ -6,6 +6,7 @@ and no index document keeps the withheld text or counts it."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
@@ -273,3 +274,24 @@ def test_migration_records_who_existing_items_name(tmp_path: Any) -> None:
             rows = {tuple(row) for row in connection.execute(sa.select(item_mentions))}
         assert rows == {(1, 1), (2, 2)}
         db.engine.dispose()
+
+
+def test_a_large_database_scans_in_the_background_and_fails_closed_meanwhile(
+    app: Flask,
+) -> None:
+    """Past ``SEARCH_SYNC_REBUILD_MAX_ITEMS`` items, the commit of a rename
+    leaves the scan to a background thread and returns; a search meanwhile
+    counts nothing it cannot vouch for, and afterwards the index is current."""
+    body, words = SPELLINGS["affiliation, emphasis"]
+    ids = world(app, body, PersonFields("Tamsin Ollerby", "Harbourline Trust"))
+    app.config.update(SEARCH_APPLY_ON_COMMIT=True, SEARCH_SYNC_REBUILD_MAX_ITEMS=0)
+    with indexer.engine_for(app).writer_lock(5), app.app_context():
+        person = db.session.get(Person, ids["person"])
+        update_person(person, PersonFields(NAME, AFFILIATION), actor=None)
+        db.session.commit()  # the scan waits for the lock, in its own thread
+        assert [t for t in threading.enumerate() if t.name == "notesbase-mention-scan"]
+    assert_nothing_counted(app, ids, words)
+    assert indexer.wait_for_merges(timeout=30)
+    assert not indexer.pending(app)
+    assert_index_current(app)
+    assert_nothing_counted(app, ids, words)
