@@ -40,6 +40,7 @@ from notesbase.models import (
     meeting_topics,
     series_memberships,
 )
+from notesbase.search.naming import record_all
 from notesbase.text import slugify
 
 PASSWORD = "benchmark password"  # noqa: S105 - a throw-away database
@@ -525,6 +526,7 @@ def load(connection: sa.Connection, spec: Spec, password_hash: str) -> Loaded:
             yield row
 
     count = _insert(connection, Item.__table__, noting_open(items(spec, meeting_rows, persons)))  # type: ignore[arg-type]
+    record_all(connection)  # who is named where, as saving them would record
     _advance_sequences(connection)
     return Loaded(spec, 1, MEMBER_EMAIL, PASSWORD, count, len(meeting_rows), tuple(open_ids))
 
@@ -557,6 +559,7 @@ def add_series(connection: sa.Connection, spec: Spec, meetings_count: int, items
     first_id = connection.scalar(sa.select(sa.func.coalesce(sa.func.max(Item.id), 0)))
     rows = (row | {"id": row["id"] + first_id} for row in items(extra, meeting_rows, people(spec)))
     _insert(connection, Item.__table__, rows)  # type: ignore[arg-type]
+    record_all(connection, after=first_id)
     _advance_sequences(connection)
     return slug
 

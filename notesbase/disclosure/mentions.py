@@ -29,7 +29,11 @@ from notesbase.disclosure.words import distinctive_words, everyday
 # A name glued into an address counts from this many letters, as for the
 # matcher (so short surnames do not name someone in every link).
 GLUED_MIN = 5
-_ADDRESS = re.compile(r"[^\s<>()\[\]\"'`]*[/@:%][^\s<>()\[\]\"'`]*")
+# A run of characters that may make up an address; it is one when it holds
+# one of ``_ADDRESS_MARKS``. (One pattern for both backtracked over every
+# word of a text, and cost more than all the matching.)
+_RUN = re.compile(r"[^\s<>()\[\]\"'`]+")
+_ADDRESS_MARKS = frozenset("/@:%")
 
 
 def person_terms(person: PersonFacts) -> list[tuple[str, bool]]:
@@ -85,8 +89,10 @@ class Mentions:
         found: set[int] = set()
         for _start, _end, key in self._matcher.matches(text):
             found |= self._owners[key]
-        for address in _ADDRESS.findall(text):
-            found |= self._in_address(address)
+        if not _ADDRESS_MARKS.isdisjoint(text):
+            for run in _RUN.findall(text):
+                if not _ADDRESS_MARKS.isdisjoint(run):
+                    found |= self._in_address(run)
         return frozenset(found)
 
     def people_in_all(self, texts: Sequence[str]) -> frozenset[int]:

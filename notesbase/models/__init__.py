@@ -32,7 +32,7 @@ from notesbase.models.publishing import (
     writeup_items,
     writeup_snapshot_people,
 )
-from notesbase.models.search import IndexOutbox
+from notesbase.models.search import IndexOutbox, MentionScan, item_mentions
 from notesbase.models.stamp import DisclosureStamp
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "MeetingFormat",
     "MeetingStatus",
     "Member",
+    "MentionScan",
     "Person",
     "RecipientStatus",
     "Role",
@@ -63,6 +64,7 @@ __all__ = [
     "WriteupSnapshot",
     "WriteupSnapshotItem",
     "invite_series",
+    "item_mentions",
     "meeting_topics",
     "series_memberships",
     "utcnow",

@@ -25,3 +25,33 @@ class IndexOutbox(Base):
     target: Mapped[str] = mapped_column(sa.String(20))
     target_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# Who each item names or credits, by the matcher ``disclose`` uses: a person
+# or consent change re-indexes exactly these items. Kept by the session
+# hooks of ``notesbase.search.outbox`` whenever an item is saved.
+item_mentions = sa.Table(
+    "item_mentions",
+    Base.metadata,
+    sa.Column("item_id", sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
+class MentionScan(Base):
+    """A person whose new name, affiliation, descriptor or email items
+    written before may carry: ``item_mentions`` does not know those items
+    until the scan (run where the outbox is applied) has read every item.
+    While any row is here, search leaves out what it cannot vouch for."""
+
+    __tablename__ = "mention_scans"
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # A new request replaces the token, so a scan that read the old details
+    # never clears the request for the new ones.
+    token: Mapped[str] = mapped_column(sa.String(32))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

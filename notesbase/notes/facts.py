@@ -20,6 +20,7 @@ from notesbase.disclosure import (
     PersonFacts,
     disclose,
 )
+from notesbase.disclosure.mentions import Mentions
 from notesbase.models import Consent, DisclosureStamp, Item, Meeting, Person
 from notesbase.models.stamp import current_token
 
@@ -138,6 +139,29 @@ def people_facts(session: Session) -> tuple[PersonFacts, ...]:
     people, and building ORM objects for them cost more than the rest."""
     kept = _kept_facts(session)
     return kept.people if kept is not None else _read_people(session)
+
+
+# Per database engine: the ``Mentions`` of everyone, with the people it was
+# built from; rebuilt only when those change (not for a consent change).
+_mentions: WeakKeyDictionary[sa.Engine, tuple[tuple[PersonFacts, ...], Mentions]] = (
+    WeakKeyDictionary()
+)
+
+
+def people_mentions(session: Session) -> Mentions:
+    """Who a text names, over every person as they are now. Building it
+    for thousands of people costs a fraction of a second, so it is kept
+    between flushes and requests while the people are unchanged (read under
+    the disclosure stamp, as ``people_facts``)."""
+    people = people_facts(session)
+    engine = session.get_bind()
+    if not isinstance(engine, sa.Engine):
+        return Mentions(people)
+    kept = _mentions.get(engine)
+    if kept is None or (kept[0] is not people and kept[0] != people):
+        kept = (people, Mentions(people))
+        _mentions[engine] = kept
+    return kept[1]
 
 
 def active_grants(session: Session) -> tuple[Grant, ...]:

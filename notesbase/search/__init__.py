@@ -5,7 +5,7 @@
 - ``documents``: what goes into the index, from ``disclose`` only;
 - ``outbox``: index work committed with the change, applied after commit;
 - ``indexer``: applying the outbox, rebuilding, checking;
-- ``naming``: which items name a person, in queries of bounded size;
+- ``naming``: who is named where (``item_mentions``), by the matcher ``disclose`` uses;
 - ``retries``: outbox rows whose work fails, retried then set aside;
 - ``query``: the reader's query language, parsed with bounded cost;
 - ``service``: a search as one reader, filtered inside the engine and

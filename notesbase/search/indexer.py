@@ -28,11 +28,11 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from notesbase.db import db
-from notesbase.models import IndexOutbox, Item, meeting_topics, utcnow
-from notesbase.search import retries
+from notesbase.models import IndexOutbox, Item, Meeting, meeting_topics, utcnow
+from notesbase.search import naming, retries
 from notesbase.search.documents import Builder, Document
 from notesbase.search.engine import Engine, IndexUnavailable, LockTimeout, StoredDoc
-from notesbase.search.naming import chunks, items_of_people
+from notesbase.search.naming import chunks, items_mentioning
 from notesbase.search.rebuilding import write_all
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,9 @@ def _expand(session: Session, rows: Iterable[Work]) -> tuple[set[int], set[int],
             )
         )
     if by_target["person"]:
-        items.update(items_of_people(session, by_target["person"]))
+        # Who names or credits them, as recorded; items naming them by new
+        # details are added by the scan (``scan_mentions``), which queues them.
+        items.update(items_mentioning(session, by_target["person"]))
     return meetings, items, writeups - meetings
 
 
@@ -197,15 +199,23 @@ def _policy(app: Flask) -> retries.Policy:
     )
 
 
-def apply(app: Flask, *, timeout: float | None = None, batch: int = 500, merge: bool = True) -> int:
+def apply(
+    app: Flask,
+    *,
+    timeout: float | None = None,
+    batch: int = 500,
+    merge: bool = True,
+    scan: bool = True,
+) -> int:
     """Drain the outbox into the index, ``batch`` rows at a time; returns
     how many rows were applied. A row whose work fails on its own is set to
     be retried later (``retries``) and the rows behind it are applied; a
     failure that is not the row's (the database or the index is down)
     raises and leaves every row pending. Then merge full tiers of small
     segments: here, or with ``merge`` False in a background thread
-    (``merge_soon``). Raises ``LockTimeout`` when another process keeps the
-    writer lock."""
+    (``merge_soon``). First, with ``scan``, look for created and renamed
+    people in the items (``scan_mentions``). Raises ``LockTimeout`` when
+    another process keeps the writer lock."""
     engine = engine_for(app)
     if not ensure(app):
         return 0
@@ -216,6 +226,8 @@ def apply(app: Flask, *, timeout: float | None = None, batch: int = 500, merge: 
         path = engine.current_path()
         if path is None:
             return 0
+        if scan:
+            scan_mentions(app)
         # Failing rows get one attempt per call, when their time has come.
         retry = set(retries.due(engine.read_state(path), time.time()))
         while True:
@@ -280,6 +292,24 @@ def _attempt(
         return first_full or second_full, {**first_failed, **second_failed}
 
 
+def scan_mentions(app: Flask) -> int:
+    """Look for created and renamed people in every item (``naming``):
+    record who is named where and queue those items for every host's index,
+    in one commit. Runs before the outbox is drained, so the items it queues
+    are applied by the same call. A failure is logged and the requests stay:
+    until they are done, search leaves out what they may touch (``unapplied``).
+    How many items were found."""
+    found = 0
+    try:
+        with _session(app) as session:
+            while naming.scans_pending(session):
+                found += len(naming.scan_requested(session))
+                session.commit()
+    except Exception as error:
+        retries.log_once(error, [], "could not look for changed people in the items; retrying")
+    return found
+
+
 def _log_failures(failed: dict[int, BaseException]) -> None:
     by_cause: dict[str, list[int]] = defaultdict(list)
     errors: dict[str, BaseException] = {}
@@ -304,9 +334,45 @@ def apply_soon(app: Flask) -> None:
     already committed; what is not applied now stays in the outbox. Merges
     happen in the background: a request never waits for one."""
     try:
-        apply(app, timeout=float(app.config["SEARCH_APPLY_TIMEOUT"]), merge=False)
+        scan = not _scan_in_background(app)
+        apply(app, timeout=float(app.config["SEARCH_APPLY_TIMEOUT"]), merge=False, scan=scan)
     except LockTimeout:
         log.info("search index busy; the outbox will be applied by the lock holder or later")
+    except Exception:
+        log.exception("could not apply the search outbox; it will be replayed")
+
+
+_scanning: dict[str, threading.Thread] = {}
+
+
+def _scan_in_background(app: Flask) -> bool:
+    """Whether a scan for changed people is left to a background thread
+    (started here, one per index): when the database holds more than
+    ``SEARCH_SYNC_REBUILD_MAX_ITEMS`` items, reading them all would hold up
+    the request. Until it is done, search leaves out what it may touch."""
+    with _session(app) as session:
+        if not naming.scans_pending(session):
+            return False
+        items = session.scalar(sa.select(sa.func.count(Item.id))) or 0
+    if items <= int(app.config["SEARCH_SYNC_REBUILD_MAX_ITEMS"]):
+        return False
+    key = str(engine_for(app).root)
+    with _merging_lock:
+        thread = _scanning.get(key)
+        if thread is None or not thread.is_alive():
+            thread = threading.Thread(
+                target=_apply_quietly, args=(app,), name="notesbase-mention-scan", daemon=True
+            )
+            _scanning[key] = thread
+            thread.start()
+    return True
+
+
+def _apply_quietly(app: Flask) -> None:
+    try:
+        apply(app, timeout=float(app.config["SEARCH_LOCK_TIMEOUT"]), merge=False)
+    except LockTimeout:
+        log.info("search index busy; the scan for changed people waits for the next apply")
     except Exception:
         log.exception("could not apply the search outbox; it will be replayed")
 
@@ -338,12 +404,12 @@ def merge_soon(app: Flask) -> None:
 
 
 def wait_for_merges(timeout: float | None = None) -> bool:
-    """Wait until this process's background merges (``merge_soon``) have
-    finished, say before its index folder is removed; whether they all have
-    within ``timeout`` seconds."""
+    """Wait until this process's background merges (``merge_soon``) and
+    scans (``_scan_in_background``) have finished, say before its index
+    folder is removed; whether they all have within ``timeout`` seconds."""
     deadline = None if timeout is None else time.monotonic() + timeout
     with _merging_lock:
-        threads = list(_merging.values())
+        threads = [*_merging.values(), *_scanning.values()]
     for thread in threads:
         thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
     return not any(thread.is_alive() for thread in threads)
@@ -405,6 +471,8 @@ def pending(app: Flask) -> bool:
         return True
     gaps = [int(i) for i in state.get("gaps", {})]
     with _session(app) as session:
+        if naming.scans_pending(session):
+            return True
         highest = session.scalar(sa.select(sa.func.max(IndexOutbox.id)))
         if highest is not None and int(highest) > int(state.get("cursor", 0)):
             return True
@@ -416,23 +484,40 @@ def pending(app: Flask) -> bool:
     return bool(late)
 
 
+# Past this many rows waiting, a search leaves out every document rather
+# than read them all to find which are stale.
+UNAPPLIED_ROWS = 5000
+
+
 def unapplied(app: Flask) -> tuple[set[str], set[str]]:
     """Document keys and meeting scopes named by outbox rows this index has
     not applied yet, failing and set-aside rows included: a search leaves
     them out, so a document that may be stale is never counted (nor shown;
-    the re-check would drop it anyway)."""
+    the re-check would drop it anyway).
+
+    While a created or renamed person has not been looked for in the items
+    yet (``naming.scan_requested``), which documents carry their new details
+    is not known: then every meeting's scope is left out, and the search
+    finds nothing until the scan is done (``apply`` does it first)."""
     engine = engine_for(app)
     path = engine.current_path()
     if path is None:
         return set(), set()
     state = engine.read_state(path)
     with _session(app) as session:
+        everything = {f"meeting:{m}" for m in session.scalars(sa.select(Meeting.id))}
+        if naming.scans_pending(session):
+            return set(), everything
         rows = [
             Work(row.id, row.target, row.target_id)
             for row in session.scalars(
-                sa.select(IndexOutbox).where(_not_applied(state, retries.held(state))).limit(5000)
+                sa.select(IndexOutbox)
+                .where(_not_applied(state, retries.held(state)))
+                .limit(UNAPPLIED_ROWS + 1)
             )
         ]
+        if len(rows) > UNAPPLIED_ROWS:
+            return set(), everything  # too far behind to say what is stale
         meetings, items, writeups = _expand(session, rows)
         # An item's change can reach its meeting's write-up too.
         for some in chunks(items):

@@ -15,13 +15,16 @@ from flask import current_app, has_app_context
 from sqlalchemy.orm import Session, UOWTransaction
 
 from notesbase.models import Consent, IndexOutbox, Item, Meeting, Person, Topic, Writeup, utcnow
-from notesbase.search.naming import items_naming, items_spoken_by, person_terms
+from notesbase.notes.facts import people_mentions
+from notesbase.search.naming import Saved, items_mentioning, record, request_scan
 
 _INFO_PENDING = "search_outbox_pending"
 _INFO_DELETED_SPEAKERS = "search_outbox_deleted_speakers"
 _INFO_PURGE = "search_outbox_purge"
 # The fields of a person that their items may carry.
 _NAMING = ("name", "affiliation", "descriptor", "email")
+# The fields of an item that decide who it names or credits.
+_ITEM_NAMING = ("body", "section", "speaker_id", "speaker")
 
 
 def request_purge(session: Session, item_id: int) -> None:
@@ -52,29 +55,67 @@ def _targets(session: Session) -> set[tuple[str, int]]:
     return targets
 
 
+def _renamed(obj: Person) -> bool:
+    """Whether a person's details that items may carry change in this flush."""
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.deleted for name in _NAMING)
+
+
 def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
-    # A deleted person's items lose their speaker in the database itself
-    # (ON DELETE SET NULL): find them while they still point at the person.
-    # Items naming a person by what they are about to stop being called
-    # (a rename, a deleted person) are found only by the old values, so
-    # they are found here, before those values are gone.
-    deleted = [obj.id for obj in session.deleted if isinstance(obj, Person) and obj.id]
-    old_terms: set[str] = set()
-    for obj in [*session.deleted, *session.dirty]:
-        if isinstance(obj, Person) and obj.id:
-            state = sa.inspect(obj)
-            history = {name: state.attrs[name].history for name in _NAMING}
-            if obj not in session.deleted and not any(h.deleted for h in history.values()):
-                continue  # not renamed: the items naming it are found from what it is
-            old = {name: (h.deleted or [getattr(obj, name)])[0] for name, h in history.items()}
-            old_terms |= person_terms(**old)
-    if deleted or old_terms:
+    # Items that name a person by what they are about to stop being called
+    # (a rename, a deleted person), or that a deleted person speaks in
+    # (ON DELETE SET NULL clears it), are found by the record while it
+    # still says so.
+    leaving = [
+        obj.id
+        for obj in [*session.deleted, *session.dirty]
+        if isinstance(obj, Person) and obj.id and (obj in session.deleted or _renamed(obj))
+    ]
+    if leaving:
         with session.no_autoflush:
-            ids = items_spoken_by(session, deleted) | items_naming(session, old_terms)
+            ids = items_mentioning(session, leaving)
         session.info.setdefault(_INFO_DELETED_SPEAKERS, set()).update(ids)
 
 
+def _saved_items(session: Session) -> list[Saved]:
+    """Items written by this flush whose text or speaker may have changed."""
+    saved: list[Saved] = []
+    for obj in [*session.new, *session.dirty]:
+        if not isinstance(obj, Item) or obj.id is None or obj in session.deleted:
+            continue
+        if obj not in session.new:
+            state = sa.inspect(obj)
+            if not any(state.attrs[name].history.has_changes() for name in _ITEM_NAMING):
+                continue
+        saved.append(Saved(obj.id, obj.body or "", obj.section or "", obj.speaker_id))
+    return saved
+
+
+def _record_mentions(session: Session) -> None:
+    """Keep ``item_mentions`` for the items this flush saved, and ask for a
+    scan of every item for the people it created or renamed."""
+    saved = _saved_items(session)
+    scan = [
+        obj.id
+        for obj in [*session.new, *session.dirty]
+        if isinstance(obj, Person)
+        and obj.id is not None
+        and obj not in session.deleted
+        and (obj in session.new or _renamed(obj))
+    ]
+    if not saved and not scan:
+        return
+    connection = session.connection()
+    with session.no_autoflush:
+        if saved:
+            # Everyone as this flush leaves them: one matcher for all its items.
+            record(connection, people_mentions(session), saved)
+        if scan:
+            request_scan(connection, scan)
+
+
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    _record_mentions(session)
     targets = _targets(session)
     targets.update(("item", i) for i in session.info.pop(_INFO_DELETED_SPEAKERS, ()))
     targets.update(("purge", i) for i in session.info.pop(_INFO_PURGE, ()))

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from notesbase.db import db
 from notesbase.models import IndexOutbox, Item, Person, Role
 from notesbase.notes import items as item_service
-from notesbase.search import indexer, naming
+from notesbase.search import indexer
 from notesbase.search.documents import Builder
 from tests.search.procs_support import build_world, item_fields
 
@@ -127,21 +127,6 @@ def test_a_thousand_people_renamed_in_one_flush_are_applied(
     assert not indexer.pending(app)
     assert stale_keys(app) == set()
     assert outbox_errors(caplog) == []
-
-
-def test_many_terms_find_exactly_what_like_finds(app: Flask) -> None:
-    """The bounded scan used for many terms finds the same items as a LIKE
-    per term (case ignored, inside words too)."""
-    world = build_world(app)
-    add_item(app, world.meetings["first"], "The CIVIC labs crowd and janet doe-ray.")
-    terms = ["civic lab", "Jane Doe", "patients", "zz", "Manchester", "budget figures", "x%y"]
-    terms += [f"Nobody{n}" for n in range(naming.LIKE_TERMS)]
-    with app.app_context():
-        expected = set()
-        for term in terms:
-            expected |= naming.items_naming(db.session, [term])
-        assert len(expected) >= 4
-        assert naming.items_naming(db.session, terms) == expected
 
 
 class Breaker:
