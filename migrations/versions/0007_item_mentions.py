@@ -1,8 +1,8 @@
 """item_mentions: who each item names or credits; mention_scans
 
 Revision ID: 0007_item_mentions
-Revises: 0005
-Create Date: 2026-12-20 10:00:00
+Revises: 0006_writeup_snapshot
+Create Date: 2026-12-06 18:00:00
 
 Who is named where is recorded by the matcher ``disclose`` uses, instead of
 being looked up with ``LIKE`` when a person changes. The record is filled
@@ -17,7 +17,7 @@ from alembic import op
 from notesbase.search.naming import record_all
 
 revision: str = "0007_item_mentions"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006_writeup_snapshot"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
