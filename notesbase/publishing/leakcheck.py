@@ -68,7 +68,7 @@ from notesbase.notes.facts import load_notes
 from notesbase.publishing import leak_text
 from notesbase.publishing.leak_people import Hit, PeopleCheck
 from notesbase.publishing.leak_places import Place, Places, own_place
-from notesbase.publishing.leak_redactions import item_hits
+from notesbase.publishing.leak_redactions import item_hits, meeting_hits
 from notesbase.publishing.leak_secrets import SecretsCheck
 from notesbase.text import clean_text
 
@@ -152,6 +152,7 @@ class Channel:
     fields: Callable[[Meeting], Sequence[Field]]
     label: str = ""
     sources: Sources | None = None
+    details: bool = False  # carries the meeting's theme, speakers and description
 
 
 CHANNELS: dict[str, Channel] = {}
@@ -163,12 +164,16 @@ def register_channel(
     fields: Callable[[Meeting], Sequence[Field]],
     label: str = "",
     sources: Sources | None = None,
+    *,
+    details: bool = False,
 ) -> None:
     """Add (or replace) a channel. Its name goes into addresses and the
-    overrides table: 1 to 20 letters, digits, '-', '_' or '.'."""
+    overrides table: 1 to 20 letters, digits, '-', '_' or '.'. ``details``:
+    it carries the meeting's own fields, so a redaction in them that cannot
+    be read is a finding too."""
     if len(name) > CHANNEL_NAME_MAX or not re.fullmatch(r"[\w.-]+", name, re.ASCII):
         raise ValueError(f"a channel name is 1-{CHANNEL_NAME_MAX} letters, digits, '-', '_' or '.'")
-    CHANNELS[name] = Channel(name, audience, fields, label or name, sources)
+    CHANNELS[name] = Channel(name, audience, fields, label or name, sources, details)
 
 
 class UnknownChannel(LookupError):
@@ -230,11 +235,13 @@ def where_order(where: str) -> tuple[object, ...]:
 
 
 def _readable(meeting: Meeting, view: NotesView) -> tuple[list[str], list[str], str]:
-    """What the audience may read anyway (its view, the meeting's public
-    details), the public details alone, and the part that credits people."""
+    """What the audience may read anyway (its view, the series' title), the
+    series' title alone, and the part that credits people. The meeting's
+    own fields are not among them: they are written text like any other, and
+    the "meeting" channel checks them."""
     notes = [text for item in view.items for text in (item.section, item.body_text)]
     credits = [item.attribution or "" for item in view.items]
-    public = [meeting.title, meeting.theme, meeting.description, meeting.series.title]
+    public = [meeting.series.title]
     return [*notes, *credits, *public], public, "\n".join([*credits, *notes])
 
 
@@ -269,7 +276,10 @@ def check(meeting: Meeting, channel: str) -> LeakReport:
             for hit in _field_hits(item.text, people, secrets):
                 for place in places.of(hit, item.where, item.place, item.text):
                     found.add(place, hit.rule, hit.match, hit.why, item.where, hit.people)
-        for problem in item_hits(sources, spec.audience):
+        problems = list(item_hits(sources, spec.audience))
+        if spec.details:
+            problems += meeting_hits(meeting.theme, meeting.speakers, meeting.description)
+        for problem in problems:
             place = places.named(problem.where) or own_place(problem.where, problem.match)
             found.add(place, problem.rule, problem.match, problem.why, problem.where)
     findings = found.findings(_overrides(meeting, channel)) if found.seen else []
