@@ -17,6 +17,7 @@ from notesbase.api.errors import ApiError, save
 from notesbase.api.payload import Fields, json_object, storable
 from notesbase.api.views import load_series
 from notesbase.db import db
+from notesbase.disclosure import Audience
 from notesbase.meetings import service
 from notesbase.meetings.forms import (
     MAX_MEETING_NUMBER,
@@ -123,7 +124,7 @@ def create_meeting(slug: str) -> Response:
         raise _conflict(conflict) from None
     save()
     location = url_for("api.meeting_detail", slug=slug, number=meeting.number)
-    return _created(serialise.meeting_json(meeting, utcnow()), location)
+    return _created(serialise.meeting_json(meeting, utcnow(), Audience.FACILITATOR), location)
 
 
 @bp.post("/series/<slug>/members")

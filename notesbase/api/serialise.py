@@ -10,6 +10,7 @@ from flask import url_for
 
 from notesbase.db import db
 from notesbase.disclosure import Audience, DisclosedItem, NotesView
+from notesbase.disclosure.meeting_fields import meeting_fields
 from notesbase.meetings import timeline
 from notesbase.models import Consent, Item, Meeting, Person, Series
 
@@ -32,10 +33,23 @@ def series_json(series: Series, meeting_count: int) -> dict[str, Any]:
     }
 
 
-def meeting_json(meeting: Meeting, now: datetime) -> dict[str, Any]:
-    """A meeting's public details, as its public page shows them (the
-    registration link only while the meeting is still to come)."""
+def meeting_json(
+    meeting: Meeting, now: datetime, audience: Audience = Audience.PUBLIC
+) -> dict[str, Any]:
+    """A meeting's details, as its page shows them to ``audience`` (the
+    registration link only while the meeting is still to come). Facilitators
+    get the theme, speakers and description as written (Markdown, spans and
+    all: they edit them); everyone else gets them as words, with the spans
+    they may not see cut (``disclosure.meeting_fields``)."""
     slug = meeting.series.slug
+    if audience is Audience.FACILITATOR:
+        theme, speakers, description = meeting.theme, meeting.speakers, meeting.description
+    else:
+        shown = meeting_fields(
+            meeting.theme or "", meeting.speakers or "", meeting.description or "", audience
+        )
+        theme, speakers = shown.theme_text, shown.speakers_text
+        description = shown.description_text
     return {
         "series": slug,
         "number": meeting.number,
@@ -46,11 +60,11 @@ def meeting_json(meeting: Meeting, now: datetime) -> dict[str, Any]:
         "status": timeline.status_of(meeting, now).value,
         "upcoming": timeline.is_upcoming(meeting, now),
         "format": meeting.format.value if meeting.format else None,
-        "theme": meeting.theme,
+        "theme": theme,
         "topics": [topic.name for topic in meeting.topics],
-        "speakers": meeting.speakers,
+        "speakers": speakers,
         "registration_url": timeline.registration_link(meeting, now),
-        "description": meeting.description,
+        "description": description,
         "chatham_house": meeting.chatham_house,
         "links": {
             "self": url_for("api.meeting_detail", slug=slug, number=meeting.number),

@@ -10,6 +10,7 @@ from notesbase.api import bp, serialise
 from notesbase.api.auth import caller
 from notesbase.api.errors import ApiError
 from notesbase.api.payload import storable
+from notesbase.disclosure import Audience
 from notesbase.meetings import service
 from notesbase.models import Meeting, Series, utcnow
 from notesbase.notes.facts import meeting_view
@@ -57,16 +58,16 @@ def series_meetings(slug: str) -> Response:
     series = load_series(slug)
     now = utcnow()
     meetings = sorted(series.meetings, key=lambda m: m.number)
-    return jsonify(
-        {"series": series.slug, "meetings": [serialise.meeting_json(m, now) for m in meetings]}
-    )
+    audience = notes_audience(caller(), series) or Audience.PUBLIC
+    shown = [serialise.meeting_json(m, now, audience) for m in meetings]
+    return jsonify({"series": series.slug, "meetings": shown})
 
 
 @bp.get("/series/<slug>/meetings/<int:number>")
 def meeting_detail(slug: str, number: int) -> Response:
     meeting = load_meeting(load_series(slug), number)
-    data = serialise.meeting_json(meeting, utcnow())
     audience = notes_audience(caller(), meeting.series)
+    data = serialise.meeting_json(meeting, utcnow(), audience or Audience.PUBLIC)
     if audience is not None:
         data["items"] = serialise.items_json(meeting_view(meeting, audience))
     return jsonify(data)

@@ -2,7 +2,8 @@
 
 Three classes redact: ``confidential`` (facilitators only), ``members``
 (left out of the public view) and ``member``, read as ``members`` (the API's
-audience is called ``member``). They are read in any case, after NFKC.
+audience is called ``member``); ``facilitators`` (or ``facilitator``) is
+read as ``confidential``, naming who may read the words. They are read in any case, after NFKC.
 
 Everything else a writer may have meant as a redaction fails closed: the text
 it marks is hidden from everyone but facilitators, and an ``Unreadable``
@@ -25,6 +26,9 @@ from notesbase.disclosure.vocabulary import Confidentiality
 
 KNOWN = {
     "confidential": Confidentiality.CONFIDENTIAL,
+    # Who reads it: facilitators only, which is what confidential means.
+    "facilitators": Confidentiality.CONFIDENTIAL,
+    "facilitator": Confidentiality.CONFIDENTIAL,
     "members": Confidentiality.MEMBERS,
     "member": Confidentiality.MEMBERS,
 }

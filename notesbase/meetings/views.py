@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template
 
 from notesbase.access import current_member
 from notesbase.meetings import overview, service, timeline
+from notesbase.meetings.shown import page_fields
 from notesbase.models import Meeting, Series, Topic, utcnow
 
 bp = Blueprint("meetings", __name__)
@@ -16,13 +17,15 @@ bp = Blueprint("meetings", __name__)
 @bp.app_context_processor
 def meeting_helpers() -> dict[str, Any]:
     """For any template showing meetings (``meetings/_macros.html``): the time
-    rules, and whether the reader may manage series (the facilitator links)."""
+    rules, whether the reader may manage series (the facilitator links), and
+    a meeting's theme, speakers and description as the reader may see them."""
     member = current_member()
     now = utcnow()
     return {
         "can_manage_meetings": member is not None and member.is_facilitator,
         "meeting_status": lambda m: timeline.display_status(m, now),
         "meeting_when": timeline.long_when,
+        "meeting_fields": page_fields,
     }
 
 

@@ -6,7 +6,8 @@ words found ("Alex", a name), with every place it is at: the item (with a
 link to edit it), the summary, the meeting's details or a part of the
 output, and on one short line the channels and parts carrying it there.
 Beside each place: the quick fixes (``leak_fixes``), and one override
-covering that place on every channel listed."""
+covering that place on every channel listed, as it reads now (an item at
+its version): an edit, or the same words at another place, asks again."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class PlaceRow:
     where: str
     item: Item | None = None
     link: str | None = None
+    version: int | None = None  # the item's content version it was found at
     seen: list[tuple[Channel, Finding]] = field(default_factory=list)
     fixes: list[Fix] = field(default_factory=list)
 
@@ -157,7 +159,8 @@ def entries(
         place = next((p for p in entry.places if p.where == finding.where), None)
         if place is None:
             item = items.get(finding.item_id) if finding.item_id is not None else None
-            place = PlaceRow(finding.where, item, _place_link(meeting, finding.where, item))
+            link = _place_link(meeting, finding.where, item)
+            place = PlaceRow(finding.where, item, link, finding.version)
             if item is not None:
                 strict = (finding.rule, words, finding.where) in members_too
                 level = hiding_level(audience, strict)

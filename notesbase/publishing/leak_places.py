@@ -9,17 +9,26 @@ fixes: an item ("item 3"), the write-up's summary, or the meeting's details
 place whose own text holds the very words found; a hit in a part that names
 the one place it is made from (``Field.place``) is put at that place. A hit
 no place holds (a list of names spread over several items, a stray file
-name) stays at the part it was found in."""
+name) stays at the part it was found in.
+
+A place stands for its text as it is now, so an override of a finding there
+covers that text only: an item by its id at its version, the summary (or any
+other source) and the meeting's details by a digest of their text, a part of
+the output by a digest of the part. Any edit is a new place, and asks again."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+import sqlalchemy as sa
+
+from notesbase.db import db
 from notesbase.disclosure import Audience, DisclosedItem, ItemFacts, Notes, NotesView, disclose
 from notesbase.disclosure.render import attribute_values
-from notesbase.models import Meeting
+from notesbase.models import ItemRevision, Meeting
 from notesbase.publishing.leak_people import Hit
 
 MEETING = "meeting"
@@ -30,17 +39,34 @@ MEETING_LABEL = "the meeting's details"
 class Place:
     """One place: ``where`` as the facilitator reads it ("item 3",
     "summary", "the meeting's details", or a part of the output such as
-    "subject"); ``ident`` is what a finding's key stands for (an item by its
-    id, so an override follows the item when the notes are reordered)."""
+    "subject"); ``ident`` is what a finding's key stands for: an item by its
+    id and version (so an override follows the item when the notes are
+    reordered, and ends when it is edited), anything else by its name and a
+    digest of its text."""
 
     where: str
     ident: str
     item_id: int | None = None
+    version: int | None = None
 
 
-def own_place(part: str) -> Place:
-    """A part of the output as its own place (a finding no place explains)."""
-    return Place(part, part)
+def digest(*texts: str) -> str:
+    """A short digest of ``texts``, standing for them in a place's ident."""
+    joined = "\x1f".join(texts)
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def own_place(part: str, text: str) -> Place:
+    """A part of the output as its own place (a finding no place explains),
+    at its present text: the same words in another text of it ask again."""
+    return Place(part, f"{part} #{digest(text)}")
+
+
+def meeting_place(meeting: Meeting) -> Place:
+    """The meeting's details (title, theme, speakers, description) as they
+    are written now: an edit of any of them is a new place."""
+    texts = (meeting.title, meeting.theme or "", meeting.speakers or "", meeting.description or "")
+    return Place(MEETING_LABEL, f"{MEETING} #{digest(*texts)}")
 
 
 class Places:
@@ -67,11 +93,10 @@ class Places:
         self._view = view
         self._audience = audience
         self._sources = [(w, f) for w, f in sources if f.confidentiality.visible_to(audience)]
-        self._named: dict[str, Place] = {MEETING: Place(MEETING_LABEL, MEETING)}
+        self._named: dict[str, Place] = {MEETING: meeting_place(meeting)}
+        revised = content_versions(facts.id for _where, facts in self._sources)
         for where, facts in self._sources:
-            item_id = facts.id if re.fullmatch(r"item \d+", where) else None
-            ident = f"item #{facts.id}" if item_id is not None else where
-            self._named[where] = Place(where, ident, item_id)
+            self._named[where] = _source_place(where, facts, revised.get(facts.id))
         self._flat: list[tuple[Place, str]] | None = None
         self._found: dict[str, list[Place]] = {}
 
@@ -82,14 +107,14 @@ class Places:
                 return self._named[name]
         return None
 
-    def of(self, hit: Hit, part: str, hint: str | None) -> list[Place]:
-        """Where a hit found in ``part`` comes from: the place the part is
-        made from when it names one (``hint``), else the places holding the
-        same words, else the part itself."""
+    def of(self, hit: Hit, part: str, hint: str | None, text: str) -> list[Place]:
+        """Where a hit found in ``part`` (whose text is ``text``) comes from:
+        the place the part is made from when it names one (``hint``), else
+        the places holding the same words, else the part itself."""
         named = self.named(hint) if hint is not None else None
         if named is not None:
             return [named]
-        return self._holding(hit.match) or [own_place(part)]
+        return self._holding(hit.match) or [own_place(part, text)]
 
     def _holding(self, match: str) -> list[Place]:
         words = " ".join(match.split())
@@ -118,9 +143,42 @@ class Places:
             if item is not None:
                 texts.append((self._named[where], _item_text(item, headings)))
         meeting = self._meeting
-        details = [meeting.title, meeting.theme or "", meeting.description or ""]
+        details = [meeting.title, meeting.theme or "", meeting.speakers or ""]
+        details.append(meeting.description or "")
         texts.append((self._named[MEETING], "\n".join(details)))
         return texts
+
+
+def content_versions(ids: Iterable[int]) -> dict[int, int]:
+    """Each item's latest content version: the version of its newest
+    revision (a move to another position raises ``Item.version`` and
+    writes no revision, so it is not an edit)."""
+    wanted = sorted({item_id for item_id in ids if item_id > 0})
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        sa.select(ItemRevision.item_id, sa.func.max(ItemRevision.version))
+        .where(ItemRevision.item_id.in_(wanted))
+        .group_by(ItemRevision.item_id)
+    )
+    return {item_id: version for item_id, version in rows}
+
+
+def _source_place(where: str, facts: ItemFacts, revised: int | None) -> Place:
+    """An item of the notes ("item 3") by its id, its content version and a
+    digest of its content (so a change that wrote no revision asks again
+    too); any other source (the write-up's summary) by a digest of its text."""
+    if re.fullmatch(r"item \d+", where):
+        version = revised if revised is not None else facts.version
+        content = digest(
+            facts.section,
+            facts.kind.value,
+            facts.body,
+            str(facts.speaker_id),
+            facts.confidentiality.value,
+        )
+        return Place(where, f"item #{facts.id} v{version} #{content}", facts.id, version)
+    return Place(where, f"{where} #{digest(facts.section, facts.body)}")
 
 
 def _item_text(item: DisclosedItem, headings: set[str]) -> str:

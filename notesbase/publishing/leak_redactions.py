@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from notesbase.disclosure import Audience, ItemFacts
+from notesbase.disclosure.meeting_fields import field_problems
 from notesbase.disclosure.problems import READERS, body_problems, heading_problems
 from notesbase.disclosure.sentences import broken_sentences
 
@@ -54,3 +55,12 @@ def item_hits(sources: Iterable[tuple[str, ItemFacts]], audience: Audience) -> I
                 "this finding if it reads well enough."
             )
             yield ItemHit(BROKEN, where, sentence, why)
+
+
+def meeting_hits(theme: str, speakers: str, description: str) -> list[ItemHit]:
+    """Every unreadable redaction in a meeting's own fields, at the
+    meeting's details ("meeting"), naming the field."""
+    return [
+        ItemHit(UNREADABLE, "meeting", problem.written, f"In the {field}: {problem.message}")
+        for field, problem in field_problems(theme, speakers, description)
+    ]

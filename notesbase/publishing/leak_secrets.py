@@ -2,10 +2,11 @@
 not see, and of spans redacted from the items it does see, copied into an
 output. A run of four or more words is found wherever it is copied; a
 shorter secret only as a whole and only when it is distinctive, so common
-phrases ("at the end of the") never count. What the meeting's public
-details say is never a secret. A short secret the audience also reads in its
-own view of the notes is not one either; but a run of four or more words is,
-even there: that is a confidential passage copied into an open item."""
+phrases ("at the end of the") never count. What the series' title says is
+never a secret (the meeting's own fields are checked like any text). A short
+secret the audience also reads in its own view of the notes is not one
+either; but a run of four or more words is, even there: that is a
+confidential passage copied into an open item."""
 
 from __future__ import annotations
 

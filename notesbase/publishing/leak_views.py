@@ -241,6 +241,9 @@ def check_command(series_slug: str, number: int, channel_name: str | None) -> No
 
 def register(app: Flask) -> None:
     """Add this module's routes and commands to ``app``."""
+    from notesbase.publishing import leak_meeting
+
+    leak_meeting.register_channel()
     app.register_blueprint(bp)
     app.add_template_global(checks_for, "leak_checks")
     app.cli.add_command(check_command)

@@ -36,10 +36,18 @@ channel's audience (``leak_people`` and ``leak_secrets`` hold the rules):
 Text is matched in the canonical form ``disclose`` uses (any case, accents,
 compatibility and look-alike letters, invisible characters), across line
 breaks, punctuation, possessives, HTML and Markdown formatting, and with
-names glued into link addresses. A finding's key stands for its rule, its
-text (folded) and its place (an item by its id), so an override holds until
-the text or place changes; one recorded when findings were kept per part of
-the output holds while every part carrying the text at a place has one.
+names glued into link addresses.
+
+An override covers one finding, no more: a finding's key stands for its
+rule, its words (folded), whose they are, and its place at its present text
+(``leak_places``: an item by its id and version, the summary or the
+meeting's details by a digest of their text, a part of the output no place
+explains by a digest of that part). Editing the item, or the same words
+found at another place, is a new finding that blocks until it is decided
+itself. Keys of the earlier shapes (rule, words and an item's id without its
+version, or a part of the output such as "plain text") never match a key of
+this shape, so the overrides stored under them are asked again: they fail
+closed rather than cover text nobody has read.
 """
 
 from __future__ import annotations
@@ -60,7 +68,7 @@ from notesbase.notes.facts import load_notes
 from notesbase.publishing import leak_text
 from notesbase.publishing.leak_people import Hit, PeopleCheck
 from notesbase.publishing.leak_places import Place, Places, own_place
-from notesbase.publishing.leak_redactions import item_hits
+from notesbase.publishing.leak_redactions import item_hits, meeting_hits
 from notesbase.publishing.leak_secrets import SecretsCheck
 from notesbase.text import clean_text
 
@@ -86,7 +94,7 @@ class Finding:
     (an item, the summary, the meeting's details, or a part of the output
     no place explains), however many parts of the output carry it there."""
 
-    key: str  # stable for the same rule, matched text and place
+    key: str  # stable for the same rule, words, people and place at its version
     rule: str  # "name", "confidential", "redacted", "unreadable-redaction", ...
     where: str  # the place: "item 3", "summary", "the meeting's details", "subject"
     match: str  # the text as found
@@ -95,6 +103,7 @@ class Finding:
     parts: tuple[str, ...] = ()  # the parts of the output it is in ("HTML", "plain text")
     item_id: int | None = None  # the item, when the place is one
     people: tuple[int, ...] = ()  # whose name, affiliation, ... it is (person ids)
+    version: int | None = None  # the item's content version the finding is at
 
     @property
     def carried(self) -> list[str]:
@@ -143,6 +152,7 @@ class Channel:
     fields: Callable[[Meeting], Sequence[Field]]
     label: str = ""
     sources: Sources | None = None
+    details: bool = False  # carries the meeting's theme, speakers and description
 
 
 CHANNELS: dict[str, Channel] = {}
@@ -154,12 +164,16 @@ def register_channel(
     fields: Callable[[Meeting], Sequence[Field]],
     label: str = "",
     sources: Sources | None = None,
+    *,
+    details: bool = False,
 ) -> None:
     """Add (or replace) a channel. Its name goes into addresses and the
-    overrides table: 1 to 20 letters, digits, '-', '_' or '.'."""
+    overrides table: 1 to 20 letters, digits, '-', '_' or '.'. ``details``:
+    it carries the meeting's own fields, so a redaction in them that cannot
+    be read is a finding too."""
     if len(name) > CHANNEL_NAME_MAX or not re.fullmatch(r"[\w.-]+", name, re.ASCII):
         raise ValueError(f"a channel name is 1-{CHANNEL_NAME_MAX} letters, digits, '-', '_' or '.'")
-    CHANNELS[name] = Channel(name, audience, fields, label or name, sources)
+    CHANNELS[name] = Channel(name, audience, fields, label or name, sources, details)
 
 
 class UnknownChannel(LookupError):
@@ -203,11 +217,16 @@ def match_key(match: str) -> str:
     return " ".join(leak_text.word_texts(match)) or " ".join(canonical(match).split())
 
 
-def finding_key(rule: str, match: str, where: str) -> str:
-    """The same rule, the same text (however it was typed) and the same
-    place give the same key; anything else asks again."""
-    digest = hashlib.sha256(f"{rule}\x1f{match_key(match)}\x1f{where}".encode()).hexdigest()
-    return digest[:64]
+KEY_SHAPE = "finding/2"  # part of every key: keys of earlier shapes never match
+
+
+def finding_key(rule: str, match: str, place: str, people: Sequence[int] = ()) -> str:
+    """The same rule, the same words (however they were typed), the same
+    people and the same place at the same text (``Place.ident``) give the
+    same key; anything else asks again."""
+    whose = ",".join(str(person) for person in sorted(set(people)))
+    text = f"{KEY_SHAPE}\x1f{rule}\x1f{match_key(match)}\x1f{place}\x1f{whose}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:64]
 
 
 def where_order(where: str) -> tuple[object, ...]:
@@ -216,11 +235,13 @@ def where_order(where: str) -> tuple[object, ...]:
 
 
 def _readable(meeting: Meeting, view: NotesView) -> tuple[list[str], list[str], str]:
-    """What the audience may read anyway (its view, the meeting's public
-    details), the public details alone, and the part that credits people."""
+    """What the audience may read anyway (its view, the series' title), the
+    series' title alone, and the part that credits people. The meeting's
+    own fields are not among them: they are written text like any other, and
+    the "meeting" channel checks them."""
     notes = [text for item in view.items for text in (item.section, item.body_text)]
     credits = [item.attribution or "" for item in view.items]
-    public = [meeting.title, meeting.theme, meeting.description, meeting.series.title]
+    public = [meeting.series.title]
     return [*notes, *credits, *public], public, "\n".join([*credits, *notes])
 
 
@@ -253,10 +274,13 @@ def check(meeting: Meeting, channel: str) -> LeakReport:
         places = Places(meeting, notes, view, sources, spec.audience)
         for item in fields:
             for hit in _field_hits(item.text, people, secrets):
-                for place in places.of(hit, item.where, item.place):
+                for place in places.of(hit, item.where, item.place, item.text):
                     found.add(place, hit.rule, hit.match, hit.why, item.where, hit.people)
-        for problem in item_hits(sources, spec.audience):
-            place = places.named(problem.where) or own_place(problem.where)
+        problems = list(item_hits(sources, spec.audience))
+        if spec.details:
+            problems += meeting_hits(meeting.theme, meeting.speakers, meeting.description)
+        for problem in problems:
+            place = places.named(problem.where) or own_place(problem.where, problem.match)
             found.add(place, problem.rule, problem.match, problem.why, problem.where)
     findings = found.findings(_overrides(meeting, channel)) if found.seen else []
     ordered = sorted(findings, key=lambda finding: where_order(finding.where))
@@ -291,7 +315,7 @@ class _Found:
     def findings(self, overrides: dict[str, LeakOverride]) -> list[Finding]:
         findings = []
         for seen in self.seen.values():
-            key = finding_key(seen.rule, seen.match, seen.place.ident)
+            key = finding_key(seen.rule, seen.match, seen.place.ident, seen.people)
             findings.append(
                 Finding(
                     key,
@@ -299,21 +323,14 @@ class _Found:
                     seen.place.where,
                     seen.match,
                     seen.why,
-                    overrides.get(key) or _earlier_override(seen, overrides),
+                    overrides.get(key),
                     tuple(seen.parts),
                     seen.place.item_id,
                     tuple(seen.people),
+                    seen.place.version,
                 )
             )
         return findings
-
-
-def _earlier_override(seen: _Seen, overrides: dict[str, LeakOverride]) -> LeakOverride | None:
-    """An override recorded when findings were kept per part of the output
-    (the same words in "plain text", say) still holds here while every
-    part carrying these words at this place was overridden."""
-    rows = [overrides.get(finding_key(seen.rule, seen.match, part)) for part in seen.parts]
-    return rows[0] if rows and all(rows) else None
 
 
 def _overrides(meeting: Meeting, channel: str) -> dict[str, LeakOverride]:

@@ -5,7 +5,8 @@ Documents per meeting:
 - one per item and distinct audience view (members and facilitators; when
   both see the same text, one document lists both audiences). The public
   reads no notes, only write-ups, so items have no public document;
-- one for the meeting's own public fields (title, theme, description);
+- one for the meeting's own public fields (title, theme, description), as
+  the public reads them;
 - one for its published write-up, if any, as the public reads it."""
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from notesbase.disclosure import (
     PersonFacts,
     disclose,
 )
+from notesbase.disclosure.meeting_fields import meeting_fields
 from notesbase.markdown import render_markdown
 from notesbase.models import Item, Meeting
 from notesbase.notes.facts import active_grants, grants_reaching, item_facts, people_facts
@@ -56,7 +58,14 @@ def markdown_text(text: str) -> str:
 
 
 def meeting_text(meeting: Meeting) -> str:
-    return "\n".join(part for part in (meeting.theme, markdown_text(meeting.description)) if part)
+    """The meeting's theme and description as the public reads them (spans
+    cut, unreadable redactions hidden): one document serves every audience,
+    so it holds only what all of them may see."""
+    shown = meeting_fields(
+        meeting.theme or "", meeting.speakers or "", meeting.description or "", Audience.PUBLIC
+    )
+    description = " ".join(shown.description_text.split())
+    return "\n".join(part for part in (shown.theme_text, description) if part)
 
 
 @dataclass(frozen=True)

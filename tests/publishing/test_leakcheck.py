@@ -379,13 +379,15 @@ def test_override_unblocks_only_that_finding_and_is_audited(app, world, channels
 
 
 def test_a_changed_text_is_a_new_finding(app, world, channels):
-    """The override holds for the same rule, text and place; another text
-    or place is a new finding that stands until overridden itself."""
+    """The override holds for the same rule, words and place at the same
+    text; another text of that part, other words or another place is a new
+    finding that stands until overridden itself."""
     with app.app_context():
         report = run_check(PUBLIC_CHANNEL, "Alex agreed.")
         leakcheck.override(the_meeting(), PUBLIC_CHANNEL, report.findings[0].key, "ok", actor=None)
         db.session.commit()
-        assert run_check(PUBLIC_CHANNEL, "ALEX agreed, again.").ok  # same name, same place
+        assert run_check(PUBLIC_CHANNEL, "Alex agreed.").ok  # the very text decided on
+        assert not run_check(PUBLIC_CHANNEL, "ALEX agreed, again.").ok  # the part changed
         assert not run_check(PUBLIC_CHANNEL, "Smith agreed.").ok
         assert not run_check(PUBLIC_CHANNEL, "Alex agreed.", where="summary").ok
 
@@ -473,29 +475,31 @@ def test_an_override_holds_at_its_place_only_and_follows_the_item(app, world, ch
     }
 
 
-def test_overrides_kept_per_part_still_hold(app, world, channels):
-    """An override recorded when findings were kept per part of the output
-    holds at a place while every part carrying it there was overridden,
-    and never for other words."""
+def test_overrides_of_earlier_key_shapes_are_asked_again(app, world, channels):
+    """Overrides stored under the earlier key shapes (rule, words and a part
+    of the output; rule, words and an item's id without its version) cover
+    nothing now: they fail closed and the finding is asked again."""
+    import hashlib
+
+    from notesbase.publishing.leakcheck import match_key
+
+    def old_key(rule: str, match: str, where: str) -> str:
+        text = f"{rule}\x1f{match_key(match)}\x1f{where}"
+        return hashlib.sha256(text.encode()).hexdigest()[:64]
+
     with app.app_context():
-        add_item("Alex was right.")
+        item_id = add_item("Alex was right.")
         OUTPUT[MEMBER_CHANNEL] = message("Alex was right.")
         meeting = the_meeting()
-
-        def earlier(part: str) -> None:
-            key = leakcheck.finding_key("name", "Alex", part)
+        for where in ("plain text", "HTML", f"item #{item_id}", "item 6"):
             db.session.add(
                 LeakOverride(
-                    meeting_id=meeting.id, channel=MEMBER_CHANNEL, finding_key=key, reason="ok"
+                    meeting_id=meeting.id,
+                    channel=MEMBER_CHANNEL,
+                    finding_key=old_key("name", "Alex", where),
+                    reason="ok",
                 )
             )
-            db.session.commit()
-
-        earlier("plain text")
-        assert not leakcheck.check(meeting, MEMBER_CHANNEL).ok
-        earlier("HTML")
-        assert leakcheck.check(meeting, MEMBER_CHANNEL).ok
-        OUTPUT[MEMBER_CHANNEL] = message("Alex was right; so was Renée.")
-        add_item("Alex was right; so was Renée.")
+        db.session.commit()
         blocking = leakcheck.check(meeting, MEMBER_CHANNEL).blocking
-        assert [(f.where, f.match) for f in blocking] == [("item 7", "Renée")]
+    assert [(f.where, f.match) for f in blocking] == [("item 6", "Alex")]
