@@ -102,7 +102,11 @@ def _kept_facts(session: Session) -> _Kept | None:
 
 def _token(session: Session, engine: sa.Engine) -> str | None:
     if engine not in _stamped:  # an older schema has no stamp: keep nothing
-        _stamped[engine] = sa.inspect(engine).has_table(DisclosureStamp.__tablename__)
+        # Asked on the session's own connection: a connection of its own
+        # would wait (SQLite begins every transaction IMMEDIATE) for the
+        # write lock the session may hold in the middle of a flush.
+        connection = session.connection()
+        _stamped[engine] = sa.inspect(connection).has_table(DisclosureStamp.__tablename__)
     if not _stamped[engine]:
         return None
     return current_token(session, engine.dialect.name)

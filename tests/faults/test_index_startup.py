@@ -22,6 +22,7 @@ from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Item
 from notesbase.notes import items as item_service
+from notesbase.publishing.writeup_service import publish_writeup
 from notesbase.search import indexer
 from tests.conftest import make_test_config
 from tests.search.procs_support import build_world, item_fields
@@ -92,6 +93,9 @@ def test_a_rebuild_killed_half_way_leaves_nothing_stuck(app, runner):
         item = db.session.get(Item, world.items[0])
         assert item is not None
         item_service.update_item(item, item_fields(item, body="Quillwort survey"), actor=None)
+        # The public reads the write-up as published: published again, it
+        # carries the new words.
+        publish_writeup(item.meeting, actor=None)
         db.session.commit()
     found = app.test_client().get("/api/v1/search?q=quillwort")
     assert found.status_code == 200 and found.get_json()["total"] == 1  # the write-up
@@ -179,6 +183,7 @@ def test_a_half_written_state_file_is_replayed_from_the_start(app, tmp_path, res
         item = db.session.get(Item, world.items[0])
         assert item is not None
         item_service.update_item(item, item_fields(item, body="Quillwort survey"), actor=None)
+        publish_writeup(item.meeting, actor=None)  # the public reads it as published
         db.session.commit()
     root = indexer.engine_for(app).root
     (current_generation(root) / "state.json").write_text('{"cursor": 1', encoding="utf-8")
