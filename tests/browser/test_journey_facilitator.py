@@ -140,7 +140,8 @@ def test_a_facilitator_writes_checks_and_publishes_the_notes(page, live_server):
     click_link(page, "Read the notes")
     click_link(page, "Leak check")
     expect(main.get_by_role("listitem")).to_have_count(0)
-    expect(main.get_by_text("No findings")).to_have_count(3)
+    # Every channel: write-up, email, export and the meeting's public details.
+    expect(main.get_by_text("No findings")).to_have_count(4)
     check(page)
 
     # Publish from the preview, which shows exactly what the public will see.
