@@ -128,6 +128,13 @@ class _Query:
             np.zeros(self.view.size, dtype=bool), np.zeros(self.view.size, dtype=np.float32)
         )
 
+    def _findable(self, name: str, term: str) -> int:
+        """How many documents this query may find hold ``term`` in field
+        ``name``: its df when no filter narrows the search (counted once)."""
+        if self.within is self.searchable:
+            return self.frequency(name, term)
+        return int(np.count_nonzero(self.within[self.view.postings(name, term).ids]))
+
     def _bm25(self, name: str, term: str, ids: np.ndarray | None = None) -> np.ndarray:
         """The BM25F score of ``term`` in field ``name`` for documents
         ``ids`` (each of which holds the term), or for every document that
@@ -176,10 +183,7 @@ class _Query:
             for prefix in prefixes:
                 for word in self.view.expand_prefix(name, prefix, MAX_PREFIX_CANDIDATES):
                     if word not in counts:
-                        counts[word] = sum(
-                            int(np.count_nonzero(self.within[self.view.postings(n, word).ids]))
-                            for n in TEXT_FIELDS
-                        )
+                        counts[word] = sum(self._findable(n, word) for n in TEXT_FIELDS)
         found = [word for word in counts if counts[word]]
         ranked = sorted(found, key=lambda word: (-counts[word], word))
         match = self.nothing()
@@ -383,20 +387,27 @@ def warm(view: View) -> None:
 
 
 def _by_score(view: View, found: np.ndarray, score: np.ndarray, limit: int) -> np.ndarray:
-    """The ``limit`` best scores, best first; equal scores by ``_stable_keys``.
-    Every document tied with the ``limit``-th best score is sorted, so the
-    page boundary falls at the same place whatever the index's order."""
-    values = score[found]
-    if len(found) > limit:
-        threshold = np.partition(values, len(values) - limit)[len(values) - limit]
-        keep = values >= threshold
-        found, values = found[keep], values[keep]
-    return found[np.lexsort((*_stable_keys(view, found), -values))[:limit]]
+    """The ``limit`` best scores, best first; equal scores by ``_stable_keys``."""
+    return _first(view, found, -score[found], limit)
 
 
 def _by_date(view: View, found: np.ndarray, limit: int) -> np.ndarray:
     """The ``limit`` newest first: by ``_stable_keys``."""
-    return found[np.lexsort(_stable_keys(view, found))[:limit]]
+    days = view.column("day")[found].astype(np.int64)
+    numbers = view.column("number")[found].astype(np.int64)
+    return _first(view, found, -((days << 32) + numbers), limit)
+
+
+def _first(view: View, found: np.ndarray, rank: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` documents of lowest ``rank``, in order, ties ordered by
+    ``_stable_keys``. Every document tied with the ``limit``-th is sorted,
+    so the page boundary falls at the same place whatever the documents'
+    places in the index; the rest are only partitioned off."""
+    if len(found) > limit:
+        threshold = np.partition(rank, limit - 1)[limit - 1]
+        keep = rank <= threshold
+        found, rank = found[keep], rank[keep]
+    return found[np.lexsort((*_stable_keys(view, found), rank))[:limit]]
 
 
 def _stable_keys(view: View, found: np.ndarray) -> tuple[np.ndarray, ...]:
