@@ -48,7 +48,7 @@ CHECKSUMS = "checksums.json"
 # The index layout this code reads (schema, formats); a generation written
 # with another one is rebuilt rather than misread.
 LAYOUT = "layout.json"
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 # Small segments are merged in bands of about the same size, ``MERGE_FACTOR``
 # at a time (see ``_full_tiers``), never those of ``LARGE_SEGMENT`` documents
 # or more.
@@ -80,7 +80,8 @@ def schema() -> fields.Schema:
     terms with their positions; what is stored is ids, versions and public
     meeting fields, never text. Only what a search narrows by is indexed as
     a keyword (audiences, series, topics, kind) or kept as a column (meeting
-    number, day), and what a change replaces (key, scope)."""
+    number, day, and the target id that orders ties), and what a change
+    replaces (key, scope)."""
     return fields.Schema(
         doc_id=fields.STORED(),
         # What a change replaces: "item:12", "meeting:3", "writeup:3".
@@ -88,7 +89,9 @@ def schema() -> fields.Schema:
         # Every document of one meeting: "meeting:3".
         scope=fields.ID(),
         doctype=fields.STORED(),
-        target=fields.STORED(),
+        # The item's or meeting's id, also a column: equal scores are
+        # ordered by it (``ranking._stable_keys``).
+        target=_NumberColumn(),
         audiences=fields.KEYWORD(stored=True),
         series=fields.ID(stored=True),
         meeting=fields.STORED(),

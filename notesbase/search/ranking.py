@@ -10,7 +10,12 @@ that match, and only the page's hits are ever looked up one by one.
 
 Scores are BM25F as Whoosh computes it (B 0.75, K1 1.2, idf
 log(N / (df + 1)) + 1, the title's boost in its weights), summed over the
-query's words and fields."""
+query's words and fields. N, each word's df and the fields' average
+lengths are taken over the documents this reader may search
+(``Statistics``), never the whole index: a document they cannot see (another
+series, a confidential view, a deleted one not merged away yet) changes no
+score and so no order. Equal scores are ordered by a stable key (newest
+meeting, then the item or meeting id), so pages never repeat or skip a hit."""
 
 from __future__ import annotations
 
@@ -51,6 +56,37 @@ class Ranked:
     terms: frozenset[str] = field(default_factory=frozenset)
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """What BM25F weighs words by, over the documents one reader may search:
+    how many there are, and each text field's average length in words."""
+
+    documents: int
+    averages: tuple[tuple[str, float], ...]
+
+    def average(self, name: str) -> float:
+        return dict(self.averages)[name]
+
+
+def statistics(view: View, searchable: np.ndarray) -> Statistics:
+    """``Statistics`` of the documents in ``searchable``. Lengths are whole
+    numbers summed in float64, so the sum is exact whatever the documents'
+    order: the same documents in another index give the same scores."""
+    count = int(np.count_nonzero(searchable))
+    averages = tuple(
+        (
+            name,
+            max(
+                float(np.sum(view.lengths(name), where=searchable, dtype=np.float64))
+                / max(count, 1),
+                1.0,
+            ),
+        )
+        for name in TEXT_FIELDS
+    )
+    return Statistics(max(1, count), averages)
+
+
 @dataclass
 class _Match:
     """Which documents match, and their scores."""
@@ -68,16 +104,36 @@ class _Match:
 class _Query:
     """One query over one view of the index."""
 
-    def __init__(self, view: View, within: np.ndarray) -> None:
+    def __init__(
+        self, view: View, within: np.ndarray, searchable: np.ndarray, stats: Statistics
+    ) -> None:
         self.view = view
         self.within = within
-        self.documents = max(1, view.size)
+        self.searchable = searchable
+        self.stats = stats
         self.terms: set[str] = set()
+        self._frequencies: dict[tuple[str, str], int] = {}
+
+    def frequency(self, name: str, term: str) -> int:
+        """How many documents the reader may search hold ``term`` in field
+        ``name`` (its df): the ones they cannot see do not count."""
+        key = (name, term)
+        if key not in self._frequencies:
+            ids = self.view.postings(name, term).ids
+            self._frequencies[key] = int(np.count_nonzero(self.searchable[ids]))
+        return self._frequencies[key]
 
     def nothing(self) -> _Match:
         return _Match(
             np.zeros(self.view.size, dtype=bool), np.zeros(self.view.size, dtype=np.float32)
         )
+
+    def _findable(self, name: str, term: str) -> int:
+        """How many documents this query may find hold ``term`` in field
+        ``name``: its df when no filter narrows the search (counted once)."""
+        if self.within is self.searchable:
+            return self.frequency(name, term)
+        return int(np.count_nonzero(self.within[self.view.postings(name, term).ids]))
 
     def _bm25(self, name: str, term: str, ids: np.ndarray | None = None) -> np.ndarray:
         """The BM25F score of ``term`` in field ``name`` for documents
@@ -89,8 +145,8 @@ class _Query:
         else:
             weights = postings.weights[np.searchsorted(postings.ids, ids)]
         lengths = self.view.lengths(name)[ids]
-        average = self.view.average_length(name)
-        idf = math.log(self.documents / (len(postings.ids) + 1)) + 1
+        average = self.stats.average(name)
+        idf = math.log(self.stats.documents / (self.frequency(name, term) + 1)) + 1
         return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
 
     def word(self, term: str) -> _Match:
@@ -127,10 +183,7 @@ class _Query:
             for prefix in prefixes:
                 for word in self.view.expand_prefix(name, prefix, MAX_PREFIX_CANDIDATES):
                     if word not in counts:
-                        counts[word] = sum(
-                            int(np.count_nonzero(self.within[self.view.postings(n, word).ids]))
-                            for n in TEXT_FIELDS
-                        )
+                        counts[word] = sum(self._findable(n, word) for n in TEXT_FIELDS)
         found = [word for word in counts if counts[word]]
         ranked = sorted(found, key=lambda word: (-counts[word], word))
         match = self.nothing()
@@ -205,6 +258,27 @@ def allowed(view: View, access: Access, public_only: bool) -> np.ndarray:
     return view.memo(("allowed", access, public_only), make)
 
 
+def searchable(
+    view: View, access: Access, public_only: bool, stale: tuple[set[str], set[str]]
+) -> tuple[np.ndarray, Statistics]:
+    """The documents this reader may search (live, within their access, not
+    ``stale``), and their ranking ``Statistics``. Without stale documents
+    both are kept per view and reader: the key is everything the mask is
+    made of (the view's id names its segments and deletions; ``Access``
+    compares by value)."""
+    if stale[0] or stale[1]:
+        mask = view.live() & allowed(view, access, public_only)
+        _without_waiting(view, mask, *stale)
+        return mask, statistics(view, mask)
+
+    def make() -> tuple[np.ndarray, Statistics]:
+        mask = view.live() & allowed(view, access, public_only)
+        mask.flags.writeable = False
+        return mask, statistics(view, mask)
+
+    return view.memo(("searchable", access, public_only), make)
+
+
 def _narrowed(view: View, filters: Filters) -> np.ndarray | None:
     """The documents the filters keep, or None when there are none."""
     masks: list[np.ndarray] = []
@@ -263,14 +337,13 @@ def run(
     public_only: bool = False,
     stale: tuple[set[str], set[str]] = (set(), set()),
 ) -> Ranked:
-    """The page of hits, total and topic counts for ``parsed``."""
-    within = view.live() & allowed(view, access, public_only)
+    """The page of hits, total and topic counts for ``parsed``. Filters
+    narrow what is found, not the statistics: those are the reader's whole
+    searchable set, as in an index holding only what they may see."""
+    readable, stats = searchable(view, access, public_only, stale)
     narrowing = _narrowed(view, parsed.filters)
-    if narrowing is not None:
-        within &= narrowing
-    if stale[0] or stale[1]:
-        _without_waiting(view, within, *stale)
-    query = _Query(view, within)
+    within = readable & narrowing if narrowing is not None else readable
+    query = _Query(view, within, readable, stats)
     score: np.ndarray | None = None
     if parsed.required:
         words = query.clause(parsed.required[0])
@@ -285,7 +358,9 @@ def run(
     limit = page * per_page
     found = np.flatnonzero(matched)
     top = (
-        _by_date(view, found, limit) if by_date or score is None else _by_score(found, score, limit)
+        _by_date(view, found, limit)
+        if by_date or score is None
+        else _by_score(view, found, score, limit)
     )
     return Ranked(
         total=len(found),
@@ -297,33 +372,63 @@ def run(
 
 def warm(view: View) -> None:
     """Read what every query reads, whatever its words and reader: the
-    live documents, field lengths, the number and day columns, the topics
-    and the public documents. A new process does this once, before its
+    live documents, field lengths, the number, day and target columns, the
+    topics, the kinds of document and the public documents. A new process does this once, before its
     first request, instead of in it."""
     view.live()
     for name in TEXT_FIELDS:
         view.lengths(name)
-        view.average_length(name)
     view.column("number")
     view.column("day")
+    view.column("target")
     view.topics()
     view.mask("audiences", "public")
+    view.memo(("doctypes",), lambda: _doctypes(view))
 
 
-def _by_score(found: np.ndarray, score: np.ndarray, limit: int) -> np.ndarray:
-    """The ``limit`` best scores, best first; equal scores in index order."""
-    values = score[found]
-    if len(found) > limit:
-        best = np.argpartition(-values, limit - 1)[:limit]
-        found, values = found[best], values[best]
-    return found[np.lexsort((found, -values))]
+def _by_score(view: View, found: np.ndarray, score: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` best scores, best first; equal scores by ``_stable_keys``."""
+    return _first(view, found, -score[found], limit)
 
 
 def _by_date(view: View, found: np.ndarray, limit: int) -> np.ndarray:
-    """The ``limit`` latest meetings first, then by meeting number."""
+    """The ``limit`` newest first: by ``_stable_keys``."""
     days = view.column("day")[found].astype(np.int64)
     numbers = view.column("number")[found].astype(np.int64)
-    return found[np.lexsort((found, numbers, -days))[:limit]]
+    return _first(view, found, -((days << 32) + numbers), limit)
+
+
+def _first(view: View, found: np.ndarray, rank: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` documents of lowest ``rank``, in order, ties ordered by
+    ``_stable_keys``. Every document tied with the ``limit``-th is sorted,
+    so the page boundary falls at the same place whatever the documents'
+    places in the index; the rest are only partitioned off."""
+    if len(found) > limit:
+        threshold = np.partition(rank, limit - 1)[limit - 1]
+        keep = rank <= threshold
+        found, rank = found[keep], rank[keep]
+    return found[np.lexsort((*_stable_keys(view, found), rank))[:limit]]
+
+
+def _stable_keys(view: View, found: np.ndarray) -> tuple[np.ndarray, ...]:
+    """For ``np.lexsort`` (least significant first): the newest meeting
+    (latest day, then highest number), then the item or meeting id, then
+    the kind of document (item, meeting details, write-up). A reader sees
+    one document per item, meeting and write-up, so the key is theirs
+    alone and does not change when the index is merged or rebuilt; the
+    document's place in the index only ever parts duplicates."""
+    days = view.column("day")[found].astype(np.int64)
+    numbers = view.column("number")[found].astype(np.int64)
+    targets = view.column("target")[found].astype(np.int64)
+    doctypes = view.memo(("doctypes",), lambda: _doctypes(view))[found]
+    return found, doctypes, targets, -numbers, -days
+
+
+def _doctypes(view: View) -> np.ndarray:
+    """0 for an item's document, 1 for a meeting's details, 2 for a write-up."""
+    kinds = view.mask("kind", "meeting").astype(np.int8)
+    kinds[view.mask("kind", "writeup")] = 2
+    return kinds
 
 
 def _topic_counts(view: View, matched: np.ndarray) -> dict[str, int]:

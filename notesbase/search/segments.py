@@ -340,17 +340,6 @@ class View:
 
         return self._cached(("topics",), make)
 
-    def average_length(self, field: str) -> float:
-        """The field's average length in words, over all documents (as
-        Whoosh's BM25F takes it)."""
-        return self._cached(
-            ("average", field),
-            lambda: max(
-                sum(s.reader.field_length(field) for s in self.segments) / max(self.size, 1),
-                1.0,
-            ),
-        )
-
     def memo(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """Anything else worth keeping for this view (access masks)."""
         return self._cached(("memo", *key), make)

@@ -9,12 +9,15 @@
    the same text now (a consent withdrawal changes no version but does
    change the text). Snippets are highlighted from the current disclosed
    text, never from anything stored in the index.
-3. A stale hit is dropped and its item queued for re-indexing."""
+3. A stale hit is dropped and its item queued for re-indexing, and the
+   search runs again without it, so no total, topic count or page range
+   counts a hit the re-check dropped (``_checked``)."""
 
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nh3
@@ -42,6 +45,9 @@ from notesbase.search.query import Filters, ParsedQuery, QueryError, parse
 PER_PAGE = 10
 MAX_PAGE = 100
 SNIPPET_CHARS = 240
+# Runs of a search whose re-check drops hits before it answers with
+# counts taken off by hand (``_checked``).
+MAX_RECHECKS = 3
 
 
 class SearchUnavailable(Exception):
@@ -115,34 +121,98 @@ def search(
     per_page: int = PER_PAGE,
 ) -> SearchPage:
     """Run a search as ``member`` (None: the public). Raises ``QueryError``
-    with a message for the reader, or ``SearchUnavailable``."""
+    with a message for the reader, or ``SearchUnavailable``. The total,
+    topic counts and pages never count a document the re-check dropped
+    (``_checked``), and "There are only N pages" is decided after it."""
     parsed = parse(text, filters)
     if parsed.empty:
         raise QueryError("Type a word or two to search for, or choose a topic.")
     page = max(1, min(page, MAX_PAGE))
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    stale = _catch_up(app)
+    waiting = _catch_up(app)
     access, audiences = reader_access(member)
     parsed = ParsedQuery(parsed.required, parsed.excluded, resolve_filters(parsed.filters))
     engine = indexer.engine_for(app)
-    try:
-        results = engine.search(
-            parsed, access, page=page, per_page=per_page, by_date=by_date, stale=stale
-        )
-    except IndexUnavailable:
-        if not indexer.repair(app):
-            raise SearchUnavailable() from None
-        results = engine.search(
-            parsed, access, page=page, per_page=per_page, by_date=by_date, stale=stale
-        )
+
+    def run(number: int, size: int, dropped: set[str]) -> EngineResults:
+        """The engine's page ``number`` of ``size`` hits, leaving out what is
+        waiting in the outbox and the documents (by key) the re-check
+        ``dropped``."""
+
+        def once() -> EngineResults:
+            return engine.search(
+                parsed,
+                access,
+                page=number,
+                per_page=size,
+                by_date=by_date,
+                stale=(waiting[0] | dropped, waiting[1]),
+            )
+
+        try:
+            return once()
+        except IndexUnavailable:
+            if not indexer.repair(app):
+                raise SearchUnavailable() from None
+            return once()
+
+    results, hits = _checked(run, page, per_page, audiences)
     result = SearchPage(
         text=text, parsed=parsed, total=results.total, page=page, per_page=per_page, by_date=by_date
     )
     if result.total and result.page > result.pages:
         raise QueryError(f"There are only {result.pages} pages of results.")
-    result.hits = _recheck(results, audiences)
+    result.hits = hits
     result.topic_counts = _topics(results.topic_counts)
     return result
+
+
+def _last_page(total: int, per_page: int) -> int:
+    return max(1, min(MAX_PAGE, math.ceil(total / per_page)))
+
+
+def _checked(
+    run: Callable[[int, int, set[str]], EngineResults],
+    page: int,
+    per_page: int,
+    audiences: dict[int, Audience],
+) -> tuple[EngineResults, list[Hit]]:
+    """The engine's answer for ``page`` and its hits that pass the
+    re-check, such that the total, the topic counts and the pages count no
+    document the re-check dropped: each dropped document is left out (by
+    its key) and the query runs again, until the hits pass whole.
+
+    A page past the last has no hits to check, yet its answer ("only N
+    pages") is a count: every hit up to the last page is re-checked then,
+    so N counts only hits that pass. After ``MAX_RECHECKS`` runs that still
+    drop hits, the last ones dropped are taken off the counts by hand (fail
+    closed: a count may then miss a document, never include a dropped one)."""
+    dropped: set[str] = set()
+    for _ in range(MAX_RECHECKS):
+        results = run(page, per_page, dropped)
+        last = _last_page(results.total, per_page)
+        past_the_end = results.total > 0 and page > last
+        if past_the_end:
+            results = run(1, last * per_page, dropped)
+        hits, stale = _recheck(results, audiences)
+        if not stale:
+            return results, [] if past_the_end else hits
+        dropped |= {doc.key for doc in stale}
+    return _without(results, stale), [] if past_the_end else hits
+
+
+def _without(results: EngineResults, stale: list[StoredDoc]) -> EngineResults:
+    """``results`` with ``stale`` documents taken off the page and counts."""
+    counts = dict(results.topic_counts)
+    for doc in stale:
+        for topic in doc.topics:
+            counts[topic] = counts.get(topic, 0) - 1
+    return EngineResults(
+        total=max(0, results.total - len(stale)),
+        docs=[doc for doc in results.docs if doc not in stale],
+        topic_counts={topic: count for topic, count in counts.items() if count > 0},
+        terms=results.terms,
+    )
 
 
 def _catch_up(app: Flask) -> tuple[set[str], set[str]]:
@@ -170,7 +240,11 @@ def _topics(counts: dict[str, int]) -> list[tuple[Topic, int]]:
     return sorted(((t, counts[t.slug]) for t in topics), key=lambda pair: (-pair[1], pair[0].name))
 
 
-def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit]:
+def _recheck(
+    results: EngineResults, audiences: dict[int, Audience]
+) -> tuple[list[Hit], list[StoredDoc]]:
+    """The page's hits that pass the re-check, and the documents that do
+    not (asked to be indexed again)."""
     docs = results.docs
     meeting_ids = {doc.meeting for doc in docs}
     meetings = {
@@ -206,10 +280,12 @@ def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit
         for audience, group in by_audience.items():
             current.update(disclosed_across(facts, meetings, group, audience))
     hits: list[Hit] = []
+    dropped: list[StoredDoc] = []
     stale: list[tuple[str, int]] = []
     for position, doc in enumerate(docs):
         meeting = meetings.get(doc.meeting)
         if meeting is None:
+            dropped.append(doc)
             continue
         if doc.doctype == "item":
             hit = _item_hit(results, position, doc, meeting, items, audiences, current)
@@ -220,10 +296,11 @@ def _recheck(results: EngineResults, audiences: dict[int, Audience]) -> list[Hit
         if hit is not None:
             hits.append(hit)
         else:
+            dropped.append(doc)
             stale.append((doc.doctype, doc.target))
     if stale:
         _requeue(stale)
-    return hits
+    return hits, dropped
 
 
 def _item_hit(

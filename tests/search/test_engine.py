@@ -177,12 +177,13 @@ def test_totals_pages_and_topic_counts_agree_with_whoosh(loaded, reader):
 
 def test_hits_come_best_first_or_newest_first(loaded):
     """Relevance puts a document with the word in its title and text above
-    one with it once; by date, later meetings come first, then numbers."""
+    one with it once; by date, the newest meeting comes first (latest day,
+    then highest number), then the lowest item id."""
     engine = indexer.engine_for(loaded)
     access = READERS["member of both"]
     parsed = parse("data")
     by_date = engine.search(parsed, access, page=1, per_page=50, by_date=True).docs
-    keys = [(-doc.day, doc.number) for doc in by_date]
+    keys = [(-doc.day, -doc.number, doc.target) for doc in by_date]
     assert keys == sorted(keys)
     first = engine.search(parsed, access, page=1, per_page=10, by_date=False)
     second = engine.search(parsed, access, page=2, per_page=10, by_date=False)
