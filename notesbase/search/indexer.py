@@ -28,7 +28,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from notesbase.db import db
-from notesbase.models import IndexOutbox, Item, Meeting, meeting_topics, utcnow
+from notesbase.models import IndexOutbox, Item, meeting_topics, utcnow
 from notesbase.search import naming, retries
 from notesbase.search.documents import Builder, Document
 from notesbase.search.engine import Engine, IndexUnavailable, LockTimeout, StoredDoc
@@ -484,9 +484,13 @@ def pending(app: Flask) -> bool:
     return bool(late)
 
 
-# Past this many rows waiting, a search leaves out every document rather
-# than read them all to find which are stale.
+# Past this many rows waiting, a search says it is catching up rather than
+# read them all to find which documents are stale.
 UNAPPLIED_ROWS = 5000
+
+
+class CatchingUp(Exception):
+    """Which documents the waiting changes touch is not known yet."""
 
 
 def unapplied(app: Flask) -> tuple[set[str], set[str]]:
@@ -495,19 +499,19 @@ def unapplied(app: Flask) -> tuple[set[str], set[str]]:
     them out, so a document that may be stale is never counted (nor shown;
     the re-check would drop it anyway).
 
-    While a created or renamed person has not been looked for in the items
-    yet (``naming.scan_requested``), which documents carry their new details
-    is not known: then every meeting's scope is left out, and the search
-    finds nothing until the scan is done (``apply`` does it first)."""
+    Raises ``CatchingUp`` when which documents are touched is not known:
+    while a created or renamed person has not been looked for in the items
+    yet (``naming.scan_requested``; ``apply`` does it first), or when more
+    than ``UNAPPLIED_ROWS`` rows wait. The search then answers that it is
+    catching up rather than count anything it cannot vouch for."""
     engine = engine_for(app)
     path = engine.current_path()
     if path is None:
         return set(), set()
     state = engine.read_state(path)
     with _session(app) as session:
-        everything = {f"meeting:{m}" for m in session.scalars(sa.select(Meeting.id))}
         if naming.scans_pending(session):
-            return set(), everything
+            raise CatchingUp("a created or renamed person is not yet looked for in the items")
         rows = [
             Work(row.id, row.target, row.target_id)
             for row in session.scalars(
@@ -517,7 +521,7 @@ def unapplied(app: Flask) -> tuple[set[str], set[str]]:
             )
         ]
         if len(rows) > UNAPPLIED_ROWS:
-            return set(), everything  # too far behind to say what is stale
+            raise CatchingUp(f"more than {UNAPPLIED_ROWS:,} changes are waiting to be indexed")
         meetings, items, writeups = _expand(session, rows)
         # An item's change can reach its meeting's write-up too.
         for some in chunks(items):

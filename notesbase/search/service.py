@@ -50,8 +50,20 @@ SNIPPET_CHARS = 240
 MAX_RECHECKS = 3
 
 
+REBUILDING = "The search index is being rebuilt. Please try again in a moment."
+CATCHING_UP = (
+    "Search is catching up with a change to the people in the notes. Please try again in a moment."
+)
+
+
 class SearchUnavailable(Exception):
-    """The index is being rebuilt: try again shortly."""
+    """Search cannot answer safely now: try again shortly. ``message`` says
+    why, for the reader (the index is being rebuilt, or a change to people
+    is not yet known in the index, so any count could include it)."""
+
+    def __init__(self, message: str = REBUILDING) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -226,6 +238,10 @@ def _catch_up(app: Flask) -> tuple[set[str], set[str]]:
             indexer.apply_soon(app)
             if indexer.pending(app):
                 return indexer.unapplied(app)
+    except indexer.CatchingUp:
+        # Which documents a waiting change touches is not known yet: any
+        # answer could count one. Fail closed, and say so.
+        raise SearchUnavailable(CATCHING_UP) from None
     except Exception as error:
         # A search never fails for want of the latest changes: it answers
         # from the index as it is, and the re-check guards every hit.

@@ -118,8 +118,8 @@ def page() -> Any:
         else:
             context["message"] = str(error)
         status = 400
-    except service.SearchUnavailable:
-        context["message"] = "The search index is being rebuilt. Please try again in a moment."
+    except service.SearchUnavailable as unavailable:
+        context["message"] = unavailable.message
         limiter.without_headers()  # else its window's end would replace our Retry-After
         response = Response(render_template("search/search.html", **context), status=503)
         response.headers["Retry-After"] = RETRY_AFTER
@@ -159,9 +159,9 @@ def api_search() -> Response:
         )
     except QueryError as error:
         return error_response(400, str(error))
-    except service.SearchUnavailable:
+    except service.SearchUnavailable as unavailable:
         limiter.without_headers()
-        response = error_response(503, "The search index is being rebuilt; try again shortly.")
+        response = error_response(503, unavailable.message)
         response.headers["Retry-After"] = RETRY_AFTER
         return response
     return jsonify(

@@ -18,7 +18,7 @@ from notesbase import create_app, migrate
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind, Level
 from notesbase.meetings import service as meetings
-from notesbase.models import Item, Member, Person, item_mentions
+from notesbase.models import Item, Member, Person, Role, item_mentions
 from notesbase.notes import consents
 from notesbase.notes import items as item_service
 from notesbase.notes.people import PersonFields, create_person, update_person
@@ -100,6 +100,15 @@ def assert_nothing_counted(app: Flask, ids: dict[str, int], words: list[str]) ->
         assert (result.total, result.hits, result.topic_counts) == (0, [], []), word
 
 
+def assert_catching_up(app: Flask, ids: dict[str, int], words: list[str]) -> None:
+    """No answer at all, only "catching up": any count could include a
+    document the waiting change touches."""
+    for word in words:
+        with pytest.raises(service.SearchUnavailable) as unavailable:
+            search(app, ids, word)
+        assert unavailable.value.message == service.CATCHING_UP
+
+
 def assert_index_current(app: Flask) -> None:
     report = indexer.check(app)
     assert (report.stale, report.missing, report.extra) == ([], [], []), report
@@ -165,7 +174,8 @@ def test_a_new_person_is_found_in_items_written_before(app: Flask) -> None:
 def test_a_search_before_the_scan_counts_nothing_it_cannot_vouch_for(app: Flask) -> None:
     """While another process holds the index (the scan for a renamed person
     cannot run), which documents carry the new name is not known: a search
-    for it finds and counts nothing. Once applied, the rest is found again."""
+    answers that it is catching up, with no count. Once applied, it finds
+    nothing of the old words, and the rest is found again."""
     body, words = SPELLINGS["affiliation, link split"]
     ids = world(app, body, PersonFields("Tamsin Ollerby", "Harbourline Trust"))
     assert_found(app, ids, words)
@@ -175,7 +185,7 @@ def test_a_search_before_the_scan_counts_nothing_it_cannot_vouch_for(app: Flask)
         db.session.commit()
     with indexer.engine_for(app).writer_lock(5):
         assert indexer.pending(app)
-        assert_nothing_counted(app, ids, words)
+        assert_catching_up(app, ids, words)
     assert_nothing_counted(app, ids, words)  # applied by this search
     assert not indexer.pending(app)
     assert search(app, ids, "budget").total == 2  # the meeting and its item
@@ -281,7 +291,8 @@ def test_a_large_database_scans_in_the_background_and_fails_closed_meanwhile(
 ) -> None:
     """Past ``SEARCH_SYNC_REBUILD_MAX_ITEMS`` items, the commit of a rename
     leaves the scan to a background thread and returns; a search meanwhile
-    counts nothing it cannot vouch for, and afterwards the index is current."""
+    says it is catching up (503 on the page and the API, with Retry-After),
+    and afterwards the index is current."""
     body, words = SPELLINGS["affiliation, emphasis"]
     ids = world(app, body, PersonFields("Tamsin Ollerby", "Harbourline Trust"))
     app.config.update(SEARCH_APPLY_ON_COMMIT=True, SEARCH_SYNC_REBUILD_MAX_ITEMS=0)
@@ -290,8 +301,29 @@ def test_a_large_database_scans_in_the_background_and_fails_closed_meanwhile(
         update_person(person, PersonFields(NAME, AFFILIATION), actor=None)
         db.session.commit()  # the scan waits for the lock, in its own thread
         assert [t for t in threading.enumerate() if t.name == "notesbase-mention-scan"]
-    assert_nothing_counted(app, ids, words)
+        assert_catching_up(app, ids, words)
     assert indexer.wait_for_merges(timeout=30)
     assert not indexer.pending(app)
     assert_index_current(app)
     assert_nothing_counted(app, ids, words)
+
+
+def test_catching_up_is_said_on_the_page_and_the_api(
+    app: Flask, client: Any, login_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the waiting changes cannot be told apart, the search page and
+    the API answer 503 with the reason and Retry-After, never a count."""
+
+    def not_known(_app: Flask) -> Any:
+        raise indexer.CatchingUp("a renamed person is not yet looked for")
+
+    monkeypatch.setattr(indexer, "pending", lambda _app: True)
+    monkeypatch.setattr(indexer, "apply_soon", lambda _app: None)
+    monkeypatch.setattr(indexer, "unapplied", not_known)
+    login_as(role=Role.MEMBER)
+    page = client.get("/search", query_string={"q": "budget"})
+    assert page.status_code == 503 and page.headers["Retry-After"]
+    assert "catching up with a change to the people" in page.get_data(as_text=True)
+    api = client.get("/api/v1/search", query_string={"q": "budget"})
+    assert api.status_code == 503 and api.headers["Retry-After"]
+    assert api.get_json()["error"]["message"] == service.CATCHING_UP
