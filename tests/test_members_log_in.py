@@ -183,3 +183,25 @@ def test_the_api_keeps_its_json_answers(client, world, url, status):
     assert response.status_code == status
     assert response.is_json
     assert OFFER not in response.get_data(as_text=True)
+
+
+# Facilitators' pages a link in an email may lead to while logged out.
+FACILITATOR_PAGES = ["/leak-check", "/circulate", "/circulate/confirm"]
+
+
+@pytest.mark.parametrize("page", FACILITATOR_PAGES)
+def test_facilitator_pages_offer_the_login_and_reveal_nothing(client, world, page):
+    """The leak check and the circulation pages, logged out: the same 404
+    with the login offer for an existing and a missing meeting."""
+    urls = ["/series/cop/meetings/1" + page, "/series/nope/meetings/9" + page]
+    responses = [client.get(url) for url in urls]
+    assert {r.status_code for r in responses} == {404}
+    for url, response in zip(urls, responses, strict=True):
+        html = response.get_data(as_text=True)
+        assert OFFER in html and NOTE_TEXT not in html
+        assert next_of(login_link(html)) == url
+    bodies = {
+        r.get_data(as_text=True).replace(url, "PAGE")
+        for url, r in zip(urls, responses, strict=True)
+    }
+    assert len(bodies) == 1

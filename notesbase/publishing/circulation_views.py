@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from notesbase.access import current_member
+from notesbase.access import current_member, member_page
 from notesbase.forms import Form
 from notesbase.models import Meeting
 from notesbase.notes.policy import can_write_notes
@@ -151,11 +151,13 @@ def render_confirmation(meeting: Meeting, *, problem: str = "", status: int = 20
 
 
 @bp.route(PAGE, methods=["GET"])
+@member_page
 def circulate(slug: str, number: int) -> View:
     return render_page(load(slug, number))
 
 
 @bp.route(PAGE + "/confirm", methods=["GET"])
+@member_page
 def confirm(slug: str, number: int) -> View:
     return render_confirmation(load(slug, number))
 

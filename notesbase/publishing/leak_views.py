@@ -20,7 +20,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from notesbase.access import current_member
+from notesbase.access import current_member, member_page
 from notesbase.auth.redirects import safe_next
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality
@@ -81,6 +81,7 @@ def render_page(meeting: Meeting, **context: Any) -> str:
 
 
 @bp.route(PAGE)
+@member_page
 def page(slug: str, number: int) -> str:
     return render_page(load_facilitated(slug, number))
 
