@@ -236,14 +236,19 @@ def loose_reading(text: str, *, alternative: bool = False) -> str:
     return text.translate(_LOOSE_ALTERNATIVE if alternative else _LOOSE_CANONICAL)
 
 
-class _Origins(Sequence[int]):
-    """For each character of a canonical text, the index of the character of
-    the original it came from, worked out when asked for (a text is mostly
-    read without a match, and a match asks for two or three places)."""
+class Origins(Sequence[int]):
+    """For each character of a text made piece by piece from an original
+    (each original character giving zero, one or more characters), the index
+    of the original character it came from, worked out when asked for (a text
+    is mostly read without a match, and a match asks for two or three
+    places). ``ends``: where each original character's piece ends."""
 
-    def __init__(self, text: str, table: _Table) -> None:
-        # Where each original character's pieces end in the canonical text.
-        self._ends = list(accumulate(map(len, map(table.__getitem__, map(ord, text)))))
+    def __init__(self, ends: list[int]) -> None:
+        self._ends = ends
+
+    @classmethod
+    def of(cls, text: str, table: _Table) -> Origins:
+        return cls(list(accumulate(map(len, map(table.__getitem__, map(ord, text))))))
 
     def __len__(self) -> int:
         return self._ends[-1] if self._ends else 0
@@ -267,7 +272,7 @@ class _Origins(Sequence[int]):
 def origins(text: str, *, alternative: bool = False) -> Sequence[int]:
     """For each character of ``canonical(text)`` (or of its alternative
     reading), the index in ``text`` of the character it came from."""
-    return _Origins(text, _ALTERNATIVE if alternative else _CANONICAL)
+    return Origins.of(text, _ALTERNATIVE if alternative else _CANONICAL)
 
 
 def canonical_map(text: str) -> tuple[str, Sequence[int]]:

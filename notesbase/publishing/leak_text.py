@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from html.parser import HTMLParser
 from itertools import accumulate
-from typing import NamedTuple, overload
+from typing import NamedTuple
 
-from notesbase.disclosure.canonical import EITHER_I_OR_L, canonical_char
+from notesbase.disclosure.canonical import EITHER_I_OR_L, Origins, canonical_char
 from notesbase.disclosure.words import word_set
 
 # A word: letters and digits, with inner apostrophes ("O'Neill", "Smith's").
@@ -53,38 +53,11 @@ class _FoldTable(dict[str, str]):
 _FOLDED = _FoldTable()
 
 
-class _Origin(Sequence[int]):
-    """The index in the original text each folded character came from,
-    looked up by bisection over where each original character's piece ends
-    (pieces are zero, one or more characters long)."""
-
-    def __init__(self, ends: list[int]) -> None:
-        self._ends = ends
-
-    def __len__(self) -> int:
-        return self._ends[-1] if self._ends else 0
-
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[int]: ...
-
-    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return bisect_right(self._ends, index)
-
-
 def fold_lines(text: str) -> tuple[str, Sequence[int]]:
     """``text`` in canonical form character by character with line breaks
     kept, and the index in ``text`` each folded character came from."""
     folded, ends = _fold(text)
-    return folded, _Origin(ends)
+    return folded, Origins(ends)
 
 
 def _fold(text: str) -> tuple[str, list[int]]:
