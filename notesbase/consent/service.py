@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from notesbase.db import db
 from notesbase.disclosure import Audience, ConsentAudience, DisclosedItem, Level, attribution
-from notesbase.disclosure.consent import deciding_grant, released_level
+from notesbase.disclosure.consent import level_in_force, released_level
 from notesbase.disclosure.matching import fold
 from notesbase.models import Consent, Item, Meeting, Member, Person, Series
 from notesbase.notes import consents
@@ -208,28 +208,47 @@ def all_scope_choices(person: Person) -> list[ScopeChoice]:
 @dataclass(frozen=True)
 class LevelInForce:
     """The level one audience gets in one scope, and the grant it comes from
-    (None: nothing granted, so anonymous)."""
+    (None: nothing granted, so anonymous). For members, ``public`` is the
+    public's level there: members never read less than it, so when it is the
+    stronger, ``source`` is the public's grant (``raised``)."""
 
     choice: ScopeChoice
     level: Level
     source: Consent | None
     reads_as: str
+    audience: ConsentAudience = ConsentAudience.PUBLIC
+    public: Level | None = None
 
     @property
     def set_here(self) -> bool:
-        if self.source is None:
+        if self.source is None or self.raised:
             return False
         return (self.source.series_id, self.source.meeting_id) == (
             self.choice.series.id if self.choice.series else None,
             self.choice.meeting.id if self.choice.meeting else None,
         )
 
+    @property
+    def raised(self) -> bool:
+        """The members' level here is the public's, which releases more
+        than anything granted to members."""
+        return self.source is not None and self.source.audience != self.audience
+
+    @property
+    def floor(self) -> str:
+        """"public: affiliation, so members: at least affiliation" for a
+        members' row where the public's level is not anonymous; else ""."""
+        if self.public is None or self.public is Level.ANONYMOUS:
+            return ""
+        return f"public: {self.public.value}, so members: at least {self.public.value}"
+
 
 def levels_in_force(
     person: Person, choices: Sequence[ScopeChoice]
 ) -> dict[ConsentAudience, list[LevelInForce]]:
-    """For each audience and scope: the grant that decides there (by the same
-    rule as ``disclose``: narrowest, then latest), else anonymous."""
+    """For each audience and scope: the level in force there and the grant it
+    comes from, by the same rule as ``disclose`` (narrowest, then latest; for
+    members never weaker than the public), else anonymous."""
     consents = active_grants(person)
     grants = [grant_facts(consent) for consent in consents]
     facts = person_facts(person)
@@ -238,16 +257,17 @@ def levels_in_force(
         rows = []
         for choice in choices:
             meeting = choice.meeting
-            decided = deciding_grant(
-                grants,
-                person.id,
-                audience,
-                series_id=meeting.series_id if meeting is not None else _id(choice.series),
-                meeting_id=_id(meeting),
-            )
+            where = {
+                "series_id": meeting.series_id if meeting is not None else _id(choice.series),
+                "meeting_id": _id(meeting),
+            }
+            level, decided = level_in_force(grants, person.id, audience, **where)
             source = next((c for c, g in zip(consents, grants, strict=True) if g is decided), None)
-            level = source.level if source is not None else Level.ANONYMOUS
-            rows.append(LevelInForce(choice, level, source, attribution(facts, level)))
+            public = None
+            if audience is ConsentAudience.MEMBER:
+                public, _grant = level_in_force(grants, person.id, ConsentAudience.PUBLIC, **where)
+            reads_as = attribution(facts, level)
+            rows.append(LevelInForce(choice, level, source, reads_as, audience, public))
         table[audience] = rows
     return table
 
@@ -307,9 +327,13 @@ def choice_for(consent: Consent) -> ScopeChoice:
     return everywhere()
 
 
-def in_force(person: Person, consent: Consent) -> LevelInForce:
-    """The level in force now for ``consent``'s audience and scope."""
-    return levels_in_force(person, [choice_for(consent)])[consent.audience][0]
+def in_force(
+    person: Person, consent: Consent, audience: ConsentAudience | None = None
+) -> LevelInForce:
+    """The level in force now for ``consent``'s audience (or ``audience``)
+    and scope."""
+    table = levels_in_force(person, [choice_for(consent)])
+    return table[audience or consent.audience][0]
 
 
 def narrower_grants(person: Person, consent: Consent) -> list[Consent]:

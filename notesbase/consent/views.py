@@ -196,21 +196,36 @@ def saved_message(person: Person, consent: Consent, who: str = "you") -> str:
         f"{who} {'are' if who in ('you', 'they') else 'is'} credited as “{now.reads_as}” "
         "from the next page on."
     )
+    if now.raised:
+        message += " That is the public's level: members never see less than the public."
     if service.narrower_grants(person, consent):
         message += " A narrower setting for a series or meeting still applies there."
-    return message
+    return message + _members_too(person, consent)
 
 
 def withdrawn_message(person: Person, consent: Consent, who: str = "you") -> str:
     """Where the person stands once ``consent`` is withdrawn."""
     now = service.in_force(person, consent)
-    source = (
-        f"from the grant for {service.grant_scope_label(now.source)}"
-        if now.source is not None
-        else "the default, as nothing wider is granted"
-    )
+    if now.raised:
+        source = (
+            f"the public's level, from the grant for {service.grant_scope_label(now.source)}: "
+            "members never see less than the public"
+        )
+    elif now.source is not None:
+        source = f"from the grant for {service.grant_scope_label(now.source)}"
+    else:
+        source = "the default, as nothing wider is granted"
     return (
         f"Withdrawn: for {consent.audience.label.lower()}, {service.grant_scope_label(consent)}, "
         f"{who} {'are' if who in ('you', 'they') else 'is'} now credited as "
-        f"“{now.reads_as}” ({source})."
+        f"“{now.reads_as}” ({source})." + _members_too(person, consent)
     )
+
+
+def _members_too(person: Person, consent: Consent) -> str:
+    """For a change to the public's level: what members now read there,
+    which it may have raised or lowered."""
+    if consent.audience is not ConsentAudience.PUBLIC:
+        return ""
+    members = service.in_force(person, consent, ConsentAudience.MEMBER)
+    return f" Members of the series read “{members.reads_as}” there."

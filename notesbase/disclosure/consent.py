@@ -49,6 +49,42 @@ def deciding_grant(
     return found
 
 
+def deciding_audiences(audience: Audience) -> tuple[ConsentAudience, ...]:
+    """Whose grants decide what ``audience`` reads: the public's own; the
+    members' and the public's (members never see less than the public, see
+    ``level_in_force``); none for facilitators, who always know who spoke."""
+    if audience is Audience.PUBLIC:
+        return (ConsentAudience.PUBLIC,)
+    if audience is Audience.MEMBER:
+        return (ConsentAudience.MEMBER, ConsentAudience.PUBLIC)
+    return ()
+
+
+def level_in_force(
+    grants: Iterable[Grant],
+    person_id: int,
+    audience: ConsentAudience,
+    *,
+    series_id: int | None,
+    meeting_id: int | None,
+) -> tuple[Level, Grant | None]:
+    """The level that applies to ``audience`` at this place, and the grant it
+    comes from (None: nothing granted, so anonymous).
+
+    Members never see less than the public: anything the public may read,
+    members of the series may read too. So for members it is the stronger of
+    their own deciding grant and the public's, and the public's grant is the
+    source when it releases more."""
+    where = {"series_id": series_id, "meeting_id": meeting_id}
+    grant = deciding_grant(grants, person_id, audience, **where)
+    level = grant.level if grant is not None else Level.ANONYMOUS
+    if audience is ConsentAudience.MEMBER:
+        public = deciding_grant(grants, person_id, ConsentAudience.PUBLIC, **where)
+        if public is not None and public.level.rank > level.rank:
+            return public.level, public
+    return level, grant
+
+
 def effective_level(
     grants: Iterable[Grant],
     person_id: int,
@@ -57,18 +93,19 @@ def effective_level(
     series_id: int,
     meeting_id: int,
 ) -> Level:
-    """The level of the deciding grant for this person, audience and meeting;
-    anonymous when there is none. Facilitators always know who spoke."""
+    """The level in force for this person, audience and meeting
+    (``level_in_force``); anonymous when nothing is granted. Facilitators
+    always know who spoke."""
     if audience is Audience.FACILITATOR:
         return Level.NAMED
-    grant = deciding_grant(
+    level, _grant = level_in_force(
         grants,
         person_id,
         ConsentAudience(audience.value),
         series_id=series_id,
         meeting_id=meeting_id,
     )
-    return grant.level if grant is not None else Level.ANONYMOUS
+    return level
 
 
 def released_level(person: PersonFacts, level: Level) -> Level:
@@ -84,29 +121,27 @@ def released_level(person: PersonFacts, level: Level) -> Level:
 
 
 def released_levels(notes: Notes, audience: Audience) -> dict[int, Level]:
-    """Each person's level for ``audience`` at this meeting: the deciding
-    grant's, as far as what they have given allows (``released_level``).
-    The grants for this audience are grouped by person first, and each
-    person's looked for among their own: a meeting has hundreds of people."""
+    """Each person's level for ``audience`` at this meeting: the level in
+    force (``level_in_force``: for members never weaker than the public's), as
+    far as what they have given allows (``released_level``). The grants are
+    grouped by person first, and each person's looked for among their own: a
+    meeting has hundreds of people."""
     if audience is Audience.FACILITATOR:  # they always know who spoke
         return {person.id: Level.NAMED for person in notes.people}
     wanted = ConsentAudience(audience.value)
     by_person: dict[int, list[Grant]] = {}
     for grant in notes.grants:
-        if grant.audience == wanted:
-            by_person.setdefault(grant.person_id, []).append(grant)
+        by_person.setdefault(grant.person_id, []).append(grant)
     levels: dict[int, Level] = {}
     for person in notes.people:
-        grant = deciding_grant(
+        level, _grant = level_in_force(
             by_person.get(person.id, ()),
             person.id,
             wanted,
             series_id=notes.series_id,
             meeting_id=notes.meeting_id,
         )
-        levels[person.id] = (
-            Level.ANONYMOUS if grant is None else released_level(person, grant.level)
-        )
+        levels[person.id] = released_level(person, level)
     return levels
 
 

@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from notesbase.disclosure import (
     Audience,
-    ConsentAudience,
     DisclosedItem,
     Grant,
     Notes,
     PersonFacts,
     disclose,
 )
+from notesbase.disclosure.consent import deciding_audiences
 from notesbase.disclosure.meeting_fields import meeting_fields
 from notesbase.markdown import render_markdown
 from notesbase.models import Item, Meeting
@@ -87,7 +87,7 @@ class Facts:
         """Everyone, and only the active grants that bear on these meetings
         as ``audiences`` see them (a search re-checks a handful of meetings,
         as one reader; facilitators need no grants at all)."""
-        wanted = [ConsentAudience(a.value) for a in set(audiences) if a is not Audience.FACILITATOR]
+        wanted = sorted({whose for a in audiences for whose in deciding_audiences(a)})
         return cls(people_facts(session), grants_reaching(session, meetings, wanted))
 
     def notes(self, meeting: Meeting, items: Sequence[Item]) -> Notes:

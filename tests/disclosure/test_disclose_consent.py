@@ -1,6 +1,6 @@
 """Which consent grant applies: the narrowest scope wins (meeting, then
 series, then everywhere), the latest among equals, withdrawn grants count
-for nothing, and each audience is decided on its own."""
+for nothing, and members never read less than the public."""
 
 from __future__ import annotations
 
@@ -91,16 +91,47 @@ def test_grants_of_other_people_are_ignored() -> None:
     assert level_for([grant(Level.NAMED, person_id=2)]) is Level.ANONYMOUS
 
 
-def test_member_and_public_grants_are_independent() -> None:
-    """A grant for members leaves the public anonymous and the reverse; a
-    narrower member grant does not override a wider public one."""
+def test_a_member_grant_never_reaches_the_public() -> None:
+    """A grant for members leaves the public anonymous, however strong."""
     member_meeting = grant(Level.NAMED, MEMBER, meeting_id=MEETING)
-    public_everywhere = grant(Level.AFFILIATION, PUBLIC)
-    grants = [member_meeting, public_everywhere]
+    assert level_for([member_meeting], Audience.MEMBER) is Level.NAMED
+    assert level_for([member_meeting], Audience.PUBLIC) is Level.ANONYMOUS
+
+
+def test_members_never_see_less_than_the_public() -> None:
+    """A grant to the public applies to members too where it releases more:
+    with nothing granted to members, or a weaker grant to them, even a
+    narrower or newer one."""
+    public_everywhere = grant(Level.AFFILIATION, PUBLIC, minutes=10)
+    assert level_for([public_everywhere], Audience.MEMBER) is Level.AFFILIATION
+    member_meeting = grant(Level.ANONYMOUS, MEMBER, meeting_id=MEETING, minutes=20)
+    assert level_for([public_everywhere, member_meeting], Audience.MEMBER) is Level.AFFILIATION
+    assert level_for([public_everywhere, member_meeting], Audience.PUBLIC) is Level.AFFILIATION
+
+
+def test_a_stronger_member_grant_still_wins_for_members() -> None:
+    """The public's level is a floor for members, not a ceiling."""
+    grants = [grant(Level.NAMED, MEMBER, meeting_id=MEETING), grant(Level.AFFILIATION, PUBLIC)]
     assert level_for(grants, Audience.MEMBER) is Level.NAMED
     assert level_for(grants, Audience.PUBLIC) is Level.AFFILIATION
-    assert level_for([member_meeting], Audience.PUBLIC) is Level.ANONYMOUS
-    assert level_for([public_everywhere], Audience.MEMBER) is Level.ANONYMOUS
+
+
+def test_withdrawing_the_public_grant_lowers_members_again() -> None:
+    """The floor lasts only as long as the public's grant: withdrawn, members
+    fall back to their own grant at once."""
+    withdrawn = grant(Level.NAMED, PUBLIC, withdrawn=True)
+    member = grant(Level.DESCRIPTOR, MEMBER)
+    assert level_for([withdrawn, member], Audience.MEMBER) is Level.DESCRIPTOR
+
+
+def test_the_public_floor_is_the_one_in_force_at_this_meeting() -> None:
+    """The public's deciding grant here sets the floor: a narrower public
+    grant that is weaker lowers it, one for another meeting does not count."""
+    everywhere = grant(Level.NAMED, PUBLIC)
+    here = grant(Level.DESCRIPTOR, PUBLIC, meeting_id=MEETING)
+    elsewhere = grant(Level.NAMED, PUBLIC, meeting_id=OTHER_MEETING)
+    assert level_for([everywhere, here], Audience.MEMBER) is Level.DESCRIPTOR
+    assert level_for([here, elsewhere], Audience.MEMBER) is Level.DESCRIPTOR
 
 
 def test_facilitators_always_get_the_name() -> None:

@@ -1,7 +1,8 @@
 """Property tests over random notes, people and consents: no member or
 public view carries a confidential string or anything a person has not
 released to it, however it was typed into the Markdown; facilitators see
-everything; released credits show; ``disclose`` is deterministic."""
+everything; released credits show; members read everything the public
+reads about a person; ``disclose`` is deterministic."""
 
 from __future__ import annotations
 
@@ -317,10 +318,23 @@ def expected_level(notes: Notes, person: PersonFacts, audience: Audience) -> Lev
     """The consent rule, written out again independently of the code under test."""
     if audience is Audience.FACILITATOR:
         return Level.NAMED
+    level = granted(notes, person, ConsentAudience.PUBLIC)
+    if audience is Audience.MEMBER:  # never less than the public
+        member = granted(notes, person, ConsentAudience.MEMBER)
+        level = max(level, member, key=list(Level).index)
+    if level is Level.AFFILIATION and not person.affiliation:
+        level = Level.DESCRIPTOR
+    if level is Level.DESCRIPTOR and not person.descriptor:
+        level = Level.ANONYMOUS
+    return level
+
+
+def granted(notes: Notes, person: PersonFacts, audience: ConsentAudience) -> Level:
+    """The level of the narrowest, then latest, active grant for ``audience``."""
     best: tuple[int, datetime] | None = None
     level = Level.ANONYMOUS
     for g in notes.grants:
-        if g.person_id != person.id or g.audience.value != audience.value or g.withdrawn_at:
+        if g.person_id != person.id or g.audience is not audience or g.withdrawn_at:
             continue
         if g.meeting_id is not None:
             rank = 2 if g.meeting_id == notes.meeting_id else -1
@@ -330,10 +344,6 @@ def expected_level(notes: Notes, person: PersonFacts, audience: Audience) -> Lev
             rank = 0
         if rank >= 0 and (best is None or (rank, g.granted_at) > best):
             best, level = (rank, g.granted_at), g.level
-    if level is Level.AFFILIATION and not person.affiliation:
-        level = Level.DESCRIPTOR
-    if level is Level.DESCRIPTOR and not person.descriptor:
-        level = Level.ANONYMOUS
     return level
 
 
@@ -429,6 +439,62 @@ def test_released_credit_is_shown(case: tuple[Notes, Plan]) -> None:
             assert shown.attribution == expected_credit(
                 person, expected_level(notes, person, audience)
             )
+
+
+def credit_rank(person: PersonFacts, credit: str) -> int:
+    """How much a credit gives away, read from its words alone: 0 "A
+    participant", 1 the descriptor, 2 "Someone from" the affiliation, 3 the
+    name."""
+    if credit == "A participant":
+        return 0
+    if credit.startswith("Someone from "):
+        return 2
+    if person.descriptor and credit == person.descriptor[:1].upper() + person.descriptor[1:]:
+        return 1
+    return 3
+
+
+def identity(person: PersonFacts) -> list[str]:
+    words = person.name.split()
+    terms = [person.name, words[-1], person.affiliation, person.descriptor, person.email or ""]
+    return [term for term in terms if term]
+
+
+@SETTINGS
+@given(meetings())
+def test_members_read_everything_the_public_reads_about_a_person(
+    case: tuple[Notes, Plan],
+) -> None:
+    """Members never see less than the public: for any people and grants,
+    each name, surname, affiliation or email of a person that the public's
+    text shows, the members' text shows too (a description, their
+    affiliation or name in its place), and every item the public reads,
+    members read crediting its speaker at least as fully."""
+    notes, _plan = case
+    public = disclose(notes, Audience.PUBLIC)
+    members = disclose(notes, Audience.MEMBER)
+
+    def uncredited(view: NotesView) -> NotesView:
+        return replace(view, items=tuple(replace(i, attribution=None) for i in view.items))
+
+    public_text, members_text = uncredited(public), uncredited(members)
+    for person in notes.people:
+        for term in identity(person):
+            if not shows(public_text, term) or shows(members_text, term):
+                continue
+            # Only a description may give way, to something that tells more:
+            # "someone from" the affiliation, or the name, in its place.
+            assert term == person.descriptor, (person, term)
+            stronger = [t for t in (person.affiliation, person.name) if t]
+            assert any(shows(members_text, t) for t in stronger), (person, term)
+    people = {person.id: person for person in notes.people}
+    speakers = {item.id: item.speaker_id for item in notes.items}
+    credits = {shown.id: shown.attribution for shown in members.items}
+    for shown in public.items:
+        assert shown.id in credits
+        if shown.attribution is not None:
+            person = people[speakers[shown.id]]
+            assert credit_rank(person, credits[shown.id]) >= credit_rank(person, shown.attribution)
 
 
 @LIGHTER

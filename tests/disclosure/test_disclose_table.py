@@ -73,20 +73,27 @@ def test_level_audience_confidentiality(
 
 
 @pytest.mark.parametrize(
-    ("member_level", "public_level"),
-    [(Level.NAMED, None), (None, Level.NAMED), (Level.DESCRIPTOR, Level.AFFILIATION)],
+    ("member_level", "public_level", "members_read"),
+    [
+        (Level.NAMED, None, Level.NAMED),
+        (None, Level.NAMED, Level.NAMED),
+        (Level.DESCRIPTOR, Level.AFFILIATION, Level.AFFILIATION),
+        (Level.NAMED, Level.DESCRIPTOR, Level.NAMED),
+        (Level.ANONYMOUS, Level.DESCRIPTOR, Level.DESCRIPTOR),
+    ],
 )
-def test_each_audience_has_its_own_consent(
-    member_level: Level | None, public_level: Level | None
+def test_members_get_the_stronger_of_their_grant_and_the_publics(
+    member_level: Level | None, public_level: Level | None, members_read: Level
 ) -> None:
-    """A grant for members says nothing about the public, and the reverse."""
+    """A grant for members says nothing about the public; a grant for the
+    public is a floor for members, who never see less than the public."""
     grants = []
     if member_level is not None:
         grants.append(grant(member_level, ConsentAudience.MEMBER))
     if public_level is not None:
         grants.append(grant(public_level, ConsentAudience.PUBLIC))
     meeting = notes([item("A point.", speaker_id=1)], grants=grants)
-    assert disclose(meeting, Audience.MEMBER).items[0].attribution == CREDIT[member_level]
+    assert disclose(meeting, Audience.MEMBER).items[0].attribution == CREDIT[members_read]
     assert disclose(meeting, Audience.PUBLIC).items[0].attribution == CREDIT[public_level]
 
 
