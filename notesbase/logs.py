@@ -142,6 +142,24 @@ _BANNER = "WARNING: This is a development server."
 _QUERY = re.compile(r"\?.*?(?=(?: HTTP/\d(?:\.\d)?)?\Z)", re.DOTALL)
 
 
+# What a server quotes back from a request it could not read (Werkzeug's
+# "Bad request version ('…')", gunicorn's "Invalid HTTP request line: '…'"):
+# the request line or a header as sent, search words and all, even where
+# they are not in a query string (a raw space ends the target early).
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
+# A query string in a request target anywhere in a server's message
+# ("Error handling request /search?q=…").
+_TARGET_QUERY = re.compile(r"""(/[^\s'"?]*)\?[^\s'"]*""")
+GUNICORN = "gunicorn.error"
+
+
+def without_request_text(text: str) -> str:
+    """A server's message with what it quotes from a request and every
+    query string replaced by ``[redacted]``."""
+    text = _QUOTED.sub(f"'{REDACTED}'", text)
+    return _TARGET_QUERY.sub(rf"\g<1>?{REDACTED}", text)
+
+
 def _on_terminal() -> bool:
     """Whether standard error, where Werkzeug's log handler writes, is a terminal."""
     try:
@@ -167,7 +185,9 @@ def _werkzeug_argument(value: object, request: bool, colour: bool) -> object:
     if isinstance(value, int | float):
         return value
     text = str(value)
-    styled = _WERKZEUG_STYLE.match(text) if request else None
+    if not request:
+        return clean(without_request_text(_QUERY.sub(f"?{REDACTED}", text, count=1)))
+    styled = _WERKZEUG_STYLE.match(text)
     prefix, text, suffix = styled.groups() if styled else ("", text, "")
     text = clean(_QUERY.sub(f"?{REDACTED}", text, count=1))
     return f"{prefix}{text}{suffix}" if colour else text
@@ -206,10 +226,13 @@ class SafeMessage:
     escapes_user_text = True
 
     def getMessage(self) -> str:
-        if getattr(self, "name", None) == WERKZEUG:
+        name = getattr(self, "name", None)
+        if name == WERKZEUG:
             message = werkzeug_message(self)  # type: ignore[arg-type]
             if message is not None:
                 return message
+        if name == GUNICORN:
+            return clean(without_request_text(super().getMessage()))  # type: ignore[misc]
         return clean(super().getMessage())  # type: ignore[misc]
 
     def _prepare_traceback(self) -> None:
