@@ -69,6 +69,9 @@ def _withheld(audience: ConsentAudience | None) -> set[str]:
     withheld: set[str] = set(_identity_terms(WITHDRAWN).values())
     for person in PEOPLE.values():
         level = person[4].get(audience, Level.ANONYMOUS)
+        public = person[4].get(ConsentAudience.PUBLIC, Level.ANONYMOUS)
+        if public.rank > level.rank:  # members never see less than the public
+            level = public
         terms = _identity_terms(person)
         withheld.add(terms.pop("email", "") or "")
         if level is not Level.NAMED:

@@ -107,8 +107,10 @@ DOCS: dict[str, Doc] = {
         {CONF_SPAN},
         KICKOFF,
     ),
+    # Hesper is named to the public only: members never see less, so they
+    # find her by name on this members-only item.
     "mem": _doc(
-        COP_1, "decision", COP_READERS, {MEM_ITEM}, {"hesper", "dunwoody", "marrowgate"}, KICKOFF
+        COP_1, "decision", COP_READERS, {MEM_ITEM, "hesper", "dunwoody", "marrowgate"}, (), KICKOFF
     ),
     "conf": _doc(
         COP_1,
@@ -146,8 +148,8 @@ SECRET_OF: dict[str, set[str]] = {
     OTHER_WORD: {"other", "facilitator"},
     "Plumtrevor": {"facilitator"},
     "Glimmerstaff": {"facilitator"},
-    "Dunwoody": {"facilitator"},
-    "Marrowgate": {"facilitator"},
+    "Dunwoody": {"member", "facilitator"},
+    "Marrowgate": {"member", "facilitator"},
     "Vantablack": {"member", "facilitator"},
     "Quorvex": {"member", "facilitator"},
 }
