@@ -47,7 +47,7 @@ from notesbase.publishing.leakcheck import CHANNELS
 bp = Blueprint("draftcheck", __name__)
 PATH = "/series/<slug>/meetings/<int:number>/notes/draft-check"
 EXPIRED = (
-    "This page's form has expired or was not sent from this site: reload the page "
+    "This form has expired or was not sent from this site. Please reload the page "
     "to have names checked again."
 )
 NOT_JSON = "Send the draft as a JSON object with 'Content-Type: application/json'."
