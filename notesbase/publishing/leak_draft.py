@@ -16,8 +16,12 @@ its place and looking for that word in what ``disclose`` gives; words the
 audience gets that cannot be traced to one place (a name split by
 emphasis marks, "Ja**ne**") are findings without a place.
 
-Nothing here touches Flask or the database, and nothing is kept: the draft
-is read, checked and forgotten (``disclose(..., keep=False)``)."""
+Nothing here reads the request or the database, and nothing writes the
+draft anywhere: ``disclose`` is asked not to keep it (``keep=False``), so
+checks made at every pause in typing do not push out the bodies it keeps
+for pages and search. (The leak check's small caches of words read, in
+``leak_text`` and ``leak_secrets``, hold recent texts in memory as they do
+for any text it reads.)"""
 
 from __future__ import annotations
 
