@@ -128,6 +128,8 @@ class Defaults:
     # Searches from one address (the page and the API, counted apart), and suggestions.
     SEARCH_RATE_LIMIT = "120 per minute"
     SEARCH_SUGGEST_RATE_LIMIT = "240 per minute"
+    # The notes editor's names check of an item being typed, per facilitator.
+    DRAFT_CHECK_RATE_LIMIT = "300 per minute"
 
 
 def resolve_instance_path(test_config: dict[str, Any] | None) -> str | None:

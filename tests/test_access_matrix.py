@@ -88,6 +88,7 @@ REQUIRED: dict[str, Role | None] = {
     "notes.purge_item": Role.FACILITATOR,
     "notes.import_file": Role.FACILITATOR,
     "notes.export_file": Role.FACILITATOR,
+    "draftcheck.check": Role.FACILITATOR,
     "consent.mine": ANY_MEMBER,
     "consent.set_mine": ANY_MEMBER,
     "consent.set_my_descriptor": ANY_MEMBER,

@@ -53,8 +53,10 @@ from notesbase.text import without_hidden
 __all__ = ["disclose", "withheld_terms"]
 
 
-def disclose(notes: Notes, audience: Audience) -> NotesView:
-    """The view of ``notes`` for ``audience``: see the module docstring."""
+def disclose(notes: Notes, audience: Audience, *, keep: bool = True) -> NotesView:
+    """The view of ``notes`` for ``audience``: see the module docstring.
+    ``keep=False``: keep none of the bodies (a draft checked as it is typed,
+    never shown again, would only push out the bodies worth keeping)."""
     audience = Audience(audience)
     people = {person.id: person for person in notes.people}
     levels = released_levels(notes, audience)
@@ -67,7 +69,9 @@ def disclose(notes: Notes, audience: Audience) -> NotesView:
     sections = {item.section for item in visible}
     headings = {section: _heading(section, audience, matcher) for section in sections}
     items = (
-        _disclose_item(item, headings[item.section], people, levels, audience, matcher, strict)
+        _disclose_item(
+            item, headings[item.section], people, levels, audience, matcher, strict, keep
+        )
         for item in visible
     )
     return NotesView(audience=audience, items=tuple(item for item in items if item is not None))
@@ -115,12 +119,16 @@ _BODIES_MAX = 2048
 _BODIES_LOCK = threading.Lock()
 
 
-def _body(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str] | None:
+def _body(
+    body: str, audience: Audience, matcher: Matcher, keep: bool = True
+) -> tuple[str, str] | None:
     """An item's body as ``audience`` sees it (HTML, text), or None when
     every word was redacted (rules 2, 4 and 5). It depends on nothing but its
     arguments, and a matcher stands for one set of people and levels
     (``_matchers``), so it is kept: a body shown again (the next search's
     hits, a page reloaded) is not parsed, scrubbed and checked again."""
+    if not keep:
+        return _shown_body(body, audience, matcher)
     key = (body, audience, matcher.serial)
     with _BODIES_LOCK:
         if key in _BODIES:
@@ -172,9 +180,10 @@ def _disclose_item(
     audience: Audience,
     matcher: Matcher,
     strict: Matcher,
+    keep: bool = True,
 ) -> DisclosedItem | None:
     facilitator = audience is Audience.FACILITATOR
-    rendered = _body(item.body, audience, matcher)
+    rendered = _body(item.body, audience, matcher, keep)
     if rendered is None:
         return None  # every word was redacted: leave no empty item behind
     body_html, body_text = rendered

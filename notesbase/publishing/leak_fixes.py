@@ -101,6 +101,32 @@ def _holds(text: str, words: list[str]) -> bool:
     return any(found[i : i + len(words)] == words for i in range(len(found) - len(words) + 1))
 
 
+def span_places(body: str, text: str) -> list[tuple[int, int]]:
+    """Where ``text`` stands as typed in ``body`` as a whole word or words,
+    outside any span, link or class: where ``hidden_body`` puts its spans."""
+    text = text.strip()
+    if not text:
+        return []
+    pattern = re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)")
+    places = []
+    for found in pattern.finditer(body):
+        before = body[: found.start()]
+        if before.count("[") > before.count("]") or before.count("{") > before.count("}"):
+            continue  # inside a span, link or class already: left as it is
+        places.append((found.start(), found.end()))
+    return places
+
+
+def wrapped(body: str, places: list[tuple[int, int]], level: Confidentiality) -> str:
+    """``body`` with each of ``places`` (in order, apart) as a span of ``level``."""
+    parts = []
+    done = 0
+    for start, end in places:
+        parts += [body[done:start], f"[{body[start:end]}]{{.{level.value}}}"]
+        done = end
+    return "".join(parts) + body[done:]
+
+
 def hidden_body(body: str, text: str, level: Confidentiality) -> str | None:
     """``body`` with ``text``, wherever it stands as typed, as a span of
     ``level``; None when that cannot be done safely (see the module)."""
@@ -110,15 +136,7 @@ def hidden_body(body: str, text: str, level: Confidentiality) -> str | None:
         return None
     if level not in (Confidentiality.MEMBERS, Confidentiality.CONFIDENTIAL):
         return None
-    pattern = re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)")
-
-    def wrapped(found: re.Match[str]) -> str:
-        before = body[: found.start()]
-        if before.count("[") > before.count("]") or before.count("{") > before.count("}"):
-            return found.group()  # inside a span, link or class already: left as it is
-        return f"[{found.group()}]{{.{level.value}}}"
-
-    changed = pattern.sub(wrapped, body)
+    changed = wrapped(body, span_places(body, text), level)
     if changed == body or _facilitators_read(changed) != _facilitators_read(body):
         return None
     audience = Audience.PUBLIC if level is Confidentiality.MEMBERS else Audience.MEMBER

@@ -96,6 +96,19 @@ def test_the_kept_bodies_are_bounded(renders, monkeypatch: pytest.MonkeyPatch) -
     assert renders.count(("Point 0.", Audience.MEMBER)) == 2  # it had left
 
 
+def test_a_body_not_to_be_kept_is_rendered_and_left(renders) -> None:
+    """``keep=False`` (a draft being typed): the same view, and nothing kept,
+    so a draft neither stays in memory nor pushes out the bodies kept."""
+    meeting = notes([item(BODY)])
+    kept = disclose(meeting, Audience.MEMBER)
+    assert len(disclose_module._BODIES) == 1
+    for _ in range(2):
+        assert disclose(notes([item("Draft " + BODY)]), Audience.MEMBER, keep=False).items
+    assert disclose(meeting, Audience.MEMBER, keep=False) == kept
+    assert [key[0] for key in disclose_module._BODIES] == [BODY]
+    assert renders.count(("Draft " + BODY, Audience.MEMBER)) == 2
+
+
 def test_matchers_are_numbered_once() -> None:
     """The cache keys on a matcher's serial, never reused as ``id`` can be."""
     serials = {Matcher({"x": "y"}).serial for _ in range(50)}
