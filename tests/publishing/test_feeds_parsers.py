@@ -18,7 +18,7 @@ from icalendar import Calendar, Event, vDuration
 
 from notesbase.db import db
 from notesbase.models import Meeting, MeetingStatus, Series
-from tests.publishing.test_writeup_support import build_world, log_in, publish, save
+from tests.publishing.writeup_support import build_world, log_in, publish, save
 
 LONDON = ZoneInfo("Europe/London")
 A = "{http://www.w3.org/2005/Atom}"

@@ -15,7 +15,7 @@ from notesbase.notes.items import ItemFields, create_item, update_item
 from notesbase.publishing import leakcheck
 from notesbase.publishing.writeup_service import CHANNEL as WRITEUP
 from notesbase.publishing.writeup_service import save_writeup
-from tests.publishing.test_leakcheck_support import (  # noqa: F401 - fixtures
+from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
     MEMBER_CHANNEL,
     PUBLIC_CHANNEL,
     channels_fixture,

@@ -13,7 +13,7 @@ from notesbase.disclosure import ConsentAudience
 from notesbase.models import Person
 from notesbase.notes import consents
 from tests.api_support import error_of
-from tests.publishing.test_writeup_support import (
+from tests.publishing.writeup_support import (
     API,
     CONFIDENTIAL,
     HIDDEN,

@@ -10,7 +10,7 @@ import pytest
 
 from tests.api_support import error_of
 from tests.publishing.test_writeup_api import call
-from tests.publishing.test_writeup_support import (
+from tests.publishing.writeup_support import (
     API,
     CONFIDENTIAL,
     HIDDEN,

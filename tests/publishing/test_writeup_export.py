@@ -14,7 +14,7 @@ import yaml
 
 from notesbase.db import db
 from notesbase.models import AuditEvent
-from tests.publishing.test_writeup_support import (
+from tests.publishing.writeup_support import (
     CONFIDENTIAL,
     EXPORT,
     HIDDEN,

@@ -13,7 +13,7 @@ from notesbase.db import db
 from notesbase.models import Person
 from notesbase.notes import consents
 from tests.conftest import post_form
-from tests.publishing.test_writeup_support import (
+from tests.publishing.writeup_support import (
     CONFIDENTIAL,
     HIDDEN,
     MEMBERS_ONLY,

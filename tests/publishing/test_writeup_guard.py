@@ -16,7 +16,7 @@ from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Item, Person, WriteupSnapshot
 from notesbase.notes import consents, items, people
 from tests.publishing.test_writeup_snapshot import patch_item
-from tests.publishing.test_writeup_support import (
+from tests.publishing.writeup_support import (
     CONFIDENTIAL,
     HIDDEN,
     NAMED,

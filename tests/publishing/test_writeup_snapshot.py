@@ -16,7 +16,7 @@ from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Kind, Level
 from notesbase.models import AuditEvent, Item, Person, WriteupSnapshot
 from notesbase.notes import consents, items, people
-from tests.publishing.test_writeup_support import (
+from tests.publishing.writeup_support import (
     CONFIDENTIAL,
     EDIT,
     PUBLIC,
@@ -185,7 +185,7 @@ def test_unpublishing_drops_the_snapshot(app, client, world, facilitator):
     with app.app_context():
         assert db.session.scalar(sa.select(WriteupSnapshot)) is not None
     from tests.conftest import post_form
-    from tests.publishing.test_writeup_support import UNPUBLISH
+    from tests.publishing.writeup_support import UNPUBLISH
 
     post_form(facilitator, UNPUBLISH, {}, page=EDIT)
     with app.app_context():
