@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from notesbase import create_app
-from notesbase.backup import MANIFEST, NOTES_FOLDER, PG_FILE, SQLITE_FILE
+from notesbase.backup.folder import MANIFEST, NOTES_FOLDER, PG_FILE, SQLITE_FILE
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Level
 from notesbase.migrate import head_revision, upgrade
