@@ -29,8 +29,11 @@ from notesbase.importing.event_text import (
     warn_liquid,
 )
 from notesbase.importing.front_matter import (
+    MAX_PAGE_BYTES,
     FrontMatter,
     PageError,
+    decode_page,
+    page_date,
     report_indents,
     report_repeats,
     split_page,
@@ -51,8 +54,6 @@ MAPPED_KEYS = frozenset(
 MAX_TITLE = 200
 MAX_TOPIC = 120
 MAX_URL = 500
-# A page is a few kilobytes; anything this big is not one.
-MAX_PAGE_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -84,38 +85,16 @@ def meeting_title(number: int, theme: str) -> str:
     return f"{ordinal_word(number)[:1].upper()}{ordinal_word(number)[1:]} meeting"
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 text with one kind of line ending; a page over ``MAX_PAGE_BYTES``,
-    non-UTF-8 bytes and NUL are errors (naming the line), never guessed at.
-    (Other control characters are refused in the front matter by YAML, and
-    dropped from the body as it is stored.)"""
-    if len(data) > MAX_PAGE_BYTES:
-        raise PageError(
-            f"the file is {len(data) / 1024 / 1024:.1f} MB; an event page is at most "
-            f"{MAX_PAGE_BYTES // 1024 // 1024} MB"
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start : error.start + 1].hex()
-        raise PageError(f"not UTF-8 text (byte 0x{byte}): save the file as UTF-8", line) from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise PageError("the file holds a NUL character", line)
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
 def read_event_page(
     data: bytes, source_ref: str, *, today: dt.date
 ) -> tuple[EventPage, list[Notice]]:
     """Parse one page; raise ``PageError`` (with a file line) if it cannot be imported."""
-    matter = split_page(decode(data))
+    matter = split_page(decode_page(data))
     notices: list[Notice] = []
     values = matter.values
     report_repeats(matter, notices)
     title = _title(matter, notices)
-    date, stated_time = _date(matter)
+    date, stated_time = page_date(matter)
     page = EventPage(
         source_ref=source_ref,
         series_title=title,
@@ -166,40 +145,6 @@ def _series_slug(matter: FrontMatter, title: str) -> str:
     if raw is not None and slugify(str(raw)):
         return slugify(str(raw))
     return slugify(title)
-
-
-def _date(matter: FrontMatter) -> tuple[dt.date, dt.time | None]:
-    """The meeting's date, and its time when the front matter gives one
-    (``2025-07-09 14:00`` or Jekyll's ``2025-07-09 14:00:00 +0100``)."""
-    if "date" not in matter.values or matter.values["date"] in (None, ""):
-        raise PageError(
-            "no date in the front matter (write it as YYYY-MM-DD)",
-            matter.lines.get("date", matter.opening_line),
-        )
-    raw, line = matter.values["date"], matter.lines["date"]
-    if isinstance(raw, dt.datetime):
-        stamp = raw
-    elif isinstance(raw, dt.date):
-        return raw, None
-    else:
-        stamp = _parse_stamp(str(raw).strip())
-        if stamp is None:
-            raise PageError(f"the date '{raw}' is not a date (write it as YYYY-MM-DD)", line)
-    clock = stamp.time().replace(second=0, microsecond=0)
-    return stamp.date(), None if clock == dt.time(0, 0) else clock
-
-
-def _parse_stamp(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    for pattern in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z"):
-        try:
-            return dt.datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-    return None
 
 
 def _choose_time(

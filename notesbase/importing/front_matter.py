@@ -1,6 +1,8 @@
 """Split a Jekyll page into YAML front matter and body, reading the YAML
 strictly: duplicate keys are reported (PyYAML would silently keep the last),
-and every error names the line of the file, not of the YAML block."""
+and every error names the line of the file, not of the YAML block. Also the
+file's bytes as text (``decode_page``) and the front matter's date
+(``page_date``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import yaml
 
 from notesbase.importing.notices import Notice
 
+# A page is a few kilobytes; anything this big is not one.
+MAX_PAGE_BYTES = 2 * 1024 * 1024
 _DELIMITERS = ("---",)
 _CLOSERS = ("---", "...")
 
@@ -205,3 +209,59 @@ def report_indents(matter: FrontMatter, notices: list[Notice]) -> None:
                     matter.lines[key],
                 )
             )
+
+
+def decode_page(data: bytes) -> str:
+    """UTF-8 text with one kind of line ending; a page over ``MAX_PAGE_BYTES``,
+    non-UTF-8 bytes and NUL are errors (naming the line), never guessed at.
+    (Other control characters are refused in the front matter by YAML, and
+    dropped from the body as it is stored.)"""
+    if len(data) > MAX_PAGE_BYTES:
+        raise PageError(
+            f"the file is {len(data) / 1024 / 1024:.1f} MB; an event page is at most "
+            f"{MAX_PAGE_BYTES // 1024 // 1024} MB"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start : error.start + 1].hex()
+        raise PageError(f"not UTF-8 text (byte 0x{byte}): save the file as UTF-8", line) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise PageError("the file holds a NUL character", line)
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def page_date(matter: FrontMatter) -> tuple[dt.date, dt.time | None]:
+    """The meeting's date, and its time when the front matter gives one
+    (``2025-07-09 14:00`` or Jekyll's ``2025-07-09 14:00:00 +0100``)."""
+    if "date" not in matter.values or matter.values["date"] in (None, ""):
+        raise PageError(
+            "no date in the front matter (write it as YYYY-MM-DD)",
+            matter.lines.get("date", matter.opening_line),
+        )
+    raw, line = matter.values["date"], matter.lines["date"]
+    if isinstance(raw, dt.datetime):
+        stamp = raw
+    elif isinstance(raw, dt.date):
+        return raw, None
+    else:
+        stamp = parse_stamp(str(raw).strip())
+        if stamp is None:
+            raise PageError(f"the date '{raw}' is not a date (write it as YYYY-MM-DD)", line)
+    clock = stamp.time().replace(second=0, microsecond=0)
+    return stamp.date(), None if clock == dt.time(0, 0) else clock
+
+
+def parse_stamp(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z"):
+        try:
+            return dt.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
