@@ -94,7 +94,7 @@ def test_the_facilitators_person_page_shows_the_floor(app, world, make_member):
     assert "The public's level, from the grant for every meeting of Community of Practice" in text
 
 
-@pytest.mark.parametrize("query", ["Ragwort", "\"ragwort open\""])
+@pytest.mark.parametrize("query", ["Ragwort", '"ragwort open"'])
 def test_search_credits_members_at_the_public_level(app, world, query):
     """The members' search results credit Jane as the notes page does: the
     re-check reads the public's grants for members too."""

@@ -21,18 +21,13 @@ from tests.publishing.writeup_support import (
     NAMED,
     NAMED_CREDIT,
     SPAN,
-    build_world,
     log_in,
     save,
+    world_fixture,  # noqa: F401 - a fixture
     writeup_row,
 )
 
 FORBIDDEN = (CONFIDENTIAL, MEMBERS_ONLY, SPAN, HIDDEN, "Hiddenname")
-
-
-@pytest.fixture
-def world(app, make_member, make_series):
-    return build_world(app, make_member, make_series)
 
 
 @pytest.fixture

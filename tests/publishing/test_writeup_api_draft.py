@@ -16,17 +16,12 @@ from tests.publishing.writeup_support import (
     HIDDEN,
     MEMBERS_ONLY,
     SPAN,
-    build_world,
     form_version,
     log_in,
     save,
+    world_fixture,  # noqa: F401 - a fixture
     writeup_row,
 )
-
-
-@pytest.fixture
-def world(app, make_member, make_series):
-    return build_world(app, make_member, make_series)
 
 
 def put(client, world, body, *, who="facilitator", key=None):

@@ -21,10 +21,10 @@ from tests.publishing.writeup_support import (
     MEMBERS_ONLY,
     NAMED_CREDIT,
     SPAN,
-    build_world,
+    facilitator_fixture,  # noqa: F401 - a fixture
     load_meeting,
-    log_in,
     save,
+    world_fixture,  # noqa: F401 - a fixture
 )
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "events"
@@ -33,18 +33,6 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "events"
 @pytest.fixture
 def app_config():
     return {"SEARCH_APPLY_ON_COMMIT": False}
-
-
-@pytest.fixture
-def world(app, make_member, make_series):
-    return build_world(app, make_member, make_series)
-
-
-@pytest.fixture
-def facilitator(app, world):
-    client = app.test_client()
-    log_in(client, "facilitator@example.org")
-    return client
 
 
 def split(text: str) -> tuple[dict, str]:

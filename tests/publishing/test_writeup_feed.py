@@ -20,10 +20,10 @@ from tests.publishing.writeup_support import (
     NAMED,
     SPAN,
     UNPUBLISH,
-    build_world,
-    log_in,
+    facilitator_fixture,  # noqa: F401 - a fixture
     publish,
     save,
+    world_fixture,  # noqa: F401 - a fixture
 )
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -34,18 +34,6 @@ ALL_FEED = "/writeups.atom"
 @pytest.fixture
 def app_config():
     return {"SEARCH_APPLY_ON_COMMIT": False}
-
-
-@pytest.fixture
-def world(app, make_member, make_series):
-    return build_world(app, make_member, make_series)
-
-
-@pytest.fixture
-def facilitator(app, world):
-    client = app.test_client()
-    log_in(client, "facilitator@example.org")
-    return client
 
 
 def feed(client, url: str) -> ET.Element:

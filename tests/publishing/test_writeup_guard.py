@@ -16,6 +16,7 @@ from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Item, Person, WriteupSnapshot
 from notesbase.notes import consents, items, people
 from tests.publishing.test_writeup_snapshot import patch_item
+from tests.publishing.writeup_channels_support import assert_clean_or_nothing, public_channels
 from tests.publishing.writeup_support import (
     CONFIDENTIAL,
     HIDDEN,
@@ -26,7 +27,6 @@ from tests.publishing.writeup_support import (
     publish,
     save,
 )
-from tests.publishing.writeup_channels_support import assert_clean_or_nothing, public_channels
 
 SUMMARY = (
     "We thanked Marigold Pennywhistle for hosting. Staff of Brambleford Council came, "

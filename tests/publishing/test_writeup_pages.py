@@ -30,27 +30,16 @@ from tests.publishing.writeup_support import (
     PUBLISH,
     SPAN,
     UNPUBLISH,
-    build_world,
+    facilitator_fixture,  # noqa: F401 - a fixture
     load_meeting,
     log_in,
     publish,
     save,
+    world_fixture,  # noqa: F401 - a fixture
     writeup_row,
 )
 
 FORBIDDEN = (CONFIDENTIAL, MEMBERS_ONLY, SPAN, HIDDEN, "Hiddenname")
-
-
-@pytest.fixture
-def world(app, make_member, make_series):
-    return build_world(app, make_member, make_series)
-
-
-@pytest.fixture
-def facilitator(app, world):
-    client = app.test_client()
-    log_in(client, "facilitator@example.org")
-    return client
 
 
 def text_of(response) -> str:

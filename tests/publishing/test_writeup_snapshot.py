@@ -16,33 +16,21 @@ from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Kind, Level
 from notesbase.models import AuditEvent, Item, Person, WriteupSnapshot
 from notesbase.notes import consents, items, people
+from tests.publishing.writeup_channels_support import assert_clean_or_nothing, public_channels
 from tests.publishing.writeup_support import (
     CONFIDENTIAL,
     EDIT,
     PUBLIC,
-    build_world,
+    facilitator_fixture,  # noqa: F401 - a fixture
     load_meeting,
-    log_in,
     publish,
     save,
+    world_fixture,  # noqa: F401 - a fixture
     writeup_row,
 )
-from tests.publishing.writeup_channels_support import assert_clean_or_nothing, public_channels
 
 RONAN = "Ronan Tallowby"
 RONAN_SAID = "Ronan explained the budget timetable."
-
-
-@pytest.fixture
-def world(app, make_member, make_series):
-    return build_world(app, make_member, make_series)
-
-
-@pytest.fixture
-def facilitator(app, world):
-    client = app.test_client()
-    log_in(client, "facilitator@example.org")
-    return client
 
 
 def patch_item(client, world, item_id: int, body: str):

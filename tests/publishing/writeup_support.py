@@ -9,6 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from notesbase.auth import tokens
@@ -155,3 +156,17 @@ def writeup_row(app: Any, slug: str = "cop", number: int = 1) -> Writeup | None:
         if row is not None:
             db.session.expunge(row)
         return row
+
+
+@pytest.fixture(name="world")
+def world_fixture(app, make_member, make_series):
+    """The write-up world (``build_world``) for a test module that imports it."""
+    return build_world(app, make_member, make_series)
+
+
+@pytest.fixture(name="facilitator")
+def facilitator_fixture(app, world):
+    """A client logged in as the world's facilitator."""
+    client = app.test_client()
+    log_in(client, "facilitator@example.org")
+    return client
