@@ -1,4 +1,10 @@
-"""Who may do what: the one place views ask before they act.
+"""Who may see and do what: the one place pages, the API, search and every
+later channel ask before they act.
+
+- ``notes_audience``: who reads a series' notes, and as which audience;
+  ``can_write_notes`` and ``can_set_consent``: who may change them;
+- ``role_required`` and its three forms: the views' gate by role;
+- ``member_page`` and ``login_offer``: the login a 404 offers.
 
 Anonymous visitors asking for a protected page are sent to the login page;
 logged-in members without the role get 403. Anything that should look like it
@@ -15,8 +21,9 @@ from typing import Any, TypeVar
 from flask import abort, current_app, request, url_for
 from flask_login import current_user
 
+from notesbase.disclosure import Audience
 from notesbase.extensions import login_manager
-from notesbase.models import Member, Role
+from notesbase.models import Member, Person, Role, Series
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,6 +31,31 @@ F = TypeVar("F", bound=Callable[..., Any])
 def current_member() -> Member | None:
     """The logged-in member, or None for the public."""
     return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+
+
+def notes_audience(member: Member | None, series: Series) -> Audience | None:
+    """The audience ``member`` reads ``series``' notes as, or None when they
+    may not read them at all (the public, members of other series)."""
+    if member is None or not member.active:
+        return None
+    if member.is_facilitator:
+        return Audience.FACILITATOR
+    if any(s.id == series.id for s in member.series):
+        return Audience.MEMBER
+    return None
+
+
+def can_write_notes(member: Member | None) -> bool:
+    return member is not None and member.active and member.is_facilitator
+
+
+def can_set_consent(member: Member | None, person: Person) -> bool:
+    """Facilitators record consent for anyone; a member for the person they are."""
+    if member is None or not member.active:
+        return False
+    if member.is_facilitator:
+        return True
+    return person.member_id is not None and person.member_id == member.id
 
 
 def role_required(role: Role) -> Callable[[F], F]:

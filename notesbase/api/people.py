@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
+from notesbase.access import can_set_consent
 from notesbase.api import bp, serialise
 from notesbase.api.auth import require_facilitator, require_member
 from notesbase.api.errors import ApiError, save
@@ -19,7 +20,6 @@ from notesbase.meetings import service
 from notesbase.models import Member, Person
 from notesbase.notes import consents, people
 from notesbase.notes.errors import NotesError
-from notesbase.notes.policy import can_set_consent
 
 AUDIENCES = [a.value for a in ConsentAudience]
 LEVELS = [level.value for level in Level]

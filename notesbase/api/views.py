@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
+from notesbase.access import notes_audience
 from notesbase.api import bp, serialise
 from notesbase.api.auth import caller
 from notesbase.api.errors import ApiError
@@ -14,7 +15,6 @@ from notesbase.disclosure import Audience
 from notesbase.meetings import service
 from notesbase.models import Meeting, Series, utcnow
 from notesbase.notes.facts import meeting_view
-from notesbase.notes.policy import notes_audience
 
 
 def find_series(slug: str) -> Series | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from notesbase.access import current_member, facilitator_required
+from notesbase.access import can_set_consent, current_member, facilitator_required
 from notesbase.auth.service import find_member_by_email
 from notesbase.consent import bp, service
 from notesbase.consent.forms import ConfirmForm, PersonForm, RecordConsentForm, place_error
@@ -21,7 +21,6 @@ from notesbase.forms import flash_removed
 from notesbase.models import Member, Person
 from notesbase.notes import consents, people
 from notesbase.notes.errors import NotesError
-from notesbase.notes.policy import can_set_consent
 
 INVALID = 422
 SEARCH_MAX = 200

@@ -12,7 +12,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from notesbase.access import current_member, login_required
+from notesbase.access import can_set_consent, current_member, login_required
 from notesbase.consent import bp, service
 from notesbase.consent.forms import ConfirmForm, ConsentForm, DescriptorForm, place_error
 from notesbase.db import db
@@ -22,7 +22,6 @@ from notesbase.models import Consent, Member, Person
 from notesbase.notes import consents, people
 from notesbase.notes.errors import NotesError
 from notesbase.notes.people import person_for_member
-from notesbase.notes.policy import can_set_consent
 
 INVALID = 422
 View = str | Response | tuple[str, int]

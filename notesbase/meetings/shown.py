@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from notesbase.access import current_member
+from notesbase.access import current_member, notes_audience
 from notesbase.disclosure import Audience
 from notesbase.disclosure.meeting_fields import MeetingFields, meeting_fields
 from notesbase.models import Meeting, Member, Series
-from notesbase.notes.policy import notes_audience
 
 
 def reader_audience(member: Member | None, series: Series) -> Audience:

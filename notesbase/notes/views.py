@@ -13,13 +13,12 @@ from typing import Any
 from flask import abort, render_template, request
 from markupsafe import Markup
 
-from notesbase.access import current_member, member_page
+from notesbase.access import can_write_notes, current_member, member_page, notes_audience
 from notesbase.disclosure import Audience, DisclosedItem, NotesView
 from notesbase.meetings.views import load_meeting, load_series
 from notesbase.models import Meeting, Series
 from notesbase.notes.blueprint import bp
 from notesbase.notes.facts import meeting_view
-from notesbase.notes.policy import can_write_notes, notes_audience
 
 # What a facilitator may preview with ``?as=``.
 VIEW_AS = {

@@ -17,10 +17,9 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from notesbase.access import current_member, member_page
+from notesbase.access import can_write_notes, current_member, member_page
 from notesbase.forms import Form
 from notesbase.models import Meeting
-from notesbase.notes.policy import can_write_notes
 from notesbase.notes.views import load_notes_meeting
 from notesbase.publishing import circulation_confirm, leakcheck
 from notesbase.publishing import circulation_service as service

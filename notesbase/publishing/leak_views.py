@@ -20,14 +20,13 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from notesbase.access import current_member, member_page
+from notesbase.access import can_write_notes, current_member, member_page
 from notesbase.auth.redirects import safe_next
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality
 from notesbase.meetings.service import meeting_by_number, series_by_slug
 from notesbase.models import Item, Meeting
 from notesbase.notes.errors import NotesError, StaleItem
-from notesbase.notes.policy import can_write_notes
 from notesbase.notes.views import load_notes_meeting
 from notesbase.publishing import leak_fixes, leakcheck
 from notesbase.publishing.leak_forms import (

@@ -26,10 +26,10 @@ from flask import Flask, current_app
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from notesbase.access import notes_audience
 from notesbase.db import db
 from notesbase.disclosure import Audience, DisclosedItem
 from notesbase.models import IndexOutbox, Item, Meeting, Member, Series, Topic, utcnow
-from notesbase.notes.policy import notes_audience
 from notesbase.search import indexer, retries
 from notesbase.search.documents import (
     Facts,
