@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Meeting, Member, Series
-from notesbase.notes import consents, items, people
-from notesbase.notes.consents import Scope
+from notesbase.notes import items, people
 
 OPEN, MEMBERS, SECRET = Confidentiality.OPEN, Confidentiality.MEMBERS, Confidentiality.CONFIDENTIAL
 MEMBER, PUBLIC = ConsentAudience.MEMBER, ConsentAudience.PUBLIC
@@ -221,7 +222,7 @@ def load_demo_notes(series: Series, accounts: dict[str, Member]) -> None:
         by_key[demo.key] = person
     for demo_grant in GRANTS:
         scope = _scope(demo_grant.scope, series, meetings)
-        consent = consents.grant(
+        consent = grants.grant(
             by_key[demo_grant.person],
             demo_grant.audience,
             demo_grant.level,
@@ -230,7 +231,7 @@ def load_demo_notes(series: Series, accounts: dict[str, Member]) -> None:
             note=demo_grant.note,
         )
         if demo_grant.withdrawn:
-            consents.withdraw(consent, actor=None)
+            grants.withdraw(consent, actor=None)
     for number, notes in NOTES.items():
         meeting = meetings[number]
         for demo_item in notes:

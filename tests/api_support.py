@@ -11,11 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from notesbase.auth import tokens
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
 from notesbase.meetings import service
 from notesbase.models import Member, Role, Series, utcnow
-from notesbase.notes import consents, items, people
+from notesbase.notes import items, people
 
 CONFIDENTIAL = "PLANTEDCONFIDENTIAL cut the budget"
 SPAN = "PLANTEDSPAN"
@@ -80,7 +81,7 @@ def build_world(app: Any, make_member: Any, make_series: Any) -> World:
         zed = people.create_person(
             people.PersonFields(HIDDEN_NAME, HIDDEN_ORG, "", None), actor=None
         )
-        consents.grant(jane, "member", "named", consents.Scope(), actor=None)
+        grants.grant(jane, "member", "named", grants.Scope(), actor=None)
 
         def add(body: str, speaker: Any, confidentiality: Confidentiality, section: str) -> int:
             fields = items.ItemFields(Kind.POINT, body, section, speaker.id, confidentiality)

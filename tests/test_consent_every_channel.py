@@ -10,11 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from notesbase.auth import tokens
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Kind, Level
 from notesbase.models import Meeting, Member, Role, Series
-from notesbase.notes import consents, items, people
-from notesbase.notes.consents import Scope
+from notesbase.notes import items, people
 from tests.conftest import PASSWORD, post_form
 
 NAME = "Perpetua Quillfeather"
@@ -41,7 +42,7 @@ def spoken(app, make_member):
             actor=None,
         )
         for audience in ConsentAudience:
-            consents.grant(person, audience, Level.NAMED, Scope(), actor=None)
+            grants.grant(person, audience, Level.NAMED, Scope(), actor=None)
         _row, token = tokens.create_token(db.session.get(Member, member.id), actor=None)
         db.session.commit()
     return token

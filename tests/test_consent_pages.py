@@ -10,11 +10,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import AuditEvent, Consent, Meeting, Member, Person, Role, Series
-from notesbase.notes import consents, items, people
-from notesbase.notes.consents import Scope
+from notesbase.notes import items, people
 from notesbase.notes.facts import meeting_view
 from tests.conftest import PASSWORD, csrf_token_from, post_form
 
@@ -106,7 +107,7 @@ def active(app, person_id):
     with app.app_context():
         return sorted(
             (c.audience.value, c.level.value, c.series_id, c.meeting_id)
-            for c in consents.active_grants(db.session.get(Person, person_id))
+            for c in grants.active_grants(db.session.get(Person, person_id))
         )
 
 
@@ -209,7 +210,7 @@ def test_another_member_cannot_touch_someone_elses_consent(app, world):
     has nothing to set (404)."""
     with app.app_context():
         jane = db.session.get(Person, world["jane"])
-        grant = consents.grant(jane, ConsentAudience.MEMBER, Level.NAMED, Scope(), actor=None)
+        grant = grants.grant(jane, ConsentAudience.MEMBER, Level.NAMED, Scope(), actor=None)
         db.session.commit()
         grant_id = grant.id
     bob = browser(app, "bob@example.org")
@@ -277,7 +278,7 @@ def test_history_says_who_granted(app, world, make_member):
     with app.app_context():
         jane = db.session.get(Person, world["jane"])
         actor = db.session.get(Member, facilitator.id)
-        consents.grant(
+        grants.grant(
             jane, ConsentAudience.PUBLIC, Level.AFFILIATION, Scope(), actor=actor, note="in room"
         )
         db.session.commit()

@@ -13,12 +13,13 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.disclosure.matching import contains_any
 from notesbase.models import Meeting, Member, Role, Series
-from notesbase.notes import consents, items, people
-from notesbase.notes.consents import Scope
+from notesbase.notes import items, people
 from tests.conftest import PASSWORD, csrf_token_from
 
 CONFIDENTIAL_ITEM = "Qzvkorblat"
@@ -100,12 +101,12 @@ def world(app, make_member):
                 people.PersonFields(name, affiliation, descriptor, email), actor=None
             )
             for audience, level in levels.items():
-                consents.grant(person, audience, level, Scope(), actor=None)
+                grants.grant(person, audience, level, Scope(), actor=None)
             by_key[key] = person
         gone = people.create_person(people.PersonFields(*WITHDRAWN), actor=None)
         for audience in ConsentAudience:
-            consent = consents.grant(gone, audience, Level.NAMED, Scope(), actor=None)
-            consents.withdraw(consent, actor=None)
+            consent = grants.grant(gone, audience, Level.NAMED, Scope(), actor=None)
+            grants.withdraw(consent, actor=None)
         everyone = ", ".join(
             f"{p[0]} of {p[1]} ({p[2]}, {p[3] or 'no email'})"
             for p in (*PEOPLE.values(), WITHDRAWN)

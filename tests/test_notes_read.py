@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
+from notesbase.consent.grants import Scope, grant
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Meeting, Role, Series
-from notesbase.notes.consents import Scope, grant
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
 

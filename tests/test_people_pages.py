@@ -9,11 +9,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Consent, Meeting, Member, Person, Role, Series
-from notesbase.notes import consents, items, people
-from notesbase.notes.consents import Scope
+from notesbase.notes import items, people
 from tests.conftest import PASSWORD, csrf_token_from, post_form
 
 SECRET_TEXT = "Quillfeather confidential remark"
@@ -79,11 +80,11 @@ def person_row(app, person_id):
         return (p.name, p.affiliation, p.descriptor, p.email, p.member_id)
 
 
-def grants(app, person_id):
+def grants_of(app, person_id):
     with app.app_context():
         return [
             (c.audience.value, c.level.value, c.series_id, c.meeting_id, c.note)
-            for c in consents.active_grants(db.session.get(Person, person_id))
+            for c in grants.active_grants(db.session.get(Person, person_id))
         ]
 
 
@@ -104,7 +105,7 @@ def test_people_pages_are_for_facilitators(app, world, method, url, role):
     """Anonymous → login; a member → 403; nothing changes."""
     with app.app_context():
         jane = db.session.get(Person, world["jane"])
-        consent = consents.grant(jane, "member", "named", Scope(), actor=None)
+        consent = grants.grant(jane, "member", "named", Scope(), actor=None)
         db.session.commit()
         consent_id = consent.id
     url = url.format(jane=world["jane"], consent=consent_id)
@@ -118,7 +119,7 @@ def test_people_pages_are_for_facilitators(app, world, method, url, role):
     else:
         assert response.status_code == 403
     assert person_row(app, world["jane"])[0] == "Jane Doe"
-    assert grants(app, world["jane"]) == [("member", "named", None, None, "")]
+    assert grants_of(app, world["jane"]) == [("member", "named", None, None, "")]
 
 
 def test_list_and_search_by_name(app, world, facilitator):
@@ -227,7 +228,7 @@ def test_facilitator_records_consent_given_in_the_room(app, world, facilitator):
         page=f"/people/{world['jane']}",
     )
     assert response.status_code == 302
-    assert grants(app, world["jane"]) == [
+    assert grants_of(app, world["jane"]) == [
         ("member", "named", None, world["m1"], "given in the room")
     ]
     with app.app_context():
@@ -248,7 +249,7 @@ def test_a_blank_note_gets_the_default(app, world, facilitator):
         page=f"/people/{world['jane']}",
     )
     assert response.status_code == 302
-    assert grants(app, world["jane"]) == [
+    assert grants_of(app, world["jane"]) == [
         ("public", "affiliation", world["cop"], None, "Recorded by a facilitator")
     ]
 
@@ -261,7 +262,7 @@ def test_an_invalid_recording_is_refused(app, world, facilitator):
         response = post_form(facilitator, f"{page}/consent", {**base, **data}, page=page)
         assert response.status_code == 422
         assert f'id="{field}-error"' in response.get_data(as_text=True)
-    assert grants(app, world["jane"]) == []
+    assert grants_of(app, world["jane"]) == []
 
 
 def test_withdraw_falls_back_and_checks_the_person(app, world, facilitator):
@@ -271,11 +272,11 @@ def test_withdraw_falls_back_and_checks_the_person(app, world, facilitator):
         jane = db.session.get(Person, world["jane"])
         bob = db.session.get(Person, world["bob"])
         meeting = db.session.get(Meeting, world["m1"])
-        consents.grant(jane, ConsentAudience.MEMBER, Level.AFFILIATION, Scope(), actor=None)
-        narrow = consents.grant(
+        grants.grant(jane, ConsentAudience.MEMBER, Level.AFFILIATION, Scope(), actor=None)
+        narrow = grants.grant(
             jane, ConsentAudience.MEMBER, Level.NAMED, Scope(meeting=meeting), actor=None
         )
-        bobs = consents.grant(bob, ConsentAudience.MEMBER, Level.NAMED, Scope(), actor=None)
+        bobs = grants.grant(bob, ConsentAudience.MEMBER, Level.NAMED, Scope(), actor=None)
         db.session.commit()
         narrow_id, bobs_id = narrow.id, bobs.id
     page = f"/people/{world['jane']}"

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from notesbase.consent.grants import NOTE_MAX
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings import forms
 from notesbase.meetings.timeline import DEFAULT_TIMEZONE
 from notesbase.models import MeetingFormat, MeetingStatus
-from notesbase.notes.consents import NOTE_MAX
 from notesbase.notes.items import BODY_MAX, SECTION_MAX
 from notesbase.notes.people import NAME_MAX
 from notesbase.publishing.writeup_service import ITEMS_MAX, SUMMARY_MAX

@@ -14,11 +14,12 @@ from notesbase.api.auth import require_facilitator, require_member
 from notesbase.api.errors import ApiError, save
 from notesbase.api.payload import Fields, json_object
 from notesbase.api.views import find_series
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Level
 from notesbase.meetings import service
 from notesbase.models import Member, Person
-from notesbase.notes import consents, people
+from notesbase.notes import people
 from notesbase.notes.errors import NotesError
 
 AUDIENCES = [a.value for a in ConsentAudience]
@@ -73,31 +74,31 @@ def person_detail(person_id: int) -> Response:
     return jsonify(data)
 
 
-def _scope(series_slug: Any, meeting_number: Any, errors: dict[str, str]) -> consents.Scope:
+def _scope(series_slug: Any, meeting_number: Any, errors: dict[str, str]) -> grants.Scope:
     """The scope named by a series slug and a meeting number in that series."""
     if meeting_number is not None and series_slug is None:
         errors["meeting"] = "Give the series the meeting belongs to."
-        return consents.Scope()
+        return grants.Scope()
     if series_slug is None:
-        return consents.Scope()
+        return grants.Scope()
     series = find_series(series_slug)
     if series is None:
         errors["series"] = f"There is no series '{series_slug}'."
-        return consents.Scope()
+        return grants.Scope()
     if meeting_number is None:
-        return consents.Scope(series=series)
+        return grants.Scope(series=series)
     meeting = service.meeting_by_number(series, meeting_number)
     if meeting is None:
         errors["meeting"] = f"Series '{series.slug}' has no meeting {meeting_number}."
-        return consents.Scope()
-    return consents.Scope(meeting=meeting)
+        return grants.Scope()
+    return grants.Scope(meeting=meeting)
 
 
 @bp.get("/people/<int:person_id>/consent")
 def consent_list(person_id: int) -> Response:
     person = load_person_for(require_member(), person_id)
-    grants = [serialise.grant_json(c) for c in consents.active_grants(person)]
-    return jsonify({"person": person.id, "grants": grants})
+    active = [serialise.grant_json(c) for c in grants.active_grants(person)]
+    return jsonify({"person": person.id, "grants": active})
 
 
 @bp.put("/people/<int:person_id>/consent")
@@ -110,11 +111,11 @@ def consent_grant(person_id: int) -> Response:
     level = fields.choice("level", LEVELS, required=True)
     series_slug = fields.text("series", max_length=80, nullable=True, default=None) or None
     meeting_number = fields.integer("meeting", nullable=True)
-    note = fields.text("note", max_length=consents.NOTE_MAX)
+    note = fields.text("note", max_length=grants.NOTE_MAX)
     scope = _scope(series_slug, meeting_number, fields.errors)
     fields.done()
     try:
-        grant = consents.grant(person, audience, level, scope, actor=actor, note=note)
+        grant = grants.grant(person, audience, level, scope, actor=actor, note=note)
     except NotesError as error:
         raise _refused(error) from None
     save()
@@ -141,9 +142,9 @@ def consent_withdraw(person_id: int) -> Response:
     scope = _scope(request.args.get("series") or None, meeting_number, errors)
     if errors:
         raise ApiError(422, fields=errors)
-    grant = consents.active_grant(person, ConsentAudience(audience), scope)
+    grant = grants.active_grant(person, ConsentAudience(audience), scope)
     if grant is None:
         raise ApiError(404, f"No active grant for the {audience} audience in that scope.")
-    consents.withdraw(grant, actor=actor)
+    grants.withdraw(grant, actor=actor)
     save()
     return Response(status=204)

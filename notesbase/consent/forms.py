@@ -11,10 +11,10 @@ from wtforms import EmailField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from notesbase.consent.service import ScopeChoice
+from notesbase.consent.grants import NOTE_MAX
+from notesbase.consent.shown import ScopeChoice
 from notesbase.disclosure import ConsentAudience, Level
 from notesbase.forms import Form
-from notesbase.notes.consents import NOTE_MAX
 from notesbase.notes.people import NAME_MAX, PersonFields
 
 DEFAULT_NOTE = "Recorded by a facilitator"

@@ -12,14 +12,14 @@ from werkzeug.wrappers import Response
 
 from notesbase.access import can_set_consent, current_member, facilitator_required
 from notesbase.auth.service import find_member_by_email
-from notesbase.consent import bp, service
+from notesbase.consent import bp, grants, shown
 from notesbase.consent.forms import ConfirmForm, PersonForm, RecordConsentForm, place_error
 from notesbase.consent.views import saved_message, withdrawn_message
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience
 from notesbase.forms import flash_removed
 from notesbase.models import Member, Person
-from notesbase.notes import consents, people
+from notesbase.notes import people
 from notesbase.notes.errors import NotesError
 
 INVALID = 422
@@ -44,7 +44,7 @@ def _get_person(person_id: int) -> Person:
 @facilitator_required
 def people_list() -> str:
     query = (request.args.get("q") or "").strip()[:SEARCH_MAX]
-    return render_template("consent/people.html", people=service.search_people(query), query=query)
+    return render_template("consent/people.html", people=shown.search_people(query), query=query)
 
 
 def _save_person(form: PersonForm, person: Person | None) -> Person | None:
@@ -91,7 +91,7 @@ def _person_page(
     record_form: RecordConsentForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    choices = service.all_scope_choices(person)
+    choices = shown.all_scope_choices(person)
     if form is None:
         form = PersonForm(formdata=None)
         form.fill(person)
@@ -100,21 +100,21 @@ def _person_page(
             formdata=None,
             scopes=choices,
             audience=ConsentAudience.MEMBER.value,
-            scope=service.EVERYWHERE,
+            scope=shown.EVERYWHERE,
         )
-    grouped = service.attributed_items(person, series_ids=None, for_facilitator=True)
-    standing = service.scope_choices(
-        [s.series for s in grouped], service.meetings_of(grouped), consents.active_grants(person)
+    grouped = shown.attributed_items(person, series_ids=None, for_facilitator=True)
+    standing = shown.scope_choices(
+        [s.series for s in grouped], shown.meetings_of(grouped), grants.active_grants(person)
     )
     page = render_template(
         "consent/person.html",
         person=person,
         form=form,
         record_form=record_form,
-        table=service.levels_in_force(person, standing),
-        examples=service.level_examples(person),
-        grants=consents.active_grants(person),
-        history=service.history_rows(person),
+        table=shown.levels_in_force(person, standing),
+        examples=shown.level_examples(person),
+        grants=grants.active_grants(person),
+        history=shown.history_rows(person),
         grouped=grouped,
         confirm=ConfirmForm(formdata=None),
     )
@@ -143,12 +143,12 @@ def record_consent(person_id: int) -> View:
     actor = _facilitator()
     if not can_set_consent(actor, found):
         abort(403)
-    choices = service.all_scope_choices(found)
+    choices = shown.all_scope_choices(found)
     form = RecordConsentForm(scopes=choices)
     if form.validate():
         choice = next(c for c in choices if c.key == form.scope.data)
         try:
-            consent = consents.grant(
+            consent = grants.grant(
                 found,
                 form.audience.data or "",
                 form.level.data or "",
@@ -173,10 +173,10 @@ def withdraw_person_consent(person_id: int, consent_id: int) -> Response:
     actor = _facilitator()
     if not can_set_consent(actor, found):
         abort(403)
-    consent = service.own_grant(found, consent_id)
+    consent = shown.own_grant(found, consent_id)
     if consent is None:
         abort(404)
-    if consents.withdraw(consent, actor=actor):
+    if grants.withdraw(consent, actor=actor):
         db.session.commit()
         flash(withdrawn_message(found, consent, found.name), "success")
     else:

@@ -13,13 +13,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from notesbase.access import can_set_consent, current_member, login_required
-from notesbase.consent import bp, service
+from notesbase.consent import bp, grants, shown
 from notesbase.consent.forms import ConfirmForm, ConsentForm, DescriptorForm, place_error
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience
 from notesbase.forms import flash_removed
 from notesbase.models import Consent, Member, Person
-from notesbase.notes import consents, people
+from notesbase.notes import people
 from notesbase.notes.errors import NotesError
 from notesbase.notes.people import person_for_member
 
@@ -34,7 +34,7 @@ def consent_helpers() -> dict[str, Any]:
     def has_attributions(member: Member | None) -> bool:
         return member is not None and person_for_member(member) is not None
 
-    return {"has_attributions": has_attributions, "grant_scope": service.grant_scope_label}
+    return {"has_attributions": has_attributions, "grant_scope": shown.grant_scope_label}
 
 
 def _me() -> Member:
@@ -55,9 +55,9 @@ def _my_person(member: Member) -> Person:
 
 def _scopes(
     member: Member, person: Person
-) -> tuple[list[service.SeriesItems], list[service.ScopeChoice]]:
-    grouped = service.attributed_items(person, series_ids=service.readable_series_ids(member))
-    return grouped, service.member_scope_choices(member, grouped, person)
+) -> tuple[list[shown.SeriesItems], list[shown.ScopeChoice]]:
+    grouped = shown.attributed_items(person, series_ids=shown.readable_series_ids(member))
+    return grouped, shown.member_scope_choices(member, grouped, person)
 
 
 def _mine_page(
@@ -75,17 +75,17 @@ def _mine_page(
             formdata=None,
             scopes=choices,
             audience=ConsentAudience.MEMBER.value,
-            scope=service.EVERYWHERE,
+            scope=shown.EVERYWHERE,
         )
     page = render_template(
         "consent/mine.html",
         person=person,
         member=member,
         grouped=grouped,
-        table=service.levels_in_force(person, choices),
-        examples=service.level_examples(person),
-        grants=consents.active_grants(person),
-        history=service.history_rows(person),
+        table=shown.levels_in_force(person, choices),
+        examples=shown.level_examples(person),
+        grants=grants.active_grants(person),
+        history=shown.history_rows(person),
         form=form,
         descriptor_form=descriptor_form
         or DescriptorForm(formdata=None, descriptor=person.descriptor),
@@ -112,7 +112,7 @@ def set_mine() -> View:
         return _mine_page(member, person, form, INVALID)
     choice = next(c for c in choices if c.key == form.scope.data)
     try:
-        consent = consents.grant(
+        consent = grants.grant(
             person, form.audience.data or "", form.level.data or "", choice.scope, actor=member
         )
     except NotesError as error:
@@ -158,10 +158,10 @@ def set_my_descriptor() -> View:
 def withdraw_mine(consent_id: int) -> Response:
     member = _me()
     person = _my_person(member)
-    consent = service.own_grant(person, consent_id)
+    consent = shown.own_grant(person, consent_id)
     if consent is None:
         abort(404)
-    if consents.withdraw(consent, actor=member):
+    if grants.withdraw(consent, actor=member):
         db.session.commit()
         flash(withdrawn_message(person, consent), "success")
     else:
@@ -174,7 +174,7 @@ def withdraw_mine(consent_id: int) -> Response:
 def withdraw_all_mine() -> Response:
     member = _me()
     person = _my_person(member)
-    count = consents.withdraw_all(person, actor=member)
+    count = grants.withdraw_all(person, actor=member)
     db.session.commit()
     if count:
         flash(
@@ -189,33 +189,33 @@ def withdraw_all_mine() -> Response:
 
 def saved_message(person: Person, consent: Consent, who: str = "you") -> str:
     """What a new grant means, in the words the person will see."""
-    now = service.in_force(person, consent)
+    now = shown.in_force(person, consent)
     message = (
-        f"Saved: for {consent.audience.label.lower()}, {service.grant_scope_label(consent)}, "
+        f"Saved: for {consent.audience.label.lower()}, {shown.grant_scope_label(consent)}, "
         f"{who} {'are' if who in ('you', 'they') else 'is'} credited as “{now.reads_as}” "
         "from the next page on."
     )
     if now.raised:
         message += " That is the public's level: members never see less than the public."
-    if service.narrower_grants(person, consent):
+    if shown.narrower_grants(person, consent):
         message += " A narrower setting for a series or meeting still applies there."
     return message + _members_too(person, consent)
 
 
 def withdrawn_message(person: Person, consent: Consent, who: str = "you") -> str:
     """Where the person stands once ``consent`` is withdrawn."""
-    now = service.in_force(person, consent)
+    now = shown.in_force(person, consent)
     if now.raised:
         source = (
-            f"the public's level, from the grant for {service.grant_scope_label(now.source)}: "
+            f"the public's level, from the grant for {shown.grant_scope_label(now.source)}: "
             "members never see less than the public"
         )
     elif now.source is not None:
-        source = f"from the grant for {service.grant_scope_label(now.source)}"
+        source = f"from the grant for {shown.grant_scope_label(now.source)}"
     else:
         source = "the default, as nothing wider is granted"
     return (
-        f"Withdrawn: for {consent.audience.label.lower()}, {service.grant_scope_label(consent)}, "
+        f"Withdrawn: for {consent.audience.label.lower()}, {shown.grant_scope_label(consent)}, "
         f"{who} {'are' if who in ('you', 'they') else 'is'} now credited as "
         f"“{now.reads_as}” ({source})." + _members_too(person, consent)
     )
@@ -226,5 +226,5 @@ def _members_too(person: Person, consent: Consent) -> str:
     which it may have raised or lowered."""
     if consent.audience is not ConsentAudience.PUBLIC:
         return ""
-    members = service.in_force(person, consent, ConsentAudience.MEMBER)
+    members = shown.in_force(person, consent, ConsentAudience.MEMBER)
     return f" Members of the series read “{members.reads_as}” there."

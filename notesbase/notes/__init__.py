@@ -1,6 +1,7 @@
-"""The notes of meetings: reading them as an audience, writing them, people
-and their consent. Pages live in ``views`` (readers) and ``editor``
-(facilitators); services in ``items``, ``people`` and ``consents``."""
+"""The notes of meetings: reading them as an audience, writing them, and the
+people who speak in them. Pages live in ``views`` (readers) and ``editor``
+(facilitators); services in ``items`` and ``people`` (consent is granted in
+``notesbase.consent.grants``)."""
 
 from notesbase.notes.blueprint import bp
 

@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Level
 from notesbase.models import Consent, Meeting, Person, Series
 from notesbase.models.stamp import STAMP_TRIGGERS, current_token, install
-from notesbase.notes import consents
-from notesbase.notes.consents import Scope
 from notesbase.notes.facts import active_grants, grants_reaching, people_facts
 
 T = TypeVar("T")
@@ -30,7 +30,7 @@ def jane(app: Flask) -> int:
         person = Person(name="Jane Doe", affiliation="Ministry of Data")
         db.session.add(person)
         db.session.flush()
-        consents.grant(person, ConsentAudience.PUBLIC, Level.NAMED, Scope(), actor=None)
+        grants.grant(person, ConsentAudience.PUBLIC, Level.NAMED, Scope(), actor=None)
         db.session.commit()
         return person.id
 
@@ -70,7 +70,7 @@ def test_facts_are_kept_while_nothing_changes(app: Flask, jane: int) -> None:
 def test_a_withdrawal_is_seen_on_the_next_read(app: Flask, jane: int) -> None:
     assert _read(app, lambda: _levels(jane)) == [Level.NAMED]
     with app.app_context():
-        consents.withdraw_all(db.session.get(Person, jane), actor=None)
+        grants.withdraw_all(db.session.get(Person, jane), actor=None)
         db.session.commit()
     assert _read(app, lambda: _levels(jane)) == []
 
@@ -166,10 +166,10 @@ def test_grants_reaching_filters_the_kept_grants_as_the_query_did(app: Flask, ja
         person = db.session.get(Person, jane)
         for audience in ConsentAudience:
             for scope in (Scope(series=series[0]), Scope(series=series[1])):
-                consents.grant(person, audience, Level.AFFILIATION, scope, actor=None)
+                grants.grant(person, audience, Level.AFFILIATION, scope, actor=None)
             for meeting in meetings:
                 scope = Scope(meeting=meeting)
-                consents.grant(person, audience, Level.DESCRIPTOR, scope, actor=None)
+                grants.grant(person, audience, Level.DESCRIPTOR, scope, actor=None)
         db.session.commit()
         expected = {
             (c.audience, c.series_id, c.meeting_id)

@@ -23,11 +23,11 @@ from flask import Flask
 
 from notesbase import create_app
 from notesbase.backup.folder import MANIFEST, NOTES_FOLDER, PG_FILE, SQLITE_FILE
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Level
 from notesbase.migrate import head_revision, upgrade
 from notesbase.models import Base, Item, Meeting, Person, Series
-from notesbase.notes import consents
 from notesbase.notes import items as item_service
 from notesbase.notes.notes_import import export_notes
 from tests.conftest import (
@@ -152,12 +152,12 @@ def populate(app: Flask) -> list[int]:
     with app.app_context():
         jane = db.session.get(Person, world.people["jane"])
         series = db.session.get(Series, world.series["cop"])
-        consents.grant(jane, ConsentAudience.MEMBER, Level.NAMED, consents.Scope(), actor=None)
-        consents.grant(
+        grants.grant(jane, ConsentAudience.MEMBER, Level.NAMED, grants.Scope(), actor=None)
+        grants.grant(
             jane,
             ConsentAudience.PUBLIC,
             Level.AFFILIATION,
-            consents.Scope(series=series),
+            grants.Scope(series=series),
             actor=None,
         )
         db.session.commit()

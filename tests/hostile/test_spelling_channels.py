@@ -24,11 +24,12 @@ from xml.etree import ElementTree
 import sqlalchemy as sa
 
 from notesbase.auth import tokens
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Kind, Level
 from notesbase.meetings import service
 from notesbase.models import Meeting, Member, Role
-from notesbase.notes import consents, items, people
+from notesbase.notes import items, people
 from notesbase.publishing import leakcheck, writeup_export
 from notesbase.publishing.writeup_service import public_writeup, publish_writeup, save_writeup
 from notesbase.text import clean_line, clean_text
@@ -110,9 +111,7 @@ def _build(app, corpus: list[Spelling], first_names: list[str]) -> tuple[list[in
             ),
             actor=None,
         )
-        consents.grant(
-            quillon, ConsentAudience.MEMBER, Level.DESCRIPTOR, consents.Scope(), actor=None
-        )
+        grants.grant(quillon, ConsentAudience.MEMBER, Level.DESCRIPTOR, grants.Scope(), actor=None)
         planted: list[int] = []
         for start in range(0, len(corpus), PER_ITEM):
             group = corpus[start : start + PER_ITEM]

@@ -28,11 +28,12 @@ from flask.testing import FlaskClient
 
 from notesbase.auth import tokens
 from notesbase.auth.passwords import hash_password
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Kind, Level
 from notesbase.meetings import service
 from notesbase.models import Meeting, Member, Person, Role, Series
-from notesbase.notes import consents, items, people
+from notesbase.notes import items, people
 from notesbase.publishing import leakcheck
 from notesbase.publishing.writeup_service import CHANNEL, publish_writeup, save_writeup
 from notesbase.text import clean_line
@@ -190,9 +191,7 @@ def build(app: Flask) -> World:
                 people.PersonFields(name, affiliation, descriptor, None), actor=facilitator
             )
             for audience in ConsentAudience:
-                consents.grant(
-                    person, audience, Level.NAMED, consents.Scope(), actor=None, note=name
-                )
+                grants.grant(person, audience, Level.NAMED, grants.Scope(), actor=None, note=name)
             world.person_ids.append(person.id)
         # member0 is the first person: "My attributions" lists what they said.
         first = db.session.get(Person, world.person_ids[0])

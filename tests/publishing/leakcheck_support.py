@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Meeting, Series
-from notesbase.notes import consents
-from notesbase.notes.consents import Scope
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
 from notesbase.publishing import leakcheck
@@ -71,8 +71,8 @@ def world_fixture(app, make_series) -> dict[str, int]:
         renee = create_person(PersonFields("Renée Dubois", "Ministère du Numérique"), actor=None)
         priya = create_person(PersonFields("Priya Raman", "Open Data Leeds"), actor=None)
         will = create_person(PersonFields("Will Bell", "Bell Labs"), actor=None)
-        consents.grant(renee, ConsentAudience.MEMBER, Level.AFFILIATION, Scope(), actor=None)
-        consents.grant(priya, ConsentAudience.MEMBER, Level.NAMED, Scope(series), actor=None)
+        grants.grant(renee, ConsentAudience.MEMBER, Level.AFFILIATION, Scope(), actor=None)
+        grants.grant(priya, ConsentAudience.MEMBER, Level.NAMED, Scope(series), actor=None)
         for kind, body, confidentiality, speaker in (
             (Kind.POINT, "We should publish the register.", Confidentiality.OPEN, alex),
             (Kind.DECISION, BUDGET, Confidentiality.MEMBERS, priya),

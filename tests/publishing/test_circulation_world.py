@@ -21,10 +21,10 @@ from typing import Any
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from notesbase.consent.grants import Scope, grant
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Circulation, CirculationRecipient, Meeting, Member, Role, Series
-from notesbase.notes.consents import Scope, grant
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
 

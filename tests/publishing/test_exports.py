@@ -12,12 +12,12 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Kind, Level
 from notesbase.disclosure.render import to_text
 from notesbase.models import Meeting, Member, Person, Role, Series
-from notesbase.notes import consents
-from notesbase.notes.consents import Scope
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
 from notesbase.publishing import leakcheck
@@ -95,7 +95,7 @@ def world(app, make_series, make_member):
         db.session.flush()
         writer = db.session.get(Member, author.id)
         jane = create_person(PersonFields(JANE, JANE_ORG), actor=writer)
-        consents.grant(jane, ConsentAudience.MEMBER, Level.NAMED, Scope(), actor=writer)
+        grants.grant(jane, ConsentAudience.MEMBER, Level.NAMED, Scope(), actor=writer)
         planted = create_person(
             PersonFields(PLANTED, PLANTED_ORG, PLANTED_DESCRIPTOR, PLANTED_EMAIL), actor=writer
         )
@@ -193,7 +193,7 @@ def test_a_consent_withdrawal_shows_in_the_next_export(app, client, member, worl
     assert JANE in client.get(MARKDOWN).get_data(as_text=True)
     with app.app_context():
         jane = db.session.get(Person, world["jane"])
-        consents.withdraw_all(jane, actor=None)
+        grants.withdraw_all(jane, actor=None)
         db.session.commit()
     text = client.get(MARKDOWN).get_data(as_text=True)
     assert JANE not in text and JANE_ORG not in text

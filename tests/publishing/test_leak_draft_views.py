@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import AuditEvent, Meeting, Role, Series
-from notesbase.notes import consents
-from notesbase.notes.consents import Scope
 from notesbase.notes.items import BODY_MAX, ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
 from tests.conftest import csrf_token_from
@@ -46,7 +46,7 @@ def world(app, make_series) -> dict[str, int]:
         ada = create_person(PersonFields("Ada Lovelace", "Analytical Engine Society"), actor=None)
         jane = create_person(PersonFields("Jane Doe", "Heronsgate Council"), actor=None)
         for audience in ConsentAudience:
-            consents.grant(jane, audience, Level.NAMED, Scope(), actor=None)
+            grants.grant(jane, audience, Level.NAMED, Scope(), actor=None)
         item = create_item(meeting, ItemFields(Kind.POINT, "An open point."), actor=None)
         foreign = create_item(elsewhere, ItemFields(Kind.POINT, "Another point."), actor=None)
         db.session.commit()

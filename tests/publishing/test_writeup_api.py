@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience
 from notesbase.models import Person
-from notesbase.notes import consents
 from tests.api_support import error_of
 from tests.publishing.writeup_support import (
     API,
@@ -74,7 +74,7 @@ def test_consent_withdrawn_changes_the_api_at_once(app, client, drafted):
     assert NAMED in call(client, "GET").get_data(as_text=True)
     with app.app_context():
         person = db.session.query(Person).filter_by(name=NAMED).one()
-        consents.withdraw_all(person, actor=None)
+        grants.withdraw_all(person, actor=None)
         db.session.commit()
     raw = call(client, "GET").get_data(as_text=True)
     assert NAMED not in raw and "Inkwell" not in raw
@@ -135,6 +135,6 @@ def test_public_grant_named_shows_in_api(app, client, drafted):
     call(client, "POST", drafted["facilitator_token"])
     with app.app_context():
         zed = db.session.query(Person).filter_by(name=HIDDEN).one()
-        consents.grant(zed, ConsentAudience.PUBLIC, "named", consents.Scope(), actor=None)
+        grants.grant(zed, ConsentAudience.PUBLIC, "named", grants.Scope(), actor=None)
         db.session.commit()
     assert HIDDEN in call(client, "GET").get_data(as_text=True)

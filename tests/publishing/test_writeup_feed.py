@@ -9,9 +9,9 @@ from datetime import datetime
 
 import pytest
 
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.models import Person
-from notesbase.notes import consents
 from tests.conftest import post_form
 from tests.publishing.writeup_support import (
     CONFIDENTIAL,
@@ -110,7 +110,7 @@ def test_feed_is_the_current_public_view(app, client, world, facilitator):
         assert secret not in raw
     with app.app_context():
         person = db.session.query(Person).filter_by(name=NAMED).one()
-        consents.withdraw_all(person, actor=None)
+        grants.withdraw_all(person, actor=None)
         db.session.commit()
     raw = client.get(ALL_FEED).get_data(as_text=True)
     assert NAMED not in raw and "Quillfeather" not in raw

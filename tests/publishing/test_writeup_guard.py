@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Item, Person, WriteupSnapshot
-from notesbase.notes import consents, items, people
+from notesbase.notes import items, people
 from tests.publishing.test_writeup_snapshot import patch_item
 from tests.publishing.writeup_channels_support import assert_clean_or_nothing, public_channels
 from tests.publishing.writeup_support import (
@@ -40,7 +41,7 @@ def world(app, make_member, make_series):
     world = build_world(app, make_member, make_series)
     with app.app_context():
         ronan = people.create_person(people.PersonFields(RONAN, "Tallow Works"), actor=None)
-        consents.grant(ronan, ConsentAudience.PUBLIC, Level.NAMED, consents.Scope(), actor=None)
+        grants.grant(ronan, ConsentAudience.PUBLIC, Level.NAMED, grants.Scope(), actor=None)
         fields = items.ItemFields(Kind.POINT, "Ronan explained the timetable.", "Money")
         fields.speaker_id = ronan.id
         world["ronan_item"] = items.create_item(load_meeting(), fields, actor=None).id
@@ -80,7 +81,7 @@ def patch_confidential(app: Any, client: Any, world: dict) -> None:
 
 def withdraw_ronan(app: Any, _client: Any, world: dict) -> None:
     with app.app_context():
-        consents.withdraw_all(db.session.get(Person, world["ronan"]), actor=None)
+        grants.withdraw_all(db.session.get(Person, world["ronan"]), actor=None)
         db.session.commit()
 
 
@@ -198,7 +199,7 @@ def test_a_consent_change_checks_only_the_write_ups_naming_the_person(
     assert checked == []
     with app.app_context():
         perpetua = db.session.scalar(sa.select(Person).where(Person.name == NAMED))
-        consents.withdraw_all(perpetua, actor=None)
+        grants.withdraw_all(perpetua, actor=None)
         db.session.commit()
         assert checked == [load_meeting().id]
         assert db.session.scalar(sa.select(WriteupSnapshot)).withheld_at is None

@@ -12,10 +12,11 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Kind, Level
 from notesbase.models import AuditEvent, Item, Person, WriteupSnapshot
-from notesbase.notes import consents, items, people
+from notesbase.notes import items, people
 from tests.publishing.writeup_channels_support import assert_clean_or_nothing, public_channels
 from tests.publishing.writeup_support import (
     CONFIDENTIAL,
@@ -93,7 +94,7 @@ def ronan(app, world):
     it is published in the write-up."""
     with app.app_context():
         person = people.create_person(people.PersonFields(RONAN, "Tallow Works"), actor=None)
-        consents.grant(person, ConsentAudience.PUBLIC, Level.NAMED, consents.Scope(), actor=None)
+        grants.grant(person, ConsentAudience.PUBLIC, Level.NAMED, grants.Scope(), actor=None)
         fields = items.ItemFields(Kind.POINT, RONAN_SAID, "Money", speaker_id=person.id)
         item = items.create_item(load_meeting(), fields, actor=None)
         db.session.commit()
@@ -111,7 +112,7 @@ def test_a_withdrawal_withholds_the_first_name(app, client, world, facilitator, 
     assert RONAN in client.get(PUBLIC).get_data(as_text=True)
 
     with app.app_context():
-        consents.withdraw_all(db.session.get(Person, ronan["person"]), actor=None)
+        grants.withdraw_all(db.session.get(Person, ronan["person"]), actor=None)
         db.session.commit()
         # Withheld in the same transaction as the withdrawal.
         snapshot = db.session.scalar(sa.select(WriteupSnapshot))

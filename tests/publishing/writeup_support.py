@@ -13,11 +13,12 @@ import pytest
 import sqlalchemy as sa
 
 from notesbase.auth import tokens
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings import service
 from notesbase.models import Meeting, Member, Role, Series, Writeup
-from notesbase.notes import consents, items, people
+from notesbase.notes import items, people
 from tests.conftest import PASSWORD, csrf_token_from
 
 NAMED = "Perpetua Quillfeather"
@@ -68,7 +69,7 @@ def build_world(app: Any, make_member: Any, make_series: Any) -> dict[str, Any]:
         people.link_member(perpetua, _member("perpetua@example.org"), actor=None)
         zed = people.create_person(people.PersonFields(HIDDEN, HIDDEN_ORG, "", None), actor=None)
         for audience in ConsentAudience:
-            consents.grant(perpetua, audience, Level.NAMED, consents.Scope(), actor=None)
+            grants.grant(perpetua, audience, Level.NAMED, grants.Scope(), actor=None)
 
         def add(meeting: Meeting, body: str, speaker: Any, c: Confidentiality, section: str) -> int:
             fields = items.ItemFields(Kind.QUOTE if speaker else Kind.POINT, body, section)

@@ -20,11 +20,12 @@ import sqlalchemy as sa
 from flask import Flask
 
 from notesbase.auth import tokens
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings.topics import get_or_create_topics
 from notesbase.models import Consent, Item, Meeting, Member, Role, Series
-from notesbase.notes import consents, items, people
+from notesbase.notes import items, people
 
 OPEN_WORD = "plantopen"
 CONF_SPAN = "plantconfspan"
@@ -197,7 +198,7 @@ def _person(spec: tuple[str, str, dict[ConsentAudience, Level]]) -> Any:
     name, affiliation, levels = spec
     person = people.create_person(people.PersonFields(name, affiliation, "", None), actor=None)
     for audience, level in levels.items():
-        consents.grant(person, audience, level, consents.Scope(), actor=None)
+        grants.grant(person, audience, level, grants.Scope(), actor=None)
     return person
 
 

@@ -14,11 +14,11 @@ from flask import Flask
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings import service as meetings
 from notesbase.models import IndexOutbox, Item, Meeting, Member, Person, Role, Series
-from notesbase.notes import consents
 from notesbase.notes import items as item_service
 from notesbase.notes.people import PersonFields, update_person
 from notesbase.search import indexer, service
@@ -114,16 +114,16 @@ def grant_consent(world: World, n: int) -> None:
     if person is not None:
         level = [Level.DESCRIPTOR, Level.AFFILIATION, Level.NAMED][n % 3]
         audience = [ConsentAudience.MEMBER, ConsentAudience.PUBLIC][(n // 3) % 2]
-        scope = consents.Scope(meeting=_meeting(world, n)) if n % 4 == 3 else consents.Scope()
-        consents.grant(person, audience, level, scope, actor=None)
+        scope = grants.Scope(meeting=_meeting(world, n)) if n % 4 == 3 else grants.Scope()
+        grants.grant(person, audience, level, scope, actor=None)
 
 
 def withdraw_consent(world: World, n: int) -> None:
     person = _person(world, n)
     if person is not None:
-        active = consents.active_grants(person)
+        active = grants.active_grants(person)
         if active:
-            consents.withdraw(active[n % len(active)], actor=None)
+            grants.withdraw(active[n % len(active)], actor=None)
 
 
 def rename_person(world: World, n: int) -> None:
@@ -214,7 +214,7 @@ def test_an_affiliation_consent_reaches_items_that_name_the_affiliation(app):
     indexer.apply(app)
     with app.app_context():
         jane = db.session.get(Person, world.people["jane"])
-        consents.grant(jane, "member", Level.AFFILIATION, consents.Scope(), actor=None)
+        grants.grant(jane, "member", Level.AFFILIATION, grants.Scope(), actor=None)
         db.session.commit()
     indexer.apply(app)
     assert_incremental_equals_rebuild(app)
@@ -324,15 +324,15 @@ def test_a_consent_change_enqueues_the_person(app, change):
     world = build_world(app)
     with app.app_context():
         jane = db.session.get(Person, world.people["jane"])
-        consents.grant(jane, "member", Level.NAMED, consents.Scope(), actor=None)
+        grants.grant(jane, "member", Level.NAMED, grants.Scope(), actor=None)
         db.session.commit()
     start = last_outbox_id(app)
     with app.app_context():
         jane = db.session.get(Person, world.people["jane"])
         if change == "grant":
-            consents.grant(jane, "public", Level.DESCRIPTOR, consents.Scope(), actor=None)
+            grants.grant(jane, "public", Level.DESCRIPTOR, grants.Scope(), actor=None)
         else:
-            consents.withdraw(consents.active_grants(jane)[0], actor=None)
+            grants.withdraw(grants.active_grants(jane)[0], actor=None)
         db.session.commit()
     with app.app_context():
         assert outbox_rows(db.session, start) == [("person", world.people["jane"])]
@@ -409,7 +409,7 @@ def test_a_withdrawn_affiliation_is_not_counted_in_a_members_search(app, make_me
     world = build_world(app)
     with app.app_context():
         jane = db.session.get(Person, world.people["jane"])
-        consents.grant(jane, "member", Level.AFFILIATION, consents.Scope(), actor=None)
+        grants.grant(jane, "member", Level.AFFILIATION, grants.Scope(), actor=None)
         db.session.commit()
     indexer.rebuild(app)
     with app.app_context():
@@ -419,7 +419,7 @@ def test_a_withdrawn_affiliation_is_not_counted_in_a_members_search(app, make_me
         reader = db.session.get(Member, member.id)
         assert service.search(reader, "Manchester").total >= 1
         jane = db.session.get(Person, world.people["jane"])
-        consents.withdraw(consents.active_grants(jane)[0], actor=None)
+        grants.withdraw(grants.active_grants(jane)[0], actor=None)
         db.session.commit()
     indexer.apply(app)
     with app.app_context():

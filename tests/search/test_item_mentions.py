@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from flask import Flask
 
 from notesbase import create_app, migrate
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind, Level
 from notesbase.meetings import service as meetings
 from notesbase.models import Item, Member, Person, Role, item_mentions
-from notesbase.notes import consents
 from notesbase.notes import items as item_service
 from notesbase.notes.people import PersonFields, create_person, update_person
 from notesbase.search import indexer, naming, service
@@ -123,12 +123,12 @@ def test_a_withdrawal_reindexes_every_spelling(app: Flask, spelling: str) -> Non
     ids = world(app, body, PersonFields(NAME, AFFILIATION))
     with app.app_context():
         person = db.session.get(Person, ids["person"])
-        consents.grant(person, "member", Level.NAMED, consents.Scope(), actor=None)
+        grants.grant(person, "member", Level.NAMED, grants.Scope(), actor=None)
         db.session.commit()
     indexer.apply(app)
     assert_found(app, ids, words)
     with app.app_context():
-        consents.withdraw_all(db.session.get(Person, ids["person"]), actor=None)
+        grants.withdraw_all(db.session.get(Person, ids["person"]), actor=None)
         db.session.commit()
     indexer.apply(app)
     assert_index_current(app)
@@ -198,12 +198,12 @@ def test_index_check_reports_the_document_a_withdrawal_left_stale(app: Flask, ru
     ids = world(app, body, PersonFields(NAME, AFFILIATION))
     with app.app_context():
         person = db.session.get(Person, ids["person"])
-        consents.grant(person, "member", Level.AFFILIATION, consents.Scope(), actor=None)
+        grants.grant(person, "member", Level.AFFILIATION, grants.Scope(), actor=None)
         db.session.commit()
     indexer.apply(app)
     assert runner.invoke(args=["index", "check"]).exit_code == 0
     with app.app_context():
-        consents.withdraw_all(db.session.get(Person, ids["person"]), actor=None)
+        grants.withdraw_all(db.session.get(Person, ids["person"]), actor=None)
         db.session.commit()
     checked = runner.invoke(args=["index", "check"])
     assert checked.exit_code == 1

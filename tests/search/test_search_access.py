@@ -17,11 +17,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind
 from notesbase.meetings import service as meetings
 from notesbase.models import Consent, Item, Meeting, Member, Role, Series
-from notesbase.notes import consents
 from notesbase.notes import items as notes_items
 from notesbase.search import indexer, service
 from notesbase.search.query import Filters
@@ -427,7 +427,7 @@ def make_members_item_confidential(app: Any, world: s.World) -> None:
 def withdraw_xylias_consent(app: Any, world: s.World) -> None:
     consent_id = s.member_consent(app, world.ids["xylia"], ConsentAudience.MEMBER)
     with app.app_context():
-        consents.withdraw(db.session.get(Consent, consent_id), actor=None)
+        grants.withdraw(db.session.get(Consent, consent_id), actor=None)
         db.session.commit()
 
 

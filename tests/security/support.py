@@ -13,12 +13,13 @@ from flask.testing import FlaskClient
 
 from notesbase.auth import invites, tokens
 from notesbase.auth.passwords import hash_password
+from notesbase.consent import grants
+from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings import service
 from notesbase.models import Base, MeetingStatus, Member, Role, Series, Topic
-from notesbase.notes import consents, items, people
-from notesbase.notes.consents import Scope
+from notesbase.notes import items, people
 from notesbase.publishing import circulation_service, writeup_service
 from notesbase.publishing.leakcheck import CHANNELS
 from tests.conftest import PASSWORD, csrf_token_from
@@ -116,7 +117,7 @@ def seed_world(app: Flask) -> World:
         db.session.flush()
         person = people.create_person(people.PersonFields("Ada Speaker", "Org"), actor=None)
         people.link_member(person, member, actor=None)
-        consent = consents.grant(person, ConsentAudience.MEMBER, Level.NAMED, Scope(), actor=None)
+        consent = grants.grant(person, ConsentAudience.MEMBER, Level.NAMED, Scope(), actor=None)
         made = [
             items.create_item(
                 meeting,

@@ -1,7 +1,7 @@
 """What the consent pages show: the items recorded against a person, as each
 audience reads them now, and the level in force for every scope with the
 grant it comes from. Read-only queries; changes go through
-``notesbase.notes.consents``."""
+``notesbase.consent.grants``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from notesbase.consent.grants import Scope, active_grants, history
 from notesbase.db import db
 from notesbase.disclosure import Audience, ConsentAudience, DisclosedItem, Level, attribution
 from notesbase.disclosure.consent import level_in_force, released_level
 from notesbase.disclosure.matching import fold
 from notesbase.models import Consent, Item, Meeting, Member, Person, Series
-from notesbase.notes import consents
-from notesbase.notes.consents import Scope, active_grants
 from notesbase.notes.facts import grant_facts, meeting_views, person_facts
 from notesbase.series_names import series_labels
 
@@ -365,7 +364,7 @@ class HistoryRow:
 
 def history_rows(person: Person) -> list[HistoryRow]:
     """Every grant ever made for ``person``, newest first."""
-    rows = consents.history(person)
+    rows = history(person)
     starts = {(c.audience, c.series_id, c.meeting_id, c.granted_at) for c in rows}
     return [
         HistoryRow(
