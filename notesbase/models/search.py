@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from notesbase.models.base import Base, UTCDateTime, utcnow
 
@@ -25,6 +25,18 @@ class IndexOutbox(Base):
     target: Mapped[str] = mapped_column(sa.String(20))
     target_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# The session's items whose text must leave the index without a trace; the
+# outbox's hooks (``notesbase.search.outbox``) turn them into "purge" rows.
+PURGE_REQUESTS = "search_outbox_purge"
+
+
+def request_purge(session: Session, item_id: int) -> None:
+    """After this transaction, rewrite the index so the purged text leaves
+    no trace in deleted-but-unmerged segments either. Here, beside the
+    outbox row, so the notes can ask without importing search."""
+    session.info.setdefault(PURGE_REQUESTS, set()).add(item_id)
 
 
 # Who each item names or credits, by the matcher ``disclose`` uses: a person

@@ -12,8 +12,8 @@ from notesbase import audit
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Item, ItemRevision, Meeting, Member, Person
+from notesbase.models.search import request_purge
 from notesbase.notes.errors import NotesError, StaleItem
-from notesbase.search.outbox import request_purge
 from notesbase.text import clean_line, clean_text
 
 BODY_MAX = 20_000

@@ -15,22 +15,16 @@ from flask import current_app, has_app_context
 from sqlalchemy.orm import Session, UOWTransaction
 
 from notesbase.models import Consent, IndexOutbox, Item, Meeting, Person, Topic, Writeup, utcnow
+from notesbase.models.search import PURGE_REQUESTS
 from notesbase.notes.facts import people_mentions
 from notesbase.search.naming import Saved, items_mentioning, record, request_scan
 
 _INFO_PENDING = "search_outbox_pending"
 _INFO_DELETED_SPEAKERS = "search_outbox_deleted_speakers"
-_INFO_PURGE = "search_outbox_purge"
 # The fields of a person that their items may carry.
 _NAMING = ("name", "affiliation", "descriptor", "email")
 # The fields of an item that decide who it names or credits.
 _ITEM_NAMING = ("body", "section", "speaker_id", "speaker")
-
-
-def request_purge(session: Session, item_id: int) -> None:
-    """After this transaction, rewrite the index so the purged text leaves
-    no trace in deleted-but-unmerged segments either."""
-    session.info.setdefault(_INFO_PURGE, set()).add(item_id)
 
 
 def _targets(session: Session) -> set[tuple[str, int]]:
@@ -118,7 +112,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     _record_mentions(session)
     targets = _targets(session)
     targets.update(("item", i) for i in session.info.pop(_INFO_DELETED_SPEAKERS, ()))
-    targets.update(("purge", i) for i in session.info.pop(_INFO_PURGE, ()))
+    targets.update(("purge", i) for i in session.info.pop(PURGE_REQUESTS, ()))
     if not targets:
         return
     now = utcnow()
@@ -143,7 +137,7 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     # The pending flag stays: an apply that finds nothing new costs little.
-    for key in (_INFO_DELETED_SPEAKERS, _INFO_PURGE):
+    for key in (_INFO_DELETED_SPEAKERS, PURGE_REQUESTS):
         session.info.pop(key, None)
 
 
