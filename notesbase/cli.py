@@ -63,7 +63,7 @@ COMMANDS: dict[str, Command] = {
     ),
     # `export notes-md` and `export writeup` are added by publishing.register.
     "export": Command(
-        "notesbase.notes.cli:export_cli",
+        "notesbase.meetings.cli:export_cli",
         "Export a meeting's notes file, members' view or write-up.",
         built_with_app=True,
     ),

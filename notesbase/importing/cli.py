@@ -9,17 +9,55 @@ import click
 from notesbase.command_group import CommandGroup
 from notesbase.db import db
 from notesbase.importing.events import import_event_pages
-from notesbase.notes.cli import find_meeting, read_notes_file, report_lines
+from notesbase.meetings.cli import find_meeting
+from notesbase.models import Meeting
 from notesbase.notes.notes_import import (
     ImportMode,
+    ImportResult,
     MeetingHasNotes,
     NotesFileError,
     import_notes,
 )
-from notesbase.notes.notesfile import parse_notes
+from notesbase.notes.notesfile import MAX_FILE_BYTES, decode_notes, parse_notes
 from notesbase.text import for_terminal, slugify
 
 import_cli = CommandGroup("import", help="Import the network's existing material.")
+
+
+def read_notes_file(path: Path) -> str:
+    """The file's text (UTF-8, at most 2 MB), or a one-line error."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise click.ClickException(
+                f"{path}: the file is over {MAX_FILE_BYTES // 1024 // 1024} MB; "
+                "a notes file is smaller"
+            )
+        return decode_notes(path.read_bytes())
+    except OSError as error:
+        raise click.ClickException(f"{path}: cannot read the file: {error.strerror}") from None
+    except NotesFileError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+
+
+def report_lines(path: Path, meeting: Meeting, result: ImportResult, dry_run: bool) -> list[str]:
+    """What the import did (or would do): a headline, the people, the warnings."""
+    where = f"meeting {meeting.number} of {meeting.series.slug}"
+    verb = "would import" if dry_run else "imported"
+    parts = [f"{result.items_created} item{'s' if result.items_created != 1 else ''}"]
+    if result.items_deleted:
+        deleted = "would delete" if dry_run else "deleted"
+        parts.append(f"{deleted} {result.items_deleted} existing")
+    lines = [f"{verb} {path} into {where}: {', '.join(parts)}"]
+    created = "new people" if dry_run else "people created"
+    if result.people_created:
+        lines.append(f"    {created}: {', '.join(result.people_created)}")
+    if result.people_matched:
+        lines.append(f"    people already recorded: {', '.join(result.people_matched)}")
+    lines += [f"    warning: {warning}" for warning in result.warnings]
+    summary = f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}"
+    if dry_run:
+        summary += " (dry run: nothing was written)"
+    return [*lines, summary]
 
 
 def _series_slug(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

@@ -8,8 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from notesbase.meetings.cli import find_meeting
 from notesbase.models import Meeting
-from notesbase.notes.cli import find_meeting
 from notesbase.publishing import circulation_service as service
 from notesbase.publishing import leakcheck
 from notesbase.site import ConfigError, parse_base_url

@@ -20,8 +20,8 @@ from flask.cli import with_appcontext
 from notesbase import private_files
 from notesbase.access import member_page
 from notesbase.disclosure import Audience
+from notesbase.meetings.cli import meeting_export_arguments
 from notesbase.models import Meeting
-from notesbase.notes.cli import meeting_export_arguments
 from notesbase.notes.views import load_readable
 from notesbase.publishing import export_pdf, leakcheck
 from notesbase.publishing.export_notes import NotesExport, checked_export, register_channel
@@ -109,7 +109,7 @@ def notes_pdf(slug: str, number: int) -> Response:
 def notes_md_command(slug: str, number: int, output: Path | None) -> None:
     """Write the circulated notes (the members' view) of meeting NUMBER of
     series SLUG as Markdown, once the leak check passes."""
-    from notesbase.notes.cli import find_meeting
+    from notesbase.meetings.cli import find_meeting
 
     meeting = find_meeting(slug, number)
     try:
@@ -133,7 +133,7 @@ def notes_md_command(slug: str, number: int, output: Path | None) -> None:
 
 def register(app: Flask) -> None:
     """Add this module's routes and commands to ``app``."""
-    from notesbase.notes.cli import export_cli
+    from notesbase.meetings.cli import export_cli
 
     register_channel()
     app.register_blueprint(bp)

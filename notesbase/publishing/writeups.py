@@ -36,8 +36,8 @@ from flask.cli import with_appcontext
 from notesbase import private_files
 from notesbase.disclosure import Audience, ItemFacts
 from notesbase.disclosure.render import attribute_values
+from notesbase.meetings.cli import meeting_export_arguments
 from notesbase.models import Meeting
-from notesbase.notes.cli import meeting_export_arguments
 from notesbase.publishing import leakcheck
 from notesbase.publishing.writeup_service import (
     CHANNEL,
@@ -108,7 +108,7 @@ def export_writeup_command(slug: str, number: int, output: Path | None) -> None:
     """Write the public write-up of meeting NUMBER of series SLUG as a Markdown
     page for the network's website (front matter with ``writeup: true``).
     Refused while the leak check finds something."""
-    from notesbase.notes.cli import find_meeting
+    from notesbase.meetings.cli import find_meeting
     from notesbase.publishing.writeup_export import markdown_page
 
     meeting = find_meeting(slug, number)
@@ -140,7 +140,7 @@ def register(app: Flask) -> None:
     """Add the pages, feeds, API routes, leak-check channel and command."""
     # Importing adds the routes: to our blueprint, and to the API's, which
     # create_app registers after this (so before its first registration).
-    from notesbase.notes.cli import export_cli
+    from notesbase.meetings.cli import export_cli
     from notesbase.publishing import writeup_api, writeup_feed, writeup_guard  # noqa: F401
     from notesbase.publishing.writeup_views import bp
 
