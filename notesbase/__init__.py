@@ -58,8 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consent.bp)
     publishing.register(app)
     search.register(app)
-    csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing for CSRF to ride on
-    app.register_blueprint(api.bp)
+    api.register(app)
 
     from notesbase.cli import register_commands
 

@@ -92,6 +92,11 @@ def where() -> str:
     return f"{request.method} {rule.rule if rule is not None else '(no route)'}"
 
 
+# The JSON API words its own 503 (it names the write's Idempotency-Key):
+# ``notesbase.api`` puts its answer here, a function of the outcome.
+JSON_UNAVAILABLE = "notesbase.json_unavailable"
+
+
 def _rollback() -> None:
     try:
         db.session.rollback()
@@ -114,11 +119,9 @@ def database_unavailable(error: BaseException) -> Response:
         g._login_user = login_manager.anonymous_user()
     limiter.without_headers()
     retry_after = str(int(current_app.config["DATABASE_RETRY_AFTER"]))
-    if request.path.startswith("/api/"):
-        from notesbase.api.errors import error_response
-        from notesbase.api.unit_of_work import unavailable_message
-
-        response = error_response(503, unavailable_message(outcome))
+    answer_in_json = current_app.extensions.get(JSON_UNAVAILABLE)
+    if answer_in_json is not None and request.path.startswith("/api/"):
+        response = answer_in_json(outcome)
     else:
         page = _busy_page(error, PAGE_MESSAGES[outcome])
         response = Response(page, status=503, content_type="text/html; charset=utf-8")

@@ -1,17 +1,18 @@
 """Who is calling the API: the member behind an ``Authorization: Bearer``
-token, or the public when there is no header. Cookies are never read here, so
+token, or the public when there is no header (``api_support.callers``
+answers who, for the API and the features' JSON routes). Cookies are never read here, so
 a logged-in browser gets nothing from the API that the public does not, and
 there is nothing for a cross-site request to ride on."""
 
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Response, request
 
 from notesbase.api import bp
-from notesbase.api.errors import ApiError
+from notesbase.api_support.callers import caller, remember_caller
+from notesbase.api_support.errors import ApiError
 from notesbase.auth import tokens
 from notesbase.db import db, forget_writes
-from notesbase.models import Member
 
 BEARER = "bearer"
 
@@ -32,7 +33,7 @@ def bearer_token() -> str | None:
 @bp.before_request
 def identify_caller() -> None:
     """Resolve the token once per request; an unusable token is a 401."""
-    g.api_member = None
+    remember_caller(None)
     token = bearer_token()
     if token is None:
         return
@@ -42,33 +43,13 @@ def identify_caller() -> None:
         raise ApiError(401, "This API token is not valid: it may have been revoked.")
     db.session.commit()  # the token's last use, kept even if the request then fails
     forget_writes()  # bookkeeping, not the caller's change
-    g.api_member = member
+    remember_caller(member)
 
 
 @bp.after_request
 def private_responses(response: Response) -> Response:
     """An answer to a token may hold what the public must not see: never cache it."""
     response.headers.add("Vary", "Authorization")
-    if getattr(g, "api_member", None) is not None:
+    if caller() is not None:
         response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def caller() -> Member | None:
-    """The member the token acts as, None for the public."""
-    return getattr(g, "api_member", None)
-
-
-def require_member() -> Member:
-    member = caller()
-    if member is None:
-        raise ApiError(401)
-    return member
-
-
-def require_facilitator() -> Member:
-    """Facilitators and admins; other members are refused (403)."""
-    member = require_member()
-    if not member.is_facilitator:
-        raise ApiError(403, "Only facilitators and admins may do that.")
-    return member

@@ -28,8 +28,8 @@ from flask import Response, current_app, g, request
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notesbase.api import bp
-from notesbase.api.errors import ApiError, error_response
-from notesbase.api.payload import MAX_BODY
+from notesbase.api_support.errors import ApiError, error_response
+from notesbase.api_support.payload import MAX_BODY
 from notesbase.db import SAFE_METHODS, db
 from notesbase.models import IdempotencyKey, Member, utcnow
 from notesbase.models.idempotency import KEY_MAX, PATH_MAX

@@ -10,10 +10,10 @@ from flask import Response, jsonify
 from sqlalchemy.orm.exc import StaleDataError
 
 from notesbase.api import bp, serialise
-from notesbase.api.auth import require_facilitator
-from notesbase.api.errors import ApiError, save
-from notesbase.api.payload import Fields, json_object
-from notesbase.api.views import load_meeting, load_series
+from notesbase.api_support.callers import require_facilitator
+from notesbase.api_support.errors import ApiError, save
+from notesbase.api_support.lookup import load_meeting, load_series
+from notesbase.api_support.payload import Fields, json_object
 from notesbase.db import db
 from notesbase.disclosure import Audience, Confidentiality, Kind
 from notesbase.models import Item

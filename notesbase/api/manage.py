@@ -12,10 +12,10 @@ from flask import Response, jsonify, url_for
 
 from notesbase import audit
 from notesbase.api import bp, serialise
-from notesbase.api.auth import require_facilitator
-from notesbase.api.errors import ApiError, save
-from notesbase.api.payload import Fields, json_object, storable
-from notesbase.api.views import load_series
+from notesbase.api_support.callers import require_facilitator
+from notesbase.api_support.errors import ApiError, save
+from notesbase.api_support.lookup import load_series
+from notesbase.api_support.payload import Fields, json_object, storable
 from notesbase.db import db
 from notesbase.disclosure import Audience
 from notesbase.meetings import service

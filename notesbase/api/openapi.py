@@ -14,7 +14,6 @@ from typing import Any
 from flask import Response, current_app, request
 
 from notesbase.api import bp
-from notesbase.api.errors import MESSAGES
 from notesbase.api.idempotency import HEADER, KEEP_FOR, REPLAYED
 from notesbase.api.openapi_schemas import (
     REQUESTS,
@@ -26,6 +25,7 @@ from notesbase.api.openapi_schemas import (
     ref,
     values,
 )
+from notesbase.api_support.errors import MESSAGES
 from notesbase.disclosure import ConsentAudience
 from notesbase.models.idempotency import KEY_MAX
 from notesbase.routing import INT_MAX

@@ -10,10 +10,10 @@ from flask import Response, jsonify, request, url_for
 
 from notesbase.access import can_set_consent
 from notesbase.api import bp, serialise
-from notesbase.api.auth import require_facilitator, require_member
-from notesbase.api.errors import ApiError, save
-from notesbase.api.payload import Fields, json_object
-from notesbase.api.views import find_series
+from notesbase.api_support.callers import require_facilitator, require_member
+from notesbase.api_support.errors import ApiError, save
+from notesbase.api_support.lookup import find_series
+from notesbase.api_support.payload import Fields, json_object
 from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Level

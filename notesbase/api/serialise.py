@@ -8,15 +8,12 @@ from typing import Any
 
 from flask import url_for
 
+from notesbase.api_support.payload import iso
 from notesbase.db import db
 from notesbase.disclosure import Audience, DisclosedItem, NotesView
 from notesbase.disclosure.meeting_fields import meeting_fields
 from notesbase.meetings import timeline
 from notesbase.models import Consent, Item, Meeting, Person, Series
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def series_json(series: Series, meeting_count: int) -> dict[str, Any]:

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask import Response, request
 
 from notesbase.api import bp, idempotency
-from notesbase.api.auth import caller
-from notesbase.api.errors import CLASH, error_response
+from notesbase.api_support.callers import caller
+from notesbase.api_support.errors import CLASH, error_response
 from notesbase.db import SAFE_METHODS, WriteOutcome, db, is_unavailable
 from notesbase.errors import DATABASE_BUSY, database_unavailable
 
@@ -41,6 +41,12 @@ def unavailable_message(outcome: WriteOutcome) -> str:
     if outcome is WriteOutcome.SAVED:
         return SAVED
     return DATABASE_BUSY
+
+
+def unavailable_answer(outcome: WriteOutcome) -> Response:
+    """The API's 503, in its shape (``notesbase.errors`` answers with it
+    under ``/api/``)."""
+    return error_response(503, unavailable_message(outcome))
 
 
 @bp.before_request

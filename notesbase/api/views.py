@@ -8,35 +8,12 @@ from flask import Response, jsonify
 
 from notesbase.access import notes_audience
 from notesbase.api import bp, serialise
-from notesbase.api.auth import caller
-from notesbase.api.errors import ApiError
-from notesbase.api.payload import storable
+from notesbase.api_support.callers import caller
+from notesbase.api_support.lookup import load_meeting, load_series
 from notesbase.disclosure import Audience
 from notesbase.meetings import service
-from notesbase.models import Meeting, Series, utcnow
+from notesbase.models import utcnow
 from notesbase.notes.facts import meeting_view
-
-
-def find_series(slug: str) -> Series | None:
-    """The series with this slug; None, without asking the database, for a
-    slug no series can have (a NUL is an error in PostgreSQL, not a miss)."""
-    if not storable(slug):
-        return None
-    return service.series_by_slug(slug)
-
-
-def load_series(slug: str) -> Series:
-    series = find_series(slug)
-    if series is None:
-        raise ApiError(404, f"There is no series '{slug}'.")
-    return series
-
-
-def load_meeting(series: Series, number: int) -> Meeting:
-    meeting = service.meeting_by_number(series, number)
-    if meeting is None:
-        raise ApiError(404, f"Series '{series.slug}' has no meeting {number}.")
-    return meeting
 
 
 @bp.get("/series")

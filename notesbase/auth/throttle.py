@@ -29,6 +29,7 @@ from flask.wrappers import Response
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
+from notesbase.api_support.errors import error_response
 from notesbase.auth.service import normalise_email
 from notesbase.extensions import limiter
 
@@ -123,8 +124,6 @@ def configured_limit(
 
 def _refused(message: str, as_json: bool) -> Any:
     if as_json:
-        from notesbase.api.errors import error_response
-
         return error_response(429, message)
     return render_template("errors.html", code=429, message=message), 429
 

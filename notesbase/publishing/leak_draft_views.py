@@ -29,8 +29,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from notesbase.access import facilitator_required
-from notesbase.api.errors import ApiError, error_response
-from notesbase.api.payload import Fields, json_object
+from notesbase.api_support.errors import ApiError, error_response
+from notesbase.api_support.payload import Fields, json_object
 from notesbase.auth.throttle import configured_limit, member_key
 from notesbase.db import db
 from notesbase.disclosure import Audience, Confidentiality

@@ -12,6 +12,8 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from werkzeug.datastructures import MultiDict
 
 from notesbase.access import current_member
+from notesbase.api_support.callers import caller
+from notesbase.api_support.errors import error_response
 from notesbase.auth.throttle import limit_searches, limit_suggestions
 from notesbase.db import db
 from notesbase.extensions import limiter
@@ -149,9 +151,6 @@ def hit_url(hit: service.Hit) -> str:
 
 def api_search() -> Response:
     """``GET /api/v1/search``: the page's rules, as JSON."""
-    from notesbase.api.auth import caller
-    from notesbase.api.errors import error_response
-
     try:
         filters, number, by_date = filters_from(request.args)
         result = service.search(

@@ -1,17 +1,18 @@
 """Reading a JSON request body strictly: 413 past the size limit, 415 when it
 is not JSON, 400 when it does not parse to an object, and 422 naming every
-field that is missing, unknown, of the wrong type or out of range."""
+field that is missing, unknown, of the wrong type or out of range. And
+``iso``: how an answer writes a time."""
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from flask import request
 
-from notesbase.api.errors import ApiError
+from notesbase.api_support.errors import ApiError
 from notesbase.routing import INT_MAX
 from notesbase.text import removed_from
 
@@ -20,6 +21,10 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 MISSING = object()
 SURROGATE = "Remove the unpaired surrogate: it is not a character."
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _no_constants(name: str) -> Any:
