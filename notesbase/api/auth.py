@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from notesbase.api import bp
+from notesbase.api.blueprint import bp
 from notesbase.api_support.callers import caller, remember_caller
 from notesbase.api_support.errors import ApiError
 from notesbase.auth import tokens

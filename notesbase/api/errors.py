@@ -9,7 +9,7 @@ import logging
 from flask import Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from notesbase.api import bp
+from notesbase.api.blueprint import bp
 from notesbase.api_support.errors import MESSAGES, ApiError, error_response
 from notesbase.db import db, is_unavailable
 from notesbase.routing import not_found_if_unroutable

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, g, request
 from sqlalchemy.dialects import postgresql, sqlite
 
-from notesbase.api import bp
+from notesbase.api.blueprint import bp
 from notesbase.api_support.errors import ApiError, error_response
 from notesbase.api_support.payload import MAX_BODY
 from notesbase.db import SAFE_METHODS, db

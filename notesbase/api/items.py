@@ -9,7 +9,8 @@ from typing import Any
 from flask import Response, jsonify
 from sqlalchemy.orm.exc import StaleDataError
 
-from notesbase.api import bp, serialise
+from notesbase.api import serialise
+from notesbase.api.blueprint import bp
 from notesbase.api_support.callers import require_facilitator
 from notesbase.api_support.errors import ApiError, save
 from notesbase.api_support.lookup import load_meeting, load_series

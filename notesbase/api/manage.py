@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from flask import Response, jsonify, url_for
 
 from notesbase import audit
-from notesbase.api import bp, serialise
+from notesbase.api import serialise
+from notesbase.api.blueprint import bp
 from notesbase.api_support.callers import require_facilitator
 from notesbase.api_support.errors import ApiError, save
 from notesbase.api_support.lookup import load_series

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from notesbase.api import bp
+from notesbase.api.blueprint import bp
 from notesbase.api.idempotency import HEADER, KEEP_FOR, REPLAYED
 from notesbase.api.openapi_schemas import (
     REQUESTS,

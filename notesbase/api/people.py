@@ -9,7 +9,8 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from notesbase.access import can_set_consent
-from notesbase.api import bp, serialise
+from notesbase.api import serialise
+from notesbase.api.blueprint import bp
 from notesbase.api_support.callers import require_facilitator, require_member
 from notesbase.api_support.errors import ApiError, save
 from notesbase.api_support.lookup import find_series

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from notesbase.api import bp
+from notesbase.api.blueprint import bp
 from notesbase.auth.throttle import limit_api_searches
 
 

@@ -11,7 +11,8 @@ import contextlib
 import sqlalchemy as sa
 from flask import Response, request
 
-from notesbase.api import bp, idempotency
+from notesbase.api import auth, idempotency  # noqa: F401 - auth's hook is registered first
+from notesbase.api.blueprint import bp
 from notesbase.api_support.callers import caller
 from notesbase.api_support.errors import CLASH, error_response
 from notesbase.db import SAFE_METHODS, WriteOutcome, db, is_unavailable

@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from notesbase.access import notes_audience
-from notesbase.api import bp, serialise
+from notesbase.api import serialise
+from notesbase.api.blueprint import bp
 from notesbase.api_support.callers import caller
 from notesbase.api_support.lookup import load_meeting, load_series
 from notesbase.disclosure import Audience

@@ -1,4 +1,6 @@
-"""The write-up in the JSON API (routes on ``notesbase.api.bp``):
+"""The write-up in the JSON API: a blueprint of its own, nested in the API's
+(``notesbase.api.writeups``), so it answers under ``/api/v1`` through the
+API's hooks (the caller's token, JSON errors, the unit of work):
 
 - ``GET /api/v1/series/<slug>/meetings/<n>/writeup``: the public write-up as
   it reads now, for anyone; 404 until it is published;
@@ -16,16 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from notesbase.api import bp
-from notesbase.api.serialise import iso
 from notesbase.api_support.callers import require_facilitator
 from notesbase.api_support.errors import ApiError, save
 from notesbase.api_support.lookup import load_meeting, load_series
-from notesbase.api_support.payload import Fields, json_object
+from notesbase.api_support.payload import Fields, iso, json_object
 from notesbase.db import db
 from notesbase.models import Meeting, Writeup
 from notesbase.publishing import leakcheck
@@ -44,6 +44,7 @@ from notesbase.publishing.writeup_service import (
 )
 from notesbase.publishing.writeup_views import REVALIDATE, writeup_url
 
+bp = Blueprint("writeups", __name__)
 PATH = "/series/<slug>/meetings/<int:number>/writeup"
 LEAK_MESSAGE = "The leak check found something the public may not see; nothing was published."
 LEAK_ON_SAVE = (
@@ -79,7 +80,7 @@ def writeup_json(public: PublicWriteup) -> dict[str, Any]:
             for item in public.items
         ],
         "links": {
-            "self": url_for("api.writeup", slug=slug, number=meeting.number),
+            "self": url_for("api.writeups.writeup", slug=slug, number=meeting.number),
             "html": writeup_url(meeting),
             "meeting": url_for("api.meeting_detail", slug=slug, number=meeting.number),
             "feed": url_for("writeups.series_feed", slug=slug),
@@ -110,7 +111,9 @@ def draft_json(meeting: Meeting, writeup: Writeup) -> dict[str, Any]:
         "items": [item.id for item in writeup.items],
         "published": writeup.published,
         "links": {
-            "self": url_for("api.writeup", slug=meeting.series.slug, number=meeting.number),
+            "self": url_for(
+                "api.writeups.writeup", slug=meeting.series.slug, number=meeting.number
+            ),
             "edit": url_for("writeups.edit", slug=meeting.series.slug, number=meeting.number),
         },
     }

@@ -137,11 +137,11 @@ def export_writeup_command(slug: str, number: int, output: Path | None) -> None:
 
 
 def register(app: Flask) -> None:
-    """Add the pages, feeds, API routes, leak-check channel and command."""
-    # Importing adds the routes: to our blueprint, and to the API's, which
-    # create_app registers after this (so before its first registration).
+    """Add the pages, feeds, leak-check channel and command."""
+    # Importing adds the feed's routes to the pages' blueprint; the API nests
+    # the JSON routes (``writeup_api``) in its own.
     from notesbase.meetings.cli import export_cli
-    from notesbase.publishing import writeup_api, writeup_feed, writeup_guard  # noqa: F401
+    from notesbase.publishing import writeup_feed, writeup_guard  # noqa: F401
     from notesbase.publishing.writeup_views import bp
 
     leakcheck.register_channel(
