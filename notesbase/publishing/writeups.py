@@ -10,14 +10,13 @@ for the public. The parts:
 - ``writeup_views`` (pages), ``writeup_feed`` (Atom), ``writeup_api`` (JSON),
   ``writeup_export`` and ``writeup_markdown`` (the Markdown page);
 - here: the leak check's "writeup" channel, ``notesbase export writeup``
-  and ``published_text`` for the search index.
+  and ``published_text``, the search index's "writeup" source.
 
-Interface the search index relies on (keep these names):
-
-- ``published_text(meeting) -> tuple[str, str] | None``: for a meeting whose
-  write-up the public reads (published and not withheld), its public title
-  and the full plain text (the snapshot's summary and items, as ``disclose``
-  gives them to the public now); None otherwise.
+``published_text(meeting) -> tuple[str, str] | None``, registered with
+search (``notesbase.search.sources``): for a meeting whose write-up the
+public reads (published and not withheld), its public title and the full
+plain text (the snapshot's summary and items, as ``disclose`` gives them to
+the public now); None otherwise.
 
 The leak check's "writeup" channel reads what the public reads: the
 published snapshot, withheld or not (so facilitators see why it is
@@ -49,6 +48,7 @@ from notesbase.publishing.writeup_service import (
     summary_facts,
     writeup_sources,
 )
+from notesbase.search import sources as search_sources
 
 CHANNEL_LABEL = "Public write-up"
 
@@ -137,7 +137,7 @@ def export_writeup_command(slug: str, number: int, output: Path | None) -> None:
 
 
 def register(app: Flask) -> None:
-    """Add the pages, feeds, leak-check channel and command."""
+    """Add the pages, feeds, leak-check channel, search source and command."""
     # Importing adds the feed's routes to the pages' blueprint; the API nests
     # the JSON routes (``writeup_api``) in its own.
     from notesbase.meetings.cli import export_cli
@@ -147,6 +147,7 @@ def register(app: Flask) -> None:
     leakcheck.register_channel(
         CHANNEL, Audience.PUBLIC, leak_fields, CHANNEL_LABEL, sources=leak_sources
     )
+    search_sources.register_source("writeup", published_text)
     export_cli.add_command(export_writeup_command)
     writeup_guard.install()
     app.register_blueprint(bp)

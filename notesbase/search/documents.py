@@ -7,7 +7,8 @@ Documents per meeting:
   reads no notes, only write-ups, so items have no public document;
 - one for the meeting's own public fields (title, theme, description), as
   the public reads them;
-- one for its published write-up, if any, as the public reads it."""
+- one for its published write-up, if any, as the public reads it (its
+  text comes from the source publishing registers: ``sources``)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from notesbase.models import Item, Meeting
 from notesbase.notes.facts import active_grants, grants_reaching, item_facts, people_facts
 from notesbase.search.engine import Document
 from notesbase.search.naming import chunks
+from notesbase.search.sources import doctypes, public_text
 
 ITEM_AUDIENCES = (Audience.MEMBER, Audience.FACILITATOR)
 PUBLIC_AUDIENCES = ("public", "member", "facilitator")
@@ -212,20 +214,20 @@ class Builder:
             **self._base(meeting),  # type: ignore[arg-type]
         )
 
-    def writeup_document(self, meeting: Meeting) -> Document | None:
-        from notesbase.publishing.writeups import published_text
-
-        published = published_text(meeting)
+    def source_document(self, meeting: Meeting, doctype: str) -> Document | None:
+        """The meeting's public document of ``doctype`` from the source a
+        feature registered (the published write-up), if the public reads one."""
+        published = public_text(doctype, meeting)
         if published is None:
             return None
         title, text = published
         return Document(
-            doc_id=f"writeup:{meeting.id}",
-            key=f"writeup:{meeting.id}",
-            doctype="writeup",
+            doc_id=f"{doctype}:{meeting.id}",
+            key=f"{doctype}:{meeting.id}",
+            doctype=doctype,
             target=meeting.id,
             audiences=PUBLIC_AUDIENCES,
-            kind="writeup",
+            kind=doctype,
             version=0,
             fingerprint=fingerprint(title, text),
             title=title,
@@ -240,9 +242,10 @@ class Builder:
         ).all()
         documents = self.item_documents(meeting, items)
         documents.append(self.meeting_document(meeting))
-        writeup = self.writeup_document(meeting)
-        if writeup is not None:
-            documents.append(writeup)
+        for doctype in doctypes():
+            published = self.source_document(meeting, doctype)
+            if published is not None:
+                documents.append(published)
         return documents
 
     def meetings(self, ids: Iterable[int] | None = None) -> Iterator[Meeting]:

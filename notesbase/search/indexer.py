@@ -142,7 +142,9 @@ def _documents(
         yield [("key", f"item:{i}") for i in some], documents
     for some in chunks(writeups, MEETINGS_PER_PART):
         documents = [
-            d for m in builder.meetings(some) if (d := builder.writeup_document(m)) is not None
+            d
+            for m in builder.meetings(some)
+            if (d := builder.source_document(m, "writeup")) is not None
         ]
         yield [("key", f"writeup:{m}") for m in some], documents
 

@@ -41,6 +41,7 @@ from notesbase.search.documents import (
 from notesbase.search.engine import Access, EngineResults, IndexUnavailable, StoredDoc
 from notesbase.search.naming import like_pattern
 from notesbase.search.query import Filters, ParsedQuery, QueryError, parse
+from notesbase.search.sources import public_text
 
 PER_PAGE = 10
 MAX_PAGE = 100
@@ -308,7 +309,7 @@ def _recheck(
         elif doc.doctype == "meeting":
             hit = _meeting_hit(results, position, doc, meeting)
         else:
-            hit = _writeup_hit(results, position, doc, meeting)
+            hit = _source_hit(results, position, doc, meeting)
         if hit is not None:
             hits.append(hit)
         else:
@@ -357,15 +358,15 @@ def _meeting_hit(
     return Hit("meeting", meeting, "meeting", _snippet(results, position, text))
 
 
-def _writeup_hit(
+def _source_hit(
     results: EngineResults, position: int, doc: StoredDoc, meeting: Meeting
 ) -> Hit | None:
-    from notesbase.publishing.writeups import published_text
-
-    published = published_text(meeting)
+    """A hit on a feature's public document (the write-up), as its source
+    gives the text now."""
+    published = public_text(doc.doctype, meeting)
     if published is None or fingerprint(*published) != doc.fingerprint:
         return None
-    return Hit("writeup", meeting, "writeup", _snippet(results, position, published[1]))
+    return Hit(doc.doctype, meeting, doc.doctype, _snippet(results, position, published[1]))
 
 
 def _snippet(results: EngineResults, position: int, text: str) -> Markup:
