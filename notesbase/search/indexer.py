@@ -643,7 +643,7 @@ def rebuild(app: Flask, progress: Progress | None = None) -> int:
                     sa.select(IndexOutbox.id).where(IndexOutbox.id > start - MAX_GAPS)
                 ).all()
                 state = _next_state({"cursor": 0, "gaps": {}}, [*recent, start])
-            count = write_all(app, path, progress)
+            count = write_all(app, engine, path, progress)
             engine.write_state(path, state)
             with engine.writer_lock(timeout=60):
                 engine.switch_to(path)

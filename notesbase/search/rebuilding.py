@@ -3,8 +3,8 @@ processes, each of which makes its meetings' documents (reading the
 database and running ``disclose``, most of the work) and writes them into
 segments of its own; the segments are then committed together.
 
-Workers are new interpreters running this module (``python -m``), which
-build their own app from the parent's configuration: never a ``fork`` of the
+Workers are new interpreters running ``rebuild_worker`` (``python -m``),
+which build their own app from the parent's configuration: never a ``fork`` of the
 parent, which may be a threaded server whose copy could inherit locks held
 by threads that do not exist in the copy, and independent of whatever
 script started the parent. Small databases are rebuilt in the
@@ -30,6 +30,7 @@ from flask import Flask
 from notesbase.db import db
 from notesbase.models import Item, Meeting
 from notesbase.search.documents import Builder, Document
+from notesbase.search.engine import Engine
 
 Progress = Callable[[int, int], None]
 # Documents per segment: Whoosh sorts a segment's postings in memory, so
@@ -40,25 +41,24 @@ ITEMS_PER_WORKER = 2_500
 # About what one process writes while a worker starts (a fresh interpreter
 # importing the app: about 1.5 s).
 HEAD_START_ITEMS = 800
+# The module a worker process runs.
+WORKER = "notesbase.search.rebuild_worker"
 
 
 class RebuildFailed(Exception):
     """A worker process of the rebuild failed."""
 
 
-def write_all(app: Flask, path: Path, progress: Progress | None = None) -> int:
-    """Write every document of the database into the new index at ``path``
-    and commit; returns how many documents were written."""
-    from notesbase.search.indexer import engine_for
-
-    engine = engine_for(app)
+def write_all(app: Flask, engine: Engine, path: Path, progress: Progress | None = None) -> int:
+    """Write every document of the database into ``engine``'s new index at
+    ``path`` and commit; returns how many documents were written."""
     meetings, items = _meetings_and_items(app)
     workers = _workers(app, items)
     if workers == 1:
         with app.app_context():
-            segments, count = _write_shard(app, path, [m for m, _ in meetings], progress)
+            segments, count = write_shard(engine, path, [m for m, _ in meetings], progress)
     else:
-        segments, count = _in_workers(app, path, _shares(meetings, workers), progress)
+        segments, count = _in_workers(app, engine, path, _shares(meetings, workers), progress)
     engine.commit_segments(path, segments)
     return count
 
@@ -98,14 +98,11 @@ def _shares(meetings: list[tuple[int, int]], workers: int) -> list[list[int]]:
     return [share for share in shares if share]
 
 
-def _write_shard(
-    app: Flask, path: Path, meeting_ids: Sequence[int], progress: Progress | None
+def write_shard(
+    engine: Engine, path: Path, meeting_ids: Sequence[int], progress: Progress | None
 ) -> tuple[list[Any], int]:
     """Make and write the documents of these meetings (inside an app
     context), a segment per ``SEGMENT_DOCUMENTS``."""
-    from notesbase.search.indexer import engine_for
-
-    engine = engine_for(app)
     builder = Builder(db.session)
     meetings = list(builder.meetings(meeting_ids))
     segments: list[Any] = []
@@ -149,7 +146,7 @@ class _Batch:
 
 
 def _in_workers(
-    app: Flask, path: Path, shares: list[list[int]], progress: Progress | None
+    app: Flask, engine: Engine, path: Path, shares: list[list[int]], progress: Progress | None
 ) -> tuple[list[Any], int]:
     """Start a worker for every share but the first, write the first here
     meanwhile (a worker takes over a second to start), then wait for the
@@ -173,7 +170,7 @@ def _in_workers(
                 progress(min(done + team.done, total), total)
 
         with app.app_context():
-            segments, count = _write_shard(app, path, shares[0], advance)
+            segments, count = write_shard(engine, path, shares[0], advance)
         while team.running():
             team.read(timeout=None)
             if progress is not None:
@@ -197,7 +194,7 @@ class _Worker:
     def __init__(self, job: Path) -> None:
         self.job = job
         self.process = subprocess.Popen(  # noqa: S603 - our own module, our own interpreter
-            [sys.executable, "-m", __name__, str(job)],
+            [sys.executable, "-m", WORKER, str(job)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -262,25 +259,3 @@ def _portable_config(app: Flask) -> dict[str, Any]:
         config[key] = value
     config["INSTANCE_PATH"] = app.instance_path
     return config
-
-
-def _work(job: Path) -> None:
-    """A rebuild worker: its own app and database connection, its share of
-    the meetings, its own segments; a dot on standard output per meeting."""
-    from notesbase import create_app
-
-    config, path, meeting_ids = pickle.loads(job.read_bytes())  # noqa: S301 - written by our parent
-
-    def advance(_done: int, _total: int) -> None:
-        sys.stdout.write(".")
-        sys.stdout.flush()
-
-    app = create_app(config)
-    with app.app_context():
-        segments, count = _write_shard(app, Path(path), meeting_ids, advance)
-        db.engine.dispose()
-    job.with_suffix(".out").write_bytes(pickle.dumps((segments, count)))
-
-
-if __name__ == "__main__":
-    _work(Path(sys.argv[1]))
