@@ -48,19 +48,34 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from notesbase import admin, api, auth, consent, health, meetings, notes, publishing, search
+    from notesbase import (
+        admin,
+        api,
+        auth,
+        consent,
+        health,
+        importing,
+        meetings,
+        notes,
+        publishing,
+        search,
+    )
+    from notesbase.commands import add_app_commands
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(meetings.bp)
-    notes.register(app)
-    app.register_blueprint(consent.bp)
-    publishing.register(app)
-    search.register(app)
-    api.register(app)
-
-    from notesbase.cli import register_commands
-
-    register_commands(app)
+    # Each feature adds its blueprints and commands; the app's own commands
+    # are added by name.
+    for feature in (
+        health,
+        auth,
+        admin,
+        meetings,
+        notes,
+        consent,
+        publishing,
+        search,
+        api,
+        importing,
+    ):
+        feature.register(app)
+    add_app_commands(app)
     return app

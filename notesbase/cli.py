@@ -2,15 +2,13 @@
 ``notesbase run``, ``notesbase db upgrade`` and the rest need no ``--app``.
 
 It starts quickly: ``notesbase --help`` and ``--version`` import neither the
-app nor its commands (the list below holds each command's one-line
+app nor its commands (``notesbase.commands`` lists each command's one-line
 description), a command's module is imported only when it is asked for, and
 the app is built only when a command needs it (``with_appcontext``)."""
 
 from __future__ import annotations
 
-import importlib
 import os
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -19,82 +17,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo
 from flask.cli import run_command as flask_run_command
 
+from notesbase.commands import COMMANDS
 from notesbase.site import ConfigError, record_served_at, served_address
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
-
-
-@dataclass(frozen=True)
-class Command:
-    """A command of ``notesbase``, imported when it is asked for."""
-
-    target: str  # "module:attribute" of the click command
-    description: str  # its line in ``notesbase --help``, complete
-    # Its subcommands are added when the app is built, or it needs the
-    # app's code and logging set up before it starts: built on look-up.
-    built_with_app: bool = False
-
-    def load(self) -> click.Command:
-        module, _, attribute = self.target.partition(":")
-        command = getattr(importlib.import_module(module), attribute)
-        if not isinstance(command, click.Command):
-            raise TypeError(f"{self.target} is not a command")
-        return command
-
-
-COMMANDS: dict[str, Command] = {
-    "backup": Command(
-        "notesbase.backup.writing:backup_command",
-        "Write a consistent backup into a new folder while the app runs.",
-    ),
-    "check": Command(
-        "notesbase.publishing.leak_views:check_command",
-        "Run the leak check on a meeting, for every channel.",
-    ),
-    "circulate": Command(
-        "notesbase.publishing.circulation_cli:circulate_command",
-        "Email a meeting's notes (the members' view) to its series.",
-    ),
-    "db": Command("notesbase.migrate:db_cli", "Migrate the database schema."),
-    "demo": Command(
-        "notesbase.demo:demo_command",
-        "Load the demo series and demo accounts into an empty database.",
-    ),
-    # `export notes-md` and `export writeup` are added by publishing.register.
-    "export": Command(
-        "notesbase.meetings.cli:export_cli",
-        "Export a meeting's notes file, members' view or write-up.",
-        built_with_app=True,
-    ),
-    "import": Command(
-        "notesbase.importing.cli:import_cli",
-        "Import notes files and the network's event pages.",
-    ),
-    "index": Command(
-        "notesbase.search.cli:index_cli", "Keep the search index in step with the database."
-    ),
-    "restore": Command(
-        "notesbase.backup.restoring:restore_command",
-        "Restore a backup written by `notesbase backup`.",
-    ),
-    # gunicorn's master imports the app's code (shared by the workers) and
-    # logs through the app's escaping, as it did before this list existed.
-    "serve": Command(
-        "notesbase.serving:serve_command",
-        "Serve the app with gunicorn (several worker processes).",
-        built_with_app=True,
-    ),
-    "token": Command("notesbase.api.cli:token_cli", "Manage API tokens."),
-    "user": Command("notesbase.auth.cli:user_cli", "Manage member accounts."),
-}
-
-
-def register_commands(app: Flask) -> None:
-    """Add the project's commands to ``app.cli`` (also reachable via
-    ``flask --app notesbase``, and by ``app.test_cli_runner()``)."""
-    for command in COMMANDS.values():
-        app.cli.add_command(command.load())
 
 
 def database_problem(error: sa.exc.DBAPIError) -> str:

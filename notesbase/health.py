@@ -96,3 +96,8 @@ def _outbox(app: Flask) -> dict[str, Any] | None:
         "failing": len(backlog.failing),
         "poisoned": len(backlog.poisoned),
     }
+
+
+def register(app: Flask) -> None:
+    """Add ``/healthz``."""
+    app.register_blueprint(bp)

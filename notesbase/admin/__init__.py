@@ -1,5 +1,12 @@
 """Administration: members, roles, series membership and invitations."""
 
-from notesbase.admin.views import bp
+from __future__ import annotations
 
-__all__ = ["bp"]
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Add the administration pages."""
+    from notesbase.admin.views import bp
+
+    app.register_blueprint(bp)

@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
         writeups,
     )
     from notesbase.api.blueprint import bp
+    from notesbase.api.cli import token_cli
     from notesbase.errors import JSON_UNAVAILABLE
     from notesbase.extensions import csrf
     from notesbase.publishing import writeup_api
@@ -37,3 +38,4 @@ def register(app: Flask) -> None:
     csrf.exempt(writeup_api.bp)
     app.register_blueprint(bp)
     app.extensions[JSON_UNAVAILABLE] = unit_of_work.unavailable_answer
+    app.cli.add_command(token_cli)

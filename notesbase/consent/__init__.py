@@ -1,8 +1,19 @@
-"""Consent pages: a member's own attributions, and facilitators' people and
-consent records."""
+"""Consent: how each person may be credited, per audience and scope.
 
-from flask import Blueprint
+- ``grants``: granting and withdrawing consent (the service);
+- ``shown``: what the consent pages show (read-only);
+- ``views``: a member's own attributions; ``people_pages``: facilitators'
+  people and consent records; both on one blueprint (``blueprint``);
+  ``forms``: their forms."""
 
-bp = Blueprint("consent", __name__)
+from __future__ import annotations
 
-from notesbase.consent import people_pages, views  # noqa: E402, F401
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Add the consent pages (importing them adds their routes)."""
+    from notesbase.consent import people_pages, views  # noqa: F401 - they add the routes
+    from notesbase.consent.blueprint import bp
+
+    app.register_blueprint(bp)

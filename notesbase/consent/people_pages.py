@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 
 from notesbase.access import can_set_consent, current_member, facilitator_required
 from notesbase.auth.service import find_member_by_email
-from notesbase.consent import bp, grants, shown
+from notesbase.consent import grants, shown
+from notesbase.consent.blueprint import bp
 from notesbase.consent.forms import ConfirmForm, PersonForm, RecordConsentForm, place_error
 from notesbase.consent.views import saved_message, withdrawn_message
 from notesbase.db import db

@@ -13,7 +13,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from notesbase.access import can_set_consent, current_member, login_required
-from notesbase.consent import bp, grants, shown
+from notesbase.consent import grants, shown
+from notesbase.consent.blueprint import bp
 from notesbase.consent.forms import ConfirmForm, ConsentForm, DescriptorForm, place_error
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience

@@ -1,18 +1,19 @@
 """The notes of meetings: reading them as an audience, writing them, and the
 people who speak in them. Pages live in ``views`` (readers) and ``editor``
-(facilitators); services in ``items`` and ``people`` (consent is granted in
-``notesbase.consent.grants``)."""
+(facilitators), on one blueprint (``blueprint``); services in ``items`` and
+``people`` (consent is granted in ``notesbase.consent.grants``)."""
 
-from notesbase.notes.blueprint import bp
+from __future__ import annotations
 
-__all__ = ["bp"]
+from flask import Flask
 
 
-def register(app) -> None:  # type: ignore[no-untyped-def]
-    """Import the page modules (they add routes to ``bp``) and register it;
-    add ``notesbase export notes``."""
+def register(app: Flask) -> None:
+    """Add the readers' and the editor's pages (importing them adds their
+    routes to the blueprint) and ``notesbase export notes``."""
     from notesbase.meetings.cli import export_cli
-    from notesbase.notes import editor, views  # noqa: F401
+    from notesbase.notes import editor, views  # noqa: F401 - they add the routes
+    from notesbase.notes.blueprint import bp
     from notesbase.notes.cli import export_notes_command
 
     app.register_blueprint(bp)

@@ -6,6 +6,7 @@ made from ``disclose`` and passes the leak check before it leaves.
   ``leak_places``: where in the notes each finding is;
 - ``leak_views``: the leak-check page (``leak_groups``: one entry per thing
   found), its override and quick-fix forms (``leak_forms``, ``leak_fixes``);
+  ``leak_cli``: ``notesbase check``;
   ``leak_draft``: the people rules on an item as it is typed, for the notes
   editor (``leak_draft_views``);
 - ``writeups``: writing, previewing, publishing; public pages, feed, API;
@@ -28,6 +29,8 @@ def register(app: Flask) -> None:
         leak_views,
         writeups,
     )
+    from notesbase.publishing.leak_cli import check_command
 
     for module in (leak_views, leak_draft_views, writeups, exports, circulation, calendar):
         module.register(app)
+    app.cli.add_command(check_command)

@@ -1,4 +1,5 @@
-"""The leak-check page, its override and quick-fix forms, and ``notesbase check``.
+"""The leak-check page, and its override and quick-fix forms (``notesbase
+check`` is in ``leak_cli``).
 
 Facilitators only: everyone else gets the very 404 a missing meeting gets,
 as on the notes pages. The page shows every registered channel's report,
@@ -14,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import click
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
-from flask.cli import with_appcontext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -24,7 +23,6 @@ from notesbase.access import can_write_notes, current_member, member_page
 from notesbase.auth.redirects import safe_next
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality
-from notesbase.meetings.service import meeting_by_number, series_by_slug
 from notesbase.models import Item, Meeting
 from notesbase.notes.errors import NotesError, StaleItem
 from notesbase.notes.views import load_notes_meeting
@@ -41,8 +39,6 @@ from notesbase.publishing.leakcheck import (
     CHANNELS,
     LeakReport,
     OverrideRefused,
-    UnknownChannel,
-    match_key,
 )
 
 bp = Blueprint("leakcheck", __name__)
@@ -182,68 +178,10 @@ def fix_item(slug: str, number: int) -> View:
 # The command line -----------------------------------------------------------
 
 
-def report_lines(report: LeakReport, label: str) -> list[str]:
-    """One channel's report for the terminal, as the page groups it: a
-    headline, then each thing found with why, then each place it is at."""
-    grouped: dict[tuple[str, str], list[leakcheck.Finding]] = {}
-    for finding in report.findings:
-        grouped.setdefault((finding.rule, match_key(finding.match)), []).append(finding)
-    total = len(grouped)
-    standing = sum(1 for places in grouped.values() if any(f.override is None for f in places))
-    if not total:
-        headline = "clean"
-    else:
-        headline = f"{total} finding{'s' if total != 1 else ''}, {standing} standing"
-    lines = [f"{label} ({report.channel}, {report.audience.value}): {headline}"]
-    for (rule, _words), places in grouped.items():
-        lines.append(f"  {rule} “{places[0].match}” · {places[0].why}")
-        for finding in places:
-            mark = " [overridden]" if finding.override is not None else ""
-            lines.append(f"    at {finding.located}{mark}")
-    return lines
-
-
-@click.command("check")
-@click.argument("series_slug")
-@click.argument("number", type=click.IntRange(min=1))
-@click.option("--channel", "channel_name", help="Check only this channel.")
-@with_appcontext
-def check_command(series_slug: str, number: int, channel_name: str | None) -> None:
-    """Run the leak check on meeting NUMBER of SERIES_SLUG, for every
-    registered channel (or one). Exits 1 while any finding stands."""
-    series = series_by_slug(series_slug)
-    if series is None:
-        raise click.BadParameter(f"there is no series '{series_slug}'", param_hint="SERIES_SLUG")
-    meeting = meeting_by_number(series, number)
-    if meeting is None:
-        raise click.BadParameter(
-            f"series '{series_slug}' has no meeting {number}", param_hint="NUMBER"
-        )
-    names = sorted(CHANNELS)
-    if channel_name is not None:
-        if channel_name not in CHANNELS:
-            raise click.BadParameter(str(UnknownChannel(channel_name)), param_hint="--channel")
-        names = [channel_name]
-    if not names:
-        click.echo("No channels are registered: nothing to check.")
-        return
-    standing = 0
-    for name in names:
-        report = leakcheck.check(meeting, name)
-        standing += len({(f.rule, match_key(f.match)) for f in report.blocking})
-        for line in report_lines(report, CHANNELS[name].label):
-            click.echo(line)
-    if standing:
-        stand = "finding stands" if standing == 1 else "findings stand"
-        click.echo(f"{standing} {stand}: not clean.", err=True)
-        raise click.exceptions.Exit(1)
-
-
 def register(app: Flask) -> None:
-    """Add this module's routes and commands to ``app``."""
+    """Add this module's routes to ``app``."""
     from notesbase.publishing import leak_meeting
 
     leak_meeting.register_channel()
     app.register_blueprint(bp)
     app.add_template_global(checks_for, "leak_checks")
-    app.cli.add_command(check_command)
