@@ -3,11 +3,11 @@ processes, each of which makes its meetings' documents (reading the
 database and running ``disclose``, most of the work) and writes them into
 segments of its own; the segments are then committed together.
 
-Workers are new interpreters running ``rebuild_worker`` (``python -m``),
-which build their own app from the parent's configuration: never a ``fork`` of the
-parent, which may be a threaded server whose copy could inherit locks held
-by threads that do not exist in the copy, and independent of whatever
-script started the parent. Small databases are rebuilt in the
+Workers are new interpreters running ``notesbase.rebuild_worker``
+(``python -m``), which build their own app from the parent's
+configuration: never a ``fork`` of the parent, which may be a threaded
+server whose copy could inherit locks held by threads that do not exist in
+the copy, and independent of whatever script started the parent. Small databases are rebuilt in the
 calling process, where starting workers would cost more than it saves."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ ITEMS_PER_WORKER = 2_500
 # importing the app: about 1.5 s).
 HEAD_START_ITEMS = 800
 # The module a worker process runs.
-WORKER = "notesbase.search.rebuild_worker"
+WORKER = "notesbase.rebuild_worker"
 
 
 class RebuildFailed(Exception):

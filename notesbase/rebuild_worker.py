@@ -1,8 +1,10 @@
-"""A worker process of a rebuild (``python -m notesbase.search.rebuild_worker
-JOB``, started by ``rebuilding``): its own app and database connection,
-built from the parent's configuration, its share of the meetings, its own
-segments; a dot on standard output per meeting. A program, not a library:
-nothing imports it, so it may build the app."""
+"""A worker process of a search index rebuild (``python -m
+notesbase.rebuild_worker JOB``, started by ``notesbase.search.rebuilding``):
+its own app and database connection, built from the parent's
+configuration, its share of the meetings, its own segments; a dot on
+standard output per meeting. A program, like ``serving``: it builds the
+whole app (features register the documents' sources), so it stands above
+the factory, and nothing imports it."""
 
 from __future__ import annotations
 
