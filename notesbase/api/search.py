@@ -7,11 +7,10 @@ from flask import Response
 
 from notesbase.api.blueprint import bp
 from notesbase.auth.throttle import limit_api_searches
+from notesbase.search.views import api_search
 
 
 @bp.get("/search")
 @limit_api_searches
 def search() -> Response:
-    from notesbase.search.views import api_search
-
     return api_search()
