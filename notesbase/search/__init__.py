@@ -3,8 +3,11 @@
 - ``engine``: the only module that imports Whoosh: schema, index folders,
   one writer at a time, a reused searcher per thread;
 - ``documents``: what goes into the index, from ``disclose`` only;
+- ``sources``: the public texts features register for their documents
+  (the published write-up), so search imports no feature;
 - ``outbox``: index work committed with the change, applied after commit;
-- ``indexer``: applying the outbox, rebuilding, checking;
+- ``indexer``: applying the outbox, rebuilding (``rebuilding``, its
+  worker processes running ``notesbase.rebuild_worker``), checking;
 - ``naming``: who is named where (``item_mentions``), by the matcher ``disclose`` uses;
 - ``retries``: outbox rows whose work fails, retried then set aside;
 - ``query``: the reader's query language, parsed with bounded cost;
