@@ -30,15 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import columns, fields, highlight, index
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import SegmentReader
-from whoosh.writing import IndexWriter, SegmentWriter
+from whoosh.writing import IndexWriter
 
-from notesbase.search import ranking
+from notesbase.search import ranking, whoosh_internals
 from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, ArrayPositions, analyse
 from notesbase.search.query import ParsedQuery
 from notesbase.search.ranking import Access
-from notesbase.search.segments import Cache, Segment, View, read_postings
+from notesbase.search.segments import Cache, Segment, View
+from notesbase.search.whoosh_internals import FastWriter, FileSnapshot
 
 __all__ = ["Access", "Document", "Engine", "EngineResults", "IndexUnavailable", "StoredDoc"]
 
@@ -358,33 +358,17 @@ class Engine:
             else:
                 writer.commit(merge=False)
         except BaseException:
-            _abandon(writer)
+            whoosh_internals.abandon(writer)
             raise
         _seal(path)
-        return not optimize and bool(_full_tiers([*writer.segments, writer.newsegment]))
+        return not optimize and bool(_full_tiers(whoosh_internals.segments_after(writer)))
 
     def _delete(self, writer: IndexWriter, replace: Iterable[tuple[str, str]]) -> None:
-        """Mark deleted the documents matching ``replace``, looked up in each
-        segment's term index through readers kept from one write to the next
-        (Whoosh's ``delete_by_term`` opens a reader on every segment each
-        time). Writers take turns (``writer_lock``), so one set serves all."""
-        pairs = list(replace)
-        kept = self._write_readers
-        self._write_readers = {}
-        try:
-            offset = 0
-            for entry in writer.segments:
-                name = entry.segment_id()
-                reader = kept.pop(name, None) or SegmentReader(writer.storage, writer.schema, entry)
-                self._write_readers[name] = reader
-                for field, value in pairs:
-                    for docnum in read_postings(reader, field, value).ids.tolist():
-                        if not entry.is_deleted(docnum):
-                            writer.delete_document(offset + docnum)
-                offset += entry.doc_count_all()
-        finally:
-            for reader in kept.values():
-                reader.close()
+        """Mark deleted the documents matching ``replace``, through readers
+        kept from one write to the next. Writers take turns
+        (``writer_lock``), so one set serves all."""
+        kept, self._write_readers = self._write_readers, {}
+        self._write_readers = whoosh_internals.delete_matching(writer, kept, list(replace))
 
     def merge(self, path: Path) -> bool:
         """Merge every full tier of small segments (``_tiered_merge``) in one
@@ -392,13 +376,13 @@ class Engine:
         ``writer_lock``: while a merge runs, saves wait for it or leave their
         change in the outbox for the next apply."""
         opened = self.open_index(path)
-        if not _full_tiers(opened._segments()):
+        if not _full_tiers(whoosh_internals.index_segments(opened)):
             return False
         writer = _locked_writer(opened, limitmb=64)
         try:
             writer.commit(mergetype=_tiered_merge)
         except BaseException:
-            _abandon(writer)
+            whoosh_internals.abandon(writer)
             raise
         _seal(path)
         return True
@@ -409,31 +393,13 @@ class Engine:
         own), and return the segment for ``commit_segments``. The same steps
         as Whoosh's own multi-process writer, with the documents made in the
         writing process instead of sent to it."""
-        writer = _Writer(self.open_index(path), _lk=False, limitmb=1024)
-        try:
-            for document in documents:
-                writer.add_document(**document.fields())
-            if writer._added:
-                return writer._finalize_segment()
-            writer._close_segment()
-            return None
-        except BaseException:
-            with contextlib.suppress(Exception):
-                writer._close_segment()
-            raise
-        # The temporary folder is shared with the other writing processes:
-        # the commit removes it (``commit_segments``).
+        return whoosh_internals.write_segment(
+            self.open_index(path), (document.fields() for document in documents)
+        )
 
     def commit_segments(self, path: Path, segments: Sequence[Any]) -> None:
         """Add segments written by ``write_segment`` to the index, in one commit."""
-        writer = _locked_writer(self.open_index(path))
-        try:
-            writer._close_segment()
-            writer._commit_toc([*writer.segments, *segments])
-        except BaseException:
-            _abandon(writer)
-            raise
-        writer._finish()
+        whoosh_internals.commit_segments(_locked_writer(self.open_index(path)), segments)
         _seal(path)
 
     def stored_documents(self, path: Path | None = None) -> Iterator[StoredDoc]:
@@ -458,7 +424,10 @@ class Engine:
             if previous is not None and previous.path == path and previous.current():
                 return previous.view  # type: ignore[no-any-return]
             self._local.snapshot = None
-            snapshot = _Snapshot(path, self.open_index(path), self.cache, previous)
+            files = FileSnapshot(
+                path, self.open_index(path), previous.files if previous is not None else None
+            )
+            snapshot = _Snapshot(files, self.cache)
         except IndexUnavailable:
             raise
         except Exception as error:
@@ -515,7 +484,7 @@ class Engine:
                 stale=stale,
             )
             docs = [
-                StoredDoc.from_stored(segment.reader.stored_fields(docnum))
+                StoredDoc.from_stored(segment.source.stored_fields(docnum))
                 for segment, docnum in ranked.hits
             ]
         except (IndexUnavailable, ValueError):
@@ -526,70 +495,20 @@ class Engine:
         return EngineResults(ranked.total, docs, ranked.topic_counts, ranked.terms)
 
 
-class _Writer(SegmentWriter):
-    """Whoosh's segment writer, minus one cost: while writing postings it
-    looks up each posting's document length, reading it back from the
-    segment's own length column one posting at a time, only to record the
-    shortest and longest per block for Whoosh's score estimates. Searches
-    here never use those (lengths come from the column itself), so they
-    are left at zero: a third less time per posting."""
-
-    def __init__(self, ix: index.Index, **kwargs: Any) -> None:
-        # Posting blocks are compressed at zlib's fastest level (Whoosh's
-        # default is 3): the same size here, a few per cent less time to
-        # write; each block records its level, so readers need no setting.
-        kwargs.setdefault("codec", W3Codec(compression=1))
-        super().__init__(ix, **kwargs)
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        self.fieldwriter.add_postings(self.schema, None, self.pool.iter_postings())
-        self.fieldwriter.close()
-
-
 class _Snapshot:
-    """The segments of one version of the index as one thread reads them.
-    Readers of segments that are still there are taken over from the
-    previous snapshot (opening one costs about a millisecond, and a save
-    adds one small segment), with the new table of contents' entries, so
-    deletions are always the current ones."""
+    """One version of the index as one thread reads it: its segments'
+    sources, and the view of them searches run on."""
 
-    def __init__(
-        self, path: Path, opened: index.Index, cache: Cache, previous: _Snapshot | None
-    ) -> None:
-        self.path = path
-        self.index = opened
-        toc = opened._read_toc()
-        self.generation = toc.generation
-        kept = previous.readers if previous is not None and previous.path == path else {}
-        self.readers: dict[str, SegmentReader] = {}
-        self.segments: list[Segment] = []
-        try:
-            for entry in toc.segments:
-                if not entry.doc_count_all():
-                    continue
-                name = entry.segment_id()
-                reader = kept.pop(name, None) or SegmentReader(
-                    opened.storage, toc.schema, entry, generation=toc.generation
-                )
-                self.readers[name] = reader
-                self.segments.append(Segment(reader, entry, cache))
-        except BaseException:
-            self.close()
-            raise
-        finally:
-            for reader in kept.values():
-                reader.close()
-        self.view = View(self.segments, cache)
+    def __init__(self, files: FileSnapshot, cache: Cache) -> None:
+        self.files = files
+        self.path = files.path
+        self.view = View([Segment(source, cache) for source in files.sources], cache)
 
     def current(self) -> bool:
-        return bool(self.generation == self.index.latest_generation())
+        return self.files.current()
 
     def close(self) -> None:
-        for reader in self.readers.values():
-            with contextlib.suppress(Exception):
-                reader.close()
-        self.readers = {}
+        self.files.close()
 
 
 def _band(documents: int) -> int:
@@ -685,27 +604,14 @@ def _damaged_file(path: Path) -> str | None:
     return None
 
 
-def _locked_writer(opened: index.Index, **options: Any) -> _Writer:
+def _locked_writer(opened: index.Index, **options: Any) -> FastWriter:
     """A writer holding Whoosh's own lock. That lock found taken (a writer
     that a failed commit, or a process being killed, has not let go of yet)
     is a ``LockTimeout`` like the writer lock's: the callers' to retry."""
     try:
-        return _Writer(opened, **options)
+        return FastWriter(opened, **options)
     except index.LockError as error:
         raise LockTimeout(f"the index's own write lock is taken ({error or 'busy'})") from None
-
-
-def _abandon(writer: IndexWriter) -> None:
-    """After a failed commit (a full disk): close the writer's files and let
-    go of Whoosh's own index lock now. Left to the garbage collector (the
-    writer sits in reference cycles), the lock stays held and every later
-    write, in this process or another, fails until the collector runs."""
-    with contextlib.suppress(Exception):
-        writer.cancel()
-    lock = getattr(writer, "writelock", None)
-    if lock is not None and getattr(lock, "fd", None) is not None:
-        with contextlib.suppress(Exception):
-            lock.release()
 
 
 @contextlib.contextmanager

@@ -27,7 +27,7 @@ import numpy as np
 
 from notesbase.search.analysis import analyse
 from notesbase.search.query import AnyOf, Clause, Filters, ParsedQuery, Prefix, Term, Word
-from notesbase.search.segments import Segment, View, read_postings
+from notesbase.search.segments import Segment, View
 
 TEXT_FIELDS = ("text", "title")
 MAX_PREFIX_EXPANSIONS = 64
@@ -323,7 +323,7 @@ def _without_waiting(view: View, mask: np.ndarray, keys: set[str], scopes: set[s
     for segment, offset in zip(view.segments, view.offsets, strict=True):
         for name, values in (("key", keys), ("scope", scopes)):
             for value in values:
-                mask[read_postings(segment.reader, name, value).ids + int(offset)] = False
+                mask[segment.source.postings(name, value).ids + int(offset)] = False
 
 
 def run(

@@ -441,10 +441,10 @@ def test_posting_blocks_are_written_at_the_fastest_compression(loaded):
     """The writer's codec compresses at zlib's level 1, and the blocks it
     wrote say so (readers take each block's level from the block)."""
     engine = indexer.engine_for(loaded)
-    segment = engine.segments()[0]
-    terms = segment.reader._terms
+    reader = engine.segments()[0].source.reader
+    terms = reader._terms
     info = terms.term_info("text", b"data")
     assert not info.is_inlined()
     offset, length = info.extent()
-    matcher = W3LeafMatcher(terms._postfile, offset, length, segment.reader.schema["text"].format)
+    matcher = W3LeafMatcher(terms._postfile, offset, length, reader.schema["text"].format)
     assert matcher._compression == 1
