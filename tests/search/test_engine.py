@@ -21,12 +21,13 @@ from bench.references import whoosh_query
 from notesbase.db import db
 from notesbase.models import Item
 from notesbase.notes.items import ItemFields, update_item
-from notesbase.search import engine as engine_module
-from notesbase.search import indexer, rebuilding
+from notesbase.search import indexer, rebuilding, writing
 from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, ArrayPositions, analyse
-from notesbase.search.engine import LAYOUT, MERGE_FACTOR
 from notesbase.search.query import Filters, ParsedQuery, Phrase, Word, parse
 from notesbase.search.ranking import Access
+from notesbase.search.schema import schema
+from notesbase.search.storage import LAYOUT
+from notesbase.search.writing import MERGE_FACTOR
 
 SPEC = corpus.Spec(items=240, items_per_meeting=12, series=2, people=30, words_per_item=60)
 READERS = {
@@ -256,7 +257,7 @@ def test_saves_merge_small_segments_a_band_at_a_time(loaded, monkeypatch):
     """Many one-item saves leave at most ``MERGE_FACTOR`` segments in any
     size band, merge only segments of about the same size, never touch the
     rebuild's big segment, and lose nothing."""
-    monkeypatch.setattr(engine_module, "LARGE_SEGMENT", 100)
+    monkeypatch.setattr(writing, "LARGE_SEGMENT", 100)
     engine = indexer.engine_for(loaded)
     (big,) = [s.id for s in engine.segments()]
     with loaded.app_context():
@@ -268,9 +269,7 @@ def test_saves_merge_small_segments_a_band_at_a_time(loaded, monkeypatch):
     bands: dict[int, int] = {}
     for segment in segments:
         if segment.id != big:
-            bands[engine_module._band(segment.size)] = (
-                bands.get(engine_module._band(segment.size), 0) + 1
-            )
+            bands[writing._band(segment.size)] = bands.get(writing._band(segment.size), 0) + 1
     assert bands and max(bands.values()) <= MERGE_FACTOR, bands
     assert len(bands) > 1, bands  # merged segments moved up a band
     assert big in {s.id for s in segments}
@@ -312,11 +311,11 @@ def test_a_merge_takes_one_band_of_like_sizes():
 
     small = [Entry(2) for _ in range(MERGE_FACTOR)]
     grown = [Entry(40), Entry(300)]
-    large = [Entry(engine_module.LARGE_SEGMENT) for _ in range(MERGE_FACTOR)]
-    assert engine_module._full_tiers([*small, *grown, *large]) == small
-    assert engine_module._full_tiers([*small[:-1], *grown, *large]) == []
+    large = [Entry(writing.LARGE_SEGMENT) for _ in range(MERGE_FACTOR)]
+    assert writing._full_tiers([*small, *grown, *large]) == small
+    assert writing._full_tiers([*small[:-1], *grown, *large]) == []
     middle = [Entry(40) for _ in range(MERGE_FACTOR)]
-    assert engine_module._full_tiers([*small[:3], *middle]) == middle
+    assert writing._full_tiers([*small[:3], *middle]) == middle
 
 
 def test_an_index_of_another_layout_is_rebuilt(loaded):
@@ -325,7 +324,7 @@ def test_an_index_of_another_layout_is_rebuilt(loaded):
     engine = indexer.engine_for(loaded)
     old = engine.current_path()
     (old / LAYOUT).write_text('{"version": 1}', encoding="utf-8")
-    engine._opened.clear()
+    engine.storage._opened.clear()
     assert indexer.ensure(loaded)
     assert engine.current_path() != old
     assert indexer.check(loaded).ok
@@ -389,8 +388,7 @@ def test_a_failing_worker_fails_the_rebuild_and_keeps_the_index(loaded, monkeypa
 def test_the_schema_stores_no_text():
     """What the index keeps per document: ids, versions and public meeting
     fields; title and text are indexed only."""
-    schema = engine_module.schema()
-    stored = {name for name, field in schema.items() if field.stored}
+    stored = {name for name, field in schema().items() if field.stored}
     assert not {"title", "text"} & stored
     assert stored == {
         "doc_id",

@@ -17,8 +17,8 @@ from whoosh import index as whoosh_index
 from notesbase.db import db
 from notesbase.models import Item
 from notesbase.notes import items as item_service
-from notesbase.search import engine as engine_module
 from notesbase.search import indexer
+from notesbase.search.writing import MERGE_FACTOR
 from tests.search.procs_support import build_world, item_fields
 
 LOGGER = "notesbase.search.indexer"
@@ -39,7 +39,7 @@ def small_segments(app: Flask, monkeypatch) -> Iterator[Path]:
     started = []
     with monkeypatch.context() as patched:
         patched.setattr(indexer, "merge_soon", lambda app: started.append(app))
-        for number in range(engine_module.MERGE_FACTOR + 2):
+        for number in range(MERGE_FACTOR + 2):
             with app.app_context():
                 item = db.session.get(Item, world.items[number % len(world.items)])
                 assert item is not None
@@ -120,7 +120,7 @@ def test_a_real_failure_is_logged_with_its_traceback(app, small_segments, caplog
     retries) and the error is logged with its traceback."""
     caplog.set_level(logging.INFO, logger=LOGGER)
     segments = sorted(small_segments.glob("*.seg"), key=lambda p: p.stat().st_size)
-    assert len(segments) > engine_module.MERGE_FACTOR
+    assert len(segments) > MERGE_FACTOR
     segments[0].unlink()
     indexer.merge_soon(app)
     assert indexer.wait_for_merges(timeout=15)
