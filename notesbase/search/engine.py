@@ -24,9 +24,8 @@ from typing import Any
 from whoosh import index
 
 from notesbase.search.analysis import analyse
-from notesbase.search.query import ParsedQuery
-from notesbase.search.ranking import Access
 from notesbase.search.reading import EngineResults, Reader
+from notesbase.search.request import Access, SearchRequest
 from notesbase.search.schema import Document, StoredDoc
 from notesbase.search.segments import Cache, Segment, View
 from notesbase.search.storage import LAYOUT_VERSION, IndexUnavailable, LockTimeout, Storage
@@ -40,6 +39,7 @@ __all__ = [
     "EngineResults",
     "IndexUnavailable",
     "LockTimeout",
+    "SearchRequest",
     "StoredDoc",
 ]
 
@@ -137,23 +137,5 @@ class Engine:
     def analyse(self, text: str) -> list[str]:
         return analyse(text)
 
-    def search(
-        self,
-        parsed: ParsedQuery,
-        access: Access,
-        *,
-        page: int,
-        per_page: int,
-        by_date: bool,
-        public_only: bool = False,
-        stale: tuple[set[str], set[str]] = (set(), set()),
-    ) -> EngineResults:
-        return self.reader.search(
-            parsed,
-            access,
-            page=page,
-            per_page=per_page,
-            by_date=by_date,
-            public_only=public_only,
-            stale=stale,
-        )
+    def search(self, request: SearchRequest) -> EngineResults:
+        return self.reader.search(request)

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from notesbase.search.analysis import analyse
-from notesbase.search.query import AnyOf, Clause, Filters, ParsedQuery, Prefix, Term, Word
+from notesbase.search.query import AnyOf, Clause, Filters, Prefix, Term, Word
+from notesbase.search.request import Access, SearchRequest
 from notesbase.search.segments import Segment, View
 
 TEXT_FIELDS = ("text", "title")
@@ -35,14 +36,6 @@ MAX_PREFIX_EXPANSIONS = 64
 # make a query walk the whole vocabulary.
 MAX_PREFIX_CANDIDATES = MAX_PREFIX_EXPANSIONS * 8
 B, K1 = 0.75, 1.2
-
-
-@dataclass(frozen=True)
-class Access:
-    """Who is searching: the audiences they read each series as; everyone
-    reads the public documents."""
-
-    by_series: tuple[tuple[int, str], ...]
 
 
 @dataclass
@@ -245,38 +238,37 @@ def _common(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return both[1:][both[1:] == both[:-1]]
 
 
-def allowed(view: View, access: Access, public_only: bool) -> np.ndarray:
+def allowed(view: View, access: Access) -> np.ndarray:
     """The documents this reader may see (kept per view and reader)."""
 
     def make() -> np.ndarray:
         mask = view.mask("audiences", "public").copy()
-        if not public_only:
-            for series, audience in access.by_series:
-                mask |= view.mask("series", str(series)) & view.mask("audiences", audience)
+        for series, audience in access.by_series:
+            mask |= view.mask("series", str(series)) & view.mask("audiences", audience)
         return mask
 
-    return view.memo(("allowed", access, public_only), make)
+    return view.memo(("allowed", access), make)
 
 
 def searchable(
-    view: View, access: Access, public_only: bool, stale: tuple[set[str], set[str]]
+    view: View, access: Access, stale: tuple[frozenset[str], frozenset[str]]
 ) -> tuple[np.ndarray, Statistics]:
     """The documents this reader may search (live, within their access, not
-    ``stale``), and their ranking ``Statistics``. Without stale documents
-    both are kept per view and reader: the key is everything the mask is
-    made of (the view's id names its segments and deletions; ``Access``
-    compares by value)."""
+    ``stale``: keys, meeting scopes), and their ranking ``Statistics``.
+    Without stale documents both are kept per view and reader: the key is
+    everything the mask is made of (the view's id names its segments and
+    deletions; ``Access`` compares by value)."""
     if stale[0] or stale[1]:
-        mask = view.live() & allowed(view, access, public_only)
+        mask = view.live() & allowed(view, access)
         _without_waiting(view, mask, *stale)
         return mask, statistics(view, mask)
 
     def make() -> tuple[np.ndarray, Statistics]:
-        mask = view.live() & allowed(view, access, public_only)
+        mask = view.live() & allowed(view, access)
         mask.flags.writeable = False
         return mask, statistics(view, mask)
 
-    return view.memo(("searchable", access, public_only), make)
+    return view.memo(("searchable", access), make)
 
 
 def _narrowed(view: View, filters: Filters) -> np.ndarray | None:
@@ -317,7 +309,9 @@ def _between(column: np.ndarray, low: int | None, high: int | None) -> np.ndarra
     return result
 
 
-def _without_waiting(view: View, mask: np.ndarray, keys: set[str], scopes: set[str]) -> None:
+def _without_waiting(
+    view: View, mask: np.ndarray, keys: frozenset[str], scopes: frozenset[str]
+) -> None:
     """Take out documents named by outbox rows not applied yet (read
     uncached: they change with every write)."""
     for segment, offset in zip(view.segments, view.offsets, strict=True):
@@ -326,21 +320,13 @@ def _without_waiting(view: View, mask: np.ndarray, keys: set[str], scopes: set[s
                 mask[segment.source.postings(name, value).ids + int(offset)] = False
 
 
-def run(
-    view: View,
-    parsed: ParsedQuery,
-    access: Access,
-    *,
-    page: int,
-    per_page: int,
-    by_date: bool,
-    public_only: bool = False,
-    stale: tuple[set[str], set[str]] = (set(), set()),
-) -> Ranked:
-    """The page of hits, total and topic counts for ``parsed``. Filters
+def run(view: View, request: SearchRequest) -> Ranked:
+    """The page of hits, total and topic counts for ``request``. Filters
     narrow what is found, not the statistics: those are the reader's whole
     searchable set, as in an index holding only what they may see."""
-    readable, stats = searchable(view, access, public_only, stale)
+    parsed = request.parsed
+    stale = (request.stale_keys, request.stale_scopes)
+    readable, stats = searchable(view, request.access, stale)
     narrowing = _narrowed(view, parsed.filters)
     within = readable & narrowing if narrowing is not None else readable
     query = _Query(view, within, readable, stats)
@@ -355,16 +341,17 @@ def run(
     terms = frozenset(query.terms)
     for excluded in parsed.excluded:
         matched &= ~query.term(excluded).mask
-    limit = page * per_page
+    limit = request.page * request.per_page
     found = np.flatnonzero(matched)
     top = (
         _by_date(view, found, limit)
-        if by_date or score is None
+        if request.by_date or score is None
         else _by_score(view, found, score, limit)
     )
+    first = (request.page - 1) * request.per_page
     return Ranked(
         total=len(found),
-        hits=[view.locate(int(document)) for document in top[(page - 1) * per_page :]],
+        hits=[view.locate(int(document)) for document in top[first:]],
         topic_counts=_topic_counts(view, matched),
         terms=terms,
     )

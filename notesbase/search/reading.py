@@ -13,8 +13,7 @@ from whoosh import highlight
 
 from notesbase.search import ranking
 from notesbase.search.analysis import HIGHLIGHT_ANALYZER
-from notesbase.search.query import ParsedQuery
-from notesbase.search.ranking import Access
+from notesbase.search.request import SearchRequest
 from notesbase.search.schema import StoredDoc
 from notesbase.search.segments import Cache, Segment, View
 from notesbase.search.storage import IndexUnavailable, Storage
@@ -111,32 +110,12 @@ class Reader:
             snapshot.close()
             self._local.snapshot = None
 
-    def search(
-        self,
-        parsed: ParsedQuery,
-        access: Access,
-        *,
-        page: int,
-        per_page: int,
-        by_date: bool,
-        public_only: bool = False,
-        stale: tuple[set[str], set[str]] = (set(), set()),
-    ) -> EngineResults:
-        """One page of hits for ``parsed`` among the documents ``access``
-        may see, minus those ``stale`` names (keys, meeting scopes): counts
-        and topic counts cover exactly the same documents."""
+    def search(self, request: SearchRequest) -> EngineResults:
+        """One page of hits for ``request``: counts and topic counts cover
+        exactly the documents it may find."""
         view = self.view()
         try:
-            ranked = ranking.run(
-                view,
-                parsed,
-                access,
-                page=page,
-                per_page=per_page,
-                by_date=by_date,
-                public_only=public_only,
-                stale=stale,
-            )
+            ranked = ranking.run(view, request)
             docs = [
                 StoredDoc.from_stored(segment.source.stored_fields(docnum))
                 for segment, docnum in ranked.hits

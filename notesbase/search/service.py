@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import nh3
 import sqlalchemy as sa
@@ -41,6 +41,7 @@ from notesbase.search.documents import (
 from notesbase.search.engine import Access, EngineResults, IndexUnavailable, StoredDoc
 from notesbase.search.naming import like_pattern
 from notesbase.search.query import Filters, ParsedQuery, QueryError, parse
+from notesbase.search.request import SearchRequest
 
 PER_PAGE = 10
 MAX_PAGE = 100
@@ -145,30 +146,25 @@ def search(
     access, audiences = reader_access(member)
     parsed = ParsedQuery(parsed.required, parsed.excluded, resolve_filters(parsed.filters))
     engine = indexer.engine_for(app)
+    request = SearchRequest(
+        parsed,
+        access,
+        page=page,
+        per_page=per_page,
+        by_date=by_date,
+        stale_keys=frozenset(waiting[0]),
+        stale_scopes=frozenset(waiting[1]),
+    )
 
-    def run(number: int, size: int, dropped: set[str]) -> EngineResults:
-        """The engine's page ``number`` of ``size`` hits, leaving out what is
-        waiting in the outbox and the documents (by key) the re-check
-        ``dropped``."""
-
-        def once() -> EngineResults:
-            return engine.search(
-                parsed,
-                access,
-                page=number,
-                per_page=size,
-                by_date=by_date,
-                stale=(waiting[0] | dropped, waiting[1]),
-            )
-
+    def run(asked: SearchRequest) -> EngineResults:
         try:
-            return once()
+            return engine.search(asked)
         except IndexUnavailable:
             if not indexer.repair(app):
                 raise SearchUnavailable() from None
-            return once()
+            return engine.search(asked)
 
-    results, hits = _checked(run, page, per_page, audiences)
+    results, hits = _checked(run, request, audiences)
     result = SearchPage(
         text=text, parsed=parsed, total=results.total, page=page, per_page=per_page, by_date=by_date
     )
@@ -184,12 +180,11 @@ def _last_page(total: int, per_page: int) -> int:
 
 
 def _checked(
-    run: Callable[[int, int, set[str]], EngineResults],
-    page: int,
-    per_page: int,
+    run: Callable[[SearchRequest], EngineResults],
+    request: SearchRequest,
     audiences: dict[int, Audience],
 ) -> tuple[EngineResults, list[Hit]]:
-    """The engine's answer for ``page`` and its hits that pass the
+    """The engine's answer for ``request`` and its hits that pass the
     re-check, such that the total, the topic counts and the pages count no
     document the re-check dropped: each dropped document is left out (by
     its key) and the query runs again, until the hits pass whole.
@@ -199,17 +194,16 @@ def _checked(
     so N counts only hits that pass. After ``MAX_RECHECKS`` runs that still
     drop hits, the last ones dropped are taken off the counts by hand (fail
     closed: a count may then miss a document, never include a dropped one)."""
-    dropped: set[str] = set()
     for _ in range(MAX_RECHECKS):
-        results = run(page, per_page, dropped)
-        last = _last_page(results.total, per_page)
-        past_the_end = results.total > 0 and page > last
+        results = run(request)
+        last = _last_page(results.total, request.per_page)
+        past_the_end = results.total > 0 and request.page > last
         if past_the_end:
-            results = run(1, last * per_page, dropped)
+            results = run(replace(request, page=1, per_page=last * request.per_page))
         hits, stale = _recheck(results, audiences)
         if not stale:
             return results, [] if past_the_end else hits
-        dropped |= {doc.key for doc in stale}
+        request = replace(request, stale_keys=request.stale_keys | {doc.key for doc in stale})
     return _without(results, stale), [] if past_the_end else hits
 
 

@@ -24,7 +24,7 @@ from notesbase.notes.items import ItemFields, update_item
 from notesbase.search import indexer, rebuilding, writing
 from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, ArrayPositions, analyse
 from notesbase.search.query import Filters, ParsedQuery, Phrase, Word, parse
-from notesbase.search.ranking import Access
+from notesbase.search.request import Access, SearchRequest
 from notesbase.search.schema import schema
 from notesbase.search.storage import LAYOUT
 from notesbase.search.writing import MERGE_FACTOR
@@ -168,7 +168,7 @@ def test_totals_pages_and_topic_counts_agree_with_whoosh(loaded, reader):
         for filters in FILTERS:
             parsed = parse(text, filters)
             expected, counts = _expected(loaded, parsed, access)
-            results = engine.search(parsed, access, page=1, per_page=1000, by_date=False)
+            results = engine.search(SearchRequest(parsed, access, page=1, per_page=1000))
             assert results.total == len(expected), (text, filters)
             assert results.topic_counts == counts, (text, filters)
             assert {doc.doc_id for doc in results.docs} == expected, (text, filters)
@@ -183,11 +183,11 @@ def test_hits_come_best_first_or_newest_first(loaded):
     engine = indexer.engine_for(loaded)
     access = READERS["member of both"]
     parsed = parse("data")
-    by_date = engine.search(parsed, access, page=1, per_page=50, by_date=True).docs
+    by_date = engine.search(SearchRequest(parsed, access, page=1, per_page=50, by_date=True)).docs
     keys = [(-doc.day, -doc.number, doc.target) for doc in by_date]
     assert keys == sorted(keys)
-    first = engine.search(parsed, access, page=1, per_page=10, by_date=False)
-    second = engine.search(parsed, access, page=2, per_page=10, by_date=False)
+    first = engine.search(SearchRequest(parsed, access, page=1, per_page=10))
+    second = engine.search(SearchRequest(parsed, access, page=2, per_page=10))
     assert not {d.doc_id for d in first.docs} & {d.doc_id for d in second.docs}
     assert len(second.docs) == 10
 
@@ -196,7 +196,7 @@ def test_a_filter_alone_lists_documents_newest_first(loaded):
     """A topic filter without words finds every document on the topic."""
     engine = indexer.engine_for(loaded)
     parsed = ParsedQuery(filters=Filters(topics=("data-sharing",)))
-    results = engine.search(parsed, READERS["facilitator"], page=1, per_page=2000, by_date=False)
+    results = engine.search(SearchRequest(parsed, READERS["facilitator"], page=1, per_page=2000))
     expected = [doc for doc in results.docs if "data-sharing" in doc.topics]
     assert results.total == len(expected) == len(results.docs) > 0
 
@@ -210,7 +210,7 @@ def test_phrase_words_must_be_adjacent_and_in_order(loaded):
     both = ParsedQuery((Word("data"), Word("sharing")))
     found = {
         name: {
-            d.doc_id for d in engine.search(q, access, page=1, per_page=5000, by_date=False).docs
+            d.doc_id for d in engine.search(SearchRequest(q, access, page=1, per_page=5000)).docs
         }
         for name, q in (("forwards", forwards), ("backwards", backwards), ("both", both))
     }
@@ -223,7 +223,7 @@ def test_highlights_mark_the_query_words_in_the_text_given(loaded):
     """Snippets are made from the text the caller passes, marking stems."""
     engine = indexer.engine_for(loaded)
     results = engine.search(
-        parse("sharing"), READERS["facilitator"], page=1, per_page=1, by_date=False
+        SearchRequest(parse("sharing"), READERS["facilitator"], page=1, per_page=1)
     )
     marked = re.sub(r"<mark[^>]*>", "<mark>", results.highlight(0, "We are sharing; shared data."))
     assert "<mark>sharing</mark>" in marked
@@ -276,7 +276,7 @@ def test_saves_merge_small_segments_a_band_at_a_time(loaded, monkeypatch):
     assert indexer.check(loaded).ok
     for number in range(len(ids)):
         parsed = parse(f"zebrafish{number}")
-        found = engine.search(parsed, READERS["facilitator"], page=1, per_page=5, by_date=False)
+        found = engine.search(SearchRequest(parsed, READERS["facilitator"], page=1, per_page=5))
         assert found.total >= 1, number
 
 
@@ -339,13 +339,13 @@ def test_a_rebuild_in_several_segments_equals_one_in_one(loaded, monkeypatch):
     engine = indexer.engine_for(loaded)
     alone = {doc.doc_id: doc for doc in engine.stored_documents()}
     parsed = parse('"data sharing" OR trust')
-    before = engine.search(parsed, READERS["facilitator"], page=1, per_page=2000, by_date=False)
+    before = engine.search(SearchRequest(parsed, READERS["facilitator"], page=1, per_page=2000))
     monkeypatch.setattr(rebuilding, "SEGMENT_DOCUMENTS", 90)
     count = indexer.rebuild(loaded)
     assert count == len(alone)
     assert {doc.doc_id: doc for doc in engine.stored_documents()} == alone
     assert len(engine.segments()) >= len(alone) // 90
-    after = engine.search(parsed, READERS["facilitator"], page=1, per_page=2000, by_date=False)
+    after = engine.search(SearchRequest(parsed, READERS["facilitator"], page=1, per_page=2000))
     assert (after.total, after.topic_counts) == (before.total, before.topic_counts)
     assert {d.doc_id for d in after.docs} == {d.doc_id for d in before.docs}
 
@@ -419,7 +419,7 @@ def test_a_warmed_view_leaves_a_search_only_its_words_to_read(loaded):
     kinds = {key[1] for key in warmed}
     assert {"live", "lengths", "column", "topics"} <= kinds
     results = engine.search(
-        parse("public trust"), READERS["member of both"], page=1, per_page=10, by_date=False
+        SearchRequest(parse("public trust"), READERS["member of both"], page=1, per_page=10)
     )
     assert results.total > 0
     added = {key[1] for key in set(engine.cache._items) - warmed}
