@@ -12,7 +12,8 @@ Whoosh, with ``analysis``):
   (``segments`` holds what is read from each segment, ``ranking`` runs the
   query over it, neither importing Whoosh);
 - ``whoosh_internals``: every use of Whoosh's private internals, written
-  for one whoosh-reloaded version."""
+  for one whoosh-reloaded version; ``whoosh_public``: the same reading and
+  writing through Whoosh's public API, for any other version."""
 
 from __future__ import annotations
 
@@ -47,14 +48,27 @@ __all__ = [
 class Engine:
     """One index root: its ``storage`` (generations, locks, state), its
     ``writer`` and its ``reader``. The methods below are theirs, gathered
-    so that callers need not know which part does what."""
+    so that callers need not know which part does what. With ``internals``
+    False, the index is read and written through Whoosh's public API only
+    (what the app does on a Whoosh other than the one ``whoosh_internals``
+    was written for): slower, the same answers."""
 
     def __init__(
-        self, root: Path, *, lock_timeout: float = 5.0, cache_bytes: int = 256 << 20
+        self,
+        root: Path,
+        *,
+        lock_timeout: float = 5.0,
+        cache_bytes: int = 256 << 20,
+        internals: bool = True,
     ) -> None:
         self.storage = Storage(root, lock_timeout=lock_timeout)
-        self.writer = Writer(self.storage)
-        self.reader = Reader(self.storage, cache_bytes=cache_bytes)
+        self.writer = Writer(self.storage, internals=internals)
+        self.reader = Reader(self.storage, cache_bytes=cache_bytes, internals=internals)
+
+    @property
+    def internals(self) -> bool:
+        """Whether Whoosh's private internals are used (``whoosh_internals``)."""
+        return self.reader.internals
 
     # -- storage and versions ------------------------------------------------
 

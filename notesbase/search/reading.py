@@ -18,6 +18,7 @@ from notesbase.search.schema import StoredDoc
 from notesbase.search.segments import Cache, Segment, View
 from notesbase.search.storage import IndexUnavailable, Storage
 from notesbase.search.whoosh_internals import FileSnapshot
+from notesbase.search.whoosh_public import PublicSnapshot
 
 
 @dataclass
@@ -51,11 +52,16 @@ class EngineResults:
 class Reader:
     """Reads the current generation of one ``Storage``: a snapshot per
     thread, and what searches have read from each segment (shared by the
-    threads)."""
+    threads). With ``internals``, segments are read straight from Whoosh's
+    files (``whoosh_internals``), else through its public searcher
+    (``whoosh_public``): the same answers, more slowly."""
 
-    def __init__(self, storage: Storage, *, cache_bytes: int = 256 << 20) -> None:
+    def __init__(
+        self, storage: Storage, *, cache_bytes: int = 256 << 20, internals: bool = True
+    ) -> None:
         self.storage = storage
         self.cache = Cache(cache_bytes)
+        self.internals = internals
         self._local = threading.local()
 
     def stored_documents(self, path: Path | None = None) -> Iterator[StoredDoc]:
@@ -78,11 +84,9 @@ class Reader:
             if previous is not None and previous.path == path and previous.current():
                 return previous.view  # type: ignore[no-any-return]
             self._local.snapshot = None
-            files = FileSnapshot(
-                path,
-                self.storage.open_index(path),
-                previous.files if previous is not None else None,
-            )
+            opened = self.storage.open_index(path)
+            kind = FileSnapshot if self.internals else PublicSnapshot
+            files = kind(path, opened, previous.files if previous is not None else None)
             snapshot = _Snapshot(files, self.cache)
         except IndexUnavailable:
             raise
@@ -132,7 +136,7 @@ class _Snapshot:
     """One version of the index as one thread reads it: its segments'
     sources, and the view of them searches run on."""
 
-    def __init__(self, files: FileSnapshot, cache: Cache) -> None:
+    def __init__(self, files: FileSnapshot | PublicSnapshot, cache: Cache) -> None:
         self.files = files
         self.path = files.path
         self.view = View([Segment(source, cache) for source in files.sources], cache)

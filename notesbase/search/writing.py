@@ -14,7 +14,7 @@ from whoosh import index
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter
 
-from notesbase.search import whoosh_internals
+from notesbase.search import whoosh_internals, whoosh_public
 from notesbase.search.schema import Document
 from notesbase.search.storage import LockTimeout, Storage
 from notesbase.search.whoosh_internals import FastWriter
@@ -28,12 +28,22 @@ LARGE_SEGMENT = 5_000
 
 
 class Writer:
-    """Writes into the generations of one ``Storage``, keeping the readers
-    it looks deletions up with from one write to the next."""
+    """Writes into the generations of one ``Storage``. With ``internals``
+    it writes as ``whoosh_internals`` allows (a leaner segment writer,
+    deletions looked up through readers kept from one write to the next,
+    a rebuild's segments written by several processes at once); else
+    through Whoosh's public writer only (``whoosh_public``), a rebuild in
+    one process."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, *, internals: bool = True) -> None:
         self.storage = storage
+        self.internals = internals
         self._readers: dict[str, SegmentReader] = {}
+
+    @property
+    def parallel_segments(self) -> bool:
+        """Whether several processes may write a rebuild's segments at once."""
+        return self.internals
 
     def write(
         self,
@@ -50,9 +60,10 @@ class Writer:
         ``merge`` has work. With ``optimize``, every segment is rewritten so
         no deleted text stays on disk (after a purge). Callers hold
         ``writer_lock``."""
-        writer = _locked_writer(self.storage.open_index(path), limitmb=64)
+        opened = self.storage.open_index(path)
+        writer = self._locked_writer(opened, limitmb=64)
         try:
-            self._delete(writer, replace)
+            self._delete(writer, list(replace))
             for document in documents:
                 writer.add_document(**document.fields())
         except BaseException:
@@ -67,14 +78,20 @@ class Writer:
             whoosh_internals.abandon(writer)
             raise
         self.storage.seal(path)
-        return not optimize and bool(_full_tiers(whoosh_internals.segments_after(writer)))
+        if optimize:
+            return False
+        if self.internals:
+            return bool(_full_tiers(whoosh_internals.segments_after(writer)))
+        return bool(_full_tiers(whoosh_public.segments(opened)))
 
-    def _delete(self, writer: IndexWriter, replace: Iterable[tuple[str, str]]) -> None:
-        """Mark deleted the documents matching ``replace``, through readers
-        kept from one write to the next. Writers take turns
-        (``writer_lock``), so one set serves all."""
+    def _delete(self, writer: IndexWriter, replace: list[tuple[str, str]]) -> None:
+        """Mark deleted the documents matching ``replace``. Writers take
+        turns (``writer_lock``), so one set of kept readers serves all."""
+        if not self.internals:
+            whoosh_public.delete_matching(writer, replace)
+            return
         kept, self._readers = self._readers, {}
-        self._readers = whoosh_internals.delete_matching(writer, kept, list(replace))
+        self._readers = whoosh_internals.delete_matching(writer, kept, replace)
 
     def merge(self, path: Path) -> bool:
         """Merge every full tier of small segments (``_tiered_merge``) in one
@@ -82,9 +99,13 @@ class Writer:
         ``writer_lock``: while a merge runs, saves wait for it or leave their
         change in the outbox for the next apply."""
         opened = self.storage.open_index(path)
-        if not _full_tiers(whoosh_internals.index_segments(opened)):
+        if self.internals:
+            segments = whoosh_internals.index_segments(opened)
+        else:
+            segments = whoosh_public.segments(opened)
+        if not _full_tiers(segments):
             return False
-        writer = _locked_writer(opened, limitmb=64)
+        writer = self._locked_writer(opened, limitmb=64)
         try:
             writer.commit(mergetype=_tiered_merge)
         except BaseException:
@@ -95,18 +116,44 @@ class Writer:
 
     def write_segment(self, path: Path, documents: Iterable[Document]) -> Any:
         """Write ``documents`` into a new segment of the index at ``path``
-        without committing it (no lock: each rebuild process writes its
-        own), and return the segment for ``commit_segments``. The same steps
-        as Whoosh's own multi-process writer, with the documents made in the
-        writing process instead of sent to it."""
-        return whoosh_internals.write_segment(
-            self.storage.open_index(path), (document.fields() for document in documents)
-        )
+        and return it for ``commit_segments`` (None when there were none):
+        without a lock or a commit, so each of a rebuild's processes writes
+        its own (``parallel_segments``). Through the public writer the
+        documents are committed at once, and None is returned."""
+        fields = (document.fields() for document in documents)
+        opened = self.storage.open_index(path)
+        if self.internals:
+            return whoosh_internals.write_segment(opened, fields)
+        writer = self._locked_writer(opened, limitmb=1024)
+        try:
+            for one in fields:
+                writer.add_document(**one)
+            writer.commit(merge=False)
+        except BaseException:
+            whoosh_internals.abandon(writer)
+            raise
+        self.storage.seal(path)
+        return None
 
     def commit_segments(self, path: Path, segments: Sequence[Any]) -> None:
         """Add segments written by ``write_segment`` to the index, in one commit."""
-        whoosh_internals.commit_segments(_locked_writer(self.storage.open_index(path)), segments)
+        if not segments and not self.internals:
+            return
+        opened = self.storage.open_index(path)
+        whoosh_internals.commit_segments(self._locked_writer(opened), segments)
         self.storage.seal(path)
+
+    def _locked_writer(self, opened: index.Index, **options: Any) -> IndexWriter:
+        """A writer holding Whoosh's own lock. That lock found taken (a
+        writer that a failed commit, or a process being killed, has not let
+        go of yet) is a ``LockTimeout`` like the writer lock's: the callers'
+        to retry."""
+        try:
+            if self.internals:
+                return FastWriter(opened, **options)
+            return opened.writer(**options)
+        except index.LockError as error:
+            raise LockTimeout(f"the index's own write lock is taken ({error or 'busy'})") from None
 
 
 def _band(documents: int) -> int:
@@ -145,13 +192,3 @@ def _tiered_merge(writer: IndexWriter, segments: list[Any]) -> list[Any]:
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in chosen]
-
-
-def _locked_writer(opened: index.Index, **options: Any) -> FastWriter:
-    """A writer holding Whoosh's own lock. That lock found taken (a writer
-    that a failed commit, or a process being killed, has not let go of yet)
-    is a ``LockTimeout`` like the writer lock's: the callers' to retry."""
-    try:
-        return FastWriter(opened, **options)
-    except index.LockError as error:
-        raise LockTimeout(f"the index's own write lock is taken ({error or 'busy'})") from None
