@@ -73,7 +73,7 @@ from bench.results import (
 from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Member
-from notesbase.search import indexer, service
+from notesbase.search import background, indexer, service
 from notesbase.search.documents import Builder
 from notesbase.search.query import Filters, ParsedQuery, parse
 from notesbase.search.request import SearchRequest
@@ -176,7 +176,7 @@ class Bench:
             fts.close()
             # A merge the saves above started may still be writing into the
             # instance folder, which is removed next.
-            indexer.wait_for_merges(timeout=120)
+            background.wait_for_merges(timeout=120)
             with self.app.app_context():
                 db.engine.dispose()
         self.results.updates = changes.updates

@@ -29,6 +29,7 @@ from flask import Flask
 
 from notesbase.db import db
 from notesbase.models import Item, Meeting
+from notesbase.search.context import engine_for
 from notesbase.search.documents import Builder, Document
 
 Progress = Callable[[int, int], None]
@@ -49,11 +50,10 @@ class RebuildFailed(Exception):
 def write_all(app: Flask, path: Path, progress: Progress | None = None) -> int:
     """Write every document of the database into the new index at ``path``
     and commit; returns how many documents were written."""
-    from notesbase.search.indexer import engine_for
-
     engine = engine_for(app)
     meetings, items = _meetings_and_items(app)
-    workers = _workers(app, items)
+    # Through Whoosh's public writer, segments are written one at a time.
+    workers = _workers(app, items) if engine.writer.parallel_segments else 1
     if workers == 1:
         with app.app_context():
             segments, count = _write_shard(app, path, [m for m, _ in meetings], progress)
@@ -103,8 +103,6 @@ def _write_shard(
 ) -> tuple[list[Any], int]:
     """Make and write the documents of these meetings (inside an app
     context), a segment per ``SEGMENT_DOCUMENTS``."""
-    from notesbase.search.indexer import engine_for
-
     engine = engine_for(app)
     builder = Builder(db.session)
     meetings = list(builder.meetings(meeting_ids))

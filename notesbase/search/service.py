@@ -30,7 +30,7 @@ from notesbase.db import db
 from notesbase.disclosure import Audience, DisclosedItem
 from notesbase.models import IndexOutbox, Item, Meeting, Member, Series, Topic, utcnow
 from notesbase.notes.policy import notes_audience
-from notesbase.search import indexer, retries
+from notesbase.search import backlog, indexer, retries
 from notesbase.search.documents import (
     Facts,
     disclosed_across,
@@ -228,11 +228,11 @@ def _catch_up(app: Flask) -> tuple[set[str], set[str]]:
     if not indexer.ensure(app):
         raise SearchUnavailable()
     try:
-        if indexer.pending(app):
+        if backlog.pending(app):
             indexer.apply_soon(app)
-            if indexer.pending(app):
-                return indexer.unapplied(app)
-    except indexer.CatchingUp:
+            if backlog.pending(app):
+                return backlog.unapplied(app)
+    except backlog.CatchingUp:
         # Which documents a waiting change touches is not known yet: any
         # answer could count one. Fail closed, and say so.
         raise SearchUnavailable(CATCHING_UP) from None
@@ -380,7 +380,7 @@ def _requeue(targets: list[tuple[str, int]]) -> None:
     the reader may no longer see is not always stale; redoing it is cheap.
     Work already failing on this host is not asked for again."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    targets = sorted(set(targets) - indexer.held_targets(app))
+    targets = sorted(set(targets) - backlog.held_targets(app))
     if not targets:
         return
     now = utcnow()

@@ -21,7 +21,7 @@ from bench.references import whoosh_query
 from notesbase.db import db
 from notesbase.models import Item
 from notesbase.notes.items import ItemFields, update_item
-from notesbase.search import indexer, rebuilding, writing
+from notesbase.search import background, checking, indexer, rebuilding, writing
 from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, ArrayPositions, analyse
 from notesbase.search.query import Filters, ParsedQuery, Phrase, Word, parse
 from notesbase.search.request import Access, SearchRequest
@@ -273,7 +273,7 @@ def test_saves_merge_small_segments_a_band_at_a_time(loaded, monkeypatch):
     assert bands and max(bands.values()) <= MERGE_FACTOR, bands
     assert len(bands) > 1, bands  # merged segments moved up a band
     assert big in {s.id for s in segments}
-    assert indexer.check(loaded).ok
+    assert checking.check(loaded).ok
     for number in range(len(ids)):
         parsed = parse(f"zebrafish{number}")
         found = engine.search(SearchRequest(parsed, READERS["facilitator"], page=1, per_page=5))
@@ -290,12 +290,12 @@ def test_after_saves_small_segments_are_merged_in_a_pause(loaded):
     for number, item_id in enumerate(ids):
         _save(loaded, item_id, f"pausefish{number}")
         indexer.apply(loaded, merge=False)
-        indexer.merge_soon(loaded)
+        background.merge_soon(loaded)
     busy = len(engine.segments())
     assert busy > MERGE_FACTOR  # nothing merged while saves kept coming
-    assert indexer.wait_for_merges(timeout=15)
+    assert background.wait_for_merges(timeout=15)
     assert len(engine.segments()) < busy
-    assert indexer.check(loaded).ok
+    assert checking.check(loaded).ok
 
 
 def test_a_merge_takes_one_band_of_like_sizes():
@@ -327,7 +327,7 @@ def test_an_index_of_another_layout_is_rebuilt(loaded):
     engine.storage._opened.clear()
     assert indexer.ensure(loaded)
     assert engine.current_path() != old
-    assert indexer.check(loaded).ok
+    assert checking.check(loaded).ok
 
 
 # -- the rebuild's worker processes ---------------------------------------------------
@@ -364,7 +364,7 @@ def test_a_rebuild_in_worker_processes_equals_one_in_process(loaded, monkeypatch
     assert together == alone
     assert len(engine.segments()) == 2
     assert seen[-1][0] == seen[-1][1] > 0
-    assert indexer.check(loaded).ok
+    assert checking.check(loaded).ok
 
 
 def test_a_failing_worker_fails_the_rebuild_and_keeps_the_index(loaded, monkeypatch):
