@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import nh3
 import sqlalchemy as sa
@@ -42,56 +42,19 @@ from notesbase.search.engine import Access, EngineResults, IndexUnavailable, Sto
 from notesbase.search.naming import like_pattern
 from notesbase.search.query import Filters, ParsedQuery, QueryError, parse
 from notesbase.search.request import SearchRequest
+from notesbase.search.results import (
+    CATCHING_UP,
+    MAX_PAGE,
+    PER_PAGE,
+    Hit,
+    SearchPage,
+    SearchUnavailable,
+)
 
-PER_PAGE = 10
-MAX_PAGE = 100
 SNIPPET_CHARS = 240
 # Runs of a search whose re-check drops hits before it answers with
 # counts taken off by hand (``_checked``).
 MAX_RECHECKS = 3
-
-
-REBUILDING = "The search index is being rebuilt. Please try again in a moment."
-CATCHING_UP = (
-    "Search is catching up with a change to the people in the notes. Please try again in a moment."
-)
-
-
-class SearchUnavailable(Exception):
-    """Search cannot answer safely now: try again shortly. ``message`` says
-    why, for the reader (the index is being rebuilt, or a change to people
-    is not yet known in the index, so any count could include it)."""
-
-    def __init__(self, message: str = REBUILDING) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Hit:
-    doctype: str  # "item", "meeting" or "writeup"
-    meeting: Meeting
-    kind: str
-    snippet: Markup
-    section: str = ""
-    attribution: str | None = None
-    item_id: int | None = None
-
-
-@dataclass
-class SearchPage:
-    text: str
-    parsed: ParsedQuery
-    hits: list[Hit] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    per_page: int = PER_PAGE
-    topic_counts: list[tuple[Topic, int]] = field(default_factory=list)
-    by_date: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, min(MAX_PAGE, math.ceil(self.total / self.per_page)))
 
 
 def reader_access(member: Member | None) -> tuple[Access, dict[int, Audience]]:
