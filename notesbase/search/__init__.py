@@ -1,12 +1,14 @@
 """Full-text search (Whoosh), safe by construction.
 
-- ``engine``: the index behind the project's own small interface; with
-  ``schema``, ``storage``, ``writing``, ``reading``, ``segments``,
-  ``ranking``, ``analysis`` and ``request`` it is the engine, and only its
-  modules import Whoosh. Whoosh's private internals are used in one,
-  ``whoosh_internals``, written for whoosh-reloaded 2.7.5; on any other
-  version ``whoosh_public`` reads and writes through Whoosh's public API
-  (checked at start-up, ``context.use_internals``);
+- the engine: ``engine`` is the index behind the project's own small
+  interface, over ``schema``, ``storage``, ``writing`` and ``reading``;
+  ``segments``, ``masks`` and ``ranking`` run a ``request`` over arrays read
+  from the index. Only ``engine``, ``schema``, ``storage``, ``writing``,
+  ``reading``, ``analysis``, ``whoosh_internals`` and ``whoosh_public``
+  import Whoosh. Its private internals are used in one, ``whoosh_internals``,
+  written for whoosh-reloaded 2.7.5; on any other version ``whoosh_public``
+  reads and writes through Whoosh's public API instead (checked at
+  start-up: ``context.use_internals``);
 - ``documents``: what goes into the index, from ``disclose`` only;
 - ``outbox``: index work committed with the change, applied after commit;
 - ``indexer``: applying the outbox (``changes``: what rows ask for;
@@ -17,7 +19,7 @@
 - ``retries``: outbox rows whose work fails, retried then set aside;
 - ``query``: the reader's query language, parsed with bounded cost;
 - ``service``: a search as one reader, filtered inside the engine and
-  re-checked against the database;
+  re-checked against the database; ``results``: what it answers;
 - ``views`` and ``cli``: the search page, its API and ``notesbase index``."""
 
 from __future__ import annotations

@@ -86,8 +86,8 @@ class Reader:
             self._local.snapshot = None
             opened = self.storage.open_index(path)
             kind = FileSnapshot if self.internals else PublicSnapshot
-            files = kind(path, opened, previous.files if previous is not None else None)
-            snapshot = _Snapshot(files, self.cache)
+            readers = kind(path, opened, previous.readers if previous is not None else None)
+            snapshot = _Snapshot(readers, self.cache)
         except IndexUnavailable:
             raise
         except Exception as error:
@@ -133,16 +133,17 @@ class Reader:
 
 
 class _Snapshot:
-    """One version of the index as one thread reads it: its segments'
-    sources, and the view of them searches run on."""
+    """One version of the index as one thread reads it: Whoosh's readers of
+    its segments (straight from the files, or through the public API), and
+    the view of them searches run on."""
 
-    def __init__(self, files: FileSnapshot | PublicSnapshot, cache: Cache) -> None:
-        self.files = files
-        self.path = files.path
-        self.view = View([Segment(source, cache) for source in files.sources], cache)
+    def __init__(self, readers: FileSnapshot | PublicSnapshot, cache: Cache) -> None:
+        self.readers = readers
+        self.path = readers.path
+        self.view = View([Segment(source, cache) for source in readers.sources], cache)
 
     def current(self) -> bool:
-        return self.files.current()
+        return self.readers.current()
 
     def close(self) -> None:
-        self.files.close()
+        self.readers.close()

@@ -6,6 +6,7 @@ and snippets, for every reader."""
 
 from __future__ import annotations
 
+import ast
 import logging
 import random
 import re
@@ -355,3 +356,45 @@ def test_the_fallback_ranks_and_counts_as_the_fast_path_does(tmp_path):
                         assert len(set(map(repr, answers.values()))) == 1, (reader, text, answers)
                     checked += len(answers["fast", True][1])
     assert checked > 500
+
+
+# -- where Whoosh is reached ------------------------------------------------------------
+
+ENGINE_MODULES = {
+    "analysis",
+    "engine",
+    "reading",
+    "schema",
+    "storage",
+    "whoosh_internals",
+    "whoosh_public",
+    "writing",
+}
+
+
+def _whoosh_imports() -> dict[str, set[str]]:
+    """Each module of the package that imports Whoosh, anywhere in it, and
+    the Whoosh modules it imports."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "notesbase").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                if name == "whoosh" or name.startswith("whoosh."):
+                    found.setdefault(module, set()).add(name)
+    return found
+
+
+def test_only_the_engines_modules_import_whoosh_and_only_one_its_codec():
+    """What ``notesbase.search`` says of itself: only the engine's modules
+    import Whoosh, and its codec (where the private block reading lives)
+    only ``whoosh_internals``."""
+    found = _whoosh_imports()
+    assert set(found) == {f"notesbase.search.{name}" for name in ENGINE_MODULES}
+    codec = {module for module, names in found.items() if any("codec" in n for n in names)}
+    assert codec == {"notesbase.search.whoosh_internals"}
