@@ -73,9 +73,10 @@ from bench.results import (
 from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Member
-from notesbase.search import indexer, service
+from notesbase.search import background, indexer, service
 from notesbase.search.documents import Builder
 from notesbase.search.query import Filters, ParsedQuery, parse
+from notesbase.search.request import SearchRequest
 
 __all__ = ["Bench", "Sample", "main"]
 
@@ -175,7 +176,7 @@ class Bench:
             fts.close()
             # A merge the saves above started may still be writing into the
             # instance folder, which is removed next.
-            indexer.wait_for_merges(timeout=120)
+            background.wait_for_merges(timeout=120)
             with self.app.app_context():
                 db.engine.dispose()
         self.results.updates = changes.updates
@@ -239,7 +240,7 @@ class Bench:
                 parsed = parse(query.text, queries.filters_of(query))
                 filters = service.resolve_filters(parsed.filters)
                 parsed = ParsedQuery(parsed.required, parsed.excluded, filters)
-                total = engine.search(parsed, access, page=1, per_page=10, by_date=False).total
+                total = engine.search(SearchRequest(parsed, access, page=1, per_page=10)).total
                 pages = max(1, min(service.MAX_PAGE, math.ceil(total / service.PER_PAGE)))
                 query = replace(query, page=min(query.page, pages))
                 self.results.totals[query] = total
@@ -261,7 +262,7 @@ class Bench:
             hits = self.results.hits.setdefault(query.name, {})
 
             def engine_alone(parsed: ParsedQuery = parsed) -> Any:
-                return engine.search(parsed, access, page=1, per_page=10, by_date=False)
+                return engine.search(SearchRequest(parsed, access, page=1, per_page=10))
 
             def via_service(query: corpus.Query = query, filters: Any = filters) -> int:
                 with app.app_context():

@@ -371,9 +371,9 @@ def main(argv: list[str] | None = None) -> None:
         try:
             timed = time_pages(app, loaded, planned, profile)
         finally:
-            from notesbase.search import indexer
+            from notesbase.search import background
 
-            indexer.wait_for_merges(timeout=30)
+            background.wait_for_merges(timeout=30)
             with app.app_context():
                 db.engine.dispose()
     # Reported in the order of ``kinds``, not in the order first timed.

@@ -107,6 +107,10 @@ class Defaults:
     # Memory per process for what searches read from the index (posting
     # lists, masks, columns), in megabytes.
     SEARCH_CACHE_MB = 512
+    # Read and write the index through Whoosh's private internals (fast), as
+    # long as the installed whoosh-reloaded is the version they were written
+    # for; False: always through Whoosh's public API (slower, the same answers).
+    SEARCH_WHOOSH_INTERNALS = True
 
     # Several processes, load and database faults.
     # PostgreSQL: seconds a statement waits for a row or table lock (0: the server's setting).

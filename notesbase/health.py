@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from notesbase.db import db
-from notesbase.search import indexer
+from notesbase.search import backlog, indexer
 from notesbase.search.engine import LAYOUT_VERSION
 
 bp = Blueprint("health", __name__)
@@ -84,17 +84,17 @@ def _index(app: Flask) -> dict[str, Any]:
 
 def _outbox(app: Flask) -> dict[str, Any] | None:
     try:
-        backlog = indexer.backlog(app)
+        waiting = backlog.backlog(app)
     except Exception:  # reported as unknown: the health answer itself never fails
         log.warning("health check: cannot read the search outbox", exc_info=True)
         return None
     return {
-        "backlog": backlog.pending,
+        "backlog": waiting.pending,
         "oldest_pending_seconds": (
-            None if backlog.oldest_seconds is None else round(backlog.oldest_seconds, 1)
+            None if waiting.oldest_seconds is None else round(waiting.oldest_seconds, 1)
         ),
-        "failing": len(backlog.failing),
-        "poisoned": len(backlog.poisoned),
+        "failing": len(waiting.failing),
+        "poisoned": len(waiting.poisoned),
     }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from notesbase import create_app
 from notesbase.db import db
-from notesbase.search.indexer import engine_for
+from notesbase.search.context import engine_for
 from notesbase.search.rebuilding import write_shard
 
 

@@ -25,7 +25,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Base, Member, Role, Series
-from notesbase.search import indexer
+from notesbase.search import background
 
 PASSWORD = "correct horse battery staple"
 DEFAULT_POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -216,7 +216,7 @@ def build_app(folder: Any, suite_postgres: str | None, **config: Any) -> Flask:
 def app(tmp_path: Any, suite_postgres: str | None, app_config: dict[str, Any]) -> Iterator[Flask]:
     app = build_app(tmp_path, suite_postgres, **app_config)
     yield app
-    indexer.wait_for_merges(timeout=10)
+    background.wait_for_merges(timeout=10)
     with app.app_context():
         db.engine.dispose()
 

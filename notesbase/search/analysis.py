@@ -2,10 +2,12 @@
 faster way to run the same analysis in bulk, and a posting format whose word
 positions numpy can read.
 
-``analyse`` gives exactly the terms ``ANALYZER`` gives (a property test
-checks it); documents are analysed once with it and handed to Whoosh as
-ready-made term lists, which Whoosh indexes as they are. Highlighting still
-runs ``ANALYZER`` itself, because it needs each word's place in the text."""
+Only Whoosh's public API is used here: an analyzer and its parts, and the
+``Format`` extension point for postings. ``analyse`` gives exactly the terms
+``ANALYZER`` gives (a property test checks it); documents are analysed once
+with it and handed to Whoosh as ready-made term lists, which Whoosh indexes
+as they are. Highlighting still runs ``ANALYZER`` itself, because it needs
+each word's place in the text."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Any
 
 from whoosh.analysis import StemmingAnalyzer, StopFilter, Token
 from whoosh.analysis.tokenizers import default_pattern
-from whoosh.formats import Format, tokens
+from whoosh.formats import Format
 from whoosh.lang.porter import stem
 
 ANALYZER = StemmingAnalyzer()
@@ -89,8 +91,9 @@ class ArrayPositions(Format):
                 positions[word].append(position)
         else:
             kwargs["positions"] = True
-            for token in tokens(value, analyzer, kwargs):
-                positions[token.text].append(token.pos)
+            for token in analyzer(value, **kwargs):
+                if not token.stopped:
+                    positions[token.text].append(token.pos)
         for word, found in positions.items():
             yield word, len(found), len(found) * field_boost, self.encode(found)
 

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 
 from notesbase.command_group import CommandGroup
-from notesbase.search import indexer
+from notesbase.search import backlog, checking, indexer
 from notesbase.search.engine import IndexUnavailable, LockTimeout
 
 index_cli = CommandGroup("index", help="Keep the search index in step with the database.")
@@ -41,7 +41,7 @@ def check_command() -> None:
     row is set aside."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        report = indexer.check(app)
+        report = checking.check(app)
     except IndexUnavailable as error:
         raise click.ClickException(str(error)) from None
     for label, ids in (
@@ -53,18 +53,18 @@ def check_command() -> None:
             click.echo(f"{label}: {doc_id}")
         if len(ids) > 50:
             click.echo(f"{label}: ... and {len(ids) - 50} more")
-    backlog = report.backlog
-    for label, rows in (("failing", backlog.failing), ("set aside", backlog.poisoned)):
+    waiting = report.backlog
+    for label, rows in (("failing", waiting.failing), ("set aside", waiting.poisoned)):
         for row, error in sorted(rows.items())[:50]:
             click.echo(f"{label}: outbox row {row}: {error}")
-    age = backlog.oldest_seconds
+    age = waiting.oldest_seconds
     oldest = "" if age is None else f", the oldest {age:.0f} s old"
     click.echo(
         f"{report.documents} documents; {len(report.missing)} missing, {len(report.extra)} extra,"
-        f" {len(report.stale)} stale; {backlog.pending} outbox rows not applied yet{oldest};"
-        f" {len(backlog.failing)} failing, {len(backlog.poisoned)} set aside."
+        f" {len(report.stale)} stale; {waiting.pending} outbox rows not applied yet{oldest};"
+        f" {len(waiting.failing)} failing, {len(waiting.poisoned)} set aside."
     )
-    if backlog.poisoned:
+    if waiting.poisoned:
         click.echo(
             "Rows set aside failed every attempt: fix the cause (see the log), then run"
             " `notesbase index apply --retry-poisoned`.",
@@ -90,7 +90,7 @@ def apply_command(watch: bool, interval: float, retry_poisoned: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if retry_poisoned:
         try:
-            rows = indexer.retry_poisoned(app)
+            rows = backlog.retry_poisoned(app)
         except LockTimeout as error:
             raise click.ClickException(f"{error}; try again shortly.") from None
         click.echo(f"Trying {len(rows)} rows set aside again.")
@@ -102,7 +102,7 @@ def apply_command(watch: bool, interval: float, retry_poisoned: bool) -> None:
                 raise click.ClickException(f"{error}; try again shortly.") from None
             applied = 0
         if not watch:
-            failing = indexer.backlog(app)
+            failing = backlog.backlog(app)
             click.echo(f"Applied {applied} outbox rows.")
             if failing.failing or failing.poisoned:
                 click.echo(

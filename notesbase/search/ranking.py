@@ -1,9 +1,9 @@
 """Running a parsed query over the index with numpy.
 
 The index answers as one ``View`` of its segments: a mask of the documents
-that match and a score for each. The reader's access, the filters, the
-documents still waiting in the outbox and the excluded words are masks;
-words are posting lists laid over the mask; a phrase is a word followed by
+that match and a score for each. The reader's access, the filters and the
+documents still waiting in the outbox are masks (``masks``), and so are
+the excluded words; words are posting lists laid over the mask; a phrase is a word followed by
 the next one at the next position. Counts and topic counts are taken from
 the final mask, so they cover exactly the documents the reader may see and
 that match, and only the page's hits are ever looked up one by one.
@@ -20,29 +20,22 @@ meeting, then the item or meeting id), so pages never repeat or skip a hit."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from notesbase.search.analysis import analyse
-from notesbase.search.query import AnyOf, Clause, Filters, ParsedQuery, Prefix, Term, Word
-from notesbase.search.segments import Segment, View, read_postings
+from notesbase.search.masks import TEXT_FIELDS, Statistics, narrowed, searchable
+from notesbase.search.query import AnyOf, Clause, Prefix, Term, Word
+from notesbase.search.request import SearchRequest
+from notesbase.search.segments import Segment, View
 
-TEXT_FIELDS = ("text", "title")
 MAX_PREFIX_EXPANSIONS = 64
 # Candidates looked at per prefix before giving up: a short prefix cannot
 # make a query walk the whole vocabulary.
 MAX_PREFIX_CANDIDATES = MAX_PREFIX_EXPANSIONS * 8
 B, K1 = 0.75, 1.2
-
-
-@dataclass(frozen=True)
-class Access:
-    """Who is searching: the audiences they read each series as; everyone
-    reads the public documents."""
-
-    by_series: tuple[tuple[int, str], ...]
 
 
 @dataclass
@@ -54,37 +47,6 @@ class Ranked:
     hits: list[tuple[Segment, int]]
     topic_counts: dict[str, int]
     terms: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass(frozen=True)
-class Statistics:
-    """What BM25F weighs words by, over the documents one reader may search:
-    how many there are, and each text field's average length in words."""
-
-    documents: int
-    averages: tuple[tuple[str, float], ...]
-
-    def average(self, name: str) -> float:
-        return dict(self.averages)[name]
-
-
-def statistics(view: View, searchable: np.ndarray) -> Statistics:
-    """``Statistics`` of the documents in ``searchable``. Lengths are whole
-    numbers summed in float64, so the sum is exact whatever the documents'
-    order: the same documents in another index give the same scores."""
-    count = int(np.count_nonzero(searchable))
-    averages = tuple(
-        (
-            name,
-            max(
-                float(np.sum(view.lengths(name), where=searchable, dtype=np.float64))
-                / max(count, 1),
-                1.0,
-            ),
-        )
-        for name in TEXT_FIELDS
-    )
-    return Statistics(max(1, count), averages)
 
 
 @dataclass
@@ -245,103 +207,14 @@ def _common(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return both[1:][both[1:] == both[:-1]]
 
 
-def allowed(view: View, access: Access, public_only: bool) -> np.ndarray:
-    """The documents this reader may see (kept per view and reader)."""
-
-    def make() -> np.ndarray:
-        mask = view.mask("audiences", "public").copy()
-        if not public_only:
-            for series, audience in access.by_series:
-                mask |= view.mask("series", str(series)) & view.mask("audiences", audience)
-        return mask
-
-    return view.memo(("allowed", access, public_only), make)
-
-
-def searchable(
-    view: View, access: Access, public_only: bool, stale: tuple[set[str], set[str]]
-) -> tuple[np.ndarray, Statistics]:
-    """The documents this reader may search (live, within their access, not
-    ``stale``), and their ranking ``Statistics``. Without stale documents
-    both are kept per view and reader: the key is everything the mask is
-    made of (the view's id names its segments and deletions; ``Access``
-    compares by value)."""
-    if stale[0] or stale[1]:
-        mask = view.live() & allowed(view, access, public_only)
-        _without_waiting(view, mask, *stale)
-        return mask, statistics(view, mask)
-
-    def make() -> tuple[np.ndarray, Statistics]:
-        mask = view.live() & allowed(view, access, public_only)
-        mask.flags.writeable = False
-        return mask, statistics(view, mask)
-
-    return view.memo(("searchable", access, public_only), make)
-
-
-def _narrowed(view: View, filters: Filters) -> np.ndarray | None:
-    """The documents the filters keep, or None when there are none."""
-    masks: list[np.ndarray] = []
-    if filters.series:
-        masks.append(_any(view, "series", filters.series))
-    masks.extend(view.mask("topics", topic) for topic in filters.topics)
-    if filters.kinds:
-        masks.append(_any(view, "kind", filters.kinds))
-    if filters.number_from is not None or filters.number_to is not None:
-        masks.append(_between(view.column("number"), filters.number_from, filters.number_to))
-    if filters.date_from is not None or filters.date_to is not None:
-        low = filters.date_from.toordinal() if filters.date_from else None
-        high = filters.date_to.toordinal() if filters.date_to else None
-        masks.append(_between(view.column("day"), low, high))
-    if not masks:
-        return None
-    result = masks[0].copy()
-    for mask in masks[1:]:
-        result &= mask
-    return result
-
-
-def _any(view: View, name: str, values: Iterable[str]) -> np.ndarray:
-    result = np.zeros(view.size, dtype=bool)
-    for value in values:
-        result |= view.mask(name, value)
-    return result
-
-
-def _between(column: np.ndarray, low: int | None, high: int | None) -> np.ndarray:
-    result = np.ones(len(column), dtype=bool)
-    if low is not None:
-        result &= column >= low
-    if high is not None:
-        result &= column <= high
-    return result
-
-
-def _without_waiting(view: View, mask: np.ndarray, keys: set[str], scopes: set[str]) -> None:
-    """Take out documents named by outbox rows not applied yet (read
-    uncached: they change with every write)."""
-    for segment, offset in zip(view.segments, view.offsets, strict=True):
-        for name, values in (("key", keys), ("scope", scopes)):
-            for value in values:
-                mask[read_postings(segment.reader, name, value).ids + int(offset)] = False
-
-
-def run(
-    view: View,
-    parsed: ParsedQuery,
-    access: Access,
-    *,
-    page: int,
-    per_page: int,
-    by_date: bool,
-    public_only: bool = False,
-    stale: tuple[set[str], set[str]] = (set(), set()),
-) -> Ranked:
-    """The page of hits, total and topic counts for ``parsed``. Filters
+def run(view: View, request: SearchRequest) -> Ranked:
+    """The page of hits, total and topic counts for ``request``. Filters
     narrow what is found, not the statistics: those are the reader's whole
     searchable set, as in an index holding only what they may see."""
-    readable, stats = searchable(view, access, public_only, stale)
-    narrowing = _narrowed(view, parsed.filters)
+    parsed = request.parsed
+    stale = (request.stale_keys, request.stale_scopes)
+    readable, stats = searchable(view, request.access, stale)
+    narrowing = narrowed(view, parsed.filters)
     within = readable & narrowing if narrowing is not None else readable
     query = _Query(view, within, readable, stats)
     score: np.ndarray | None = None
@@ -355,16 +228,17 @@ def run(
     terms = frozenset(query.terms)
     for excluded in parsed.excluded:
         matched &= ~query.term(excluded).mask
-    limit = page * per_page
+    limit = request.page * request.per_page
     found = np.flatnonzero(matched)
     top = (
         _by_date(view, found, limit)
-        if by_date or score is None
+        if request.by_date or score is None
         else _by_score(view, found, score, limit)
     )
+    first = (request.page - 1) * request.per_page
     return Ranked(
         total=len(found),
-        hits=[view.locate(int(document)) for document in top[(page - 1) * per_page :]],
+        hits=[view.locate(int(document)) for document in top[first:]],
         topic_counts=_topic_counts(view, matched),
         terms=terms,
     )

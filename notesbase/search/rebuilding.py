@@ -53,7 +53,8 @@ def write_all(app: Flask, engine: Engine, path: Path, progress: Progress | None 
     """Write every document of the database into ``engine``'s new index at
     ``path`` and commit; returns how many documents were written."""
     meetings, items = _meetings_and_items(app)
-    workers = _workers(app, items)
+    # Through Whoosh's public writer, segments are written one at a time.
+    workers = _workers(app, items) if engine.writer.parallel_segments else 1
     if workers == 1:
         with app.app_context():
             segments, count = write_shard(engine, path, [m for m, _ in meetings], progress)

@@ -1,37 +1,31 @@
-"""What a search needs from each Whoosh segment, read once into numpy
-arrays and kept: posting lists (documents, weights, word positions), field
-lengths, the number and day columns, and masks of documents per keyword.
+"""What a search needs from each segment of the index, read once into
+numpy arrays and kept: posting lists (documents, weights, word positions),
+field lengths, the number and day columns, and masks of documents per
+keyword.
 
 A Whoosh segment never changes once written; only its set of deleted
-documents grows. So everything here is keyed by segment and shared by every
-searcher and thread of the process: a commit that adds a small segment
-leaves the arrays of the big ones in place, and the first search after it
-reads only what is new. Whoosh's own matchers walk postings one document
-at a time in Python; reading whole blocks into arrays is what makes counts,
-topic counts and phrases cheap at 100,000 items.
+documents grows. So everything here is keyed by what was read (a
+``Source``'s id) and shared by every searcher and thread of the process: a
+commit that adds a small segment leaves the arrays of the big ones in place,
+and the first search after it reads only what is new. Reading whole posting
+lists into arrays is what makes counts, topic counts and phrases cheap at
+100,000 items. This module does not import Whoosh: its ``Source`` does the
+reading.
 
-The readers used here are per thread (Whoosh's file handles are not
-thread-safe); the arrays are read-only and shared."""
+The sources are per thread (Whoosh's file handles are not thread-safe); the
+arrays are read-only and shared."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.reading import SegmentReader, TermNotFound
-from whoosh.util.numeric import byte_to_length
 
-from notesbase.search.analysis import ArrayPositions
-
-# Whoosh keeps a field's length per document as one byte; this turns the
-# bytes back into the lengths they stand for.
-_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 T = TypeVar("T")
 
@@ -70,65 +64,29 @@ NO_POSITIONS = Postings(
 )
 
 
-def read_postings(reader: SegmentReader, field: str, term: str) -> Postings:
-    """Every posting of ``term`` in ``field`` of this segment, deleted
-    documents included (searches mask them out), a block at a time; with
-    word positions where the field keeps them."""
-    terms = reader._terms
-    positions = isinstance(reader.schema[field].format, ArrayPositions)
-    try:
-        info = terms.term_info(field, term.encode("utf-8"))
-    except (KeyError, TermNotFound):
-        return NO_POSITIONS if positions else NO_POSTINGS
-    blocks: list[tuple[Any, Any, Any, int]] = []
-    if info.is_inlined():
-        ids, weights, values = info.inlined_postings()
-        blocks.append((ids, weights, values, len(ids)))
-        delta = False
-    else:
-        offset, length = info.extent()
-        matcher = W3LeafMatcher(terms._postfile, offset, length, reader.schema[field].format)
-        while not matcher._atend:
-            matcher._read_data()
-            ids, weights, values = matcher._data
-            blocks.append((ids, weights, values, matcher._blocklength))
-            matcher._next_block()
-        delta = True
-    id_parts, weight_parts, value_parts = [], [], []
-    for ids, weights, values, count in blocks:
-        block_ids = np.array(ids, dtype=np.int64)
-        # On disk a block's ids are stored as differences from the one before.
-        id_parts.append(np.cumsum(block_ids) if delta else block_ids)
-        if weights is None:
-            weight_parts.append(np.ones(count, dtype=np.float32))
-        elif isinstance(weights, float):
-            weight_parts.append(np.full(count, weights, dtype=np.float32))
-        else:
-            weight_parts.append(np.array(weights, dtype=np.float32))
-        if positions:
-            value_parts.extend(values)
-    result_ids = np.concatenate(id_parts).astype(np.int32)
-    result_weights = np.concatenate(weight_parts)
-    if not positions:
-        return Postings(result_ids, result_weights)
-    sizes = np.fromiter((len(v) // 4 for v in value_parts), dtype=np.int64, count=len(value_parts))
-    starts = np.zeros(len(sizes) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=starts[1:])
-    flat = np.frombuffer(b"".join(value_parts), dtype=np.uint32)
-    return Postings(result_ids, result_weights, flat, starts)
+class Source(Protocol):
+    """How one segment is read: straight from Whoosh's files
+    (``whoosh_internals.FileSegment``) or through its public API
+    (``whoosh_public.PublicSegment``). ``id`` names what is read: two
+    sources with one id give the same postings, columns and lengths."""
 
+    id: str
+    size: int  # documents, deleted ones included
+    deleted_count: int
 
-def column_array(reader: SegmentReader, name: str, dtype: str, default: int = 0) -> np.ndarray:
-    """A fixed-width column of this segment (Whoosh writes them big-endian
-    and leaves trailing default values out) as an array, one per document."""
-    count = reader.doc_count_all()
-    perdoc = reader._perdoc
-    values = np.full(count, default, dtype=np.dtype(dtype).newbyteorder("="))
-    if perdoc.has_column(name):
-        handle, offset, length = perdoc._get_column_file(name)
-        raw = np.frombuffer(handle.get(offset, length), dtype=dtype)
-        values[: len(raw)] = raw
-    return values
+    def postings(self, field: str, term: str) -> Postings: ...
+
+    def column(self, name: str) -> np.ndarray: ...
+
+    def lengths(self, field: str) -> np.ndarray: ...
+
+    def deleted(self) -> np.ndarray: ...
+
+    def words(self, field: str) -> Iterable[str]: ...
+
+    def expand_prefix(self, field: str, prefix: str) -> Iterable[str]: ...
+
+    def stored_fields(self, docnum: int) -> dict[str, Any]: ...
 
 
 class Cache:
@@ -175,25 +133,22 @@ def _nbytes(value: Any) -> int:
 
 
 class Segment:
-    """One segment as searches see it: its reader (this thread's, kept from
-    one version of the index to the next while the segment lasts), its
-    entry in the current table of contents (which holds its deletions), and
-    the process-wide cache of what has been read from it."""
+    """One segment as searches see it: its source (this thread's, kept from
+    one version of the index to the next while the segment lasts, with the
+    current deletions), and the process-wide cache of what has been read
+    from it."""
 
-    def __init__(self, reader: SegmentReader, entry: Any, cache: Cache) -> None:
-        self.reader = reader
-        self.entry = entry
+    def __init__(self, source: Source, cache: Cache) -> None:
+        self.source = source
         self.cache = cache
-        self.id = entry.segment_id()
-        self.size = entry.doc_count_all()
+        self.id = source.id
+        self.size = source.size
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         return self.cache.get((self.id, *key), make, _nbytes)
 
     def postings(self, field: str, term: str) -> Postings:
-        return self._cached(
-            ("postings", field, term), lambda: read_postings(self.reader, field, term)
-        )
+        return self._cached(("postings", field, term), lambda: self.source.postings(field, term))
 
     def mask(self, field: str, term: str) -> np.ndarray:
         """The documents that carry ``term`` in a keyword field."""
@@ -208,35 +163,29 @@ class Segment:
     def live(self) -> np.ndarray:
         """The documents not deleted. A segment's deletions only ever grow,
         so their number tells one state from the next."""
-        segment = self.entry
-        deleted = segment.deleted_count()
+        source = self.source
+        deleted = source.deleted_count
 
         def make() -> np.ndarray:
             alive = np.ones(self.size, dtype=bool)
             if deleted:
-                alive[np.fromiter(segment.deleted_docs(), dtype=np.int64)] = False
+                alive[source.deleted()] = False
             return alive
 
         return self._cached(("live", deleted), make)
 
     def lengths(self, field: str) -> np.ndarray:
-        return self._cached(
-            ("lengths", field),
-            lambda: _LENGTHS[column_array(self.reader, f"_{field}_len", "u1")],
-        )
+        return self._cached(("lengths", field), lambda: self.source.lengths(field))
 
     def column(self, name: str) -> np.ndarray:
-        return self._cached(("column", name), lambda: column_array(self.reader, name, ">i4"))
+        return self._cached(("column", name), lambda: self.source.column(name))
 
     def topics(self) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
         """Every (document, topic) pair of the segment as two arrays, and
         the topics' names: topic counts are one ``bincount`` away."""
 
         def make() -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-            names = tuple(
-                raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                for raw in self.reader.lexicon("topics")
-            )
+            names = tuple(self.source.words("topics"))
             documents = [self.postings("topics", name).ids for name in names]
             which = [np.full(len(ids), i, dtype=np.int32) for i, ids in enumerate(documents)]
             if not names:
@@ -268,7 +217,7 @@ class View:
             np.cumsum(sizes[:-1], out=self.offsets[1:])
         self.size = int(sum(sizes))
         # Deletions change the view (live documents), not the segments' arrays.
-        self.id = "view:" + ",".join(f"{s.id}-{s.entry.deleted_count()}" for s in segments)
+        self.id = "view:" + ",".join(f"{s.id}-{s.source.deleted_count}" for s in segments)
         self.names = {segment.id for segment in segments} | {self.id}
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
@@ -354,8 +303,8 @@ class View:
         each segment's word list, in order."""
         words: set[str] = set()
         for segment in self.segments:
-            for seen, raw in enumerate(segment.reader.expand_prefix(field, prefix)):
+            for seen, word in enumerate(segment.source.expand_prefix(field, prefix)):
                 if seen >= limit:
                     break
-                words.add(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+                words.add(word)
         return sorted(words)[:limit]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 import nh3
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ from notesbase.access import notes_audience
 from notesbase.db import db
 from notesbase.disclosure import Audience, DisclosedItem
 from notesbase.models import IndexOutbox, Item, Meeting, Member, Series, Topic, utcnow
-from notesbase.search import indexer, retries
+from notesbase.search import backlog, indexer, retries
 from notesbase.search.documents import (
     Facts,
     disclosed_across,
@@ -41,57 +41,21 @@ from notesbase.search.documents import (
 from notesbase.search.engine import Access, EngineResults, IndexUnavailable, StoredDoc
 from notesbase.search.naming import like_pattern
 from notesbase.search.query import Filters, ParsedQuery, QueryError, parse
+from notesbase.search.request import SearchRequest
+from notesbase.search.results import (
+    CATCHING_UP,
+    MAX_PAGE,
+    PER_PAGE,
+    Hit,
+    SearchPage,
+    SearchUnavailable,
+)
 from notesbase.search.sources import public_text
 
-PER_PAGE = 10
-MAX_PAGE = 100
 SNIPPET_CHARS = 240
 # Runs of a search whose re-check drops hits before it answers with
 # counts taken off by hand (``_checked``).
 MAX_RECHECKS = 3
-
-
-REBUILDING = "The search index is being rebuilt. Please try again in a moment."
-CATCHING_UP = (
-    "Search is catching up with a change to the people in the notes. Please try again in a moment."
-)
-
-
-class SearchUnavailable(Exception):
-    """Search cannot answer safely now: try again shortly. ``message`` says
-    why, for the reader (the index is being rebuilt, or a change to people
-    is not yet known in the index, so any count could include it)."""
-
-    def __init__(self, message: str = REBUILDING) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Hit:
-    doctype: str  # "item", "meeting" or "writeup"
-    meeting: Meeting
-    kind: str
-    snippet: Markup
-    section: str = ""
-    attribution: str | None = None
-    item_id: int | None = None
-
-
-@dataclass
-class SearchPage:
-    text: str
-    parsed: ParsedQuery
-    hits: list[Hit] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    per_page: int = PER_PAGE
-    topic_counts: list[tuple[Topic, int]] = field(default_factory=list)
-    by_date: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, min(MAX_PAGE, math.ceil(self.total / self.per_page)))
 
 
 def reader_access(member: Member | None) -> tuple[Access, dict[int, Audience]]:
@@ -146,30 +110,25 @@ def search(
     access, audiences = reader_access(member)
     parsed = ParsedQuery(parsed.required, parsed.excluded, resolve_filters(parsed.filters))
     engine = indexer.engine_for(app)
+    request = SearchRequest(
+        parsed,
+        access,
+        page=page,
+        per_page=per_page,
+        by_date=by_date,
+        stale_keys=frozenset(waiting[0]),
+        stale_scopes=frozenset(waiting[1]),
+    )
 
-    def run(number: int, size: int, dropped: set[str]) -> EngineResults:
-        """The engine's page ``number`` of ``size`` hits, leaving out what is
-        waiting in the outbox and the documents (by key) the re-check
-        ``dropped``."""
-
-        def once() -> EngineResults:
-            return engine.search(
-                parsed,
-                access,
-                page=number,
-                per_page=size,
-                by_date=by_date,
-                stale=(waiting[0] | dropped, waiting[1]),
-            )
-
+    def run(asked: SearchRequest) -> EngineResults:
         try:
-            return once()
+            return engine.search(asked)
         except IndexUnavailable:
             if not indexer.repair(app):
                 raise SearchUnavailable() from None
-            return once()
+            return engine.search(asked)
 
-    results, hits = _checked(run, page, per_page, audiences)
+    results, hits = _checked(run, request, audiences)
     result = SearchPage(
         text=text, parsed=parsed, total=results.total, page=page, per_page=per_page, by_date=by_date
     )
@@ -185,12 +144,11 @@ def _last_page(total: int, per_page: int) -> int:
 
 
 def _checked(
-    run: Callable[[int, int, set[str]], EngineResults],
-    page: int,
-    per_page: int,
+    run: Callable[[SearchRequest], EngineResults],
+    request: SearchRequest,
     audiences: dict[int, Audience],
 ) -> tuple[EngineResults, list[Hit]]:
-    """The engine's answer for ``page`` and its hits that pass the
+    """The engine's answer for ``request`` and its hits that pass the
     re-check, such that the total, the topic counts and the pages count no
     document the re-check dropped: each dropped document is left out (by
     its key) and the query runs again, until the hits pass whole.
@@ -200,17 +158,16 @@ def _checked(
     so N counts only hits that pass. After ``MAX_RECHECKS`` runs that still
     drop hits, the last ones dropped are taken off the counts by hand (fail
     closed: a count may then miss a document, never include a dropped one)."""
-    dropped: set[str] = set()
     for _ in range(MAX_RECHECKS):
-        results = run(page, per_page, dropped)
-        last = _last_page(results.total, per_page)
-        past_the_end = results.total > 0 and page > last
+        results = run(request)
+        last = _last_page(results.total, request.per_page)
+        past_the_end = results.total > 0 and request.page > last
         if past_the_end:
-            results = run(1, last * per_page, dropped)
+            results = run(replace(request, page=1, per_page=last * request.per_page))
         hits, stale = _recheck(results, audiences)
         if not stale:
             return results, [] if past_the_end else hits
-        dropped |= {doc.key for doc in stale}
+        request = replace(request, stale_keys=request.stale_keys | {doc.key for doc in stale})
     return _without(results, stale), [] if past_the_end else hits
 
 
@@ -235,11 +192,11 @@ def _catch_up(app: Flask) -> tuple[set[str], set[str]]:
     if not indexer.ensure(app):
         raise SearchUnavailable()
     try:
-        if indexer.pending(app):
+        if backlog.pending(app):
             indexer.apply_soon(app)
-            if indexer.pending(app):
-                return indexer.unapplied(app)
-    except indexer.CatchingUp:
+            if backlog.pending(app):
+                return backlog.unapplied(app)
+    except backlog.CatchingUp:
         # Which documents a waiting change touches is not known yet: any
         # answer could count one. Fail closed, and say so.
         raise SearchUnavailable(CATCHING_UP) from None
@@ -387,7 +344,7 @@ def _requeue(targets: list[tuple[str, int]]) -> None:
     the reader may no longer see is not always stale; redoing it is cheap.
     Work already failing on this host is not asked for again."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    targets = sorted(set(targets) - indexer.held_targets(app))
+    targets = sorted(set(targets) - backlog.held_targets(app))
     if not targets:
         return
     now = utcnow()

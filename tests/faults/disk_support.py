@@ -120,7 +120,7 @@ def child(config: dict[str, Any]) -> dict[str, Any]:
     from notesbase import create_app
     from notesbase.db import db
     from notesbase.models import Item
-    from notesbase.search import indexer
+    from notesbase.search import checking, indexer
     from tests.faults.server_support import facilitator_token
     from tests.search.procs_support import build_world
 
@@ -134,7 +134,7 @@ def child(config: dict[str, Any]) -> dict[str, Any]:
     build_world(app)
     token = facilitator_token(app, "disk")
     indexer.apply(app)
-    seen["check_before"] = indexer.check(app).ok
+    seen["check_before"] = checking.check(app).ok
     index_root = Path(config["SEARCH_INDEX_PATH"])
     filler = fill(index_root)
     collect.messages.clear()
@@ -153,7 +153,7 @@ def child(config: dict[str, Any]) -> dict[str, Any]:
             new_id is not None and db.session.scalar(sa.select(Item.body).where(Item.id == new_id))
         ) or None
     seen["logged_while_full"] = list(collect.messages)
-    report = indexer.check(app)
+    report = checking.check(app)
     seen["check_while_full"] = {
         "ok": report.ok,
         "missing": report.missing,
@@ -168,7 +168,7 @@ def child(config: dict[str, Any]) -> dict[str, Any]:
     answer = client.get(f"/api/v1/search?q={NEW_WORD}", headers=headers)
     seen["search_after"] = answer.status_code
     seen["found_after"] = answer.get_json().get("total") if answer.is_json else None
-    report = indexer.check(app)
+    report = checking.check(app)
     seen["check_after"] = {"ok": report.ok, "pending": report.pending}
     with app.app_context():
         db.engine.dispose()

@@ -23,7 +23,7 @@ from notesbase.db import db
 from notesbase.models import Item
 from notesbase.notes import items as item_service
 from notesbase.publishing.writeup_service import publish_writeup
-from notesbase.search import indexer
+from notesbase.search import backlog, checking, context, indexer
 from tests.conftest import make_test_config
 from tests.search.procs_support import build_world, item_fields
 
@@ -99,13 +99,13 @@ def test_a_rebuild_killed_half_way_leaves_nothing_stuck(app, runner):
         db.session.commit()
     found = app.test_client().get("/api/v1/search?q=quillwort")
     assert found.status_code == 200 and found.get_json()["total"] == 1  # the write-up
-    assert indexer.check(app).ok
+    assert checking.check(app).ok
 
     result = runner.invoke(args=["index", "rebuild"])
     assert result.exit_code == 0, result.output
     assert not partial.exists()
     assert [p.name for p in engine.root.glob("gen-*")] == [engine.current_path().name]
-    assert indexer.check(app).ok
+    assert checking.check(app).ok
 
 
 def current_names_nothing(root: Path) -> None:
@@ -146,7 +146,7 @@ def restarted(tmp_path: Path) -> Iterator[list[Flask]]:
 
 def restart(app: Flask, tmp_path: Path, restarted: list[Flask], **config) -> Flask:
     """A new app process on the same instance folder and database."""
-    app.extensions.pop(indexer.EXTENSION)  # this process forgets the old index
+    app.extensions.pop(context.EXTENSION)  # this process forgets the old index
     started = create_app(make_test_config(tmp_path, app.config["DATABASE_URL"], **config))
     restarted.append(started)
     return started
@@ -167,7 +167,7 @@ def test_damage_is_repaired_at_start_up(app, tmp_path, restarted, damage):
     assert client.get("/api/v1/series").status_code == 200
     assert current_generation(root).is_dir()
     assert current_generation(root) != damaged
-    assert indexer.check(started).ok
+    assert checking.check(started).ok
     found = client.get("/api/v1/search?q=spending")
     assert found.status_code == 200 and found.get_json()["total"] == 1  # the write-up
 
@@ -190,5 +190,5 @@ def test_a_half_written_state_file_is_replayed_from_the_start(app, tmp_path, res
     started = restart(app, tmp_path, restarted)
     found = started.test_client().get("/api/v1/search?q=quillwort")
     assert found.status_code == 200 and found.get_json()["total"] == 1
-    assert indexer.check(started).ok
-    assert not indexer.pending(started)
+    assert checking.check(started).ok
+    assert not backlog.pending(started)

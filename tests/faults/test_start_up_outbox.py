@@ -25,7 +25,7 @@ from icalendar import Calendar
 from notesbase.db import db
 from notesbase.models import IndexOutbox, Item
 from notesbase.notes import items as item_service
-from notesbase.search import indexer
+from notesbase.search import backlog, checking, context, indexer
 from tests.faults.server_support import server_env
 from tests.search.procs_support import build_world, item_fields
 
@@ -53,8 +53,8 @@ def leave_outbox_rows_pending(app: Flask) -> int:
             item_service.update_item(item, item_fields(item, body=body), actor=None)
             db.session.commit()
         waiting = db.session.query(IndexOutbox).count()
-    assert indexer.pending(app)
-    assert not indexer.check(app).ok  # stale documents: the index is behind
+    assert backlog.pending(app)
+    assert not checking.check(app).ok  # stale documents: the index is behind
     return waiting
 
 
@@ -73,11 +73,11 @@ def wait_listening(port: int, process: subprocess.Popen | None = None) -> None:
             time.sleep(0.05)
 
 
-def index_as_found(app: Flask) -> indexer.CheckReport:
+def index_as_found(app: Flask) -> checking.CheckReport:
     """The index as it is on disk now, read afresh (as a new process would)."""
-    app.extensions.pop(indexer.EXTENSION, None)
-    report = indexer.check(app)
-    assert not indexer.pending(app)
+    app.extensions.pop(context.EXTENSION, None)
+    report = checking.check(app)
+    assert not backlog.pending(app)
     return report
 
 

@@ -21,12 +21,13 @@ from bench.references import whoosh_query
 from notesbase.db import db
 from notesbase.models import Item
 from notesbase.notes.items import ItemFields, update_item
-from notesbase.search import engine as engine_module
-from notesbase.search import indexer, rebuilding
+from notesbase.search import background, checking, indexer, rebuilding, writing
 from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, ArrayPositions, analyse
-from notesbase.search.engine import LAYOUT, MERGE_FACTOR
 from notesbase.search.query import Filters, ParsedQuery, Phrase, Word, parse
-from notesbase.search.ranking import Access
+from notesbase.search.request import Access, SearchRequest
+from notesbase.search.schema import schema
+from notesbase.search.storage import LAYOUT
+from notesbase.search.writing import MERGE_FACTOR
 
 SPEC = corpus.Spec(items=240, items_per_meeting=12, series=2, people=30, words_per_item=60)
 READERS = {
@@ -167,7 +168,7 @@ def test_totals_pages_and_topic_counts_agree_with_whoosh(loaded, reader):
         for filters in FILTERS:
             parsed = parse(text, filters)
             expected, counts = _expected(loaded, parsed, access)
-            results = engine.search(parsed, access, page=1, per_page=1000, by_date=False)
+            results = engine.search(SearchRequest(parsed, access, page=1, per_page=1000))
             assert results.total == len(expected), (text, filters)
             assert results.topic_counts == counts, (text, filters)
             assert {doc.doc_id for doc in results.docs} == expected, (text, filters)
@@ -182,11 +183,11 @@ def test_hits_come_best_first_or_newest_first(loaded):
     engine = indexer.engine_for(loaded)
     access = READERS["member of both"]
     parsed = parse("data")
-    by_date = engine.search(parsed, access, page=1, per_page=50, by_date=True).docs
+    by_date = engine.search(SearchRequest(parsed, access, page=1, per_page=50, by_date=True)).docs
     keys = [(-doc.day, -doc.number, doc.target) for doc in by_date]
     assert keys == sorted(keys)
-    first = engine.search(parsed, access, page=1, per_page=10, by_date=False)
-    second = engine.search(parsed, access, page=2, per_page=10, by_date=False)
+    first = engine.search(SearchRequest(parsed, access, page=1, per_page=10))
+    second = engine.search(SearchRequest(parsed, access, page=2, per_page=10))
     assert not {d.doc_id for d in first.docs} & {d.doc_id for d in second.docs}
     assert len(second.docs) == 10
 
@@ -195,7 +196,7 @@ def test_a_filter_alone_lists_documents_newest_first(loaded):
     """A topic filter without words finds every document on the topic."""
     engine = indexer.engine_for(loaded)
     parsed = ParsedQuery(filters=Filters(topics=("data-sharing",)))
-    results = engine.search(parsed, READERS["facilitator"], page=1, per_page=2000, by_date=False)
+    results = engine.search(SearchRequest(parsed, READERS["facilitator"], page=1, per_page=2000))
     expected = [doc for doc in results.docs if "data-sharing" in doc.topics]
     assert results.total == len(expected) == len(results.docs) > 0
 
@@ -209,7 +210,7 @@ def test_phrase_words_must_be_adjacent_and_in_order(loaded):
     both = ParsedQuery((Word("data"), Word("sharing")))
     found = {
         name: {
-            d.doc_id for d in engine.search(q, access, page=1, per_page=5000, by_date=False).docs
+            d.doc_id for d in engine.search(SearchRequest(q, access, page=1, per_page=5000)).docs
         }
         for name, q in (("forwards", forwards), ("backwards", backwards), ("both", both))
     }
@@ -222,7 +223,7 @@ def test_highlights_mark_the_query_words_in_the_text_given(loaded):
     """Snippets are made from the text the caller passes, marking stems."""
     engine = indexer.engine_for(loaded)
     results = engine.search(
-        parse("sharing"), READERS["facilitator"], page=1, per_page=1, by_date=False
+        SearchRequest(parse("sharing"), READERS["facilitator"], page=1, per_page=1)
     )
     marked = re.sub(r"<mark[^>]*>", "<mark>", results.highlight(0, "We are sharing; shared data."))
     assert "<mark>sharing</mark>" in marked
@@ -256,7 +257,7 @@ def test_saves_merge_small_segments_a_band_at_a_time(loaded, monkeypatch):
     """Many one-item saves leave at most ``MERGE_FACTOR`` segments in any
     size band, merge only segments of about the same size, never touch the
     rebuild's big segment, and lose nothing."""
-    monkeypatch.setattr(engine_module, "LARGE_SEGMENT", 100)
+    monkeypatch.setattr(writing, "LARGE_SEGMENT", 100)
     engine = indexer.engine_for(loaded)
     (big,) = [s.id for s in engine.segments()]
     with loaded.app_context():
@@ -268,16 +269,14 @@ def test_saves_merge_small_segments_a_band_at_a_time(loaded, monkeypatch):
     bands: dict[int, int] = {}
     for segment in segments:
         if segment.id != big:
-            bands[engine_module._band(segment.size)] = (
-                bands.get(engine_module._band(segment.size), 0) + 1
-            )
+            bands[writing._band(segment.size)] = bands.get(writing._band(segment.size), 0) + 1
     assert bands and max(bands.values()) <= MERGE_FACTOR, bands
     assert len(bands) > 1, bands  # merged segments moved up a band
     assert big in {s.id for s in segments}
-    assert indexer.check(loaded).ok
+    assert checking.check(loaded).ok
     for number in range(len(ids)):
         parsed = parse(f"zebrafish{number}")
-        found = engine.search(parsed, READERS["facilitator"], page=1, per_page=5, by_date=False)
+        found = engine.search(SearchRequest(parsed, READERS["facilitator"], page=1, per_page=5))
         assert found.total >= 1, number
 
 
@@ -291,12 +290,12 @@ def test_after_saves_small_segments_are_merged_in_a_pause(loaded):
     for number, item_id in enumerate(ids):
         _save(loaded, item_id, f"pausefish{number}")
         indexer.apply(loaded, merge=False)
-        indexer.merge_soon(loaded)
+        background.merge_soon(loaded)
     busy = len(engine.segments())
     assert busy > MERGE_FACTOR  # nothing merged while saves kept coming
-    assert indexer.wait_for_merges(timeout=15)
+    assert background.wait_for_merges(timeout=15)
     assert len(engine.segments()) < busy
-    assert indexer.check(loaded).ok
+    assert checking.check(loaded).ok
 
 
 def test_a_merge_takes_one_band_of_like_sizes():
@@ -312,11 +311,11 @@ def test_a_merge_takes_one_band_of_like_sizes():
 
     small = [Entry(2) for _ in range(MERGE_FACTOR)]
     grown = [Entry(40), Entry(300)]
-    large = [Entry(engine_module.LARGE_SEGMENT) for _ in range(MERGE_FACTOR)]
-    assert engine_module._full_tiers([*small, *grown, *large]) == small
-    assert engine_module._full_tiers([*small[:-1], *grown, *large]) == []
+    large = [Entry(writing.LARGE_SEGMENT) for _ in range(MERGE_FACTOR)]
+    assert writing._full_tiers([*small, *grown, *large]) == small
+    assert writing._full_tiers([*small[:-1], *grown, *large]) == []
     middle = [Entry(40) for _ in range(MERGE_FACTOR)]
-    assert engine_module._full_tiers([*small[:3], *middle]) == middle
+    assert writing._full_tiers([*small[:3], *middle]) == middle
 
 
 def test_an_index_of_another_layout_is_rebuilt(loaded):
@@ -325,10 +324,10 @@ def test_an_index_of_another_layout_is_rebuilt(loaded):
     engine = indexer.engine_for(loaded)
     old = engine.current_path()
     (old / LAYOUT).write_text('{"version": 1}', encoding="utf-8")
-    engine._opened.clear()
+    engine.storage._opened.clear()
     assert indexer.ensure(loaded)
     assert engine.current_path() != old
-    assert indexer.check(loaded).ok
+    assert checking.check(loaded).ok
 
 
 # -- the rebuild's worker processes ---------------------------------------------------
@@ -340,13 +339,13 @@ def test_a_rebuild_in_several_segments_equals_one_in_one(loaded, monkeypatch):
     engine = indexer.engine_for(loaded)
     alone = {doc.doc_id: doc for doc in engine.stored_documents()}
     parsed = parse('"data sharing" OR trust')
-    before = engine.search(parsed, READERS["facilitator"], page=1, per_page=2000, by_date=False)
+    before = engine.search(SearchRequest(parsed, READERS["facilitator"], page=1, per_page=2000))
     monkeypatch.setattr(rebuilding, "SEGMENT_DOCUMENTS", 90)
     count = indexer.rebuild(loaded)
     assert count == len(alone)
     assert {doc.doc_id: doc for doc in engine.stored_documents()} == alone
     assert len(engine.segments()) >= len(alone) // 90
-    after = engine.search(parsed, READERS["facilitator"], page=1, per_page=2000, by_date=False)
+    after = engine.search(SearchRequest(parsed, READERS["facilitator"], page=1, per_page=2000))
     assert (after.total, after.topic_counts) == (before.total, before.topic_counts)
     assert {d.doc_id for d in after.docs} == {d.doc_id for d in before.docs}
 
@@ -365,7 +364,7 @@ def test_a_rebuild_in_worker_processes_equals_one_in_process(loaded, monkeypatch
     assert together == alone
     assert len(engine.segments()) == 2
     assert seen[-1][0] == seen[-1][1] > 0
-    assert indexer.check(loaded).ok
+    assert checking.check(loaded).ok
 
 
 def test_a_failing_worker_fails_the_rebuild_and_keeps_the_index(loaded, monkeypatch):
@@ -389,8 +388,7 @@ def test_a_failing_worker_fails_the_rebuild_and_keeps_the_index(loaded, monkeypa
 def test_the_schema_stores_no_text():
     """What the index keeps per document: ids, versions and public meeting
     fields; title and text are indexed only."""
-    schema = engine_module.schema()
-    stored = {name for name, field in schema.items() if field.stored}
+    stored = {name for name, field in schema().items() if field.stored}
     assert not {"title", "text"} & stored
     assert stored == {
         "doc_id",
@@ -421,7 +419,7 @@ def test_a_warmed_view_leaves_a_search_only_its_words_to_read(loaded):
     kinds = {key[1] for key in warmed}
     assert {"live", "lengths", "column", "topics"} <= kinds
     results = engine.search(
-        parse("public trust"), READERS["member of both"], page=1, per_page=10, by_date=False
+        SearchRequest(parse("public trust"), READERS["member of both"], page=1, per_page=10)
     )
     assert results.total > 0
     added = {key[1] for key in set(engine.cache._items) - warmed}
@@ -441,10 +439,10 @@ def test_posting_blocks_are_written_at_the_fastest_compression(loaded):
     """The writer's codec compresses at zlib's level 1, and the blocks it
     wrote say so (readers take each block's level from the block)."""
     engine = indexer.engine_for(loaded)
-    segment = engine.segments()[0]
-    terms = segment.reader._terms
+    reader = engine.segments()[0].source.reader
+    terms = reader._terms
     info = terms.term_info("text", b"data")
     assert not info.is_inlined()
     offset, length = info.extent()
-    matcher = W3LeafMatcher(terms._postfile, offset, length, segment.reader.schema["text"].format)
+    matcher = W3LeafMatcher(terms._postfile, offset, length, reader.schema["text"].format)
     assert matcher._compression == 1

@@ -21,7 +21,7 @@ from notesbase.meetings import service as meetings
 from notesbase.models import IndexOutbox, Item, Meeting, Member, Person, Role, Series
 from notesbase.notes import items as item_service
 from notesbase.notes.people import PersonFields, update_person
-from notesbase.search import indexer, service
+from notesbase.search import checking, indexer, service
 from tests.conftest import build_app
 from tests.search.procs_support import (
     World,
@@ -159,13 +159,13 @@ def run_step(app: Flask, world: World, name: str, n: int) -> None:
 
 
 def assert_incremental_equals_rebuild(app: Flask) -> None:
-    report = indexer.check(app)
+    report = checking.check(app)
     assert report.ok, f"missing {report.missing}, extra {report.extra}, stale {report.stale}"
     incremental = snapshot(app)
     indexer.rebuild(app)
     rebuilt = snapshot(app)
     assert incremental == rebuilt
-    assert indexer.check(app).ok
+    assert checking.check(app).ok
 
 
 # -- one write at a time equals a rebuild -------------------------------------------
@@ -193,7 +193,7 @@ def test_one_write_at_a_time_equals_a_rebuild(app):
     indexer.apply(app)
     for name, n in SEQUENCE:
         run_step(app, world, name, n)
-        report = indexer.check(app)
+        report = checking.check(app)
         assert report.ok, (name, n, report)
     assert_incremental_equals_rebuild(app)
 
@@ -386,7 +386,7 @@ def test_deleting_a_person_reindexes_the_items_they_spoke(app):
         db.session.delete(raj)
         db.session.commit()
     indexer.apply(app)
-    report = indexer.check(app)
+    report = checking.check(app)
     stale_items = {int(d.split(":")[1]) for d in report.stale + report.missing + report.extra}
     assert not stale_items & spoken, report
 

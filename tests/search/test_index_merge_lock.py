@@ -17,8 +17,8 @@ from whoosh import index as whoosh_index
 from notesbase.db import db
 from notesbase.models import Item
 from notesbase.notes import items as item_service
-from notesbase.search import engine as engine_module
-from notesbase.search import indexer
+from notesbase.search import background, checking, indexer
+from notesbase.search.writing import MERGE_FACTOR
 from tests.search.procs_support import build_world, item_fields
 
 LOGGER = "notesbase.search.indexer"
@@ -38,8 +38,8 @@ def small_segments(app: Flask, monkeypatch) -> Iterator[Path]:
     indexer.apply(app)
     started = []
     with monkeypatch.context() as patched:
-        patched.setattr(indexer, "merge_soon", lambda app: started.append(app))
-        for number in range(engine_module.MERGE_FACTOR + 2):
+        patched.setattr(background, "merge_soon", lambda app: started.append(app))
+        for number in range(MERGE_FACTOR + 2):
             with app.app_context():
                 item = db.session.get(Item, world.items[number % len(world.items)])
                 assert item is not None
@@ -51,7 +51,7 @@ def small_segments(app: Flask, monkeypatch) -> Iterator[Path]:
     path = indexer.engine_for(app).current_path()
     assert path is not None
     yield path
-    assert indexer.wait_for_merges(timeout=30)
+    assert background.wait_for_merges(timeout=30)
 
 
 def segment_count(path: Path) -> int:
@@ -84,14 +84,14 @@ def test_a_merge_that_finds_the_lock_taken_tries_again_quietly(app, small_segmen
     timer = threading.Timer(HOLD, release)
     timer.start()
     try:
-        indexer.merge_soon(app)
-        assert indexer.wait_for_merges(timeout=30)
+        background.merge_soon(app)
+        assert background.wait_for_merges(timeout=30)
     finally:
         timer.join()
     assert while_held == [before]  # nothing merged while the lock was taken
     assert segment_count(small_segments) < before
     assert problems(caplog) == []
-    assert indexer.check(app).ok
+    assert checking.check(app).ok
 
 
 def test_a_lock_that_stays_taken_is_left_for_later_within_a_bound(
@@ -100,19 +100,19 @@ def test_a_lock_that_stays_taken_is_left_for_later_within_a_bound(
     """Held throughout: the merge gives up after its retries (a bounded
     wait), says so at INFO without a traceback, and changes nothing."""
     caplog.set_level(logging.INFO, logger=LOGGER)
-    monkeypatch.setattr(indexer, "MERGE_RETRY_WAIT", 0.02)
+    monkeypatch.setattr(background, "MERGE_RETRY_WAIT", 0.02)
     before = segment_count(small_segments)
     lock = hold_whoosh_lock(small_segments)
     try:
-        indexer.merge_soon(app)
-        assert indexer.wait_for_merges(timeout=15)
+        background.merge_soon(app)
+        assert background.wait_for_merges(timeout=15)
     finally:
         lock.release()
     assert segment_count(small_segments) == before
     assert problems(caplog) == []
     said = [r for r in caplog.records if r.name == LOGGER and "merged after" in r.getMessage()]
     assert len(said) == 1 and said[0].exc_info is None
-    assert indexer.check(app).ok
+    assert checking.check(app).ok
 
 
 def test_a_real_failure_is_logged_with_its_traceback(app, small_segments, caplog):
@@ -120,10 +120,10 @@ def test_a_real_failure_is_logged_with_its_traceback(app, small_segments, caplog
     retries) and the error is logged with its traceback."""
     caplog.set_level(logging.INFO, logger=LOGGER)
     segments = sorted(small_segments.glob("*.seg"), key=lambda p: p.stat().st_size)
-    assert len(segments) > engine_module.MERGE_FACTOR
+    assert len(segments) > MERGE_FACTOR
     segments[0].unlink()
-    indexer.merge_soon(app)
-    assert indexer.wait_for_merges(timeout=15)
+    background.merge_soon(app)
+    assert background.wait_for_merges(timeout=15)
     (error,) = problems(caplog)
     assert error.levelno == logging.ERROR and "could not merge" in error.getMessage()
     assert error.exc_info is not None

@@ -18,7 +18,7 @@ from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Base, IndexOutbox, Item, Role
 from notesbase.notes import items as item_service
-from notesbase.search import indexer
+from notesbase.search import checking, indexer
 from tests.conftest import make_test_config
 from tests.search.procs_support import (
     Pool,
@@ -86,7 +86,7 @@ def test_processes_writing_at_once_lose_nothing(shared, workers):
     assert rows >= edits
 
     indexer.apply(app)  # the documented repair for anything a lock timeout left
-    report = indexer.check(app)
+    report = checking.check(app)
     assert report.ok, report
     assert report.pending == 0
     assert indexed_versions(app) == {item: {version} for item, version in versions.items()}
@@ -107,13 +107,13 @@ def test_a_writer_killed_holding_the_lock_blocks_no_save(app, tmp_path, workers)
         item_service.update_item(item, item_fields(item, body="Saved while busy"), actor=None)
         db.session.commit()
     assert time.monotonic() - started < 2
-    report = indexer.check(app)
+    report = checking.check(app)
     assert report.stale and {d.split(":")[1] for d in report.stale} == {str(world.items[2])}
     holder.kill()
     started = time.monotonic()
     assert indexer.apply(app, timeout=5) >= 1
     assert time.monotonic() - started < 5
-    assert indexer.check(app).ok
+    assert checking.check(app).ok
 
 
 def test_a_kill_between_commit_and_index_write_is_replayed(
@@ -135,7 +135,7 @@ def test_a_kill_between_commit_and_index_write_is_replayed(
             sa.select(IndexOutbox.target, IndexOutbox.target_id).where(IndexOutbox.id > cursor)
         ).all()
     assert [tuple(row) for row in waiting] == [("item", target)]
-    report = indexer.check(app)
+    report = checking.check(app)
     assert {d.split(":")[1] for d in report.stale} == {str(target)}
     assert report.pending == 1
     assert indexed_versions(app)[target] == {1}
@@ -143,7 +143,7 @@ def test_a_kill_between_commit_and_index_write_is_replayed(
     result = runner.invoke(args=["index", "apply"])
     assert result.exit_code == 0, result.output
     assert "Applied 1 outbox rows." in result.output
-    assert indexer.check(app).ok
+    assert checking.check(app).ok
     assert indexed_versions(app)[target] == {2}
     login_as(Role.FACILITATOR)
     found = client.get("/search?q=xylocarp")

@@ -17,7 +17,7 @@ from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Item, Role, Series
 from notesbase.notes import items as item_service
-from notesbase.search import indexer
+from notesbase.search import backlog, checking, context, indexer
 from tests.conftest import AuthActions, make_test_config
 from tests.search.procs_support import build_world, item_fields
 
@@ -84,9 +84,9 @@ def damaged(
         series = db.session.get(Series, world.series["cop"])
     make_member("reader@example.org", series=[series])
     indexer.apply(app)
-    assert indexer.check(app).ok
+    assert checking.check(app).ok
     root = indexer.engine_for(app).root
-    app.extensions.pop(indexer.EXTENSION)  # this process forgets the old index
+    app.extensions.pop(context.EXTENSION)  # this process forgets the old index
     DAMAGE[damage](root)
     restarted = create_app(make_test_config(tmp_path, app.config["DATABASE_URL"], **config))
     restarted_apps.append(restarted)
@@ -112,7 +112,7 @@ def test_a_damaged_index_is_rebuilt_before_the_next_search(
     answer = client.get("/api/v1/search?q=spending")  # the API, as the public
     assert answer.status_code == 200
     assert [hit["type"] for hit in answer.get_json()["results"]] == ["writeup"]
-    report = indexer.check(restarted)
+    report = checking.check(restarted)
     assert report.ok and report.documents > 0
     gc.collect()  # reap what Whoosh left open, while its warning is let through
 
@@ -153,7 +153,7 @@ def test_search_says_the_index_is_being_rebuilt(app, tmp_path, make_member, rest
     assert "1 result" in page.get_data(as_text=True)  # the public write-up
     while indexer.rebuilding(restarted):
         time.sleep(0.01)
-    assert indexer.check(restarted).ok
+    assert checking.check(restarted).ok
     gc.collect()
 
 
@@ -168,10 +168,10 @@ def test_a_search_catches_up_what_was_committed_but_not_applied(app, login_as, c
         body = "Patients want a Zephyrine register of readers"
         item_service.update_item(item, item_fields(item, body=body), actor=None)
         db.session.commit()
-    assert indexer.pending(app)
-    assert not indexer.check(app).ok
+    assert backlog.pending(app)
+    assert not checking.check(app).ok
     login_as(Role.FACILITATOR)
     page = client.get("/search?q=zephyrine").get_data(as_text=True)
     assert "1 result" in page and "<mark>Zephyrine</mark>" in page
-    assert not indexer.pending(app)
-    assert indexer.check(app).ok
+    assert not backlog.pending(app)
+    assert checking.check(app).ok

@@ -22,7 +22,7 @@ from notesbase.meetings import service as meetings
 from notesbase.models import Item, Member, Person, Role, item_mentions
 from notesbase.notes import items as item_service
 from notesbase.notes.people import PersonFields, create_person, update_person
-from notesbase.search import indexer, naming, service
+from notesbase.search import background, backlog, checking, indexer, naming, service
 from tests.conftest import make_test_config
 
 # A surname too short to be looked for alone by a LIKE rule.
@@ -110,7 +110,7 @@ def assert_catching_up(app: Flask, ids: dict[str, int], words: list[str]) -> Non
 
 
 def assert_index_current(app: Flask) -> None:
-    report = indexer.check(app)
+    report = checking.check(app)
     assert (report.stale, report.missing, report.extra) == ([], [], []), report
 
 
@@ -184,10 +184,10 @@ def test_a_search_before_the_scan_counts_nothing_it_cannot_vouch_for(app: Flask)
         update_person(person, PersonFields(NAME, AFFILIATION), actor=None)
         db.session.commit()
     with indexer.engine_for(app).writer_lock(5):
-        assert indexer.pending(app)
+        assert backlog.pending(app)
         assert_catching_up(app, ids, words)
     assert_nothing_counted(app, ids, words)  # applied by this search
-    assert not indexer.pending(app)
+    assert not backlog.pending(app)
     assert search(app, ids, "budget").total == 2  # the meeting and its item
 
 
@@ -302,8 +302,8 @@ def test_a_large_database_scans_in_the_background_and_fails_closed_meanwhile(
         db.session.commit()  # the scan waits for the lock, in its own thread
         assert [t for t in threading.enumerate() if t.name == "notesbase-mention-scan"]
         assert_catching_up(app, ids, words)
-    assert indexer.wait_for_merges(timeout=30)
-    assert not indexer.pending(app)
+    assert background.wait_for_merges(timeout=30)
+    assert not backlog.pending(app)
     assert_index_current(app)
     assert_nothing_counted(app, ids, words)
 
@@ -315,11 +315,11 @@ def test_catching_up_is_said_on_the_page_and_the_api(
     the API answer 503 with the reason and Retry-After, never a count."""
 
     def not_known(_app: Flask) -> Any:
-        raise indexer.CatchingUp("a renamed person is not yet looked for")
+        raise backlog.CatchingUp("a renamed person is not yet looked for")
 
-    monkeypatch.setattr(indexer, "pending", lambda _app: True)
+    monkeypatch.setattr(backlog, "pending", lambda _app: True)
     monkeypatch.setattr(indexer, "apply_soon", lambda _app: None)
-    monkeypatch.setattr(indexer, "unapplied", not_known)
+    monkeypatch.setattr(backlog, "unapplied", not_known)
     login_as(role=Role.MEMBER)
     page = client.get("/search", query_string={"q": "budget"})
     assert page.status_code == 503 and page.headers["Retry-After"]

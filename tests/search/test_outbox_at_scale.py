@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from notesbase.db import db
 from notesbase.models import IndexOutbox, Item, Person, Role
 from notesbase.notes import items as item_service
-from notesbase.search import indexer
+from notesbase.search import backlog, changes, checking, indexer
 from notesbase.search.documents import Builder
 from tests.search.procs_support import build_world, item_fields
 
@@ -60,7 +60,7 @@ def add_item(app: Flask, meeting_id: int, body: str) -> int:
 
 def stale_keys(app: Flask) -> set[str]:
     """Keys of documents whose text is not what the database makes now."""
-    report = indexer.check(app)
+    report = checking.check(app)
     return {doc_id.rsplit(":", 1)[0] for doc_id in [*report.stale, *report.missing]}
 
 
@@ -94,13 +94,13 @@ def test_a_thousand_people_added_in_one_transaction_are_applied(
         db.session.commit()
         pending_rows = db.session.scalar(sa.select(sa.func.count(IndexOutbox.id)))
     assert pending_rows >= PEOPLE
-    assert indexer.pending(app)
+    assert backlog.pending(app)
     assert f"item:{item_id}" in stale_keys(app)  # the name is withheld now
     login_as(role=Role.MEMBER)
     search_answers(client, "ledgers")
-    assert not indexer.pending(app)
+    assert not backlog.pending(app)
     assert stale_keys(app) == set()
-    assert indexer.backlog(app).pending == 0
+    assert backlog.backlog(app).pending == 0
     assert outbox_errors(caplog) == []
 
 
@@ -124,7 +124,7 @@ def test_a_thousand_people_renamed_in_one_flush_are_applied(
     assert f"item:{item_id}" in stale_keys(app)
     login_as(role=Role.MEMBER)
     search_answers(client, "ledgers")
-    assert not indexer.pending(app)
+    assert not backlog.pending(app)
     assert stale_keys(app) == set()
     assert outbox_errors(caplog) == []
 
@@ -187,16 +187,16 @@ def test_a_row_that_always_fails_is_set_aside_and_the_rows_behind_it_are_applied
         )
     indexer.apply(app)
     assert f"item:{good}" not in breaker.stale_keys(app)
-    assert indexer.backlog(app).failing == {bad_row: f"RuntimeError: cannot build item {bad}"}
+    assert backlog.backlog(app).failing == {bad_row: f"RuntimeError: cannot build item {bad}"}
     login_as(role=Role.FACILITATOR)
     search_answers(client, "records")
     for _ in range(6):
-        if indexer.backlog(app).poisoned:
+        if backlog.backlog(app).poisoned:
             break
         indexer.apply(app)
         search_answers(client, "spending")
-    backlog = indexer.backlog(app)
-    assert backlog.failing == {} and set(backlog.poisoned) == {bad_row}
+    waiting = backlog.backlog(app)
+    assert waiting.failing == {} and set(waiting.poisoned) == {bad_row}
     assert f"item:{bad}" in breaker.stale_keys(app)
     logged = [m for m in outbox_errors(caplog) if "could not apply" in m]
     assert len(logged) == 1 and str(bad_row) in logged[0]
@@ -237,8 +237,8 @@ def test_a_failure_that_is_not_the_rows_leaves_them_pending(
     monkeypatch.setattr(engine, "write", full_disk)
     with pytest.raises(OSError):
         indexer.apply(app)
-    backlog = indexer.backlog(app)
-    assert backlog.pending >= 1 and backlog.failing == {} and backlog.poisoned == {}
+    waiting = backlog.backlog(app)
+    assert waiting.pending >= 1 and waiting.failing == {} and waiting.poisoned == {}
     monkeypatch.undo()
     assert indexer.apply(app) >= 1
     assert stale_keys(app) == set()
@@ -256,12 +256,12 @@ def test_a_search_answers_when_reading_the_outbox_fails(
     def too_large(*_args: Any, **_kwargs: Any) -> Any:
         raise sa.exc.OperationalError("SELECT ...", {}, Exception("Expression tree is too large"))
 
-    monkeypatch.setattr(indexer, "_expand", too_large)
+    monkeypatch.setattr(changes, "expand", too_large)
     login_as(role=Role.MEMBER)
     search_answers(client, "records")
     search_answers(client, "councils")
-    backlog = indexer.backlog(app)
-    assert {*backlog.failing, *backlog.poisoned} and backlog.pending >= 1
+    waiting = backlog.backlog(app)
+    assert {*waiting.failing, *waiting.poisoned} and waiting.pending >= 1
 
 
 def test_healthz_reports_the_database_the_index_and_the_outbox(

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from notesbase.search.engine import Document, Engine, EngineResults
 from notesbase.search.query import Filters, parse
-from notesbase.search.ranking import Access
+from notesbase.search.request import Access, SearchRequest
 
 MEMBER = Access(((1, "member"),))
 READERS = {
@@ -101,7 +101,9 @@ def every_page(
     answers: list[EngineResults] = []
     page = 1
     while True:
-        answer = engine.search(parse(text), access, page=page, per_page=per_page, by_date=by_date)
+        answer = engine.search(
+            SearchRequest(parse(text), access, page=page, per_page=per_page, by_date=by_date)
+        )
         answers.append(answer)
         if not answer.docs:
             return shown, answers
@@ -234,7 +236,11 @@ def test_a_reader_is_answered_as_by_an_index_of_only_what_they_see(
                 parsed = parse(text, filters)
                 pages = [
                     [
-                        engine.search(parsed, access, page=page, per_page=per_page, by_date=by_date)
+                        engine.search(
+                            SearchRequest(
+                                parsed, access, page=page, per_page=per_page, by_date=by_date
+                            )
+                        )
                         for page in range(1, 5)
                     ]
                     for engine in (whole, theirs)

@@ -23,7 +23,7 @@ from notesbase.disclosure import Confidentiality, ConsentAudience, Kind
 from notesbase.meetings import service as meetings
 from notesbase.models import Consent, Item, Meeting, Member, Role, Series
 from notesbase.notes import items as notes_items
-from notesbase.search import indexer, service
+from notesbase.search import checking, indexer, service
 from notesbase.search.query import Filters
 from tests.conftest import PASSWORD, csrf_token_from, post_form
 from tests.search import support as s
@@ -547,7 +547,7 @@ def test_the_index_is_current_right_after_a_commit(app, world):
             ),
         )
         db.session.commit()
-    report = indexer.check(app)
+    report = checking.check(app)
     assert (report.missing, report.extra, report.stale, report.pending) == ([], [], [], 0)
 
 

@@ -1,0 +1,319 @@
+"""Every use of Whoosh's private internals, in one place.
+
+Written against whoosh-reloaded 2.7.5 exactly (``WRITTEN_FOR``) and used only
+when that version is installed: the app checks at start-up (``supported``)
+and, on any other version, reads and writes the index through Whoosh's
+public API instead (``whoosh_public``): slower, the same answers.
+
+What reaches inside, and why:
+
+- reading (``FileSnapshot``, ``FileSegment``): a term's postings a whole
+  block at a time (``reader._terms``, ``W3LeafMatcher._read_data``), columns
+  and field lengths as raw bytes (``reader._perdoc._get_column_file``), and
+  the table of contents (``ix._read_toc``), so a segment's reader outlives
+  the commits that leave it alone. Whoosh's own matchers walk postings one
+  document at a time in Python; this is what keeps counts, topic counts and
+  phrases cheap at 100,000 items;
+- writing (``FastWriter``, ``delete_matching``, ``write_segment``,
+  ``commit_segments``): a segment writer that skips per-block length
+  statistics nothing here reads (``_flush_segment``), deletions looked up
+  through readers kept from one write to the next (``writer.segments``),
+  the steps of Whoosh's multi-process writer (``_finalize_segment``,
+  ``_commit_toc``, ``_finish``) so rebuild workers make their own documents,
+  and letting go of Whoosh's lock after a failed commit (``writelock``)."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import whoosh
+from whoosh import index
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
+from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import IndexWriter, SegmentWriter
+
+from notesbase.search.analysis import ArrayPositions
+from notesbase.search.segments import NO_POSITIONS, NO_POSTINGS, Postings
+
+WRITTEN_FOR = "2.7.5"
+DISTRIBUTION = "whoosh-reloaded"
+
+
+def installed_version() -> str:
+    """The installed Whoosh, as "whoosh-reloaded 2.7.5" (or what it is
+    instead: plain Whoosh imports under the same name)."""
+    try:
+        return f"{DISTRIBUTION} {importlib.metadata.version(DISTRIBUTION)}"
+    except importlib.metadata.PackageNotFoundError:
+        return f"Whoosh {whoosh.versionstring()} (not {DISTRIBUTION})"
+
+
+def supported() -> bool:
+    """Whether the installed Whoosh is the one this module was written for
+    (the distribution and the module it imports agree)."""
+    return (
+        installed_version() == f"{DISTRIBUTION} {WRITTEN_FOR}"
+        and whoosh.versionstring() == WRITTEN_FOR
+    )
+
+
+# -- reading ---------------------------------------------------------------------
+
+# Whoosh keeps a field's length per document as one byte; this turns the
+# bytes back into the lengths they stand for.
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+def read_postings(reader: SegmentReader, field: str, term: str) -> Postings:
+    """Every posting of ``term`` in ``field`` of this segment, deleted
+    documents included (searches mask them out), a block at a time; with
+    word positions where the field keeps them."""
+    terms = reader._terms
+    positions = isinstance(reader.schema[field].format, ArrayPositions)
+    try:
+        info = terms.term_info(field, term.encode("utf-8"))
+    except (KeyError, TermNotFound):
+        return NO_POSITIONS if positions else NO_POSTINGS
+    blocks: list[tuple[Any, Any, Any, int]] = []
+    if info.is_inlined():
+        ids, weights, values = info.inlined_postings()
+        blocks.append((ids, weights, values, len(ids)))
+        delta = False
+    else:
+        offset, length = info.extent()
+        matcher = W3LeafMatcher(terms._postfile, offset, length, reader.schema[field].format)
+        while not matcher._atend:
+            matcher._read_data()
+            ids, weights, values = matcher._data
+            blocks.append((ids, weights, values, matcher._blocklength))
+            matcher._next_block()
+        delta = True
+    id_parts, weight_parts, value_parts = [], [], []
+    for ids, weights, values, count in blocks:
+        block_ids = np.array(ids, dtype=np.int64)
+        # On disk a block's ids are stored as differences from the one before.
+        id_parts.append(np.cumsum(block_ids) if delta else block_ids)
+        if weights is None:
+            weight_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            weight_parts.append(np.array(weights, dtype=np.float32))
+        if positions:
+            value_parts.extend(values)
+    result_ids = np.concatenate(id_parts).astype(np.int32)
+    result_weights = np.concatenate(weight_parts)
+    if not positions:
+        return Postings(result_ids, result_weights)
+    sizes = np.fromiter((len(v) // 4 for v in value_parts), dtype=np.int64, count=len(value_parts))
+    starts = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    flat = np.frombuffer(b"".join(value_parts), dtype=np.uint32)
+    return Postings(result_ids, result_weights, flat, starts)
+
+
+def column_array(reader: SegmentReader, name: str, dtype: str, default: int = 0) -> np.ndarray:
+    """A fixed-width column of this segment (Whoosh writes them big-endian
+    and leaves trailing default values out) as an array, one per document."""
+    count = reader.doc_count_all()
+    perdoc = reader._perdoc
+    values = np.full(count, default, dtype=np.dtype(dtype).newbyteorder("="))
+    if perdoc.has_column(name):
+        handle, offset, length = perdoc._get_column_file(name)
+        raw = np.frombuffer(handle.get(offset, length), dtype=dtype)
+        values[: len(raw)] = raw
+    return values
+
+
+class FileSegment:
+    """One segment read straight from its files: a ``segments.Source``.
+    Postings include deleted documents, so what is read from a segment
+    never changes and its ``id`` is the segment's own."""
+
+    def __init__(self, reader: SegmentReader, entry: Any) -> None:
+        self.reader = reader
+        self.entry = entry
+        self.id: str = entry.segment_id()
+        self.size: int = entry.doc_count_all()
+        self.deleted_count: int = entry.deleted_count()
+
+    def postings(self, field: str, term: str) -> Postings:
+        return read_postings(self.reader, field, term)
+
+    def column(self, name: str) -> np.ndarray:
+        return column_array(self.reader, name, ">i4")
+
+    def lengths(self, field: str) -> np.ndarray:
+        return _LENGTHS[column_array(self.reader, f"_{field}_len", "u1")]
+
+    def deleted(self) -> np.ndarray:
+        return np.fromiter(self.entry.deleted_docs(), dtype=np.int64)
+
+    def words(self, field: str) -> Iterator[str]:
+        for raw in self.reader.lexicon(field):
+            yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
+
+    def expand_prefix(self, field: str, prefix: str) -> Iterator[str]:
+        for raw in self.reader.expand_prefix(field, prefix):
+            yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
+
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        return dict(self.reader.stored_fields(docnum))
+
+
+class FileSnapshot:
+    """The segments of one version of the index as one thread reads them.
+    Readers of segments that are still there are taken over from the
+    previous snapshot (opening one costs about a millisecond, and a save
+    adds one small segment), with the new table of contents' entries, so
+    deletions are always the current ones."""
+
+    def __init__(self, path: Path, opened: index.Index, previous: Any) -> None:
+        self.path = path
+        self.index = opened
+        toc = opened._read_toc()
+        self.generation = toc.generation
+        kept: dict[str, SegmentReader] = {}
+        if isinstance(previous, FileSnapshot) and previous.path == path:
+            kept = previous.readers
+        self.readers: dict[str, SegmentReader] = {}
+        self.sources: list[FileSegment] = []
+        try:
+            for entry in toc.segments:
+                if not entry.doc_count_all():
+                    continue
+                name = entry.segment_id()
+                reader = kept.pop(name, None) or SegmentReader(
+                    opened.storage, toc.schema, entry, generation=toc.generation
+                )
+                self.readers[name] = reader
+                self.sources.append(FileSegment(reader, entry))
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            for reader in kept.values():
+                reader.close()
+
+    def current(self) -> bool:
+        return bool(self.generation == self.index.latest_generation())
+
+    def close(self) -> None:
+        for reader in self.readers.values():
+            with contextlib.suppress(Exception):
+                reader.close()
+        self.readers = {}
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+class FastWriter(SegmentWriter):
+    """Whoosh's segment writer, minus one cost: while writing postings it
+    looks up each posting's document length, reading it back from the
+    segment's own length column one posting at a time, only to record the
+    shortest and longest per block for Whoosh's score estimates. Searches
+    here never use those (lengths come from the column itself), so they
+    are left at zero: a third less time per posting."""
+
+    def __init__(self, ix: index.Index, **kwargs: Any) -> None:
+        # Posting blocks are compressed at zlib's fastest level (Whoosh's
+        # default is 3): the same size here, a few per cent less time to
+        # write; each block records its level, so readers need no setting.
+        kwargs.setdefault("codec", W3Codec(compression=1))
+        super().__init__(ix, **kwargs)
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        self.fieldwriter.add_postings(self.schema, None, self.pool.iter_postings())
+        self.fieldwriter.close()
+
+
+def index_segments(opened: index.Index) -> list[Any]:
+    """The segments of the index's latest version."""
+    return list(opened._segments())
+
+
+def segments_after(writer: IndexWriter) -> list[Any]:
+    """The segments a commit of ``writer`` without merging leaves."""
+    return [*writer.segments, writer.newsegment]
+
+
+def delete_matching(
+    writer: IndexWriter, kept: dict[str, SegmentReader], replace: Sequence[tuple[str, str]]
+) -> dict[str, SegmentReader]:
+    """Mark deleted the documents matching ``replace``, looked up in each
+    segment's term index through the readers ``kept`` from the last write
+    (Whoosh's ``delete_by_term`` opens a reader on every segment each
+    time); returns the readers to keep for the next one."""
+    readers: dict[str, SegmentReader] = {}
+    try:
+        offset = 0
+        for entry in writer.segments:
+            name = entry.segment_id()
+            reader = kept.pop(name, None) or SegmentReader(writer.storage, writer.schema, entry)
+            readers[name] = reader
+            for field, value in replace:
+                for docnum in read_postings(reader, field, value).ids.tolist():
+                    if not entry.is_deleted(docnum):
+                        writer.delete_document(offset + docnum)
+            offset += entry.doc_count_all()
+    finally:
+        for reader in kept.values():
+            reader.close()
+    return readers
+
+
+def write_segment(opened: index.Index, documents: Iterable[dict[str, Any]]) -> Any:
+    """Write ``documents`` (fields as Whoosh is given them) into a new
+    segment of ``opened`` without committing it (no lock: each rebuild
+    process writes its own), and return the segment for
+    ``commit_segments``, or None when there were none. The same steps as
+    Whoosh's own multi-process writer, with the documents made in the
+    writing process instead of sent to it."""
+    writer = FastWriter(opened, _lk=False, limitmb=1024)
+    try:
+        for fields in documents:
+            writer.add_document(**fields)
+        if writer._added:
+            return writer._finalize_segment()
+        writer._close_segment()
+        return None
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer._close_segment()
+        raise
+    # The temporary folder is shared with the other writing processes:
+    # the commit removes it (``commit_segments``).
+
+
+def commit_segments(writer: IndexWriter, segments: Sequence[Any]) -> None:
+    """Add segments written by ``write_segment`` to the index in one commit
+    of ``writer`` (which holds Whoosh's lock)."""
+    try:
+        writer._close_segment()
+        writer._commit_toc([*writer.segments, *segments])
+    except BaseException:
+        abandon(writer)
+        raise
+    writer._finish()
+
+
+def abandon(writer: IndexWriter) -> None:
+    """After a failed commit (a full disk): close the writer's files and let
+    go of Whoosh's own index lock now. Left to the garbage collector (the
+    writer sits in reference cycles), the lock stays held and every later
+    write, in this process or another, fails until the collector runs.
+    Harmless on any version: what it looks for, it looks for carefully."""
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        with contextlib.suppress(Exception):
+            lock.release()
