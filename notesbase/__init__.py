@@ -48,7 +48,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from notesbase import admin, api, auth, consent, health, meetings, notes, publishing, search
+    from notesbase import (
+        admin,
+        api,
+        auth,
+        consent,
+        health,
+        meetings,
+        notes,
+        publishing,
+        review,
+        search,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
@@ -57,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     notes.register(app)
     app.register_blueprint(consent.bp)
     publishing.register(app)
+    review.register(app)
     search.register(app)
     csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing for CSRF to ride on
     app.register_blueprint(api.bp)

@@ -75,7 +75,12 @@ COMMANDS: dict[str, Command] = {
         "notesbase.search.cli:index_cli", "Keep the search index in step with the database."
     ),
     "restore": Command(
-        "notesbase.backup.restoring:restore_command", "Restore a backup written by `notesbase backup`."
+        "notesbase.backup.restoring:restore_command",
+        "Restore a backup written by `notesbase backup`.",
+    ),
+    "review": Command(
+        "notesbase.review.cli:review_cli",
+        "Review rounds of meetings' notes: remind those who have not answered.",
     ),
     # gunicorn's master imports the app's code (shared by the workers) and
     # logs through the app's escaping, as it did before this list existed.

@@ -99,7 +99,7 @@ def upgrade() -> None:
         "review_requests",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("reviewer_id", sa.Integer(), nullable=False),
-        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=True),
         sa.Column("item_version", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
@@ -136,7 +136,7 @@ def upgrade() -> None:
             ["item_id"],
             ["items.id"],
             name=op.f("fk_review_requests_item_id_items"),
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["resolved_by_id"],

@@ -122,7 +122,10 @@ class ReviewRequest(Base):
     reviewer_id: Mapped[int] = mapped_column(
         sa.ForeignKey("reviewers.id", ondelete="CASCADE"), index=True
     )
-    item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    # None once the item is deleted (a removal accepted): the answer stays.
+    item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("items.id", ondelete="SET NULL"), index=True
+    )
     item_version: Mapped[int]
     kind: Mapped[RequestKind] = mapped_column(str_enum(RequestKind, "review_request_kind"))
     suggested: Mapped[str] = mapped_column(sa.Text, default="")
@@ -138,4 +141,4 @@ class ReviewRequest(Base):
     )
 
     reviewer: Mapped[Reviewer] = relationship(back_populates="requests")
-    item: Mapped[Item] = relationship()
+    item: Mapped[Item | None] = relationship()

@@ -1,0 +1,29 @@
+"""Review rounds, the agreed record: the people recorded in a meeting's
+notes check what was recorded against them before the notes circulate.
+
+- ``service``: rounds, reviewers, approving, closing, the state of a round;
+- ``links``: the single-use link and the reviewer's session;
+- ``shown``: what a reviewer sees (through ``disclose``);
+- ``requests``: corrections and requests, and a facilitator's answers;
+- ``mail``: invitations, reminders, outcomes; ``cli``: ``notesbase review remind``;
+- ``board_views`` (facilitators) and ``speaker_views`` (reviewers)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from notesbase.review.blueprint import bp
+
+__all__ = ["bp", "register"]
+
+
+def register(app: Flask) -> None:
+    """Add the review pages, and ``review_waiting`` for the confirm pages of
+    circulating and publishing."""
+    from notesbase.review import board_views, speaker_views  # noqa: F401
+    from notesbase.review.mail import deadline_text
+    from notesbase.review.service import waiting_names
+
+    app.register_blueprint(bp)
+    app.add_template_global(waiting_names, "review_waiting")
+    app.add_template_filter(deadline_text, "review_time")

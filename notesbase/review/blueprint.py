@@ -1,0 +1,5 @@
+"""The review pages' blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("review", __name__)
