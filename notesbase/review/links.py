@@ -1,21 +1,24 @@
 """The private review link: its token is exchanged once for a session
-scoped to one reviewer (one person, one meeting), kept in the signed
-session cookie and stored only as a hash. Link and session stop at the
-deadline, when the round ends, or when the facilitator revokes them."""
+scoped to one reviewer (one person, one meeting): a secret in a cookie of
+its own (``review_<id>``, HttpOnly, only under ``/review/``, expiring at the
+deadline), stored only as a hash. Link and session stop at the deadline,
+when the round ends, or when the facilitator revokes them. (Not the login
+session's cookie: that one lasts hours, a review days.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import session
+from flask import current_app, request
+from werkzeug.wrappers import Response
 
 from notesbase import audit
 from notesbase.db import db
 from notesbase.models import Reviewer, ReviewStatus, utcnow
 from notesbase.review.service import new_token, state_of, token_hash
 
-SESSION_KEY = "review"
+COOKIE_PATH = "/review/"
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,16 @@ def link_refusal(reviewer: Reviewer | None) -> Refusal | None:
     return refusal(reviewer) or (USED if reviewer.token_used_at is not None else None)
 
 
-def exchange(reviewer: Reviewer, *, label: str) -> None:
-    """Use the link: a new session for this reviewer, in this browser only."""
+def cookie_name(reviewer: Reviewer) -> str:
+    return f"review_{reviewer.id}"
+
+
+def exchange(reviewer: Reviewer, *, label: str) -> str:
+    """Use the link: a new session for this reviewer; its secret, for
+    ``keep_session`` to give this browser alone."""
     secret, hashed = new_token()
     reviewer.token_used_at = utcnow()
     reviewer.session_hash = hashed
-    held = dict(session.get(SESSION_KEY) or {})
-    held[str(reviewer.id)] = secret
-    session[SESSION_KEY] = held
     db.session.flush()
     audit.record(
         "review.sign_in",
@@ -97,14 +102,27 @@ def exchange(reviewer: Reviewer, *, label: str) -> None:
         meeting_id=reviewer.round.meeting_id,
         review_id=reviewer.round_id,
     )
+    return secret
+
+
+def keep_session(response: Response, reviewer: Reviewer, secret: str) -> Response:
+    response.set_cookie(
+        cookie_name(reviewer),
+        secret,
+        expires=reviewer.round.deadline,
+        path=COOKIE_PATH,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def holds_session(reviewer: Reviewer | None) -> bool:
     if reviewer is None or reviewer.session_hash is None:
         return False
-    held = session.get(SESSION_KEY) or {}
-    secret = held.get(str(reviewer.id)) if isinstance(held, dict) else None
-    return isinstance(secret, str) and token_hash(secret) == reviewer.session_hash
+    secret = request.cookies.get(cookie_name(reviewer))
+    return bool(secret) and token_hash(secret or "") == reviewer.session_hash
 
 
 def label_for(reviewer: Reviewer) -> str:

@@ -214,7 +214,6 @@ def revoke(reviewer: Reviewer, *, actor: Member) -> bool:
     if reviewer.revoked_at is not None:
         return False
     reviewer.revoked_at = utcnow()
-    reviewer.session_hash = None
     db.session.flush()
     audit.record(
         "review.revoke",

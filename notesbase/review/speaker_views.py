@@ -51,9 +51,10 @@ def use_link(token: str) -> View:
     refusal = links.link_refusal(reviewer)
     if refusal is not None or reviewer is None:
         return _refused(refusal or links.UNKNOWN)
-    links.exchange(reviewer, label=links.label_for(reviewer))
+    secret = links.exchange(reviewer, label=links.label_for(reviewer))
     db.session.commit()
-    return redirect(url_for("review.page", reviewer_id=reviewer.id))
+    response = redirect(url_for("review.page", reviewer_id=reviewer.id))
+    return links.keep_session(response, reviewer, secret)
 
 
 def _reviewer(reviewer_id: int) -> Reviewer | links.Refusal:

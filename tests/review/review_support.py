@@ -94,7 +94,9 @@ def log_in(client: FlaskClient, email: str = "facilitator@example.org") -> None:
     assert response.status_code == 302
 
 
-def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, page: str = BOARD) -> Any:
+def post(
+    client: FlaskClient, url: str, data: dict[str, Any] | None = None, page: str = BOARD
+) -> Any:
     token = csrf_token_from(client.get(page).get_data(as_text=True))
     return client.post(url, data={"csrf_token": token, **(data or {})})
 
