@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import current_app
 
 from notesbase import site
 from notesbase.models import Meeting, Person, RequestStatus, ReviewRequest, ReviewRound
@@ -121,10 +121,12 @@ def build(letter: Letter, review: ReviewRound) -> EmailMessage:
     put_header(message, "To", address_header("To", person.name, person.email or ""))
     message["Date"] = format_datetime(datetime.now().astimezone())
     message["Message-ID"] = make_msgid(domain=settings.sender_domain)
-    message.set_content(render_template(f"review/mail_{letter.template}.txt", **values))
-    message.add_alternative(
-        render_template(f"review/mail_{letter.template}.html", **values), subtype="html"
-    )
+    # Straight from the Jinja environment, so it renders the same in a
+    # request and from the command line (``notesbase review remind``).
+    env = current_app.jinja_env
+    message.set_content(env.get_template(f"review/mail_{letter.template}.txt").render(values))
+    html = env.get_template(f"review/mail_{letter.template}.html").render(values)
+    message.add_alternative(html, subtype="html")
     return message
 
 

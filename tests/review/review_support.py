@@ -12,7 +12,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
@@ -78,11 +77,6 @@ def build_world(app: Any, make_member: Any, make_series: Any) -> dict[str, int]:
         world.update(gwen=gwen.id, harold=harold.id, olwen=olwen.id, meeting=meeting.id)
         db.session.commit()
     return world
-
-
-@pytest.fixture
-def world(app: Any, make_member: Any, make_series: Any) -> dict[str, int]:
-    return build_world(app, make_member, make_series)
 
 
 def log_in(client: FlaskClient, email: str = "facilitator@example.org") -> None:

@@ -27,7 +27,6 @@ from tests.review.review_support import (
     post,
     reviewer_id,
     use_link,
-    world,  # noqa: F401
 )
 
 PLANTED = (HAROLDS_SECRET, CONFIDENTIAL_NAMING.split()[0], OLWENS.split()[0])
@@ -87,11 +86,15 @@ def test_a_page_without_the_session_is_refused(app, client, world):
 
 
 def test_one_persons_session_does_not_open_anothers_page(app, client, world):
-    links, guest, _page = _guest_page(app, client, world)
-    harold = reviewer_id(app, world["harold"])
-    response = guest.get(f"/review/page/{harold}")
-    assert response.status_code == 403
-    _no_data(response.get_data(as_text=True))
+    """Not by address, nor with her secret put in his cookie."""
+    _links, guest, _page = _guest_page(app, client, world)
+    gwen, harold = reviewer_id(app, world["gwen"]), reviewer_id(app, world["harold"])
+    secret = guest.get_cookie(f"review_{gwen}", path="/review/").value
+    for _ in range(2):
+        response = guest.get(f"/review/page/{harold}")
+        assert response.status_code == 403
+        _no_data(response.get_data(as_text=True))
+        guest.set_cookie(f"review_{harold}", secret, path="/review/")
 
 
 def test_a_revoked_link_and_session_stop_at_once(app, client, world):

@@ -27,7 +27,6 @@ from tests.review.review_support import (
     reviewer_id,
     use_link,
     whole_text,
-    world,  # noqa: F401
 )
 
 
@@ -65,7 +64,7 @@ def test_starting_sends_one_private_link_to_each_person_with_an_email(app, clien
     with app.app_context():
         hashes = list(db.session.scalars(sa.text("SELECT token_hash FROM reviewers")))
     assert all(links[e].rsplit("/", 1)[1] not in hashes for e in links)
-    assert ["review.create", "review.start"] == [a for a in _actions(app) if a.startswith("review")]
+    assert [a for a in _actions(app) if a.startswith("review")] == ["review.create", "review.start"]
 
 
 def test_a_deadline_in_the_past_or_not_a_date_is_refused(app, client, world):
