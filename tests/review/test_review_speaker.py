@@ -38,7 +38,7 @@ def _guest(app, client):
 
 
 def test_withdrawing_public_consent_applies_at_once(app, client, world):
-    """Anonymous to the public for this meeting: the public credit goes, the grant is audited as hers."""
+    """Anonymous to the public here: the public credit goes; the grant is audited as hers."""
     guest, page = _guest(app, client)
     data = {"audience": "public", "scope": "meeting", "level": "anonymous"}
     assert post(guest, page + "/consent", data, page=page).status_code == 302
