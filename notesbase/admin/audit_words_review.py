@@ -15,12 +15,16 @@ def _review(event: AuditEvent, names: Names) -> list[Part]:
     return [Link("the review", board), " of ", names.meeting(event.meeting_id)]
 
 
+ASKED = {
+    RequestKind.CORRECTION.value: "correct the text of",
+    RequestKind.MEMBERS_ONLY.value: "make members-only",
+    RequestKind.CONFIDENTIAL.value: "make confidential",
+    RequestKind.REMOVE.value: "remove their words from",
+}
+
+
 def _asked(event: AuditEvent) -> str:
-    value = details_of(event).get("kind")
-    try:
-        return RequestKind(value).label.lower()
-    except ValueError:
-        return "a change"
+    return ASKED.get(str(details_of(event).get("kind")), "change")
 
 
 @wording("review.create", "Prepared a review", "review")
@@ -46,15 +50,16 @@ def _revoke(event: AuditEvent, names: Names) -> list[Part]:
 
 @wording("review.sign_in", "Opened a review link", "review")
 def _sign_in(event: AuditEvent, names: Names) -> list[Part]:
-    return [names.person(event.target_id), " opened their link to ", *_review(event, names)]
+    return ["Opened the link of ", names.person(event.target_id), " to ", *_review(event, names)]
 
 
 @wording("review.approve", "Approved the record", "review")
 def _approve(event: AuditEvent, names: Names) -> list[Part]:
     agreed = ": everyone asked has now approved" if details_of(event).get("agreed") else ""
     return [
+        "Approved the record, as ",
         names.person(event.target_id),
-        " approved the record in ",
+        ", in ",
         *_review(event, names),
         agreed,
     ]
@@ -64,10 +69,11 @@ def _approve(event: AuditEvent, names: Names) -> list[Part]:
 def _request(event: AuditEvent, names: Names) -> list[Part]:
     who = names.person(details_of(event).get("person_id"))
     return [
+        "Asked, as ",
         who,
-        f" asked to {_asked(event)} (",
+        f", to {_asked(event)} ",
         names.item(event.target_id),
-        ") in ",
+        " in ",
         *_review(event, names),
     ]
 
@@ -78,9 +84,8 @@ def _accept(event: AuditEvent, names: Names) -> list[Part]:
     return [
         "Accepted the request of ",
         who,
-        f" to {_asked(event)} (",
+        f" to {_asked(event)} ",
         names.item(event.target_id),
-        ")",
     ]
 
 
@@ -90,9 +95,8 @@ def _reject(event: AuditEvent, names: Names) -> list[Part]:
     return [
         "Declined the request of ",
         who,
-        f" to {_asked(event)} (",
+        f" to {_asked(event)} ",
         names.item(event.target_id),
-        ")",
     ]
 
 
