@@ -188,5 +188,6 @@ def word_diff(before: str, after: str) -> Diff:
         if a2 > a1:
             parts.append(Markup("<del>{}</del>").format("".join(old[a1:a2])))
         if b2 > b1:
-            parts.append(Markup("<ins>{}</ins>").format("".join(new[b1:b2])))
+            space = Markup(" ") if a2 > a1 else Markup("")
+            parts.append(space + Markup("<ins>{}</ins>").format("".join(new[b1:b2])))
     return Diff(Markup("").join(parts), before != after)

@@ -227,8 +227,8 @@ def revoke(reviewer: Reviewer, *, actor: Member) -> bool:
 
 
 def close(review: ReviewRound, *, actor: Member) -> None:
-    if state_of(review) not in ("draft", "in_review", "agreed"):
-        raise ReviewError("This review is already closed.")
+    if state_of(review) not in ("draft", "in_review"):
+        raise ReviewError("This review has already ended.")
     review.status = ReviewStatus.CLOSED
     review.ended_at = utcnow()
     db.session.flush()
