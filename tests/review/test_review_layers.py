@@ -1,6 +1,7 @@
 """The review package sits above the features it uses: nothing below it
-imports it (only the app factory and the command list name it), its modules import nothing of it back at function level, and
-each module stays under 400 lines."""
+imports it (only the app factory and the command list name it), its
+modules import nothing but their own package inside functions, and each
+module stays under 400 lines."""
 
 from __future__ import annotations
 
