@@ -197,3 +197,11 @@ def test_only_facilitators_see_the_board(app, client, world, who):
 def test_the_page_says_who_it_is_for(app, client, world):
     _links, guest, page = _guest_page(app, client, world)
     assert GUEST in guest.get(page).get_data(as_text=True)
+
+
+def test_reviewer_answers_are_never_stored_nor_send_the_link_on(app, client, world):
+    """The link page and the review page: no-store, no Referer (the secret is in the address)."""
+    links, guest, page = _guest_page(app, client, world)
+    for response in (guest.get(page), app.test_client().get(links[HIDDEN_EMAIL])):
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
