@@ -7,7 +7,8 @@ notes check what was recorded against them before the notes circulate.
 - ``requests``: corrections and requests, and a facilitator's answers;
 - ``mail``: invitations, reminders, outcomes; ``cli``: ``notesbase review remind``;
 - ``leak``: unanswered requests to restrict an item, as leak-check findings;
-- ``board_views`` (facilitators) and ``speaker_views`` (reviewers)."""
+- ``board_views`` (facilitators) and ``speaker_views`` (reviewers);
+- ``guard``: circulating or publishing while a review is open needs a ticked box."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ __all__ = ["bp", "register"]
 def register(app: Flask) -> None:
     """Add the review pages, ``review_waiting`` for the confirm pages of
     circulating and publishing, and the review's leak-check findings."""
-    from notesbase.review import board_views, speaker_views  # noqa: F401
+    from notesbase.review import board_views, guard, speaker_views  # noqa: F401
     from notesbase.review.leak import RULE, open_restrictions
     from notesbase.review.mail import deadline_text
     from notesbase.review.service import waiting_names
@@ -30,5 +31,6 @@ def register(app: Flask) -> None:
     ITEM_FINDINGS[RULE] = open_restrictions
 
     app.register_blueprint(bp)
+    guard.init_app(app)
     app.add_template_global(waiting_names, "review_waiting")
     app.add_template_filter(deadline_text, "review_time")

@@ -223,3 +223,52 @@ def test_circulate_and_publish_confirmations_name_who_has_not_answered(app, clie
     assert post(client, BOARD + "/close").status_code == 302
     text = client.get("/series/cop/meetings/1/circulate/confirm").get_data(as_text=True)
     assert "review_confirmed" not in text
+
+
+def test_circulating_while_a_review_is_open_needs_the_box_ticked(app, client, world):
+    """Without it, back to the confirmation and nothing sent; with it, sent."""
+    import re
+
+    from tests.conftest import csrf_token_from
+
+    open_review(app, client)
+    confirm = "/series/cop/meetings/1/circulate/confirm"
+    html = client.get(confirm).get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token_from(html),
+        "fingerprint": re.search(r'name="fingerprint" type="hidden" value="([0-9a-f]+)"', html)[1],
+        "confirm": "",
+    }
+    sent = len(outbox(app))
+    response = client.post("/series/cop/meetings/1/circulate", data=form)
+    assert response.status_code == 302 and response.headers["Location"].endswith(confirm)
+    assert len(outbox(app)) == sent
+    assert "tick the box" in client.get(confirm).get_data(as_text=True)
+    response = client.post(
+        "/series/cop/meetings/1/circulate", data={**form, "review_confirmed": "yes"}
+    )
+    assert response.status_code == 302 and len(outbox(app)) == sent + 1
+    assert _state(app) == "circulated"
+
+
+def test_publishing_while_a_review_is_open_needs_the_box_ticked(app, client, world):
+    from notesbase.models import Writeup
+
+    open_review(app, client)
+    with app.app_context():
+        db.session.add(Writeup(meeting_id=world["meeting"], summary="A summary."))
+        db.session.commit()
+    preview = "/series/cop/meetings/1/writeup/preview"
+    response = post(client, "/series/cop/meetings/1/writeup/publish", page=preview)
+    assert response.status_code == 302 and response.headers["Location"].endswith(preview)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Writeup.published_at)) is None
+
+
+def test_the_box_is_not_asked_of_those_who_may_not_circulate(app, client, world):
+    """A member's post is refused as ever (404), saying nothing of the review."""
+    open_review(app, client)
+    member = app.test_client()
+    log_in(member, "member@example.org")
+    response = post(member, "/series/cop/meetings/1/circulate", page="/")
+    assert response.status_code == 404
