@@ -236,7 +236,7 @@ class LevelInForce:
 
     @property
     def floor(self) -> str:
-        """"public: affiliation, so members: at least affiliation" for a
+        """ "public: affiliation, so members: at least affiliation" for a
         members' row where the public's level is not anonymous; else ""."""
         if self.public is None or self.public is Level.ANONYMOUS:
             return ""
