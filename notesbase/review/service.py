@@ -214,6 +214,7 @@ def revoke(reviewer: Reviewer, *, actor: Member) -> bool:
     if reviewer.revoked_at is not None:
         return False
     reviewer.revoked_at = utcnow()
+    settle(reviewer.round)
     db.session.flush()
     audit.record(
         "review.revoke",
@@ -248,6 +249,19 @@ def waiting(review: ReviewRound) -> list[Reviewer]:
     return [r for r in review.reviewers if r.revoked_at is None and not answered(r)]
 
 
+def settle(review: ReviewRound) -> bool:
+    """In review → agreed once everyone still asked has approved (someone
+    approving, or the last holdout's link revoked). True when it is agreed."""
+    if review.status is not ReviewStatus.IN_REVIEW:
+        return review.status is ReviewStatus.AGREED
+    asked = [r for r in review.reviewers if r.revoked_at is None]
+    if asked and all(r.approved_at is not None for r in asked):
+        review.status = ReviewStatus.AGREED
+        review.ended_at = utcnow()
+        return True
+    return False
+
+
 def approve(reviewer: Reviewer, *, label: str) -> bool:
     """The reviewer agrees to the record; when everyone asked has, the round
     is agreed. False when they had already approved."""
@@ -255,11 +269,7 @@ def approve(reviewer: Reviewer, *, label: str) -> bool:
         return False
     reviewer.approved_at = utcnow()
     review = reviewer.round
-    asked = [r for r in review.reviewers if r.revoked_at is None]
-    agreed = all(r.approved_at is not None for r in asked)
-    if agreed:
-        review.status = ReviewStatus.AGREED
-        review.ended_at = reviewer.approved_at
+    agreed = settle(review)
     db.session.flush()
     audit.record(
         "review.approve",

@@ -272,3 +272,14 @@ def test_the_box_is_not_asked_of_those_who_may_not_circulate(app, client, world)
     log_in(member, "member@example.org")
     response = post(member, "/series/cop/meetings/1/circulate", page="/")
     assert response.status_code == 404
+
+
+def test_revoking_the_last_holdout_makes_the_record_agreed(app, client, world):
+    links = open_review(app, client)
+    guest = app.test_client()
+    page = use_link(guest, links[GUEST_EMAIL]).headers["Location"]
+    assert post(guest, page + "/approve", page=page).status_code == 302
+    assert _state(app) == "in_review"
+    harold = reviewer_id(app, world["harold"])
+    assert post(client, f"{BOARD}/reviewers/{harold}/revoke").status_code == 302
+    assert _state(app) == "agreed"
