@@ -205,3 +205,28 @@ def test_reviewer_answers_are_never_stored_nor_send_the_link_on(app, client, wor
     for response in (guest.get(page), app.test_client().get(links[HIDDEN_EMAIL])):
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_bad_input_gets_a_4xx_with_words_and_stores_nothing(app, client, world):
+    import sqlalchemy as sa
+
+    from notesbase.db import db
+    from notesbase.models import ReviewRequest
+
+    _links, guest, page = _guest_page(app, client, world)
+    own = world["own"]
+    for data, status in (
+        ({"item": "abc", "kind": "confidential"}, 404),
+        ({"item": own, "kind": "bogus"}, 400),
+        ({"item": own, "kind": "correction", "suggested": "x" * 20_001}, 400),
+        ({"item": own, "kind": "confidential", "comment": "x" * 2_001}, 400),
+    ):
+        response = post(guest, page + "/request", data, page)
+        assert response.status_code == status, data
+        assert "Traceback" not in response.get_data(as_text=True)
+    for deadline in ("99999-01-01", "", "2026-02-30"):
+        assert post(client, BOARD, {"deadline": deadline}).status_code == 400, deadline
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ReviewRequest.id))) == 0
+    assert post(client, f"{BOARD}/requests/999/accept").status_code == 404
+    assert app.test_client().get("/review/page/99999999999999999999").status_code == 404
