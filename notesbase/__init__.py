@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         meetings,
         notes,
         publishing,
+        review,
         search,
     )
     from notesbase.commands import add_app_commands
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         notes,
         consent,
         publishing,
+        review,
         search,
         api,
         importing,

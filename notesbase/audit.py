@@ -66,6 +66,18 @@ ACTIONS = frozenset(
         "writeup.save",
         "writeup.unpublish",
         "writeup.withhold",
+        # review rounds (the agreed record)
+        "review.accept",
+        "review.approve",
+        "review.close",
+        "review.create",
+        "review.link",
+        "review.reject",
+        "review.remind",
+        "review.request",
+        "review.revoke",
+        "review.sign_in",
+        "review.start",
     }
 )
 

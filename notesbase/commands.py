@@ -82,6 +82,10 @@ FEATURE_COMMANDS: dict[str, Command] = {
     "index": Command(
         "notesbase.search.cli:index_cli", "Keep the search index in step with the database."
     ),
+    "review": Command(
+        "notesbase.review.cli:review_cli",
+        "Review rounds of meetings' notes: remind those who have not answered.",
+    ),
     "token": Command("notesbase.api.cli:token_cli", "Manage API tokens."),
     "user": Command("notesbase.auth.cli:user_cli", "Manage member accounts."),
 }

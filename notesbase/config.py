@@ -76,6 +76,10 @@ class Defaults:
     # Seconds to wait for the SMTP server.
     MAIL_SMTP_TIMEOUT = 30.0
 
+    # Review rounds: `notesbase review remind` emails those who have not
+    # answered this many days before the deadline (once per person and round).
+    REVIEW_REMINDER_DAYS = 2
+
     # Calendar feeds: how long a meeting lasts when only its start is known.
     CALENDAR_DEFAULT_DURATION_MINUTES = 90
 

@@ -99,6 +99,22 @@ REQUIRED: dict[str, Role | None] = {
     "consent.person": Role.FACILITATOR,
     "consent.record_consent": Role.FACILITATOR,
     "consent.withdraw_person_consent": Role.FACILITATOR,
+    # Review rounds: the board is for facilitators; a reviewer's pages need
+    # no account, only their link and its session (tests/review/).
+    "review.board": Role.FACILITATOR,
+    "review.create": Role.FACILITATOR,
+    "review.start": Role.FACILITATOR,
+    "review.revoke": Role.FACILITATOR,
+    "review.renew": Role.FACILITATOR,
+    "review.close": Role.FACILITATOR,
+    "review.accept": Role.FACILITATOR,
+    "review.reject": Role.FACILITATOR,
+    "review.link": PUBLIC,
+    "review.use_link": PUBLIC,
+    "review.page": PUBLIC,
+    "review.set_consent": PUBLIC,
+    "review.make_request": PUBLIC,
+    "review.approve_record": PUBLIC,
 }
 
 PROTECTED = sorted((e, r) for e, r in REQUIRED.items() if r is not None)
@@ -143,6 +159,8 @@ def world(app):
             "person_id": person.id,
             "consent_id": consent.id,
             "token_id": 1,
+            "reviewer_id": 1,
+            "request_id": 1,
         }
 
 

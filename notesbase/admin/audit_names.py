@@ -31,7 +31,12 @@ class Link:
 
 
 # Details that name a thing by id, and what kind of thing.
-ID_DETAILS = {"member_id": "member", "speaker_id": "person", "series_id": "series"}
+ID_DETAILS = {
+    "member_id": "member",
+    "speaker_id": "person",
+    "person_id": "person",
+    "series_id": "series",
+}
 
 
 def _by_id(model: Any, ids: set[int], *options: Any) -> dict[int, Any]:

@@ -26,6 +26,7 @@ GROUPS = {
     "notes": "The notes",
     "people": "People and consent",
     "publishing": "Write-ups, leak check and circulation",
+    "review": "Review rounds",
 }
 
 

@@ -11,7 +11,7 @@ Details are read defensively: an older event may lack one."""
 
 from __future__ import annotations
 
-from notesbase.admin import audit_words_notes
+from notesbase.admin import audit_words_notes, audit_words_review
 from notesbase.admin.audit_names import Names
 from notesbase.admin.audit_wording import (
     GROUPS,
@@ -27,7 +27,14 @@ from notesbase.admin.audit_wording import (
 )
 from notesbase.models import AuditEvent, Role
 
-__all__ = ["GROUPS", "WORDINGS", "Part", "audit_words_notes", "sentence"]
+__all__ = [
+    "GROUPS",
+    "WORDINGS",
+    "Part",
+    "audit_words_notes",
+    "audit_words_review",
+    "sentence",
+]
 
 
 def sentence(event: AuditEvent, names: Names) -> list[Part]:

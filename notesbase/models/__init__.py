@@ -32,6 +32,14 @@ from notesbase.models.publishing import (
     writeup_items,
     writeup_snapshot_people,
 )
+from notesbase.models.review import (
+    RequestKind,
+    RequestStatus,
+    Reviewer,
+    ReviewRequest,
+    ReviewRound,
+    ReviewStatus,
+)
 from notesbase.models.search import IndexOutbox, MentionScan, item_mentions
 from notesbase.models.stamp import DisclosureStamp
 
@@ -57,6 +65,12 @@ __all__ = [
     "MentionScan",
     "Person",
     "RecipientStatus",
+    "RequestKind",
+    "RequestStatus",
+    "ReviewRequest",
+    "ReviewRound",
+    "ReviewStatus",
+    "Reviewer",
     "Role",
     "Series",
     "Topic",

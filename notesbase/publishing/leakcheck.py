@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -68,7 +68,7 @@ from notesbase.notes.facts import load_notes
 from notesbase.publishing import leak_text
 from notesbase.publishing.leak_people import Hit, PeopleCheck
 from notesbase.publishing.leak_places import Place, Places, own_place
-from notesbase.publishing.leak_redactions import item_hits, meeting_hits
+from notesbase.publishing.leak_redactions import ItemHit, item_hits, meeting_hits
 from notesbase.publishing.leak_secrets import SecretsCheck
 from notesbase.text import clean_text
 
@@ -156,6 +156,12 @@ class Channel:
 
 
 CHANNELS: dict[str, Channel] = {}
+
+# Findings features above add about the items a channel carries, by name:
+# ``function(sources, audience)`` yields ``ItemHit``s (``notesbase.review``:
+# requests to restrict an item that nobody has answered yet).
+ItemFindings = Callable[[Sequence[tuple[str, ItemFacts]], Audience], Iterable[ItemHit]]
+ITEM_FINDINGS: dict[str, ItemFindings] = {}
 
 
 def register_channel(
@@ -277,6 +283,8 @@ def check(meeting: Meeting, channel: str) -> LeakReport:
                 for place in places.of(hit, item.where, item.place, item.text):
                     found.add(place, hit.rule, hit.match, hit.why, item.where, hit.people)
         problems = list(item_hits(sources, spec.audience))
+        for more in ITEM_FINDINGS.values():
+            problems += more(sources, spec.audience)
         if spec.details:
             problems += meeting_hits(meeting.theme, meeting.speakers, meeting.description)
         for problem in problems:

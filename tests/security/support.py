@@ -4,7 +4,7 @@ digest of every table, and a seeded world with one of everything."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,10 +18,24 @@ from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings import service
-from notesbase.models import Base, MeetingStatus, Member, Role, Series, Topic
+from notesbase.models import (
+    Base,
+    MeetingStatus,
+    Member,
+    RequestKind,
+    Reviewer,
+    ReviewRequest,
+    ReviewRound,
+    ReviewStatus,
+    Role,
+    Series,
+    Topic,
+    utcnow,
+)
 from notesbase.notes import items, people
 from notesbase.publishing import circulation_service, writeup_service
 from notesbase.publishing.leakcheck import CHANNELS
+from notesbase.review.service import token_hash
 from tests.conftest import PASSWORD, csrf_token_from
 
 ADMIN_EMAIL = "security-admin@example.org"
@@ -160,4 +174,37 @@ def seed_world(app: Flask) -> World:
         values["circulation_id"] = circulation_service.start(
             meeting, actor=None, confirm_after=None
         )
+        values.update(seed_review(meeting.id, person.id, made[0].id))
     return World(values, api_token, invite_token, admin_id)
+
+
+def seed_review(meeting_id: int, person_id: int, item_id: int) -> dict[str, Any]:
+    """A review opened after the circulation (so still in review), the
+    person asked with a link and a session, and one request of theirs."""
+    review = ReviewRound(
+        meeting_id=meeting_id,
+        status=ReviewStatus.IN_REVIEW,
+        deadline=utcnow() + timedelta(days=7),
+        opened_at=utcnow(),
+    )
+    db.session.add(review)
+    db.session.flush()
+    reviewer = Reviewer(
+        round_id=review.id,
+        person_id=person_id,
+        token_hash=token_hash("review-link-token"),
+        session_hash=token_hash("review-session"),
+    )
+    db.session.add(reviewer)
+    db.session.flush()
+    request = ReviewRequest(
+        reviewer_id=reviewer.id, item_id=item_id, item_version=1, kind=RequestKind.MEMBERS_ONLY
+    )
+    db.session.add(request)
+    db.session.commit()
+    return {
+        "review_token": "review-link-token",
+        "review_session": "review-session",
+        "reviewer_id": reviewer.id,
+        "request_id": request.id,
+    }

@@ -28,7 +28,11 @@ CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # the only column a read may change, and only through the API.
 BOOKKEEPING = frozenset({"api_tokens.last_used_at"})
 # A route argument whose name means something else on this endpoint.
-ARGUMENT_FOR = {("meetings.topic", "slug"): "topic_slug"}
+ARGUMENT_FOR = {
+    ("meetings.topic", "slug"): "topic_slug",
+    ("review.link", "token"): "review_token",
+    ("review.use_link", "token"): "review_token",
+}
 QUERY = {"search.page": {"q": "data"}, "search.suggest": {"q": "da"}, "api.search": {"q": "data"}}
 # Form fields a careless handler might act on if the CSRF check were missing.
 TEMPTING_FORM = {
@@ -104,6 +108,9 @@ def test_no_get_route_changes_anything(world):
     app, seeded = world
     client = app.test_client()
     log_in(client, ADMIN_EMAIL)
+    # The reviewer's session, so the review page is reached, not refused.
+    reviewer = seeded.values["reviewer_id"]
+    client.set_cookie(f"review_{reviewer}", seeded.values["review_session"], path="/review/")
     visited = []
     before = table_rows(app)
     for rule in routes(app, api=False, methods={"GET"}):

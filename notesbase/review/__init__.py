@@ -1,0 +1,38 @@
+"""Review rounds, the agreed record: the people recorded in a meeting's
+notes check what was recorded against them before the notes circulate.
+
+- ``service``: rounds, reviewers, approving, closing, the state of a round;
+- ``links``: the single-use link and the reviewer's session;
+- ``shown``: what a reviewer sees (through ``disclose``);
+- ``requests``: corrections and requests, and a facilitator's answers;
+- ``mail``: invitations, reminders, outcomes; ``cli``: ``notesbase review remind``;
+- ``leak``: unanswered requests to restrict an item, as leak-check findings;
+- ``board_views`` (facilitators) and ``speaker_views`` (reviewers);
+- ``guard``: circulating or publishing while a review is open needs a ticked box."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from notesbase.publishing.leakcheck import ITEM_FINDINGS
+from notesbase.review.blueprint import bp
+
+__all__ = ["bp", "register"]
+
+
+def register(app: Flask) -> None:
+    """Add the review pages, ``review_waiting`` for the confirm pages of
+    circulating and publishing, and the review's leak-check findings."""
+    from notesbase.review import board_views, guard, speaker_views  # noqa: F401
+    from notesbase.review.cli import review_cli
+    from notesbase.review.leak import RULE, open_restrictions
+    from notesbase.review.mail import deadline_text
+    from notesbase.review.service import waiting_names
+
+    ITEM_FINDINGS[RULE] = open_restrictions
+
+    app.register_blueprint(bp)
+    app.cli.add_command(review_cli)
+    guard.init_app(app)
+    app.add_template_global(waiting_names, "review_waiting")
+    app.add_template_filter(deadline_text, "review_time")
