@@ -12,7 +12,7 @@ def register(app: Flask) -> None:
     """Add the readers' and the editor's pages (importing them adds their
     routes to the blueprint) and ``notesbase export notes``."""
     from notesbase.meetings.cli import export_cli
-    from notesbase.notes import editor, views  # noqa: F401 - they add the routes
+    from notesbase.notes import editor, editor_file, views  # noqa: F401 - they add the routes
     from notesbase.notes.blueprint import bp
     from notesbase.notes.cli import export_notes_command
 

@@ -1,6 +1,6 @@
 """The facilitators' notes editor: add, edit, move, reorder and delete items,
-preview each audience's view, read and purge an item's history, import and
-export the notes file.
+preview each audience's view, read and purge an item's history (importing
+and exporting the notes file: ``editor_file``).
 
 Every view is guarded by ``facilitator_required`` (login / 403), loads the
 meeting and the item (an item of another meeting is a 404), calls a service
@@ -29,14 +29,12 @@ from notesbase.notes.facts import meeting_items, meeting_view, meeting_views
 from notesbase.notes.forms import (
     ConfirmForm,
     EditItemForm,
-    ImportForm,
     ItemForm,
     MoveForm,
     NewItemForm,
     ReorderForm,
     show_error,
 )
-from notesbase.notes.notes_import import ImportMode, NotesFileError, export_notes, import_notes
 from notesbase.notes.notices import flash_notices, meeting_notices, notices_of, typed_notices
 from notesbase.notes.people import all_people, create_person
 from notesbase.notes.views import load_notes_meeting, shown_sections
@@ -348,55 +346,3 @@ def purge_item(slug: str, number: int, item_id: int) -> View:
         refused=refused,
     )
     return (page, INVALID) if refused else page
-
-
-@bp.route(MEETING + "/import", methods=["GET", "POST"])
-@facilitator_required
-def import_file(slug: str, number: int) -> View:
-    """Import a notes file typed during the meeting (all or nothing)."""
-    meeting = load(slug, number)
-    form = ImportForm()
-    if form.validate_on_submit():
-        try:
-            result = import_notes(
-                meeting,
-                form.notes_text(),
-                actor=current_member(),
-                mode=ImportMode(form.mode.data),
-            )
-        except NotesFileError as error:
-            db.session.rollback()
-            field = form.file if form.file.data and form.file.data.filename else form.text
-            field.errors = [*field.errors, str(error)]
-        except NotesError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            return render_template(
-                "notes/import_done.html", meeting=meeting, series=meeting.series, result=result
-            )
-    page = render_template(
-        "notes/import.html",
-        meeting=meeting,
-        series=meeting.series,
-        form=form,
-        has_items=bool(meeting_items(meeting)),
-    )
-    return (page, INVALID) if form.is_submitted() else page
-
-
-@bp.route(MEETING + "/export")
-@facilitator_required
-def export_file(slug: str, number: int) -> Response:
-    """The meeting's notes as a notes file: every item, raw (facilitators only)."""
-    meeting = load(slug, number)
-    try:
-        text = export_notes(meeting)
-    except NotesFileError as error:
-        abort(CONFLICT, description=f"These notes cannot be exported as they are: {error}")
-    response = Response(text, mimetype="text/markdown")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename={meeting.series.slug}-{meeting.number}-notes.md"
-    )
-    return response
