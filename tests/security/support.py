@@ -180,7 +180,7 @@ def seed_world(app: Flask) -> World:
 
 def seed_review(meeting_id: int, person_id: int, item_id: int) -> dict[str, Any]:
     """A review opened after the circulation (so still in review), the
-    person asked with a link and a session, and one request of theirs."""
+    person asked with a link and a session, and one correction of theirs."""
     review = ReviewRound(
         meeting_id=meeting_id,
         status=ReviewStatus.IN_REVIEW,
@@ -197,8 +197,14 @@ def seed_review(meeting_id: int, person_id: int, item_id: int) -> dict[str, Any]
     )
     db.session.add(reviewer)
     db.session.flush()
+    # A correction: a request to restrict the item would (rightly) hold up
+    # the write-up's export, which the walk of every GET route reads.
     request = ReviewRequest(
-        reviewer_id=reviewer.id, item_id=item_id, item_version=1, kind=RequestKind.MEMBERS_ONLY
+        reviewer_id=reviewer.id,
+        item_id=item_id,
+        item_version=1,
+        kind=RequestKind.CORRECTION,
+        suggested="An open point, corrected.",
     )
     db.session.add(request)
     db.session.commit()
