@@ -72,6 +72,13 @@ def to_text(body_html: str) -> str:
     return " ".join("".join(_read(body_html).words).split())
 
 
+def text_and_attributes(body_html: str) -> tuple[str, list[str]]:
+    """``to_text`` and ``attribute_values`` of the same HTML, read once."""
+    reader = _read(body_html)
+    attributes = reader.attributes if "=" in body_html else []
+    return " ".join("".join(reader.words).split()), attributes
+
+
 def spaced_text(body_html: str, body_text: str) -> str:
     """The words of rendered HTML read with a break at every tag, so that
     inline formatting joins nothing (``body_text`` is ``to_text(body_html)``).

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from notesbase import site
 from notesbase.disclosure import Audience, NotesView
-from notesbase.disclosure.render import attribute_values, to_text
+from notesbase.disclosure.render import text_and_attributes
 from notesbase.meetings import timeline
 from notesbase.models import Meeting
 from notesbase.notes.facts import meeting_view
@@ -143,8 +143,8 @@ def export_fields(meeting: Meeting) -> list[leakcheck.Field]:
         leakcheck.Field("PDF file name", export.pdf_filename),
     ]
     fields += [leakcheck.Field(f"Markdown, {p.where}", p.text) for p in export.markdown_pieces]
-    page_text = to_text(export.document_html)
-    links = "\n".join(attribute_values(export.document_html))
+    page_text, values = text_and_attributes(export.document_html)
+    links = "\n".join(values)
     fields += [
         leakcheck.Field("print page and PDF, title", export.title, "meeting"),
         leakcheck.Field("print page and PDF, text", page_text),

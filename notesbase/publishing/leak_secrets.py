@@ -11,7 +11,8 @@ confidential passage copied into an open item."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -73,6 +74,30 @@ def _grams(words: Sequence[str], size: int) -> Iterable[tuple[str, ...]]:
         yield tuple(words[index : index + size])
 
 
+def _next_found(owner: list[int | None], start: int, least: int) -> int:
+    """The first run of ``RUN`` words, from ``least`` on, that may hold a
+    word found at or after ``start`` (past the end when none is)."""
+    for at in range(start, len(owner)):
+        if owner[at] is not None:
+            return max(at - RUN + 1, least)
+    return len(owner)
+
+
+def _grams_from(
+    words: list[str], size: int, firsts: frozenset[str]
+) -> list[tuple[int, tuple[str, ...]]]:
+    """``_grams`` with where each starts, only those whose first word is
+    one of ``firsts`` (the others cannot be a secret's)."""
+    if not firsts or firsts.isdisjoint(words):
+        return []
+    starts = [index for index, word in enumerate(words) if word in firsts]
+    return [
+        (index, tuple(words[index : index + size]))
+        for index in starts
+        if index + size <= len(words)
+    ]
+
+
 class SecretsCheck:
     """Finds text of hidden items and redacted spans of ``notes`` in an
     output for ``audience``; ``readable`` is every text the audience may
@@ -113,6 +138,10 @@ class SecretsCheck:
             else:
                 self._hidden(item)
         self._hidden_headings(items)
+        # The first word of each run and of each short secret: a text is
+        # looked up only where one stands.
+        self._run_firsts = frozenset(gram[0] for gram in self.runs)
+        self._short_firsts = frozenset(gram[0] for gram in self.short)
 
     def _secret(self, rule: str, why: str) -> int:
         self.secrets.append(Secret(rule, why))
@@ -201,21 +230,50 @@ class SecretsCheck:
         """Each copied run or distinctive short secret in ``text``."""
         if not (self.runs or self.short):
             return []
-        words = leak_text.words(text)
-        texts = [word.text for word in words]
-        owner: list[int | None] = [None] * len(words)
-        grams = list(_grams(texts, RUN))
-        for index, gram in enumerate(grams):
+        return self.hits_in(text, leak_text.words(text))
+
+    def hits_in(
+        self,
+        text: str,
+        words: Sequence[leak_text.Word],
+        texts: list[str] | None = None,
+        grams: Callable[[int], Iterable[tuple[int, tuple[str, ...]]]] | None = None,
+    ) -> list[Hit]:
+        """``hits``, given the words of ``text`` (``leak_text.words``) and,
+        if at hand, their texts and ``grams(size)``: in order, where each
+        run of ``size`` words starts and its words, for at least every run
+        that is a secret's (``grams_in``)."""
+        if not (self.runs or self.short):
+            return []
+        if texts is None:
+            texts = [word.text for word in words]
+        if grams is None:
+            grams = functools.partial(self.grams_in, texts)  # type: ignore[assignment]
+        owner: list[int | None] = [None] * len(texts)
+        for index, gram in grams(RUN):
             secret = self.runs.get(gram)
             if secret is not None:
                 self._mark(owner, index, RUN, secret)
-        self._follow(grams, owner)
+        if owner.count(None) < len(owner):
+            self._follow(texts, owner)
         for size in range(RUN - 1, 0, -1):
-            for index, gram in enumerate(_grams(texts, size)):
+            for index, gram in grams(size) if self.short else ():
                 secret = self.short.get(gram)
                 if secret is not None and all(o is None for o in owner[index : index + size]):
                     owner[index : index + size] = [secret] * size
+        if owner.count(None) == len(owner):
+            return []
         return self._runs(text, words, owner)
+
+    def grams_in(self, texts: list[str], size: int) -> list[tuple[int, tuple[str, ...]]]:
+        """Where each run of ``size`` of ``texts`` that is a secret's starts
+        (a copied run of ``RUN`` words, or a short secret), in order."""
+        table: Mapping[tuple[str, ...], object]
+        if size == RUN:
+            table, firsts = self.runs, self._run_firsts
+        else:
+            table, firsts = self.short, self._short_firsts
+        return [(index, gram) for index, gram in _grams_from(texts, size, firsts) if gram in table]
 
     @staticmethod
     def _mark(owner: list[int | None], index: int, size: int, secret: int) -> bool:
@@ -226,33 +284,42 @@ class SecretsCheck:
                 changed = True
         return changed
 
-    def _follow(self, grams: Sequence[tuple[str, ...]], owner: list[int | None]) -> None:
+    def _follow(self, texts: list[str], owner: list[int | None]) -> None:
         """Extend each found run over neighbouring words that go on copying
-        the same secret ("... is off until September")."""
+        the same secret ("... is off until September"): each run of ``RUN``
+        words of a secret holding a word found and one not yet is marked,
+        in order, until none changes. A run holding no word found changes
+        nothing, so the words up to the next word found are passed over."""
+        continues = self.continues
+        last = len(texts) - RUN
         changed = True
         while changed:
             changed = False
-            for index, gram in enumerate(grams):
+            index = 0
+            while index <= last:
                 window = owner[index : index + RUN]
-                if None not in window:
+                if all(o is None for o in window):
+                    index = _next_found(owner, index + RUN, max(index + 1, 0))
                     continue
-                for secret in {o for o in window if o is not None} & self.continues.get(
-                    gram, set()
-                ):
-                    changed = self._mark(owner, index, RUN, secret) or changed
+                if None in window:
+                    found = continues.get(tuple(texts[index : index + RUN]))
+                    if found is not None:
+                        for secret in {o for o in window if o is not None} & found:
+                            changed = self._mark(owner, index, RUN, secret) or changed
+                index += 1
 
     def _runs(
         self, text: str, words: Sequence[leak_text.Word], owner: Sequence[int | None]
     ) -> list[Hit]:
         hits: list[Hit] = []
-        index = 0
-        while index < len(words):
+        index, count = 0, len(owner)
+        while index < count:
             secret = owner[index]
             if secret is None:
                 index += 1
                 continue
             end = index
-            while end + 1 < len(words) and owner[end + 1] == secret:
+            while end + 1 < count and owner[end + 1] == secret:
                 end += 1
             start_at, end_at = words[index].start, words[end].end
             found = self.secrets[secret]

@@ -25,6 +25,7 @@ _HTML = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>|&(?:#\d+|#x[0-9a-fA-F]+|[
 _MARKS = re.compile(r"\\(?=[^\w\s])|[*_`~]")
 _URL = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
+_OPEN_LINK = re.compile(r"\]\(\s*\Z")
 _TRAILING = ".,;:!?)]}'\""
 
 
@@ -62,8 +63,20 @@ def fold_lines(text: str) -> tuple[str, Sequence[int]]:
 
 def _fold(text: str) -> tuple[str, list[int]]:
     """Folded text, and where each original character's piece ends in it."""
+    if text.isascii():
+        # The same table, in C: ASCII is most of what is read.
+        ascii_fold, lengths = _ascii_fold()
+        return text.translate(ascii_fold), list(accumulate(text.encode().translate(lengths)))
     pieces = list(map(_FOLDED.__getitem__, text))
     return "".join(pieces), list(accumulate(map(len, pieces)))
+
+
+@lru_cache(maxsize=1)
+def _ascii_fold() -> tuple[dict[int, str], bytes]:
+    """``_FOLDED`` for ASCII as a ``str.translate`` table, and each piece's
+    length as a ``bytes.translate`` one."""
+    pieces = [_FOLDED[chr(code)] for code in range(128)]
+    return dict(enumerate(pieces)), bytes(len(piece) for piece in pieces) + bytes(128)
 
 
 @lru_cache(maxsize=8192)
@@ -81,6 +94,18 @@ def _words(text: str) -> tuple[Word, ...]:
                 )
             )
     return tuple(found)
+
+
+def piece_words(text: str) -> tuple[str, list[str]]:
+    """``text`` folded (``fold_lines``, without the positions), and the
+    texts of its words (``word_texts``): what ``words`` works out, less
+    where each word is."""
+    folded = _fold(text)[0]
+    found = _WORD.findall(folded)
+    if "'" in folded or "’" in folded:
+        found = [_POSSESSIVE.sub("", word).replace("'", "").replace("’", "") for word in found]
+        found = [word for word in found if word]
+    return folded, found
 
 
 def words(text: str) -> list[Word]:
@@ -157,9 +182,24 @@ def readings(text: str) -> list[str]:
 def addresses(text: str) -> list[tuple[int, int]]:
     """Where link addresses sit in ``text``: bare ones, Markdown targets,
     and the whole text when it is one token (an attribute value, a path)."""
-    spans: list[tuple[int, int]] = []
     if text and not any(char.isspace() for char in text):
-        spans.append((0, len(text)))
+        return _addresses(text, [(0, len(text))])
+    return _addresses(text, [])
+
+
+def line_addresses(line: str) -> list[tuple[int, int]]:
+    """``addresses`` of a line as part of a longer text: never the whole
+    line as one token (the text around it has spaces)."""
+    return _addresses(line, [])
+
+
+def opens_link(line: str) -> bool:
+    """Whether a Markdown link's address may go on after this line ("](" at
+    its end): its addresses are then not those of its lines."""
+    return bool(_OPEN_LINK.search(line))
+
+
+def _addresses(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     for match in _URL.finditer(text):
         spans.append((match.start(), match.end()))
     for match in _LINK_TARGET.finditer(text):
