@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -202,7 +204,18 @@ def grants_reaching(
 def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
     """A meeting's notes as it stands now. Every person is included, not only
     the speakers, so a name typed into a body is withheld wherever it is not
-    released; active grants only, in the scopes that reach this meeting."""
+    released; active grants only, in the scopes that reach this meeting.
+    Inside ``one_reading``, read once."""
+    kept = _KEPT.get()
+    if kept is not None and items is None:
+        key = (meeting.id, None)
+        if key not in kept:
+            kept[key] = _load_notes(meeting, None)
+        return kept[key]  # type: ignore[return-value]
+    return _load_notes(meeting, items)
+
+
+def _load_notes(meeting: Meeting, items: list[Item] | None) -> Notes:
     # The session the meeting was read in: index work reads in one of its own.
     session = object_session(meeting) or db.session
     if items is None:
@@ -218,9 +231,36 @@ def load_notes(meeting: Meeting, items: list[Item] | None = None) -> Notes:
     )
 
 
-def meeting_view(meeting: Meeting, audience: Audience) -> NotesView:
-    """What ``audience`` sees of ``meeting``'s notes, from the current rows."""
-    return disclose(load_notes(meeting), audience)
+def meeting_view(meeting: Meeting, audience: Audience, notes: Notes | None = None) -> NotesView:
+    """What ``audience`` sees of ``meeting``'s notes, from the current rows
+    (or ``notes``, read from them already); inside ``one_reading``, made once."""
+    kept = _KEPT.get()
+    if kept is None or (notes is not None and notes is not kept.get((meeting.id, None))):
+        return disclose(notes if notes is not None else load_notes(meeting), audience)
+    key = (meeting.id, audience)
+    if key not in kept:
+        kept[key] = disclose(load_notes(meeting), audience)
+    return kept[key]  # type: ignore[return-value]
+
+
+# A page that shows several outputs of the same notes (the leak check's
+# channels, the circulated message beside its check) reads them once.
+_KEPT: ContextVar[dict[tuple[int, Audience | None], Notes | NotesView] | None] = ContextVar(
+    "notes_read_once", default=None
+)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Within the block, each meeting's notes are read from the rows once
+    and each audience's view of them made once (``load_notes``,
+    ``meeting_view``): for a page showing several outputs of the same notes,
+    which nothing changes meanwhile."""
+    token = _KEPT.set({})
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
 
 
 def meeting_views(meeting: Meeting, *audiences: Audience) -> dict[Audience, NotesView]:

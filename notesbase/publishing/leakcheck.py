@@ -61,11 +61,11 @@ import sqlalchemy as sa
 
 from notesbase import audit
 from notesbase.db import db
-from notesbase.disclosure import Audience, ItemFacts, NotesView, disclose
+from notesbase.disclosure import Audience, ItemFacts, Notes, NotesView
 from notesbase.disclosure.canonical import canonical
 from notesbase.models import LeakOverride, Meeting, Member
-from notesbase.notes.facts import load_notes
-from notesbase.publishing import leak_text
+from notesbase.notes.facts import load_notes, meeting_view
+from notesbase.publishing import leak_lines, leak_text
 from notesbase.publishing.leak_people import Hit, PeopleCheck
 from notesbase.publishing.leak_places import Place, Places, own_place
 from notesbase.publishing.leak_redactions import ItemHit, item_hits, meeting_hits
@@ -251,48 +251,105 @@ def _readable(meeting: Meeting, view: NotesView) -> tuple[list[str], list[str], 
     return [*notes, *credits, *public], public, "\n".join([*credits, *notes])
 
 
-def _field_hits(text: str, people: PeopleCheck, secrets: SecretsCheck) -> list[Hit]:
-    hits: list[Hit] = []
-    for reading in leak_text.readings(text):
-        found = [*people.hits(reading), *secrets.hits(reading), *people.attendee_lists(reading)]
-        hits.extend(sorted(found, key=lambda hit: hit.start))
-    return hits
+def reader_of(
+    meeting: Meeting, notes: Notes, view: NotesView, *, whole: bool = False
+) -> leak_lines.Lines:
+    """What a check of ``meeting`` for ``view``'s audience reads outputs
+    with: the rules, made from the notes and what the audience may read,
+    reading each distinct line once (or every text whole)."""
+    readable, public, credited = _readable(meeting, view)
+    people = PeopleCheck(notes, view.audience, credited)
+    secrets = SecretsCheck(notes, view.audience, readable, public)
+    lines = leak_lines.Lines(people, secrets, whole=whole)
+    if not whole:  # who is credited, from the same sentences the outputs hold
+        people.credit(lines.matches(people.full, credited))
+    return lines
 
 
-def check(meeting: Meeting, channel: str) -> LeakReport:
+class _Reader:
+    """Everything a check for one audience reads the outputs against (the
+    notes, the rules, the places), made once for the channels of that
+    audience checked together; ``lines`` reads each distinct line of their
+    outputs once (``leak_lines``), or every text whole (``whole``)."""
+
+    def __init__(self, meeting: Meeting, audience: Audience, *, whole: bool = False) -> None:
+        self.meeting = meeting
+        self.audience = audience
+        self.notes = load_notes(meeting)
+        self.view = meeting_view(meeting, audience, self.notes)
+        self.lines = reader_of(meeting, self.notes, self.view, whole=whole)
+        self._every_item: tuple[Places, list[ItemHit]] | None = None
+
+    def sources(self, spec: Channel) -> tuple[Places, list[ItemHit]]:
+        """The places of the items ``spec`` is made from, and what is found
+        about those items themselves: the way they were redacted, and what
+        features above add (``ITEM_FINDINGS``); the same for every channel
+        made from all the items."""
+        if spec.sources is not None:
+            sources = spec.sources(self.meeting)
+            return self._places(sources), self._item_findings(sources)
+        if self._every_item is None:
+            every = [(f"item {facts.position}", facts) for facts in self.notes.items]
+            self._every_item = (self._places(every), self._item_findings(every))
+        return self._every_item
+
+    def _item_findings(self, sources: Sequence[tuple[str, ItemFacts]]) -> list[ItemHit]:
+        problems = list(item_hits(sources, self.audience))
+        for more in ITEM_FINDINGS.values():
+            problems += more(sources, self.audience)
+        return problems
+
+    def _places(self, sources: Sequence[tuple[str, ItemFacts]]) -> Places:
+        return Places(self.meeting, self.notes, self.view, sources, self.audience)
+
+    def hits(self, text: str) -> list[Hit]:
+        """Everything found in ``text``, reading by reading (``leak_text.readings``)."""
+        hits: list[Hit] = []
+        for reading in leak_text.readings(text):
+            hits.extend(self.lines.hits(reading))
+        return hits
+
+
+def check(meeting: Meeting, channel: str, *, whole: bool = False) -> LeakReport:
     """Every finding in ``channel``'s output for ``meeting``, judged against
     the current rows (see the module docstring), one per thing found and
     place it comes from (``leak_places``), with its override if any; sorted
-    by place. Raises ``UnknownChannel``."""
-    spec = channel_named(channel)
-    fields = list(spec.fields(meeting))
-    found = _Found()
-    if spec.audience is not Audience.FACILITATOR:
-        notes = load_notes(meeting)
-        view = disclose(notes, spec.audience)
-        readable, public, credited = _readable(meeting, view)
-        people = PeopleCheck(notes, spec.audience, credited)
-        secrets = SecretsCheck(notes, spec.audience, readable, public)
-        if spec.sources is not None:
-            sources = spec.sources(meeting)
-        else:
-            sources = [(f"item {facts.position}", facts) for facts in notes.items]
-        places = Places(meeting, notes, view, sources, spec.audience)
-        for item in fields:
-            for hit in _field_hits(item.text, people, secrets):
-                for place in places.of(hit, item.where, item.place, item.text):
-                    found.add(place, hit.rule, hit.match, hit.why, item.where, hit.people)
-        problems = list(item_hits(sources, spec.audience))
-        for more in ITEM_FINDINGS.values():
-            problems += more(sources, spec.audience)
-        if spec.details:
-            problems += meeting_hits(meeting.theme, meeting.speakers, meeting.description)
-        for problem in problems:
-            place = places.named(problem.where) or own_place(problem.where, problem.match)
-            found.add(place, problem.rule, problem.match, problem.why, problem.where)
-    findings = found.findings(_overrides(meeting, channel)) if found.seen else []
-    ordered = sorted(findings, key=lambda finding: where_order(finding.where))
-    return LeakReport(meeting.id, channel, spec.audience, tuple(ordered))
+    by place. Raises ``UnknownChannel``. ``whole``: read each text of the
+    output whole rather than line by line (the same findings, more slowly:
+    ``leak_lines``)."""
+    return checks(meeting, [channel], whole=whole)[0]
+
+
+def checks(meeting: Meeting, channels: Sequence[str], *, whole: bool = False) -> list[LeakReport]:
+    """``check`` of each of ``channels``, in order: the channels of one
+    audience read the notes once, and each distinct line of their outputs
+    once. Raises ``UnknownChannel`` before checking anything."""
+    specs = [channel_named(name) for name in channels]
+    readers: dict[Audience, _Reader] = {}
+    reports = []
+    for spec in specs:
+        fields = list(spec.fields(meeting))
+        found = _Found()
+        if spec.audience is not Audience.FACILITATOR:
+            reader = readers.get(spec.audience)
+            if reader is None:
+                reader = readers[spec.audience] = _Reader(meeting, spec.audience, whole=whole)
+            places, problems = reader.sources(spec)
+            for item in fields:
+                for hit in reader.hits(item.text):
+                    for place in places.of(hit, item.where, item.place, item.text):
+                        found.add(place, hit.rule, hit.match, hit.why, item.where, hit.people)
+            if spec.details:
+                problems = problems + meeting_hits(
+                    meeting.theme, meeting.speakers, meeting.description
+                )
+            for problem in problems:
+                place = places.named(problem.where) or own_place(problem.where, problem.match)
+                found.add(place, problem.rule, problem.match, problem.why, problem.where)
+        findings = found.findings(_overrides(meeting, spec.name)) if found.seen else []
+        ordered = sorted(findings, key=lambda finding: where_order(finding.where))
+        reports.append(LeakReport(meeting.id, spec.name, spec.audience, tuple(ordered)))
+    return reports
 
 
 @dataclass
