@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Optional, Regexp
 from notesbase.access import can_write_notes, current_member, member_page
 from notesbase.forms import Form
 from notesbase.models import Meeting
+from notesbase.notes.facts import one_reading
 from notesbase.notes.views import load_notes_meeting
 from notesbase.publishing import circulation_confirm, leakcheck
 from notesbase.publishing import circulation_service as service
@@ -111,18 +112,22 @@ def render_page(
 ) -> View:
     settings, settings_problem = _settings()
     circulations = service.history(meeting)
+    with one_reading():  # the check and the preview read the same notes, once
+        if report is None:
+            report = leakcheck.check(meeting, CHANNEL)
+        preview = _preview(meeting)
     page = render_template(
         "circulation/circulate.html",
         meeting=meeting,
         series=meeting.series,
-        report=report if report is not None else leakcheck.check(meeting, CHANNEL),
+        report=report,
         next_url=page_url(meeting),
         recipients=len(service.active_members(meeting.series_id)),
         settings=settings,
         problem=problem or settings_problem,
         circulations=[(c, service.tally(c)) for c in circulations],
         is_uncertain=service.is_uncertain,
-        **_preview(meeting),
+        **preview,
     )
     return (page, status) if status != 200 else page
 

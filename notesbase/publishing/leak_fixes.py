@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from notesbase.disclosure import Audience, Confidentiality
 from notesbase.disclosure.problems import body_problems
-from notesbase.disclosure.render import attribute_values, to_html
+from notesbase.disclosure.render import attribute_values, to_html, to_text
 from notesbase.disclosure.spans import redacted_tokens
 from notesbase.models import Item, Member
 from notesbase.notes import items as item_service
@@ -81,19 +82,31 @@ def offered(item: Item, rule: str, match: str, level: Confidentiality) -> list[F
     if rule in NOT_FIXED_HERE or not stricter(level, item.confidentiality):
         return []
     fixes = []
-    if hidden_body(item.body, match, level) is not None:
+    if _can_hide(item.body, match, level):
         fixes.append(Fix("words", level, item, match.strip()))
     fixes.append(Fix("item", level, item))
     return fixes
 
 
-def _facilitators_read(body: str) -> tuple[str, list[str], list[str]]:
+@lru_cache(maxsize=512)
+def _can_hide(body: str, text: str, level: Confidentiality) -> bool:
+    """Whether ``hidden_body`` puts ``text`` behind a span in a saved
+    item's ``body``. Kept: the same words at the same item are often found
+    for both audiences."""
+    return hidden_body(body, text, level, stored=True) is not None
+
+
+def _facilitators_read(body: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """What facilitators read of a body: its words, its link addresses and
     any markup that cannot be read as a redaction."""
     html = to_html(redacted_tokens(body, Audience.FACILITATOR))
-    links = [value for value in attribute_values(html) if not _MARKED.fullmatch(value)]
-    problems = [problem.written for problem in body_problems(body)]
-    return plain_text(body, Audience.FACILITATOR), links, problems
+    links = tuple(value for value in attribute_values(html) if not _MARKED.fullmatch(value))
+    problems = tuple(problem.written for problem in body_problems(body))
+    return to_text(html), links, problems  # ``plain_text`` for facilitators, read once
+
+
+# A saved item's body is compared with each of its fixes (one per thing found in it).
+_stored_read = lru_cache(maxsize=256)(_facilitators_read)
 
 
 def _holds(text: str, words: list[str]) -> bool:
@@ -127,9 +140,13 @@ def wrapped(body: str, places: list[tuple[int, int]], level: Confidentiality) ->
     return "".join(parts) + body[done:]
 
 
-def hidden_body(body: str, text: str, level: Confidentiality) -> str | None:
+def hidden_body(
+    body: str, text: str, level: Confidentiality, *, stored: bool = False
+) -> str | None:
     """``body`` with ``text``, wherever it stands as typed, as a span of
-    ``level``; None when that cannot be done safely (see the module)."""
+    ``level``; None when that cannot be done safely (see the module).
+    ``stored``: ``body`` is a saved item's, whose reading may be kept (a
+    draft's never is)."""
     text = text.strip()
     words = leak_text.word_texts(text)
     if not words or len(text) > TEXT_MAX or _MARKUP.search(text):
@@ -137,7 +154,8 @@ def hidden_body(body: str, text: str, level: Confidentiality) -> str | None:
     if level not in (Confidentiality.MEMBERS, Confidentiality.CONFIDENTIAL):
         return None
     changed = wrapped(body, span_places(body, text), level)
-    if changed == body or _facilitators_read(changed) != _facilitators_read(body):
+    before = _stored_read(body) if stored else _facilitators_read(body)
+    if changed == body or _facilitators_read(changed) != before:
         return None
     audience = Audience.PUBLIC if level is Confidentiality.MEMBERS else Audience.MEMBER
     if _holds(plain_text(changed, audience), words):

@@ -25,6 +25,7 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality
 from notesbase.models import Item, Meeting
 from notesbase.notes.errors import NotesError, StaleItem
+from notesbase.notes.facts import one_reading
 from notesbase.notes.views import load_notes_meeting
 from notesbase.publishing import leak_fixes, leakcheck
 from notesbase.publishing.leak_forms import (
@@ -57,7 +58,11 @@ def load_facilitated(slug: str, number: int) -> Meeting:
 
 
 def reports(meeting: Meeting) -> list[tuple[leakcheck.Channel, LeakReport]]:
-    return [(CHANNELS[name], leakcheck.check(meeting, name)) for name in sorted(CHANNELS)]
+    names = sorted(CHANNELS)
+    return [
+        (CHANNELS[n], report)
+        for n, report in zip(names, leakcheck.checks(meeting, names), strict=True)
+    ]
 
 
 def page_url(meeting: Meeting) -> str:
@@ -65,11 +70,13 @@ def page_url(meeting: Meeting) -> str:
 
 
 def render_page(meeting: Meeting, **context: Any) -> str:
+    with one_reading():  # every channel is made from the same notes, read once
+        checks = by_audience(meeting, reports(meeting))
     return render_template(
         "leakcheck/page.html",
         meeting=meeting,
         series=meeting.series,
-        checks=by_audience(meeting, reports(meeting)),
+        checks=checks,
         next_url=context.pop("next_url", None) or page_url(meeting),
         **context,
     )
