@@ -67,6 +67,8 @@ class _Piece:
     each part worked out when first asked. Every answer is the answer for
     ``text`` alone."""
 
+    __slots__ = ("_found", "_grams", "_lines", "_loose", "_named", "_read", "_spans", "text")
+
     def __init__(self, text: str, lines: Lines) -> None:
         self.text = text
         self._lines = lines
@@ -149,6 +151,8 @@ class _Joined(_Piece):
     reading from its lines), each at its place in it: the same answers as
     a ``_Piece`` of the text, worked out from the parts' own where nothing
     can be found across them, else from the text itself."""
+
+    __slots__ = ("_firsts", "_flat", "_texts", "parts")
 
     def __init__(self, text: str, lines: Lines, parts: list[tuple[int, Part]]) -> None:
         super().__init__(text, lines)
@@ -242,22 +246,25 @@ class _Joined(_Piece):
         return start + base, end + base
 
     def grams(self, size: int) -> Grams:
-        """In order, at least every run ``SecretsCheck.grams_in`` gives:
-        those in a part, and every run across the end of one."""
+        """``SecretsCheck.grams_in``: those in a part, and those across the
+        end of one."""
         found = self._grams.get(size)
         if found is None:
             texts, firsts = self.texts, self._word_firsts()
+            is_gram = self._lines.secrets.is_gram
             total = len(texts)
             found = []
             for (_base, part), first in zip(self.parts, firsts, strict=False):
                 inside = part.grams(size)
                 if inside:
-                    found.extend((first + index, gram) for index, gram in inside)
+                    found.extend([(first + index, gram) for index, gram in inside])
                 count = len(part.texts)
                 for at in range(
                     first + max(count - size + 1, 0), min(first + count, total - size + 1)
                 ):
-                    found.append((at, tuple(texts[at : at + size])))
+                    gram = tuple(texts[at : at + size])
+                    if is_gram(gram):
+                        found.append((at, gram))
             self._grams[size] = found
         return found
 

@@ -84,18 +84,31 @@ def _next_found(owner: list[int | None], start: int, least: int) -> int:
 
 
 def _grams_from(
-    words: list[str], size: int, firsts: frozenset[str]
+    words: list[str], size: int, starts: Mapping[str, frozenset[str]]
 ) -> list[tuple[int, tuple[str, ...]]]:
-    """``_grams`` with where each starts, only those whose first word is
-    one of ``firsts`` (the others cannot be a secret's)."""
-    if not firsts or firsts.isdisjoint(words):
+    """``_grams`` with where each starts, only those whose first two words
+    begin some gram of ``starts`` (a secret's first word, to the second
+    words that follow it): the others cannot be a secret's."""
+    if not starts or starts.keys().isdisjoint(words):
         return []
-    starts = [index for index, word in enumerate(words) if word in firsts]
-    return [
-        (index, tuple(words[index : index + size]))
-        for index in starts
-        if index + size <= len(words)
-    ]
+    count = len(words)
+    found = []
+    for index, word in enumerate(words):
+        seconds = starts.get(word)
+        if seconds is None or index + size > count:
+            continue
+        if size > 1 and words[index + 1] not in seconds:
+            continue
+        found.append((index, tuple(words[index : index + size])))
+    return found
+
+
+def _starts(grams: Iterable[tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    """Each gram's first word, to the second words that follow it."""
+    found: dict[str, set[str]] = {}
+    for gram in grams:
+        found.setdefault(gram[0], set()).update(gram[1:2])
+    return {first: frozenset(seconds) for first, seconds in found.items()}
 
 
 class SecretsCheck:
@@ -138,10 +151,13 @@ class SecretsCheck:
             else:
                 self._hidden(item)
         self._hidden_headings(items)
-        # The first word of each run and of each short secret: a text is
-        # looked up only where one stands.
-        self._run_firsts = frozenset(gram[0] for gram in self.runs)
-        self._short_firsts = frozenset(gram[0] for gram in self.short)
+        # The first two words of each run and of each short secret (by its
+        # length): a text is looked up only where they stand.
+        self._run_starts = _starts(self.runs)
+        self._short_starts = {
+            size: _starts(gram for gram in self.short if len(gram) == size)
+            for size in range(1, RUN)
+        }
 
     def _secret(self, rule: str, why: str) -> int:
         self.secrets.append(Secret(rule, why))
@@ -265,15 +281,19 @@ class SecretsCheck:
             return []
         return self._runs(text, words, owner)
 
+    def is_gram(self, gram: tuple[str, ...]) -> bool:
+        """Whether a run of words is a secret's (of ``RUN`` words, or short)."""
+        return gram in (self.runs if len(gram) == RUN else self.short)
+
     def grams_in(self, texts: list[str], size: int) -> list[tuple[int, tuple[str, ...]]]:
         """Where each run of ``size`` of ``texts`` that is a secret's starts
         (a copied run of ``RUN`` words, or a short secret), in order."""
         table: Mapping[tuple[str, ...], object]
         if size == RUN:
-            table, firsts = self.runs, self._run_firsts
+            table, starts = self.runs, self._run_starts
         else:
-            table, firsts = self.short, self._short_firsts
-        return [(index, gram) for index, gram in _grams_from(texts, size, firsts) if gram in table]
+            table, starts = self.short, self._short_starts[size]
+        return [(index, gram) for index, gram in _grams_from(texts, size, starts) if gram in table]
 
     @staticmethod
     def _mark(owner: list[int | None], index: int, size: int, secret: int) -> bool:
