@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from notesbase.meetings.service import meeting_by_number, series_by_slug
+from notesbase.notes.facts import one_reading
 from notesbase.publishing import leakcheck
 from notesbase.publishing.leakcheck import CHANNELS, LeakReport, UnknownChannel, match_key
 
@@ -57,8 +58,9 @@ def check_command(series_slug: str, number: int, channel_name: str | None) -> No
         click.echo("No channels are registered: nothing to check.")
         return
     standing = 0
-    for name in names:
-        report = leakcheck.check(meeting, name)
+    with one_reading():  # every channel made from the same notes, read once
+        reports = leakcheck.checks(meeting, names)
+    for name, report in zip(names, reports, strict=True):
         standing += len({(f.rule, match_key(f.match)) for f in report.blocking})
         for line in report_lines(report, CHANNELS[name].label):
             click.echo(line)

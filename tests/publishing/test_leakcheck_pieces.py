@@ -37,7 +37,7 @@ from tests.disclosure.test_hostile_spellings import TERMS as SPELLING_TERMS
 from tests.hostile.spellings import corpus as spellings
 from tests.hostile.spellings import disguise
 from tests.hostile.world import build as build_hostile_world
-from tests.publishing.test_leakcheck_support import (  # noqa: F401 - fixtures
+from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
     BUDGET,
     CHARTER,
     MEMBER_CHANNEL,
