@@ -22,6 +22,7 @@ from notesbase.demo import DEMO_SERIES
 from notesbase.meetings import service
 from notesbase.models import Item, Meeting, Member, Person, Role, Series, Topic
 from tests.browser.conftest import axe_violations, describe_violations, log_in_as
+from tests.security.support import seed_review
 
 ROLES = ("public", "member", "facilitator", "admin")
 # The meeting with notes, people and a published write-up in the demo data.
@@ -42,7 +43,10 @@ NOT_HTML = {
 }
 QUERY = {"search.page": {"q": "data"}}
 # A route argument whose name means something else on this endpoint.
-ARGUMENT_FOR = {("meetings.topic", "slug"): "topic_slug"}
+ARGUMENT_FOR = {
+    ("meetings.topic", "slug"): "topic_slug",
+    ("review.link", "token"): "review_token",
+}
 
 
 def demo_values() -> dict[str, Any]:
@@ -63,7 +67,12 @@ def demo_values() -> dict[str, Any]:
         email="invited@example.org", role=Role.MEMBER, series=[series]
     )
     db.session.commit()
+    # A review of the meeting, open, with the member's person asked: its
+    # link's page, and the refusal a review page without its session gets.
+    review = seed_review(meeting.id, person.id, item.id)
     return {
+        "review_token": review["review_token"],
+        "reviewer_id": review["reviewer_id"],
         "slug": series.slug,
         "number": meeting.number,
         "item_id": item.id,

@@ -40,7 +40,11 @@ VIEWPORTS = {
 }
 # HTML pages that no link leads to, and how a visitor reaches them (the crawl
 # starts at them).
-UNLINKED = {"auth.accept_invite": "the link in the invitation email"}
+UNLINKED = {
+    "auth.accept_invite": "the link in the invitation email",
+    "review.link": "the link in the review invitation email",
+    "review.page": "reached from the review link, never linked to",
+}
 # What a page that fits 320 px has, with everything folded away unfolded: no
 # sideways scrolling, and nothing sticking out past the window's right edge
 # that a box fitting the window does not clip.
