@@ -51,9 +51,13 @@ def test_withdrawing_consent_unnames_a_member_on_the_public_writeup(page, browse
     with another_browser(browser, live_server) as member:
         log_in_as(member, live_server, "member")
         click_link(member, "My attributions", where="header nav")
-        public_grants = member.locator("main").get_by_role("table").filter(has_text="Reads as")
+        # The public's table (members read him named too: never less than
+        # the public).
+        public_grants = member.locator("main").get_by_role("table", name="The public")
         named = public_grants.filter(has_text=f"“{CREDIT}”")
         expect(named).to_have_count(1)
+        members = member.locator("main").get_by_role("table", name="Members of the series")
+        expect(members).to_contain_text("Public: named, so members: at least named")
         # The tour's picture shows the public's table with the named grant.
         named.evaluate("table => table.scrollIntoView({block: 'start'})")
         check(member, "tour-7-my-attributions")
