@@ -72,8 +72,8 @@ class _Piece:
     def __init__(self, text: str, lines: Lines) -> None:
         self.text = text
         self._lines = lines
-        self._found: dict[int, Found] = {}
-        self._grams: dict[int, Grams] = {}
+        self._found: dict[int, Found] | None = None
+        self._grams: dict[int, Grams] | None = None
         self._loose: tuple[list[str], list[str] | None] | None = None
         self._read: tuple[str, list[str], bool] | None = None
         self._spans: tuple[list[tuple[int, int]], bool] | None = None
@@ -81,6 +81,8 @@ class _Piece:
 
     def matches(self, matcher: Matcher) -> Found:
         """``matcher.matches(self.text)``."""
+        if self._found is None:
+            self._found = {}
         found = self._found.get(matcher.serial)
         if found is None:
             found = self._found[matcher.serial] = matcher.matches(self.text)
@@ -121,6 +123,8 @@ class _Piece:
 
     def grams(self, size: int) -> Grams:
         """``SecretsCheck.grams_in`` of its words."""
+        if self._grams is None:
+            self._grams = {}
         found = self._grams.get(size)
         if found is None:
             found = self._grams[size] = self._lines.secrets.grams_in(self.texts, size)
@@ -152,16 +156,19 @@ class _Joined(_Piece):
     a ``_Piece`` of the text, worked out from the parts' own where nothing
     can be found across them, else from the text itself."""
 
-    __slots__ = ("_firsts", "_flat", "_texts", "parts")
+    __slots__ = ("_firsts", "_flat", "_seams", "_texts", "parts")
 
     def __init__(self, text: str, lines: Lines, parts: list[tuple[int, Part]]) -> None:
         super().__init__(text, lines)
         self.parts = parts
         self._flat: tuple[list[str], list[str] | None] | None = None
+        self._seams: list[tuple[int, int, str, str]] | None = None
         self._firsts: list[int] | None = None
         self._texts: list[str] | None = None
 
     def matches(self, matcher: Matcher) -> Found:
+        if self._found is None:
+            self._found = {}
         found = self._found.get(matcher.serial)
         if found is None:
             if self._joined(matcher):
@@ -179,24 +186,36 @@ class _Joined(_Piece):
     def _joined(self, matcher: Matcher) -> bool:
         """Whether ``matcher`` finds in the text what it finds in its parts."""
         joins = matcher.joins
-        readings = [0, 1] if self.loose()[1] is not None else [0]
-        for reading in readings:
-            last = None
-            cut = 0
-            for _base, part in self.parts:
-                plain, alternative = part.loose()
-                words = plain if reading == 0 or alternative is None else alternative
-                if words:
-                    if last is not None and joins.may_cross(last, words[0]):
-                        flat = self.loose()[reading]
-                        if flat is not None and joins.across(flat, cut):
-                            return False
-                    last = words[-1]
-                    cut += len(words)
+        for reading, cut, last, first in self._breaks():
+            if joins.may_cross(last, first):
+                flat = self.loose()[reading]
+                if flat is not None and joins.across(flat, cut):
+                    return False
         if joins.risky:
             plain, other = self.loose()
             return not joins.holds_risky({*plain, *(other or ())})
         return True
+
+    def _breaks(self) -> list[tuple[int, int, str, str]]:
+        """Each break between parts' words, in each reading (0, and 1 for
+        the other where a part has one): where the words after it begin
+        among the text's, the last word before it and the first after."""
+        if self._seams is None:
+            seams = []
+            readings = [0, 1] if self.loose()[1] is not None else [0]
+            for reading in readings:
+                last = None
+                cut = 0
+                for _base, part in self.parts:
+                    plain, alternative = part.loose()
+                    words = plain if reading == 0 or alternative is None else alternative
+                    if words:
+                        if last is not None:
+                            seams.append((reading, cut, last, words[0]))
+                        last = words[-1]
+                        cut += len(words)
+            self._seams = seams
+        return self._seams
 
     def loose(self) -> tuple[list[str], list[str] | None]:
         if self._flat is None:
@@ -248,23 +267,23 @@ class _Joined(_Piece):
     def grams(self, size: int) -> Grams:
         """``SecretsCheck.grams_in``: those in a part, and those across the
         end of one."""
+        if self._grams is None:
+            self._grams = {}
         found = self._grams.get(size)
         if found is None:
             texts, firsts = self.texts, self._word_firsts()
-            is_gram = self._lines.secrets.is_gram
+            secrets = self._lines.secrets
             total = len(texts)
             found = []
-            for (_base, part), first in zip(self.parts, firsts, strict=False):
+            for (_base, part), first, after in zip(self.parts, firsts, firsts[1:], strict=False):
                 inside = part.grams(size)
                 if inside:
                     found.extend([(first + index, gram) for index, gram in inside])
-                count = len(part.texts)
-                for at in range(
-                    first + max(count - size + 1, 0), min(first + count, total - size + 1)
-                ):
-                    gram = tuple(texts[at : at + size])
-                    if is_gram(gram):
-                        found.append((at, gram))
+                for at in range(max(after - size + 1, first), min(after, total - size + 1)):
+                    if secrets.may_start(size, texts[at]):
+                        gram = tuple(texts[at : at + size])
+                        if secrets.is_gram(gram):
+                            found.append((at, gram))
             self._grams[size] = found
         return found
 
