@@ -18,11 +18,12 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bench import corpus
+from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Audience, ConsentAudience, Kind, Level, PersonFacts, disclose
 from notesbase.meetings import service
 from notesbase.models import Meeting
-from notesbase.notes import consents, items, people
+from notesbase.notes import items, people
 from notesbase.notes.facts import load_notes
 from notesbase.publishing import leak_lines, leak_text, leakcheck
 from notesbase.publishing.leak_people import PeopleCheck
@@ -257,9 +258,7 @@ def test_the_spelling_world_finds_the_same(app) -> None:
             ),
             actor=None,
         )
-        consents.grant(
-            quillon, ConsentAudience.MEMBER, Level.DESCRIPTOR, consents.Scope(), actor=None
-        )
+        grants.grant(quillon, ConsentAudience.MEMBER, Level.DESCRIPTOR, grants.Scope(), actor=None)
         ids: list[int] = []
         for start in range(0, len(planted), 5):
             group = planted[start : start + 5]
