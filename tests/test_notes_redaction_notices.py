@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from notesbase.db import db
 from notesbase.disclosure import Kind
-from notesbase.models import Meeting, Role, Series
-from notesbase.notes.items import ItemFields, create_item
+from notesbase.models import Item, Meeting, Role, Series
+from notesbase.notes.items import ItemFields, create_item, update_item
 from tests.conftest import post_form
 
 NOTES = "/series/cop/meetings/1/notes"
@@ -137,3 +137,18 @@ def test_members_see_neither_the_words_nor_the_warnings(app, client, login_as, w
     assert "Budget" not in html
     assert "redaction-notices" not in html
     assert "cannot be read" not in html
+
+
+def test_the_warnings_follow_an_item_when_it_is_fixed(app, client, facilitator, world):
+    """The editor keeps what it told about each saved item; once an item is
+    fixed, its warning goes from the next page, and only its own."""
+    assert "Item 2: a redaction cannot be read" in page(client, f"{NOTES}/edit")
+    with app.app_context():
+        item = db.session.get(Item, world[1])
+        fixed = ItemFields(item.kind, TYPO.replace("confidental", "confidential"), item.section)
+        update_item(item, fixed, actor=None)
+        db.session.commit()
+    html = page(client, f"{NOTES}/edit")
+    assert "Item 2: a redaction cannot be read" not in html
+    assert "Item 3: a sentence reads broken" in html
+    assert html.count("redaction-notices") == 2

@@ -6,6 +6,7 @@ else until it is fixed) and sentences a cut leaves broken
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from flask import flash
 
@@ -15,7 +16,15 @@ from notesbase.models import Item
 
 
 def notices_of(item: Item) -> Notices:
-    return item_notices(item.body, item.section, item.confidentiality)
+    return _saved_notices(item.body, item.section, item.confidentiality)
+
+
+@lru_cache(maxsize=1024)
+def _saved_notices(body: str, section: str, confidentiality: Confidentiality) -> Notices:
+    """A saved item's notices. Kept: the editor lists every item's on each
+    page, and adding one item changes no other (what is typed and not saved
+    is never kept: ``typed_notices``)."""
+    return item_notices(body, section, confidentiality)
 
 
 def typed_notices(body: str, section: str, confidentiality: str | None) -> Notices:

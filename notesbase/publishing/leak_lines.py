@@ -37,258 +37,25 @@ reading of one piece is read whole."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import accumulate
 from typing import overload
 
-from notesbase.disclosure.matching import Matcher, reading_words
+from notesbase.disclosure.matching import Matcher
 from notesbase.publishing import leak_text
 from notesbase.publishing.leak_people import (
     Hit,
     Named,
     PeopleCheck,
     attendee_headings,
-    may_end_heading,
     may_hold_heading,
 )
+from notesbase.publishing.leak_pieces import Found, Joined, Part, Piece
 from notesbase.publishing.leak_secrets import SecretsCheck
 from notesbase.publishing.leak_text import Word
 
-Found = list[tuple[int, int, str]]
-Grams = list[tuple[int, tuple[str, ...]]]
 _INDENT = " \t"
 # Where a line is cut into pieces too: the spaces after the end of a sentence.
 _BREAK = re.compile(r"(?<=[.!?]) +")
-
-
-class _Piece:
-    """One piece (a sentence, or a line of one): what the rules read of it,
-    each part worked out when first asked. Every answer is the answer for
-    ``text`` alone."""
-
-    __slots__ = ("_found", "_grams", "_lines", "_loose", "_named", "_read", "_spans", "text")
-
-    def __init__(self, text: str, lines: Lines) -> None:
-        self.text = text
-        self._lines = lines
-        self._found: dict[int, Found] = {}
-        self._grams: dict[int, Grams] = {}
-        self._loose: tuple[list[str], list[str] | None] | None = None
-        self._read: tuple[str, list[str], bool] | None = None
-        self._spans: tuple[list[tuple[int, int]], bool] | None = None
-        self._named: Named | None = None
-
-    def matches(self, matcher: Matcher) -> Found:
-        """``matcher.matches(self.text)``."""
-        found = self._found.get(matcher.serial)
-        if found is None:
-            found = self._found[matcher.serial] = matcher.matches(self.text)
-        return found
-
-    def loose(self) -> tuple[list[str], list[str] | None]:
-        """The words the matchers look terms up by (``reading_words``)."""
-        if self._loose is None:
-            self._loose = reading_words(self.text)
-        return self._loose
-
-    def _folding(self) -> tuple[str, list[str], bool]:
-        if self._read is None:
-            folded, texts = leak_text.piece_words(self.text)
-            self._read = (folded, texts, may_end_heading(folded))
-        return self._read
-
-    @property
-    def folded(self) -> str:
-        """``leak_text.fold_lines(self.text)[0]``."""
-        return self._folding()[0]
-
-    @property
-    def texts(self) -> list[str]:
-        """``leak_text.word_texts(self.text)``."""
-        return self._folding()[1]
-
-    @property
-    def may_head(self) -> bool:
-        """Whether it may hold how a heading such as "Attendees:" ends
-        (``may_end_heading``): every heading of a text ends in a piece."""
-        return self._folding()[2]
-
-    def word_at(self, index: int) -> tuple[int, int]:
-        """Where its word ``index`` starts and ends (``leak_text.words``)."""
-        word = leak_text.words(self.text)[index]
-        return word.start, word.end
-
-    def grams(self, size: int) -> Grams:
-        """``SecretsCheck.grams_in`` of its words."""
-        found = self._grams.get(size)
-        if found is None:
-            found = self._grams[size] = self._lines.secrets.grams_in(self.texts, size)
-        return found
-
-    def spans(self) -> tuple[list[tuple[int, int]], bool]:
-        """``leak_text.line_addresses``, and whether a link's address may
-        go on after it (``leak_text.opens_link``)."""
-        if self._spans is None:
-            text = self.text
-            self._spans = (leak_text.line_addresses(text), leak_text.opens_link(text))
-        return self._spans
-
-    @property
-    def named(self) -> Named:
-        """``PeopleCheck._people_in(self.text)``."""
-        if self._named is None:
-            people = self._lines.people
-            self._named = people.people_at(self.text, self.matches(people.everyone))
-        return self._named
-
-
-Part = _Piece  # or a ``_Joined`` (the same answers)
-
-
-class _Joined(_Piece):
-    """A text put together from parts (a line from its sentences, a
-    reading from its lines), each at its place in it: the same answers as
-    a ``_Piece`` of the text, worked out from the parts' own where nothing
-    can be found across them, else from the text itself."""
-
-    __slots__ = ("_firsts", "_flat", "_texts", "parts")
-
-    def __init__(self, text: str, lines: Lines, parts: list[tuple[int, Part]]) -> None:
-        super().__init__(text, lines)
-        self.parts = parts
-        self._flat: tuple[list[str], list[str] | None] | None = None
-        self._firsts: list[int] | None = None
-        self._texts: list[str] | None = None
-
-    def matches(self, matcher: Matcher) -> Found:
-        found = self._found.get(matcher.serial)
-        if found is None:
-            if self._joined(matcher):
-                found = [
-                    (start + base, end + base, key)
-                    for base, part in self.parts
-                    for start, end, key in part.matches(matcher)
-                ]
-            else:
-                self._lines.read_whole += 1
-                found = matcher.matches(self.text)
-            self._found[matcher.serial] = found
-        return found
-
-    def _joined(self, matcher: Matcher) -> bool:
-        """Whether ``matcher`` finds in the text what it finds in its parts."""
-        joins = matcher.joins
-        readings = [0, 1] if self.loose()[1] is not None else [0]
-        for reading in readings:
-            last = None
-            cut = 0
-            for _base, part in self.parts:
-                plain, alternative = part.loose()
-                words = plain if reading == 0 or alternative is None else alternative
-                if words:
-                    if last is not None and joins.may_cross(last, words[0]):
-                        flat = self.loose()[reading]
-                        if flat is not None and joins.across(flat, cut):
-                            return False
-                    last = words[-1]
-                    cut += len(words)
-        if joins.risky:
-            plain, other = self.loose()
-            return not joins.holds_risky({*plain, *(other or ())})
-        return True
-
-    def loose(self) -> tuple[list[str], list[str] | None]:
-        if self._flat is None:
-            plain: list[str] = []
-            other: list[str] = []
-            either = False
-            for _base, part in self.parts:
-                words, alternative = part.loose()
-                plain.extend(words)
-                other.extend(words if alternative is None else alternative)
-                either = either or alternative is not None
-            self._flat = (plain, other if either else None)
-        return self._flat
-
-    def _folding(self) -> tuple[str, list[str], bool]:
-        if self._read is None:
-            folded: list[str] = []
-            at = 0
-            for base, part in self.parts:
-                folded.append(_folded_space(self.text[at:base]))
-                folded.append(part.folded)
-                at = base + len(part.text)
-            folded.append(_folded_space(self.text[at:]))
-            texts = [word for _base, part in self.parts for word in part.texts]
-            self._read = ("".join(folded), texts, any(part.may_head for _b, part in self.parts))
-        return self._read
-
-    @property
-    def texts(self) -> list[str]:
-        if self._texts is None:
-            self._texts = [word for _base, part in self.parts for word in part.texts]
-        return self._texts
-
-    def _word_firsts(self) -> list[int]:
-        """Where each part's words begin among the text's."""
-        if self._firsts is None:
-            self._firsts = [0, *accumulate(len(part.texts) for _base, part in self.parts)]
-        return self._firsts
-
-    def word_at(self, index: int) -> tuple[int, int]:
-        firsts = self._word_firsts()
-        # The last part beginning at or before it: one with words (a part
-        # without any begins where the next does).
-        row = bisect_right(firsts, index) - 1
-        base, part = self.parts[row]
-        start, end = part.word_at(index - firsts[row])
-        return start + base, end + base
-
-    def grams(self, size: int) -> Grams:
-        """``SecretsCheck.grams_in``: those in a part, and those across the
-        end of one."""
-        found = self._grams.get(size)
-        if found is None:
-            texts, firsts = self.texts, self._word_firsts()
-            is_gram = self._lines.secrets.is_gram
-            total = len(texts)
-            found = []
-            for (_base, part), first in zip(self.parts, firsts, strict=False):
-                inside = part.grams(size)
-                if inside:
-                    found.extend([(first + index, gram) for index, gram in inside])
-                count = len(part.texts)
-                for at in range(
-                    first + max(count - size + 1, 0), min(first + count, total - size + 1)
-                ):
-                    gram = tuple(texts[at : at + size])
-                    if is_gram(gram):
-                        found.append((at, gram))
-            self._grams[size] = found
-        return found
-
-    def spans(self) -> tuple[list[tuple[int, int]], bool]:
-        if self._spans is None:
-            found: list[tuple[int, int]] | None = []
-            for index, (base, part) in enumerate(self.parts):
-                spans, opens = part.spans()
-                if opens and index < len(self.parts) - 1:
-                    found = None  # an address may go on into the next part
-                    break
-                found.extend((start + base, end + base) for start, end in spans)
-            if found is None:
-                found = leak_text.line_addresses(self.text)
-            self._spans = (found, self.parts[-1][1].spans()[1])
-        return self._spans
-
-    @property
-    def named(self) -> Named:
-        if self._named is None:
-            people = self._lines.people
-            found = self.matches(people.everyone)
-            self._named = people.people_at(self.text, found) if found else []
-        return self._named
 
 
 class Lines:
@@ -300,7 +67,7 @@ class Lines:
         self.people = people
         self.secrets = secrets
         self.whole = whole
-        self._pieces: dict[str, _Piece] = {}
+        self._pieces: dict[str, Piece] = {}
         self._lines: dict[str, Part] = {}
         self._read: dict[str, list[Hit]] = {}
         self.read_whole = 0  # texts of several parts read whole (see the module)
@@ -329,7 +96,7 @@ class Lines:
             return self._hits_whole(text)
         return _Reading(self, reading, rows).hits()
 
-    def _joined(self, text: str) -> tuple[_Joined, dict[int, tuple[int, Part]], int]:
+    def _joined(self, text: str) -> tuple[Joined, dict[int, tuple[int, Part]], int]:
         """The text put together from its lines, each line by where it
         starts, and how many pieces they hold."""
         rows: dict[int, tuple[int, Part]] = {}
@@ -343,9 +110,9 @@ class Lines:
                 line = self.line(body)
                 rows[offset] = (base, line)
                 parts.append((base, line))
-                pieces += len(line.parts) if isinstance(line, _Joined) else 1
+                pieces += len(line.parts) if isinstance(line, Joined) else 1
             offset += len(raw) + 1
-        return _Joined(text, self, parts), rows, pieces
+        return Joined(text, self, parts), rows, pieces
 
     def line(self, text: str) -> Part:
         """The line ``text`` (without its indentation), from its sentences."""
@@ -360,7 +127,7 @@ class Lines:
             if len(pieces) == 1 and pieces[0][0] == 0 and pieces[0][1].text == text:
                 found = pieces[0][1]
             else:
-                found = _Joined(text, self, pieces)
+                found = Joined(text, self, pieces)
             self._lines[text] = found
         return found
 
@@ -369,7 +136,7 @@ class Lines:
         if body:
             piece = self._pieces.get(body)
             if piece is None:
-                piece = self._pieces[body] = _Piece(body, self)
+                piece = self._pieces[body] = Piece(body, self)
             pieces.append((at + len(raw) - len(raw.lstrip(_INDENT)), piece))
 
 
@@ -377,7 +144,7 @@ class _Reading:
     """The rules on one reading of several pieces, given what they read of
     it put together (``leak_people.Parts`` for the attendee rule)."""
 
-    def __init__(self, lines: Lines, joined: _Joined, rows: dict[int, tuple[int, Part]]) -> None:
+    def __init__(self, lines: Lines, joined: Joined, rows: dict[int, tuple[int, Part]]) -> None:
         self.lines = lines
         self.joined = joined
         self.text = joined.text
@@ -422,7 +189,7 @@ class _Words(Sequence[Word]):
     """The words of a text put together (``leak_text.words``): where each
     is, worked out when asked."""
 
-    def __init__(self, joined: _Joined) -> None:
+    def __init__(self, joined: Joined) -> None:
         self._joined = joined
         self._count = len(joined.texts)
 
@@ -448,11 +215,3 @@ class _Words(Sequence[Word]):
             raise IndexError(index)
         start, end = self._joined.word_at(index)
         return Word(self._joined.texts[index], start, end)
-
-
-def _folded_space(text: str) -> str:
-    """Space between pieces (spaces, tabs, line breaks) as ``fold_lines``
-    folds it."""
-    if text.strip(" \t\n"):
-        return leak_text.fold_lines(text)[0]
-    return text.replace("\t", " ")

@@ -15,6 +15,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from notesbase.disclosure import Audience, Confidentiality, ItemFacts, Notes
 from notesbase.disclosure.classes import may_hold_redaction
@@ -166,9 +167,11 @@ class SecretsCheck:
     def _add(self, source: str, words: Sequence[leak_text.Word], secret: int) -> None:
         texts = [word.text for word in words]
         if len(texts) >= RUN:
-            for gram in _grams(texts, RUN):
+            # ``distinctive_run`` of each gram: two content words or more.
+            meaning = list(accumulate((content(text) for text in texts), initial=0))
+            for index, gram in enumerate(_grams(texts, RUN)):
                 self.continues.setdefault(gram, set()).add(secret)
-                if distinctive_run(gram) and gram not in self._public_runs:
+                if meaning[index + RUN] - meaning[index] >= 2 and gram not in self._public_runs:
                     self.runs.setdefault(gram, secret)
         elif texts and distinctive_short(words, source) and not self._may_read(tuple(texts)):
             self.short.setdefault(tuple(texts), secret)
@@ -284,6 +287,10 @@ class SecretsCheck:
     def is_gram(self, gram: tuple[str, ...]) -> bool:
         """Whether a run of words is a secret's (of ``RUN`` words, or short)."""
         return gram in (self.runs if len(gram) == RUN else self.short)
+
+    def may_start(self, size: int, word: str) -> bool:
+        """Whether a secret's run of ``size`` words may start with ``word``."""
+        return word in (self._run_starts if size == RUN else self._short_starts[size])
 
     def grams_in(self, texts: list[str], size: int) -> list[tuple[int, tuple[str, ...]]]:
         """Where each run of ``size`` of ``texts`` that is a secret's starts

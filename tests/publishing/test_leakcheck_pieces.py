@@ -258,9 +258,7 @@ def test_the_spelling_world_finds_the_same(app) -> None:
             ),
             actor=None,
         )
-        grants.grant(
-            quillon, ConsentAudience.MEMBER, Level.DESCRIPTOR, grants.Scope(), actor=None
-        )
+        grants.grant(quillon, ConsentAudience.MEMBER, Level.DESCRIPTOR, grants.Scope(), actor=None)
         ids: list[int] = []
         for start in range(0, len(planted), 5):
             group = planted[start : start + 5]
