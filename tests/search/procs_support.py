@@ -337,6 +337,9 @@ def _edit(item: Item, tag: str) -> None:
     )
 
 
+EDIT_BUDGET_SECONDS = 60
+
+
 def edit_many(config: dict[str, Any], name: str, rounds: int, ids: list[int]) -> dict[str, int]:
     """Edit each item of ``ids`` ``rounds`` times, one commit per edit
     (retrying an edit that lost a race with another process); each commit
@@ -349,7 +352,10 @@ def edit_many(config: dict[str, Any], name: str, rounds: int, ids: list[int]) ->
         with app.app_context():
             for round_number in range(rounds):
                 for item_id in ids:
-                    for _attempt in range(100):
+                    # A time budget, not a count: on a loaded machine the
+                    # other writers can hold the lock for many short turns.
+                    deadline = time.monotonic() + EDIT_BUDGET_SECONDS
+                    while True:
                         try:
                             item = db.session.get(Item, item_id, populate_existing=True)
                             assert item is not None
@@ -360,9 +366,9 @@ def edit_many(config: dict[str, Any], name: str, rounds: int, ids: list[int]) ->
                         except (StaleDataError, sa.exc.DBAPIError):
                             db.session.rollback()
                             retries += 1
+                            if time.monotonic() > deadline:
+                                raise RuntimeError(f"could not edit item {item_id}") from None
                             time.sleep(0.005)
-                    else:
-                        raise RuntimeError(f"could not edit item {item_id}")
     finally:
         with app.app_context():
             db.engine.dispose()
