@@ -11,7 +11,7 @@ import logging
 import random
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -29,7 +29,7 @@ from notesbase.search import checking, context, indexer, rebuilding, service, wh
 from notesbase.search.engine import Document, Engine, EngineResults
 from notesbase.search.query import Filters, QueryError, parse
 from notesbase.search.request import Access, SearchRequest
-from tests.conftest import build_app
+from tests.conftest import build_app as _build_app
 from tests.search import procs_support
 from tests.search import support as s
 
@@ -75,6 +75,23 @@ SEARCHES: list[tuple[str, Filters | None, bool]] = [
     ("plant*", Filters(topics=("health-data",)), False),
     ("plant*", Filters(date_from=date(2025, 2, 1)), False),
 ]
+
+
+@pytest.fixture
+def build_app() -> Iterator[Callable[..., Flask]]:
+    """``tests.conftest.build_app``, each app's database connections closed
+    when the test ends (on PostgreSQL an open one is an error at exit)."""
+    made: list[Flask] = []
+
+    def build(*args: Any, **config: Any) -> Flask:
+        app = _build_app(*args, **config)
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def _answers(app: Flask, engine: Engine) -> dict[tuple[Any, ...], Any]:
@@ -159,7 +176,7 @@ def _no_workers(*_args: Any) -> Any:
 
 
 def test_another_whoosh_falls_back_to_the_public_api_with_one_line(
-    tmp_path, suite_postgres, monkeypatch, caplog
+    build_app, tmp_path, suite_postgres, monkeypatch, caplog
 ):
     """Started on another whoosh-reloaded, the app says so once, writes and
     reads through the public API (a rebuild in one process, saves, a
@@ -186,7 +203,9 @@ def test_another_whoosh_falls_back_to_the_public_api_with_one_line(
     assert _compare_both_ways(app)
 
 
-def test_the_setting_turns_the_internals_off_and_says_so(tmp_path, suite_postgres, caplog):
+def test_the_setting_turns_the_internals_off_and_says_so(
+    build_app, tmp_path, suite_postgres, caplog
+):
     """``SEARCH_WHOOSH_INTERNALS = False`` reads and writes through the
     public API on the very version the internals were written for, and
     says so once."""
@@ -198,7 +217,7 @@ def test_the_setting_turns_the_internals_off_and_says_so(tmp_path, suite_postgre
     assert "SEARCH_WHOOSH_INTERNALS is off" in said[0].getMessage()
 
 
-def test_the_supported_version_says_nothing(tmp_path, suite_postgres, caplog):
+def test_the_supported_version_says_nothing(build_app, tmp_path, suite_postgres, caplog):
     """On the version the internals were written for, start-up is silent
     about Whoosh and uses them."""
     caplog.set_level(logging.INFO, logger=LOGGER)
