@@ -6,33 +6,20 @@ and stricter than it: a first name or surname alone is a finding too."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import unquote
 
-from notesbase.disclosure import Audience, Level, Notes, PersonFacts
-from notesbase.disclosure.canonical import canonical_words, loose, term_key
+from notesbase.disclosure import Audience, Notes
+from notesbase.disclosure.canonical import canonical_words
 from notesbase.disclosure.consent import released_levels
-from notesbase.disclosure.matching import Matcher, decode_hosts, squash
-from notesbase.disclosure.names import common_name_words, name_parts
-from notesbase.disclosure.terms import released_terms, withheld_terms
-from notesbase.disclosure.words import distinctive_words, everyday
+from notesbase.disclosure.matching import decode_hosts, squash
 from notesbase.publishing import leak_text
+from notesbase.publishing.leak_terms import AUDIENCE_WORDS, Term, audience_sees_all, terms_for
 
-AUDIENCE_WORDS = {Audience.PUBLIC: "the public", Audience.MEMBER: "members of the series"}
-# A glued name in an address ("alexsmith") counts from this many letters.
-_GLUED_MIN = 5
 _LINK_LIKE = re.compile(r"[/@:]|www\.", re.IGNORECASE)
 _NAME_LIKE = re.compile(r"\b[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)+")
-
-
-def listed(names: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @dataclass(frozen=True)
@@ -46,49 +33,6 @@ class Hit:
     people: tuple[int, ...] = ()  # whose it is (person ids), when known
 
 
-@dataclass
-class Term:
-    """A string an audience may not see, and whose it is."""
-
-    text: str
-    rule: str
-    part: bool = False
-    whose: list[str] = field(default_factory=list)
-    capital_only: bool = False
-    ids: list[int] = field(default_factory=list)
-
-    def why(self, audience: Audience) -> str:
-        to = AUDIENCE_WORDS.get(audience, str(audience))
-        names = listed(self.whose)
-        has = "have" if len(self.whose) > 1 else "has"
-        if self.rule == "name" and self.part:
-            return (
-                f"“{self.text}” is part of the name of {names}, "
-                f"who {has} not agreed to be named to {to}."
-            )
-        if self.rule == "name" and self.whose:
-            return f"{names} {has} not agreed to be named to {to}."
-        if self.rule == "affiliation" and self.part:
-            return (
-                f"“{self.text}” is part of the affiliation of {names}, "
-                f"who {has} not agreed to have it shown to {to}."
-            )
-        if self.rule == "affiliation" and self.whose:
-            return (
-                f"“{self.text}” is the affiliation of {names}, "
-                f"who {has} not agreed to have it shown to {to}."
-            )
-        if self.rule == "descriptor" and self.whose:
-            return f"“{self.text}” describes {names}, who {has} not agreed to be described to {to}."
-        if self.rule == "email" and self.whose:
-            return f"{self.text} is the email address of {names}; those are never shown to {to}."
-        return f"“{self.text}” identifies someone who has not agreed to it being shown to {to}."
-
-
-def _key(text: str) -> str:
-    return term_key(text)
-
-
 class PeopleCheck:
     """Finds what ``audience`` may not see about the people in ``notes``.
     ``credited`` is the text ``disclose`` gives that audience: people named
@@ -97,7 +41,7 @@ class PeopleCheck:
     def __init__(self, notes: Notes, audience: Audience, credited: str) -> None:
         self.audience = audience
         levels = released_levels(notes, audience)
-        found = _terms(tuple(notes.people), tuple(sorted(levels.items())), audience)
+        found = terms_for(tuple(notes.people), tuple(sorted(levels.items())), audience)
         self.terms = found.terms
         self.matcher = found.matcher
         self.glued = found.glued
@@ -271,120 +215,6 @@ class _TextParts:
 
     def people_in_text(self) -> Named:
         return self._check._people_in(self._text)
-
-
-@dataclass(frozen=True)
-class _Terms:
-    """What a ``PeopleCheck`` is made of that depends only on the people,
-    their levels and the audience."""
-
-    terms: dict[str, Term]
-    matcher: Matcher
-    glued: list[tuple[str, str]]
-    owners: dict[str, set[int]]
-    capital_only: set[str]
-    everyone: Matcher
-    full: Matcher
-
-
-@lru_cache(maxsize=64)
-def _terms(
-    people: tuple[PersonFacts, ...], levels: tuple[tuple[int, Level], ...], audience: Audience
-) -> _Terms:
-    """The terms and matchers for ``audience`` (as ``disclose`` keeps its
-    own): building them is most of the cost of a check, and the same
-    people and levels make every meeting's of a series. Kept whole: nothing
-    changes them once built."""
-    return _TermsBuilder(people, dict(levels), audience).built()
-
-
-class _TermsBuilder:
-    def __init__(
-        self, people: Sequence[PersonFacts], levels: dict[int, Level], audience: Audience
-    ) -> None:
-        self.audience = audience
-        self.people = people
-        self.levels = levels
-        self.terms: dict[str, Term] = {}
-
-    def built(self) -> _Terms:
-        people, levels, audience = self.people, self.levels, self.audience
-        for person in people:
-            self._add_whole(person, levels.get(person.id, Level.ANONYMOUS))
-        for person in people:
-            if levels.get(person.id, Level.ANONYMOUS) is not Level.NAMED:
-                for part in name_parts(person.name):
-                    self._add(part, "name", person, part=True)
-        # Whatever ``disclose`` withholds is withheld here too.
-        for term in withheld_terms(people, levels, audience):
-            self.terms.setdefault(_key(term), Term(term.strip(), "name"))
-        self.terms.pop("", None)
-        keep = released_terms(people, levels, audience)
-        matcher = Matcher({t.text: key for key, t in self.terms.items()}, keep)
-        glued = [
-            (squash(term.text), key)
-            for key, term in self.terms.items()
-            if not term.part and len(squash(term.text)) >= _GLUED_MIN
-        ]
-        owners, capital_only, everyone, full = _everyone(people)
-        return _Terms(self.terms, matcher, glued, owners, capital_only, everyone, full)
-
-    def _add_whole(self, person: PersonFacts, level: Level) -> None:
-        if audience_sees_all(self.audience):
-            return
-        if level is not Level.NAMED:
-            self._add(person.name, "name", person)
-        if person.email:
-            self._add(person.email, "email", person)
-        if level.rank < Level.AFFILIATION.rank and person.affiliation.strip():
-            self._add(person.affiliation, "affiliation", person)
-            for word in distinctive_words(person.affiliation):
-                self._add(word, "affiliation", person, part=True)
-        if level.rank < Level.DESCRIPTOR.rank and person.descriptor.strip():
-            self._add(person.descriptor, "descriptor", person)
-
-    def _add(self, text: str, rule: str, person: PersonFacts, *, part: bool = False) -> None:
-        text = " ".join(text.split())
-        key = _key(text)
-        if not key:
-            return
-        term = self.terms.get(key)
-        if term is None:
-            if part and rule == "name":
-                capital_only = loose(key) in common_name_words()
-            else:  # a single everyday word counts only with a capital
-                capital_only = " " not in key and everyday(text)
-            term = self.terms[key] = Term(text, rule, part, capital_only=capital_only)
-        name = " ".join(person.name.split())
-        if term.rule == rule and name not in term.whose:
-            term.whose.append(name)
-        if term.rule == rule and person.id not in term.ids:
-            term.ids.append(person.id)
-
-
-def _everyone(
-    people: Sequence[PersonFacts],
-) -> tuple[dict[str, set[int]], set[str], Matcher, Matcher]:
-    """Everyone's names and name parts, whatever they consented to, for
-    spotting lists of who attended (whose each is, those that count only
-    with a capital, their matcher), and a matcher of full names for who the
-    credited text already names."""
-    owners: dict[str, set[int]] = {}
-    capital_only: set[str] = set()
-    for person in people:
-        for text in [person.name, *name_parts(person.name)]:
-            key = _key(text)
-            if key:
-                owners.setdefault(key, set()).add(person.id)
-                if text != person.name and loose(key) in common_name_words():
-                    capital_only.add(key)
-    everyone = Matcher({key: key for key in owners})
-    full = Matcher({p.name: str(p.id) for p in people if _key(p.name)})
-    return owners, capital_only, everyone, full
-
-
-def audience_sees_all(audience: Audience) -> bool:
-    return audience is Audience.FACILITATOR
 
 
 # Read on canonical text (``leak_text.fold_lines``), where a dash is "-" or

@@ -14,8 +14,12 @@ from notesbase.publishing import leak_text
 from notesbase.publishing.leak_people import Named, PeopleCheck, may_end_heading
 from notesbase.publishing.leak_secrets import SecretsCheck
 
-Found = list[tuple[int, int, str]]
-Grams = list[tuple[int, tuple[str, ...]]]
+# Kept as tuples: what a check keeps of its pieces is no work for the
+# garbage collector once it has seen it (a tuple of strings and numbers is
+# left alone), however many pieces a check reads.
+Found = tuple[tuple[int, int, str], ...]
+Grams = tuple[tuple[int, tuple[str, ...]], ...]
+Words = tuple[str, ...]
 
 
 class Reader(Protocol):
@@ -38,9 +42,9 @@ class Piece:
         self._lines = lines
         self._found: dict[int, Found] | None = None
         self._grams: dict[int, Grams] | None = None
-        self._loose: tuple[list[str], list[str] | None] | None = None
-        self._read: tuple[str, list[str], bool] | None = None
-        self._spans: tuple[list[tuple[int, int]], bool] | None = None
+        self._loose: tuple[Words, Words | None] | None = None
+        self._read: tuple[str, Words, bool] | None = None
+        self._spans: tuple[tuple[tuple[int, int], ...], bool] | None = None
         self._named: Named | None = None
 
     def matches(self, matcher: Matcher) -> Found:
@@ -49,19 +53,20 @@ class Piece:
             self._found = {}
         found = self._found.get(matcher.serial)
         if found is None:
-            found = self._found[matcher.serial] = matcher.matches(self.text)
+            found = self._found[matcher.serial] = tuple(matcher.matches(self.text))
         return found
 
-    def loose(self) -> tuple[list[str], list[str] | None]:
+    def loose(self) -> tuple[Words, Words | None]:
         """The words the matchers look terms up by (``reading_words``)."""
         if self._loose is None:
-            self._loose = reading_words(self.text)
+            plain, other = reading_words(self.text)
+            self._loose = (tuple(plain), None if other is None else tuple(other))
         return self._loose
 
-    def _folding(self) -> tuple[str, list[str], bool]:
+    def _folding(self) -> tuple[str, Words, bool]:
         if self._read is None:
             folded, texts = leak_text.piece_words(self.text)
-            self._read = (folded, texts, may_end_heading(folded))
+            self._read = (folded, tuple(texts), may_end_heading(folded))
         return self._read
 
     @property
@@ -70,7 +75,7 @@ class Piece:
         return self._folding()[0]
 
     @property
-    def texts(self) -> list[str]:
+    def texts(self) -> Words:
         """``leak_text.word_texts(self.text)``."""
         return self._folding()[1]
 
@@ -91,15 +96,15 @@ class Piece:
             self._grams = {}
         found = self._grams.get(size)
         if found is None:
-            found = self._grams[size] = self._lines.secrets.grams_in(self.texts, size)
+            found = self._grams[size] = tuple(self._lines.secrets.grams_in(self.texts, size))
         return found
 
-    def spans(self) -> tuple[list[tuple[int, int]], bool]:
+    def spans(self) -> tuple[tuple[tuple[int, int], ...], bool]:
         """``leak_text.line_addresses``, and whether a link's address may
         go on after it (``leak_text.opens_link``)."""
         if self._spans is None:
             text = self.text
-            self._spans = (leak_text.line_addresses(text), leak_text.opens_link(text))
+            self._spans = (tuple(leak_text.line_addresses(text)), leak_text.opens_link(text))
         return self._spans
 
     @property
@@ -125,10 +130,10 @@ class Joined(Piece):
     def __init__(self, text: str, lines: Reader, parts: list[tuple[int, Part]]) -> None:
         super().__init__(text, lines)
         self.parts = parts
-        self._flat: tuple[list[str], list[str] | None] | None = None
-        self._seams: list[tuple[int, int, str, str]] | None = None
-        self._firsts: list[int] | None = None
-        self._texts: list[str] | None = None
+        self._flat: tuple[Words, Words | None] | None = None
+        self._seams: tuple[tuple[int, int, str, str], ...] | None = None
+        self._firsts: tuple[int, ...] | None = None
+        self._texts: Words | None = None
 
     def matches(self, matcher: Matcher) -> Found:
         if self._found is None:
@@ -136,14 +141,14 @@ class Joined(Piece):
         found = self._found.get(matcher.serial)
         if found is None:
             if self._joined(matcher):
-                found = [
+                found = tuple(
                     (start + base, end + base, key)
                     for base, part in self.parts
                     for start, end, key in part.matches(matcher)
-                ]
+                )
             else:
                 self._lines.read_whole += 1
-                found = matcher.matches(self.text)
+                found = tuple(matcher.matches(self.text))
             self._found[matcher.serial] = found
         return found
 
@@ -160,7 +165,7 @@ class Joined(Piece):
             return not joins.holds_risky({*plain, *(other or ())})
         return True
 
-    def _breaks(self) -> list[tuple[int, int, str, str]]:
+    def _breaks(self) -> tuple[tuple[int, int, str, str], ...]:
         """Each break between parts' words, in each reading (0, and 1 for
         the other where a part has one): where the words after it begin
         among the text's, the last word before it and the first after."""
@@ -178,10 +183,10 @@ class Joined(Piece):
                             seams.append((reading, cut, last, words[0]))
                         last = words[-1]
                         cut += len(words)
-            self._seams = seams
+            self._seams = tuple(seams)
         return self._seams
 
-    def loose(self) -> tuple[list[str], list[str] | None]:
+    def loose(self) -> tuple[Words, Words | None]:
         if self._flat is None:
             plain: list[str] = []
             other: list[str] = []
@@ -191,10 +196,10 @@ class Joined(Piece):
                 plain.extend(words)
                 other.extend(words if alternative is None else alternative)
                 either = either or alternative is not None
-            self._flat = (plain, other if either else None)
+            self._flat = (tuple(plain), tuple(other) if either else None)
         return self._flat
 
-    def _folding(self) -> tuple[str, list[str], bool]:
+    def _folding(self) -> tuple[str, Words, bool]:
         if self._read is None:
             folded: list[str] = []
             at = 0
@@ -203,20 +208,23 @@ class Joined(Piece):
                 folded.append(part.folded)
                 at = base + len(part.text)
             folded.append(_folded_space(self.text[at:]))
-            texts = [word for _base, part in self.parts for word in part.texts]
-            self._read = ("".join(folded), texts, any(part.may_head for _b, part in self.parts))
+            self._read = (
+                "".join(folded),
+                self.texts,
+                any(part.may_head for _b, part in self.parts),
+            )
         return self._read
 
     @property
-    def texts(self) -> list[str]:
+    def texts(self) -> Words:
         if self._texts is None:
-            self._texts = [word for _base, part in self.parts for word in part.texts]
+            self._texts = tuple(word for _base, part in self.parts for word in part.texts)
         return self._texts
 
-    def _word_firsts(self) -> list[int]:
+    def _word_firsts(self) -> tuple[int, ...]:
         """Where each part's words begin among the text's."""
         if self._firsts is None:
-            self._firsts = [0, *accumulate(len(part.texts) for _base, part in self.parts)]
+            self._firsts = (0, *accumulate(len(part.texts) for _base, part in self.parts))
         return self._firsts
 
     def word_at(self, index: int) -> tuple[int, int]:
@@ -238,20 +246,20 @@ class Joined(Piece):
             texts, firsts = self.texts, self._word_firsts()
             secrets = self._lines.secrets
             total = len(texts)
-            found = []
+            grams: list[tuple[int, tuple[str, ...]]] = []
             for (_base, part), first, after in zip(self.parts, firsts, firsts[1:], strict=False):
                 inside = part.grams(size)
                 if inside:
-                    found.extend([(first + index, gram) for index, gram in inside])
+                    grams.extend([(first + index, gram) for index, gram in inside])
                 for at in range(max(after - size + 1, first), min(after, total - size + 1)):
                     if secrets.may_start(size, texts[at]):
                         gram = tuple(texts[at : at + size])
                         if secrets.is_gram(gram):
-                            found.append((at, gram))
-            self._grams[size] = found
+                            grams.append((at, gram))
+            self._grams[size] = found = tuple(grams)
         return found
 
-    def spans(self) -> tuple[list[tuple[int, int]], bool]:
+    def spans(self) -> tuple[tuple[tuple[int, int], ...], bool]:
         if self._spans is None:
             found: list[tuple[int, int]] | None = []
             for index, (base, part) in enumerate(self.parts):
@@ -262,7 +270,7 @@ class Joined(Piece):
                 found.extend((start + base, end + base) for start, end in spans)
             if found is None:
                 found = leak_text.line_addresses(self.text)
-            self._spans = (found, self.parts[-1][1].spans()[1])
+            self._spans = (tuple(found), self.parts[-1][1].spans()[1])
         return self._spans
 
     @property

@@ -85,7 +85,7 @@ def _next_found(owner: list[int | None], start: int, least: int) -> int:
 
 
 def _grams_from(
-    words: list[str], size: int, starts: Mapping[str, frozenset[str]]
+    words: Sequence[str], size: int, starts: Mapping[str, frozenset[str]]
 ) -> list[tuple[int, tuple[str, ...]]]:
     """``_grams`` with where each starts, only those whose first two words
     begin some gram of ``starts`` (a secret's first word, to the second
@@ -255,7 +255,7 @@ class SecretsCheck:
         self,
         text: str,
         words: Sequence[leak_text.Word],
-        texts: list[str] | None = None,
+        texts: Sequence[str] | None = None,
         grams: Callable[[int], Iterable[tuple[int, tuple[str, ...]]]] | None = None,
     ) -> list[Hit]:
         """``hits``, given the words of ``text`` (``leak_text.words``) and,
@@ -292,7 +292,7 @@ class SecretsCheck:
         """Whether a secret's run of ``size`` words may start with ``word``."""
         return word in (self._run_starts if size == RUN else self._short_starts[size])
 
-    def grams_in(self, texts: list[str], size: int) -> list[tuple[int, tuple[str, ...]]]:
+    def grams_in(self, texts: Sequence[str], size: int) -> list[tuple[int, tuple[str, ...]]]:
         """Where each run of ``size`` of ``texts`` that is a secret's starts
         (a copied run of ``RUN`` words, or a short secret), in order."""
         table: Mapping[tuple[str, ...], object]
@@ -311,7 +311,7 @@ class SecretsCheck:
                 changed = True
         return changed
 
-    def _follow(self, texts: list[str], owner: list[int | None]) -> None:
+    def _follow(self, texts: Sequence[str], owner: list[int | None]) -> None:
         """Extend each found run over neighbouring words that go on copying
         the same secret ("... is off until September"): each run of ``RUN``
         words of a secret holding a word found and one not yet is marked,

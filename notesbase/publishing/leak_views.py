@@ -35,7 +35,7 @@ from notesbase.publishing.leak_forms import (
     WordsFixForm,
 )
 from notesbase.publishing.leak_groups import by_audience, checks_for
-from notesbase.publishing.leak_people import listed
+from notesbase.publishing.leak_terms import listed
 from notesbase.publishing.leakcheck import (
     CHANNELS,
     LeakReport,

@@ -54,22 +54,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from notesbase import audit
 from notesbase.db import db
-from notesbase.disclosure import Audience, ItemFacts, Notes, NotesView
+from notesbase.disclosure import Audience
 from notesbase.disclosure.canonical import canonical
 from notesbase.models import LeakOverride, Meeting, Member
-from notesbase.notes.facts import load_notes, meeting_view
-from notesbase.publishing import leak_lines, leak_text
-from notesbase.publishing.leak_people import Hit, PeopleCheck
-from notesbase.publishing.leak_places import Place, Places, own_place
-from notesbase.publishing.leak_redactions import ItemHit, item_hits, meeting_hits
-from notesbase.publishing.leak_secrets import SecretsCheck
+from notesbase.publishing import leak_text
+from notesbase.publishing.leak_audience import AudienceReading, ItemFindings, Sources
+from notesbase.publishing.leak_places import Place, own_place
+from notesbase.publishing.leak_redactions import ItemHit as ItemHit  # what ITEM_FINDINGS yield
+from notesbase.publishing.leak_redactions import meeting_hits
 from notesbase.text import clean_text
 
 REASON_MAX = 2000
@@ -142,9 +141,6 @@ class LeakCheckFailed(Exception):
         self.report = report
 
 
-Sources = Callable[[Meeting], Sequence[tuple[str, ItemFacts]]]
-
-
 @dataclass(frozen=True)
 class Channel:
     name: str
@@ -160,7 +156,6 @@ CHANNELS: dict[str, Channel] = {}
 # Findings features above add about the items a channel carries, by name:
 # ``function(sources, audience)`` yields ``ItemHit``s (``notesbase.review``:
 # requests to restrict an item that nobody has answered yet).
-ItemFindings = Callable[[Sequence[tuple[str, ItemFacts]], Audience], Iterable[ItemHit]]
 ITEM_FINDINGS: dict[str, ItemFindings] = {}
 
 
@@ -240,76 +235,6 @@ def where_order(where: str) -> tuple[object, ...]:
     return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", where))
 
 
-def _readable(meeting: Meeting, view: NotesView) -> tuple[list[str], list[str], str]:
-    """What the audience may read anyway (its view, the series' title), the
-    series' title alone, and the part that credits people. The meeting's
-    own fields are not among them: they are written text like any other, and
-    the "meeting" channel checks them."""
-    notes = [text for item in view.items for text in (item.section, item.body_text)]
-    credits = [item.attribution or "" for item in view.items]
-    public = [meeting.series.title]
-    return [*notes, *credits, *public], public, "\n".join([*credits, *notes])
-
-
-def reader_of(
-    meeting: Meeting, notes: Notes, view: NotesView, *, whole: bool = False
-) -> leak_lines.Lines:
-    """What a check of ``meeting`` for ``view``'s audience reads outputs
-    with: the rules, made from the notes and what the audience may read,
-    reading each distinct line once (or every text whole)."""
-    readable, public, credited = _readable(meeting, view)
-    people = PeopleCheck(notes, view.audience, credited)
-    secrets = SecretsCheck(notes, view.audience, readable, public)
-    lines = leak_lines.Lines(people, secrets, whole=whole)
-    if not whole:  # who is credited, from the same sentences the outputs hold
-        people.credit(lines.matches(people.full, credited))
-    return lines
-
-
-class _Reader:
-    """Everything a check for one audience reads the outputs against (the
-    notes, the rules, the places), made once for the channels of that
-    audience checked together; ``lines`` reads each distinct line of their
-    outputs once (``leak_lines``), or every text whole (``whole``)."""
-
-    def __init__(self, meeting: Meeting, audience: Audience, *, whole: bool = False) -> None:
-        self.meeting = meeting
-        self.audience = audience
-        self.notes = load_notes(meeting)
-        self.view = meeting_view(meeting, audience, self.notes)
-        self.lines = reader_of(meeting, self.notes, self.view, whole=whole)
-        self._every_item: tuple[Places, list[ItemHit]] | None = None
-
-    def sources(self, spec: Channel) -> tuple[Places, list[ItemHit]]:
-        """The places of the items ``spec`` is made from, and what is found
-        about those items themselves: the way they were redacted, and what
-        features above add (``ITEM_FINDINGS``); the same for every channel
-        made from all the items."""
-        if spec.sources is not None:
-            sources = spec.sources(self.meeting)
-            return self._places(sources), self._item_findings(sources)
-        if self._every_item is None:
-            every = [(f"item {facts.position}", facts) for facts in self.notes.items]
-            self._every_item = (self._places(every), self._item_findings(every))
-        return self._every_item
-
-    def _item_findings(self, sources: Sequence[tuple[str, ItemFacts]]) -> list[ItemHit]:
-        problems = list(item_hits(sources, self.audience))
-        for more in ITEM_FINDINGS.values():
-            problems += more(sources, self.audience)
-        return problems
-
-    def _places(self, sources: Sequence[tuple[str, ItemFacts]]) -> Places:
-        return Places(self.meeting, self.notes, self.view, sources, self.audience)
-
-    def hits(self, text: str) -> list[Hit]:
-        """Everything found in ``text``, reading by reading (``leak_text.readings``)."""
-        hits: list[Hit] = []
-        for reading in leak_text.readings(text):
-            hits.extend(self.lines.hits(reading))
-        return hits
-
-
 def check(meeting: Meeting, channel: str, *, whole: bool = False) -> LeakReport:
     """Every finding in ``channel``'s output for ``meeting``, judged against
     the current rows (see the module docstring), one per thing found and
@@ -325,7 +250,7 @@ def checks(meeting: Meeting, channels: Sequence[str], *, whole: bool = False) ->
     audience read the notes once, and each distinct line of their outputs
     once. Raises ``UnknownChannel`` before checking anything."""
     specs = [channel_named(name) for name in channels]
-    readers: dict[Audience, _Reader] = {}
+    readers: dict[Audience, AudienceReading] = {}
     reports = []
     for spec in specs:
         fields = list(spec.fields(meeting))
@@ -333,8 +258,10 @@ def checks(meeting: Meeting, channels: Sequence[str], *, whole: bool = False) ->
         if spec.audience is not Audience.FACILITATOR:
             reader = readers.get(spec.audience)
             if reader is None:
-                reader = readers[spec.audience] = _Reader(meeting, spec.audience, whole=whole)
-            places, problems = reader.sources(spec)
+                found_too = list(ITEM_FINDINGS.values())
+                reader = AudienceReading(meeting, spec.audience, found_too, whole=whole)
+                readers[spec.audience] = reader
+            places, problems = reader.sources(spec.sources)
             for item in fields:
                 for hit in reader.hits(item.text):
                     for place in places.of(hit, item.where, item.place, item.text):

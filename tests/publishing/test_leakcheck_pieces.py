@@ -25,7 +25,7 @@ from notesbase.meetings import service
 from notesbase.models import Meeting
 from notesbase.notes import items, people
 from notesbase.notes.facts import load_notes
-from notesbase.publishing import leak_lines, leak_text, leakcheck
+from notesbase.publishing import leak_audience, leak_lines, leak_text, leakcheck
 from notesbase.publishing.leak_people import PeopleCheck
 from notesbase.publishing.leak_secrets import SecretsCheck
 from notesbase.publishing.leakcheck import Field
@@ -119,8 +119,8 @@ def readers(meeting: Meeting, audience: Audience) -> tuple[leak_lines.Lines, lea
     notes = load_notes(meeting)
     view = disclose(notes, audience)
     return (
-        leakcheck.reader_of(meeting, notes, view),
-        leakcheck.reader_of(meeting, notes, view, whole=True),
+        leak_audience.reader_of(meeting, notes, view),
+        leak_audience.reader_of(meeting, notes, view, whole=True),
     )
 
 
