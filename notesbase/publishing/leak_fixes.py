@@ -88,11 +88,13 @@ def offered(item: Item, rule: str, match: str, level: Confidentiality) -> list[F
     return fixes
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def _can_hide(body: str, text: str, level: Confidentiality) -> bool:
     """Whether ``hidden_body`` puts ``text`` behind a span in a saved
-    item's ``body``. Kept: the same words at the same item are often found
-    for both audiences."""
+    item's ``body``. Kept (a few MB at most): the same words at the same
+    item are found for both audiences, and on every check of the meeting
+    until the item changes (the check page, its overrides, the circulate
+    and publish pages each check again)."""
     return hidden_body(body, text, level, stored=True) is not None
 
 
@@ -106,7 +108,7 @@ def _facilitators_read(body: str) -> tuple[str, tuple[str, ...], tuple[str, ...]
 
 
 # A saved item's body is compared with each of its fixes (one per thing found in it).
-_stored_read = lru_cache(maxsize=256)(_facilitators_read)
+_stored_read = lru_cache(maxsize=1024)(_facilitators_read)
 
 
 def _holds(text: str, words: list[str]) -> bool:

@@ -161,10 +161,6 @@ def entries(
             item = items.get(finding.item_id) if finding.item_id is not None else None
             link = _place_link(meeting, finding.where, item)
             place = PlaceRow(finding.where, item, link, finding.version)
-            if item is not None:
-                strict = (finding.rule, words, finding.where) in members_too
-                level = hiding_level(audience, strict)
-                place.fixes = offered(item, finding.rule, finding.match, level)
             entry.places.append(place)
         place.seen.append((channel, finding))
         for person_id in finding.people:
@@ -173,6 +169,11 @@ def entries(
                 entry.people.append(person)
     for entry in found.values():
         entry.places.sort(key=lambda place: where_order(place.where))
+        for place in entry.places:  # an overridden place is offered nothing
+            if place.item is not None and place.standing:
+                match = place.seen[0][1].match  # as typed at this place
+                strict = (entry.rule, match_key(match), place.where) in members_too
+                place.fixes = offered(place.item, entry.rule, match, hiding_level(audience, strict))
     return sorted(found.values(), key=lambda e: (where_order(e.places[0].where), e.rule))
 
 

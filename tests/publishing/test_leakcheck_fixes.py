@@ -172,6 +172,20 @@ def test_words_fix_puts_the_words_behind_a_span(app, client, login_as, world, fi
     assert "<code>Alex</code>" not in section(after, "member")
 
 
+def test_an_overridden_place_is_offered_no_quick_fix(app, client, login_as, world, first_name):
+    """Once every finding at a place is overridden, the place shows who
+    overrode it and offers neither a quick fix nor another override."""
+    login_as(Role.FACILITATOR)
+    [entry] = [e for e in entries(section(page(client), "member")) if "<code>Alex</code>" in e]
+    [findings] = re.findall(r'name="findings" value="([^"]+)"', entry)
+    data = {"findings": findings, "reason": "Alex is our guest", "next": PAGE}
+    data["csrf_token"] = csrf_token_from(page(client))
+    assert client.post(PAGE + "/override", data=data).status_code == 302
+    [entry] = [e for e in entries(section(page(client), "member")) if "<code>Alex</code>" in e]
+    assert "Overridden by" in entry and "Alex is our guest" in entry
+    assert WORDS not in entry and ITEM not in entry and 'name="findings"' not in entry
+
+
 def test_item_fix_marks_the_item_confidential(app, client, login_as, world, first_name):
     """ "Mark item 6 confidential" raises its confidentiality (audited as
     such); the members' channels no longer carry it."""
