@@ -15,8 +15,10 @@ What reaches inside, and why:
   document at a time in Python; this is what keeps counts, topic counts and
   phrases cheap at 100,000 items;
 - writing (``FastWriter``, ``delete_matching``, ``write_segment``,
-  ``commit_segments``): a segment writer that skips per-block length
-  statistics nothing here reads (``_flush_segment``), deletions looked up
+  ``commit_segments``): a segment writer that records each posting block's
+  shortest and longest document from the segment's length columns read
+  once, not one posting at a time (``_flush_segment``, ``perdoc``),
+  deletions looked up
   through readers kept from one write to the next (``writer.segments``),
   the steps of Whoosh's multi-process writer (``_finalize_segment``,
   ``_commit_toc``, ``_finish``) so rebuild workers make their own documents,
@@ -214,13 +216,49 @@ class FileSnapshot:
 # -- writing ---------------------------------------------------------------------
 
 
+class SegmentLengths:
+    """Each document's field lengths as Whoosh's per-document reader gives
+    them to a segment's posting writer (``doc_field_length``), from each
+    field's length column read once rather than a byte at a time: the
+    blocks then record the same shortest and longest lengths as Whoosh's
+    own writer, which Whoosh's searcher uses to skip blocks that cannot
+    reach the top results (the fallback, ``whoosh_public``)."""
+
+    def __init__(self, perdoc: Any) -> None:
+        self._perdoc = perdoc
+        self._count = perdoc.doc_count_all()
+        self._fields: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self._fields.get(fieldname)
+        if lengths is None:
+            lengths = self._fields[fieldname] = self._read(fieldname)
+        return lengths[docnum] if docnum < len(lengths) else default
+
+    def _read(self, fieldname: str) -> list[int]:
+        name = f"_{fieldname}_len"  # Whoosh's name for a field's length column
+        values = np.zeros(self._count, dtype=np.uint8)
+        if self._perdoc.has_column(name):
+            handle, offset, length = self._perdoc._get_column_file(name)
+            try:
+                raw = np.frombuffer(handle.get(offset, length), dtype=np.uint8)
+            finally:
+                handle.close()
+            values[: len(raw)] = raw
+        # A byte of 0 is no length: Whoosh's writer leaves it out of the block.
+        return _WHOLE_LENGTHS[values].tolist()
+
+
+_WHOLE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+
+
 class FastWriter(SegmentWriter):
     """Whoosh's segment writer, minus one cost: while writing postings it
     looks up each posting's document length, reading it back from the
-    segment's own length column one posting at a time, only to record the
-    shortest and longest per block for Whoosh's score estimates. Searches
-    here never use those (lengths come from the column itself), so they
-    are left at zero: a third less time per posting."""
+    segment's own length column one posting at a time, to record the
+    shortest and longest per block for Whoosh's score estimates. Here the
+    columns are read once per segment instead (``SegmentLengths``): the
+    same statistics in the files, for less time per posting."""
 
     def __init__(self, ix: index.Index, **kwargs: Any) -> None:
         # Posting blocks are compressed at zlib's fastest level (Whoosh's
@@ -231,7 +269,12 @@ class FastWriter(SegmentWriter):
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
-        self.fieldwriter.add_postings(self.schema, None, self.pool.iter_postings())
+        perdoc = self.per_document_reader()
+        try:
+            lengths = SegmentLengths(perdoc)
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        finally:
+            perdoc.close()
         self.fieldwriter.close()
 
 
