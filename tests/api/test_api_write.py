@@ -8,10 +8,10 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from api_support import JANE, build_world, error_of, send
 
 from notesbase.db import db
 from notesbase.models import AuditEvent, Consent, Item, Meeting, Person, Series
+from tests.api.api_support import JANE, build_world, error_of, send
 
 MEETING = "/api/v1/series/cop/meetings/1"
 ITEMS = MEETING + "/items"

@@ -11,7 +11,8 @@ import pytest
 from notesbase.importing.event_pages import PageError, meeting_title, read_event_page
 from notesbase.importing.notices import Notice
 
-FIXTURE = Path(__file__).parent / "fixtures" / "events" / "2025-07-09-community-of-practice.md"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURE = FIXTURES / "events" / "2025-07-09-community-of-practice.md"
 ZOOM = "https://us06web.zoom.us/meeting/register/z5wEhZRTSiuF1UgPB1AnbA"
 BEFORE = date(2025, 7, 1)
 AFTER = date(2025, 8, 1)

@@ -19,7 +19,7 @@ from notesbase.api import idempotency
 from notesbase.db import db
 from notesbase.models import IdempotencyKey, Item, Member, Role, utcnow
 from notesbase.notes import items
-from tests.api_support import build_world, error_of
+from tests.api.api_support import build_world, error_of
 from tests.conftest import PASSWORD, post_form
 
 ITEMS = "/api/v1/series/cop/meetings/1/items"

@@ -8,11 +8,11 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from api_support import build_world, error_of
 
 from notesbase.auth import tokens
 from notesbase.db import db
 from notesbase.models import ApiToken, AuditEvent, Member, Role
+from tests.api.api_support import build_world, error_of
 from tests.conftest import csrf_token_from, post_form
 
 MEETING = "/api/v1/series/cop/meetings/1"

@@ -15,7 +15,7 @@ from notesbase.db import db
 from notesbase.importing.events import collect_files, import_event_pages
 from notesbase.models import Meeting, Series, Topic
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EVENTS = FIXTURES / "events"
 REAL = EVENTS / "2025-07-09-community-of-practice.md"
 MIXED = FIXTURES / "import" / "mixed"

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from notesbase.db import db
 from notesbase.meetings import service
 from notesbase.models import MeetingFormat, MeetingStatus, Role, Series
-from tests.clock import TODAY
+from tests.support.clock_support import TODAY
 
-# Meetings are placed around today; the clock stays on it (tests/clock.py).
+# Meetings are placed around today; the clock stays on it (tests/support/clock_support.py).
 pytestmark = pytest.mark.usefixtures("noon_today")
 ZOOM = "https://zoom.example.org/register/abc"
 

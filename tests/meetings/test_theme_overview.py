@@ -15,10 +15,10 @@ from notesbase.db import db
 from notesbase.meetings import service
 from notesbase.meetings.overview import theme_overview
 from notesbase.models import MeetingStatus, Role, Series
-from tests.clock import TODAY
+from tests.support.clock_support import TODAY
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-# Meetings are placed around today; the clock stays on it (tests/clock.py).
+# Meetings are placed around today; the clock stays on it (tests/support/clock_support.py).
 pytestmark = pytest.mark.usefixtures("noon_today")
 
 

@@ -14,7 +14,7 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import AuditEvent, Meeting, Member, Role, Series
 from notesbase.notes import items, people
-from tests.audit_support import audit_rows
+from tests.admin.audit_support import audit_rows
 from tests.conftest import PASSWORD, post_form
 
 SECRET_BODY = "Zanzibarquill secret body"

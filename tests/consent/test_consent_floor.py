@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from notesbase.db import db
 from notesbase.models import Consent, Role
 from tests.conftest import post_form
-from tests.test_consent_pages import (
+from tests.consent.test_consent_pages import (
     JANE,
     OPEN_TEXT,
     browser,
@@ -20,7 +20,7 @@ from tests.test_consent_pages import (
     page_text,
     set_level,
 )
-from tests.test_consent_pages import world as world
+from tests.consent.test_consent_pages import world as world
 
 AFFILIATION = "Someone from Open Data Manchester"
 PARTICIPANT = "A participant"

@@ -15,7 +15,7 @@ import pytest
 from bench import corpus, writes
 from bench.forms import form_with
 from benchmarks import pages
-from tests.bench_support import run, run_logged
+from tests.benchmark.bench_support import run, run_logged
 
 
 def test_pages_are_each_visited_before_any_comes_again() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import corpus, search
-from tests.bench_support import run
+from tests.benchmark.bench_support import run
 
 KINDS = [query.name for query in corpus.queries()]
 

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from api_support import build_world, send
 
 from notesbase.db import db
 from notesbase.importing.events import import_event_pages
 from notesbase.models import Meeting, MeetingStatus, Role, Series
-from tests.clock import TODAY
+from tests.api.api_support import build_world, send
 from tests.conftest import post_form
+from tests.support.clock_support import TODAY
 
-REAL = Path(__file__).parent / "fixtures" / "events" / "2025-07-09-community-of-practice.md"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REAL = FIXTURES / "events" / "2025-07-09-community-of-practice.md"
 PAST = TODAY - timedelta(days=3)
 FUTURE = TODAY + timedelta(days=3)
 

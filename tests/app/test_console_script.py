@@ -102,7 +102,7 @@ def test_run_serves_on_the_given_port(command, tmp_path):
 
 def test_commands_on_an_unmigrated_database_explain_themselves(command):
     """Before `db upgrade`, commands say what to do instead of printing a traceback."""
-    page = Path(__file__).parent / "fixtures" / "events"
+    page = Path(__file__).resolve().parents[1] / "fixtures" / "events"
     for args in (("user", "list"), ("import", "events", str(page)), ("demo",)):
         result = command(*args)
         assert result.returncode != 0, args

@@ -66,7 +66,7 @@ REQUIRED: dict[str, Role | None] = {
     "admin.audit": Role.ADMIN,
     "auth.create_token": ANY_MEMBER,
     "auth.revoke_token": ANY_MEMBER,
-    # The notes answer 404 to everyone who may not read them (tests/test_notes_read.py).
+    # The notes answer 404 to everyone who may not read them (tests/notes/test_notes_read.py).
     "notes.read": PUBLIC,
     # The notes exports answer 404 to everyone who may not read the notes
     # (tests/publishing/test_exports.py); the calendar is public.
@@ -123,7 +123,7 @@ PROTECTED = sorted((e, r) for e, r in REQUIRED.items() if r is not None)
 def test_every_route_is_classified(app):
     """The table above names exactly the app's endpoints."""
     # The JSON API answers 401/403 in JSON, never a login page: its own
-    # matrix is in tests/test_api_*.py.
+    # matrix is in tests/api/.
     endpoints = {r.endpoint for r in app.url_map.iter_rules() if not r.endpoint.startswith("api.")}
     assert endpoints == set(REQUIRED)
 

@@ -81,7 +81,7 @@ def test_member_of_the_series_reads_open_and_members_items(client, login_as, wor
     assert "Opening" in html and "Quote" in html
 
 
-# A logged-out visitor's 404 offers the login: tests/test_members_log_in.py.
+# A logged-out visitor's 404 offers the login: tests/auth/test_members_log_in.py.
 @pytest.mark.parametrize("who", ["member of no series", "other-series member"])
 def test_others_get_the_404_of_a_missing_meeting(client, login_as, world, who):
     """Members who may not read the notes get exactly a missing meeting's 404."""

@@ -101,7 +101,7 @@ def test_plain_alembic_uses_the_app_factory(tmp_path):
     import sys
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTESBASE_")}
     env["NOTESBASE_INSTANCE_PATH"] = str(tmp_path / "instance")
     result = subprocess.run(

@@ -18,7 +18,7 @@ from notesbase.admin.audit_names import Link, Names
 from notesbase.admin.audit_words import WORDINGS, sentence
 from notesbase.db import db
 from notesbase.models import AuditEvent, Meeting, Member, Person, Role, Series
-from tests.audit_support import audit_rows
+from tests.admin.audit_support import audit_rows
 from tests.conftest import PASSWORD, post_form
 
 PACKAGE = Path(notesbase.__file__).parent

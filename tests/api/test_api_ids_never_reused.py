@@ -15,7 +15,7 @@ from notesbase import create_app, migrate
 from notesbase.db import db
 from notesbase.models import Item
 from notesbase.models.stamp import current_token
-from tests.api_support import build_world, error_of
+from tests.api.api_support import build_world, error_of
 from tests.conftest import make_test_config
 
 ITEMS = "/api/v1/series/cop/meetings/1/items"

@@ -5,7 +5,9 @@ every failure is JSON with the right 4xx."""
 from __future__ import annotations
 
 import pytest
-from api_support import (
+
+from notesbase.models import Role
+from tests.api.api_support import (
     CALLERS,
     CONFIDENTIAL,
     FORBIDDEN,
@@ -16,8 +18,6 @@ from api_support import (
     error_of,
     send,
 )
-
-from notesbase.models import Role
 
 MEETING = "/api/v1/series/cop/meetings/1"
 

@@ -13,7 +13,8 @@ from notesbase.db import db
 from notesbase.demo import DEMO_SERIES, load_demo
 from notesbase.models import Meeting, Series
 
-REAL = Path(__file__).parent / "fixtures" / "events" / "2025-07-09-community-of-practice.md"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REAL = FIXTURES / "events" / "2025-07-09-community-of-practice.md"
 OWN_SLUG = "data-and-ai-public-engagement-community-of-practice"
 
 
