@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.loopback_support import free_port
+
 NOTESBASE = Path(sys.executable).with_name("notesbase")
 
 
@@ -19,12 +20,6 @@ def _env(instance: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTESBASE_")}
     env["NOTESBASE_INSTANCE_PATH"] = str(instance)
     return env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -75,7 +70,7 @@ def test_bad_command_line_is_a_message_not_a_traceback(command):
 def test_run_serves_on_the_given_port(command, tmp_path):
     """`notesbase run --port P` serves the app on that port."""
     assert command("db", "upgrade").returncode == 0
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(NOTESBASE), "run", "--port", str(port)],
         cwd=tmp_path,
