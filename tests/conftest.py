@@ -330,12 +330,12 @@ def login_as(make_member: Callable[..., Member], auth: AuthActions) -> Callable[
 
 @pytest.fixture
 def noon_today() -> Iterator[None]:
-    """The clock at noon on ``tests.clock.TODAY`` where meetings are held,
-    ticking: tests that place meetings around today agree with the app on the
-    date, even in a run that passes midnight."""
+    """The clock at noon on ``tests.support.clock_support.TODAY`` where
+    meetings are held, ticking: tests that place meetings around today agree
+    with the app on the date, even in a run that passes midnight."""
     import time_machine
 
-    from tests.clock import NOON_TODAY
+    from tests.support.clock_support import NOON_TODAY
 
     with time_machine.travel(NOON_TODAY, tick=True):
         yield

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import schemathesis
 
+from tests.api.api_support import build_world
 from tests.api_contract.test_contract_callers import CHECKS, not_a_server_error
-from tests.api_support import build_world
 from tests.production.test_database_busy import write_lock
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_support import build_world, error_of, send
+from tests.api.api_support import build_world, error_of, send
 
 TOO_BIG = 2**31  # one past PostgreSQL's integer
 

@@ -12,7 +12,7 @@ import pytest
 import schemathesis
 
 from notesbase.api.openapi import DOCUMENT
-from tests.api_support import build_world
+from tests.api.api_support import build_world
 
 PREFIX = "/api/v1"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

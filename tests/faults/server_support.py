@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import Flask
 
-from bench.server import HOST, free_port
+from tests.support.loopback_support import HOST, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWER_TIMEOUT = 60

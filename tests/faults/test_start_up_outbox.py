@@ -28,6 +28,7 @@ from notesbase.notes import items as item_service
 from notesbase.search import backlog, checking, context, indexer
 from tests.faults.server_support import server_env
 from tests.search.procs_support import build_world, item_fields
+from tests.support.loopback_support import free_port
 
 NOTESBASE = Path(sys.executable).with_name("notesbase")
 UP_TIMEOUT = 60
@@ -93,12 +94,6 @@ def test_serve_applies_the_outbox_before_it_listens(app, zygote):
         assert report.ok and report.pending == 0, report
     finally:
         server.kill()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_run_applies_the_outbox_and_knows_its_address(app, tmp_path):

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,11 +25,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.server import HOST, Client, free_port
 from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Base, Item, Member, Role, Series
-from tests.conftest import PASSWORD, make_test_config
+from tests.conftest import PASSWORD, csrf_token_from, make_test_config
+from tests.support.loopback_support import HOST, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 UP_TIMEOUT = 60
@@ -119,10 +120,12 @@ def fetch(
     *,
     token: str | None = None,
     body: Any = None,
+    form: dict[str, str] | None = None,
     cookies: dict[str, str] | None = None,
     timeout: float = 30,
 ) -> Reply:
-    """One HTTP request on a new connection, as JSON when ``body`` is given."""
+    """One HTTP request on a new connection, as JSON when ``body`` is given,
+    as a browser sends a form when ``form`` is."""
     headers = {"Host": f"{HOST}:{port}"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -132,6 +135,9 @@ def fetch(
     if body is not None:
         data = json.dumps(body)
         headers["Content-Type"] = "application/json"
+    elif form is not None:
+        data = urllib.parse.urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         connection.request(method, path, body=data, headers=headers)
@@ -143,9 +149,28 @@ def fetch(
 
 def logged_in_cookies(port: int, email: str) -> dict[str, str]:
     """A browser's cookies after logging in through the real form."""
-    browser = Client(port)
-    browser.log_in(email, PASSWORD)
-    return dict(browser.cookies)
+    page = fetch(port, "GET", "/login")
+    cookies = kept_cookies(page, {})
+    token = csrf_token_from(page.text)
+    form = {"csrf_token": token, "email": email, "password": PASSWORD, "next": ""}
+    reply = fetch(port, "POST", "/login", form=form, cookies=cookies)
+    assert reply.status == 302, f"logging in answered {reply.status}"
+    return kept_cookies(reply, cookies)
+
+
+def kept_cookies(reply: Reply, cookies: dict[str, str]) -> dict[str, str]:
+    """``cookies`` as a browser keeps them after ``reply``: each cookie it
+    sets replaced, each it empties or expires dropped."""
+    kept = dict(cookies)
+    for header in reply.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        value = rest.split(";", 1)[0]
+        lowered = header.lower()
+        if not value or "max-age=0" in lowered or "expires=thu, 01 jan 1970" in lowered:
+            kept.pop(name.strip(), None)
+        else:
+            kept[name.strip()] = value
+    return kept
 
 
 def server_env(world: World, **settings: str) -> dict[str, str]:

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bench.server import free_port
 from notesbase import create_app
 from notesbase.auth.invites import create_invite
 from notesbase.db import db
 from notesbase.models import Base, Invite, Member, Role
 from tests.conftest import make_test_config, post_form
 from tests.production.support import build_world, fetch, serving
+from tests.support.loopback_support import free_port
 
 LIMIT = "2 per minute"
 

@@ -13,9 +13,9 @@ from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Meeting, MeetingStatus, Role, Series
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
-from tests.clock import TODAY
+from tests.support.clock_support import TODAY
 
-# Meetings are placed around today; the clock stays on it (tests/clock.py).
+# Meetings are placed around today; the clock stays on it (tests/support/clock_support.py).
 pytestmark = pytest.mark.usefixtures("noon_today")
 PLANTED = "Zebedee Quartermaine"
 SECRET = "Project Nightjar will close in March"

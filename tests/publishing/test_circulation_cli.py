@@ -15,9 +15,9 @@ from tests.publishing.test_circulation_world import (
     SmtpServer,
     build_world,
     circulation_count,
-    free_port,
     outbox_messages,
 )
+from tests.support.loopback_support import free_port
 
 
 @pytest.fixture

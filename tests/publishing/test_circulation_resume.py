@@ -24,10 +24,10 @@ from tests.publishing.test_circulation_world import (
     SmtpServer,
     build_world,
     confirm_and_send,
-    free_port,
     recipient_rows,
     send_form_of,
 )
+from tests.support.loopback_support import free_port
 
 ADA, BEN, CAT = RECIPIENTS
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import email
 import re
-import socket
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Circulation, CirculationRecipient, Meeting, Member, Role, Series
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
+from tests.support.loopback_support import free_port
 
 PAGE = "/series/cop/meetings/10/circulate"
 CONFIRM = PAGE + "/confirm"
@@ -177,12 +177,6 @@ def outbox_messages(app: Any) -> list[Received]:
         message = parse(path.read_bytes())
         found.append(Received(tuple(a.addr_spec for a in message["To"].addresses), message))
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def stop_controller(controller: Controller) -> None:

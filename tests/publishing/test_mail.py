@@ -13,7 +13,8 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from notesbase.publishing import mail
-from tests.publishing.test_circulation_world import SmtpServer, free_port, parse
+from tests.publishing.test_circulation_world import SmtpServer, parse
+from tests.support.loopback_support import free_port
 
 
 def settings(tmp_path: Path, **config) -> mail.MailSettings:

@@ -12,7 +12,7 @@ from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import ConsentAudience
 from notesbase.models import Person
-from tests.api_support import error_of
+from tests.api.api_support import error_of
 from tests.publishing.writeup_support import (
     API,
     CONFIDENTIAL,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_support import error_of
+from tests.api.api_support import error_of
 from tests.publishing.test_writeup_api import call
 from tests.publishing.writeup_support import (
     API,

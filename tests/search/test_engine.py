@@ -13,23 +13,33 @@ import sqlalchemy as sa
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
 
-from bench import corpus
-from bench.references import whoosh_query
 from notesbase.db import db
 from notesbase.models import Item
 from notesbase.notes.items import ItemFields, update_item
 from notesbase.search import background, checking, indexer, rebuilding, writing
 from notesbase.search.analysis import ANALYZER, HIGHLIGHT_ANALYZER, ArrayPositions, analyse
-from notesbase.search.query import Filters, ParsedQuery, Phrase, Word, parse
+from notesbase.search.query import (
+    AnyOf,
+    Clause,
+    Filters,
+    ParsedQuery,
+    Phrase,
+    Prefix,
+    Term,
+    Word,
+    parse,
+)
 from notesbase.search.request import Access, SearchRequest
 from notesbase.search.schema import schema
 from notesbase.search.storage import LAYOUT
 from notesbase.search.writing import MERGE_FACTOR
+from tests.support import corpus_support
 
-SPEC = corpus.Spec(items=240, items_per_meeting=12, series=2, people=30, words_per_item=60)
+SPEC = corpus_support.Spec(items=240, items_per_meeting=12, series=2, people=30)
 READERS = {
     "public": Access(()),
     "member of one series": Access(((1, "member"),)),
@@ -111,7 +121,7 @@ def app_config() -> dict[str, Any]:
 
 @pytest.fixture
 def loaded(app: Flask) -> Flask:
-    corpus.load_into(app, SPEC, create_schema=False)
+    corpus_support.load(app, SPEC)
     indexer.rebuild(app)
     return app
 
@@ -140,14 +150,38 @@ def _visible(stored: dict[str, Any], access: Access, filters: Filters) -> bool:
     return all(checks)
 
 
+def _whoosh_query(parsed: ParsedQuery) -> wq.Query:
+    """The words of ``parsed`` as Whoosh's own query objects (every prefix
+    expansion, as ``wq.Prefix`` does), in the title and the text."""
+    required = [_whoosh_clause(clause) for clause in parsed.required]
+    query: wq.Query = wq.And(required) if len(required) > 1 else required[0]
+    if parsed.excluded:
+        query = wq.AndNot(query, wq.Or([_whoosh_term(term) for term in parsed.excluded]))
+    return query
+
+
+def _whoosh_clause(clause: Clause) -> wq.Query:
+    if isinstance(clause, AnyOf):
+        return wq.Or([_whoosh_term(option) for option in clause.options])
+    return _whoosh_term(clause)
+
+
+def _whoosh_term(term: Term) -> wq.Query:
+    if isinstance(term, Prefix):
+        return wq.Or([wq.Prefix(name, term.text) for name in ("text", "title")])
+    words = analyse(term.text if isinstance(term, Word) else " ".join(term.words))
+    if len(words) == 1:
+        return wq.Or([wq.Term(name, words[0]) for name in ("text", "title")])
+    return wq.Or([wq.Phrase(name, words) for name in ("text", "title")])
+
+
 def _expected(app: Flask, parsed: ParsedQuery, access: Access) -> tuple[set[str], dict[str, int]]:
-    """The documents (by id) and topic counts Whoosh's own matchers give
-    (the query as ``bench.references`` writes it for plain Whoosh)."""
+    """The documents (by id) and topic counts Whoosh's own matchers give."""
     engine = indexer.engine_for(app)
     with engine.open_index(engine.current_path()).searcher() as searcher:
         found = {
             stored["doc_id"]: stored
-            for docnum in searcher.docs_for_query(whoosh_query(parsed))
+            for docnum in searcher.docs_for_query(_whoosh_query(parsed))
             if _visible(stored := searcher.stored_fields(docnum), access, parsed.filters)
         }
     counts: dict[str, int] = {}

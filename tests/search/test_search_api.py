@@ -15,7 +15,7 @@ from notesbase.db import db
 from notesbase.disclosure import Kind
 from notesbase.models import ApiToken, Meeting
 from notesbase.notes import items
-from tests.api_support import error_of
+from tests.api.api_support import error_of
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.search import support as s
 

@@ -15,7 +15,7 @@ from notesbase.audit import VISITOR
 from notesbase.auth.service import THROTTLE_AUDIT_INTERVAL
 from notesbase.db import db
 from notesbase.models import AuditEvent, Role
-from tests.audit_support import audit_rows
+from tests.admin.audit_support import audit_rows
 from tests.conftest import PASSWORD, post_form
 
 WRONG = "Not-The-Password-Zq8"

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.loopback_support import free_port
+
 NOTESBASE = Path(sys.executable).with_name("notesbase")
 # Words no page, migration or log message holds, and a word the demo notes do.
 SEARCHED = ("zorblefax", "quenthrop", "snickerwhit")
@@ -71,12 +73,6 @@ def demo(tmp_path_factory) -> tuple[dict[str, str], str, str]:
     return env, password[1], token
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _wait_listening(port: int, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + UP_TIMEOUT
     while True:
@@ -96,7 +92,7 @@ def server(request, demo, tmp_path) -> Iterator[tuple[int, Path, str]]:
     """One server of each kind on a free port; its port, the file it wrote
     standard output and error to, and its kind."""
     env, _password, _token = demo
-    port = _free_port()
+    port = free_port()
     if request.param == "run":
         args = ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"]
     else:
