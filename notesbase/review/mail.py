@@ -20,7 +20,7 @@ from flask import current_app
 
 from notesbase import site
 from notesbase.models import Meeting, Person, RequestStatus, ReviewRequest, ReviewRound
-from notesbase.publishing.mail import (
+from notesbase.publishing.circulation.mail import (
     MailError,
     address_header,
     connect,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from notesbase import private_files
-from notesbase.publishing import mail
+from notesbase.publishing.circulation import mail
 from tests.faults.test_backup import instances, populate, run, tools_or_skip  # noqa: F401
 from tests.publishing.test_circulation_world import parse
 

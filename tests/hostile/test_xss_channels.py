@@ -17,9 +17,10 @@ from markupsafe import escape
 from notesbase.db import db
 from notesbase.models import Meeting, Series
 from notesbase.notes import notesfile
-from notesbase.publishing import circulation_message as letters
-from notesbase.publishing import mail, writeup_export
-from notesbase.publishing.writeup_service import public_writeup
+from notesbase.publishing.circulation import mail
+from notesbase.publishing.circulation import message as letters
+from notesbase.publishing.writeups import export as writeup_export
+from notesbase.publishing.writeups.service import public_writeup
 from notesbase.text import clean_line
 from tests.conftest import build_app as fresh_app
 from tests.hostile import checks

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from notesbase.db import db
 from notesbase.models import AuditEvent, Circulation, CirculationRecipient, RecipientStatus
-from notesbase.publishing import circulation_service as service
+from notesbase.publishing.circulation import service
 from tests.conftest import PASSWORD, post_form
 from tests.publishing.test_circulation_world import (
     CONFIRM,

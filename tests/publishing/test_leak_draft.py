@@ -10,8 +10,8 @@ import pytest
 
 from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Level, Notes
 from notesbase.disclosure import PersonFacts as Person
-from notesbase.publishing.leak_draft import Draft, check_draft, utf16_offset
-from notesbase.publishing.leak_fixes import hidden_body, wrapped
+from notesbase.publishing.leakcheck.draft import Draft, check_draft, utf16_offset
+from notesbase.publishing.leakcheck.fixes import hidden_body, wrapped
 from tests.disclosure.builders import MEETING, SERIES, grant
 
 ADA = Person(

@@ -25,11 +25,14 @@ from notesbase.meetings import service
 from notesbase.models import Meeting
 from notesbase.notes import items, people
 from notesbase.notes.facts import load_notes
-from notesbase.publishing import leak_audience, leak_lines, leak_text, leakcheck
-from notesbase.publishing.leak_people import PeopleCheck
-from notesbase.publishing.leak_secrets import SecretsCheck
-from notesbase.publishing.leakcheck import Field
-from notesbase.publishing.writeup_service import save_writeup
+from notesbase.publishing.leakcheck import audience as leak_audience
+from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.leakcheck import lines as leak_lines
+from notesbase.publishing.leakcheck import text as leak_text
+from notesbase.publishing.leakcheck.check import Field
+from notesbase.publishing.leakcheck.people import PeopleCheck
+from notesbase.publishing.leakcheck.secrets import SecretsCheck
+from notesbase.publishing.writeups.service import save_writeup
 from notesbase.text import clean_line
 from tests.conftest import build_app as fresh_app
 from tests.disclosure import builders

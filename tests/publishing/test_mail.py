@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from notesbase.publishing import mail
+from notesbase.publishing.circulation import mail
 from tests.publishing.test_circulation_world import SmtpServer, free_port, parse
 
 

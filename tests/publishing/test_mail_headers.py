@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notesbase.publishing import mail
-from notesbase.publishing.circulation_message import Letter, Recipient, build_message
+from notesbase.publishing.circulation import mail
+from notesbase.publishing.circulation.message import Letter, Recipient, build_message
 from tests.publishing.test_circulation_world import SmtpServer
 
 RECIPIENT = "ada@example.org"
