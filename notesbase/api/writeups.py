@@ -1,4 +1,4 @@
-"""The write-up's routes (publishing's ``writeup_api``) nested in the API's
+"""The write-up's routes (publishing's ``writeups.api``) nested in the API's
 blueprint, so they answer under ``/api/v1`` through the API's hooks: the
 caller's token, JSON errors and the unit of work of a write."""
 

@@ -1,4 +1,4 @@
-"""The names check of an item as it is typed (``leak_draft``): what an
+"""The names check of an item as it is typed (``leakcheck.draft``): what an
 audience who would read the draft gets, after ``disclose``, judged by the
 leak check's people rules, and found again where it was typed."""
 

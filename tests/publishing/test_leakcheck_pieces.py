@@ -1,5 +1,5 @@
 """The leak check reads each distinct line and sentence of an audience's
-outputs once (``leak_lines``), and finds exactly what reading every text
+outputs once (``leakcheck.lines``), and finds exactly what reading every text
 whole finds (``check(..., whole=True)``, as it read before): the same
 findings, rules, places, parts, item numbers, people and override keys, in
 the same order. Compared on the leak-check world with hostile texts typed

@@ -20,7 +20,7 @@ Nothing here reads the request or the database, and nothing writes the
 draft anywhere: ``disclose`` is asked not to keep it (``keep=False``), so
 checks made at every pause in typing do not push out the bodies it keeps
 for pages and search. (The leak check's small caches of words read, in
-``leak_text`` and ``leak_secrets``, hold recent texts in memory as they do
+``text`` and ``secrets``, hold recent texts in memory as they do
 for any text it reads.)"""
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Refusal:
 @dataclass(frozen=True)
 class SpanFix:
     """The words, wherever they stand as typed in the body, as a span of
-    ``level``: ``places`` are where the spans go (``leak_fixes.hidden_body``
+    ``level``: ``places`` are where the spans go (``fixes.hidden_body``
     has checked that this is safe)."""
 
     level: Confidentiality
@@ -260,7 +260,7 @@ def _made_up_words(texts: Iterable[str]) -> Iterator[str]:
 
 
 def _offer_fixes(finding: DraftFinding, draft: Draft) -> None:
-    """The fixes for a finding, as ``leak_fixes`` offers them after saving:
+    """The fixes for a finding, as ``fixes`` offers them after saving:
     the level that keeps the words from every audience listed, as a span
     (only where one can be placed safely) and as the item's confidentiality."""
     finding.refusals.sort(key=lambda refusal: ORDER.index(refusal.audience))

@@ -1,5 +1,5 @@
 """``POST /series/<slug>/meetings/<n>/notes/draft-check``: the notes
-editor's names check (``leak_draft``) of an item being typed, in JSON.
+editor's names check (``draft``) of an item being typed, in JSON.
 
 Facilitators only, as the editor is (``facilitator_required``: the public is
 sent to the login page, other members get 403), before the meeting is even

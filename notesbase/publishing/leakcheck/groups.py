@@ -1,11 +1,11 @@
 """The leak check as a facilitator reads it: one entry per thing found.
 
-The check reports a finding per place and channel (``leakcheck``); the page
+The check reports a finding per place and channel (``check``); the page
 shows, for the channels that share an audience, one entry per rule and
 words found ("Alex", a name), with every place it is at: the item (with a
 link to edit it), the summary, the meeting's details or a part of the
 output, and on one short line the channels and parts carrying it there.
-Beside each place: the quick fixes (``leak_fixes``), and one override
+Beside each place: the quick fixes (``fixes``), and one override
 covering that place on every channel listed, as it reads now (an item at
 its version): an edit, or the same words at another place, asks again."""
 

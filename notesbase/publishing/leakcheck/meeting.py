@@ -4,7 +4,7 @@ public receives them, on every channel made from them.
 The public meeting page (and the API's meeting answer) carry the title, the
 theme, the speakers and the description, with the spans the public may not
 see cut (``disclosure.meeting_fields``); the calendar feed carries an event
-named from the title (``calendar_feed.summary``); the write-up feed, once a
+named from the title (``calendar.feed.summary``); the write-up feed, once a
 write-up is published, an entry titled from it. A confidential word, a
 withheld name or a typed-out list of attendees in any of them is a finding
 at "the meeting's details", and so is a redaction the parser cannot read

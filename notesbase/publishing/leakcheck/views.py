@@ -1,13 +1,13 @@
 """The leak-check page, and its override and quick-fix forms (``notesbase
-check`` is in ``leak_cli``).
+check`` is in ``cli``).
 
 Facilitators only: everyone else gets the very 404 a missing meeting gets,
 as on the notes pages. The page shows every registered channel's report,
 gathered by audience into one entry per thing found with the places it is
-at (``leak_groups``); ``templates/leakcheck/_findings.html`` shows one
+at (``groups``); ``templates/leakcheck/_findings.html`` shows one
 report the same way, for the write-up and circulation pages to include.
 Beside each place: a small override (a reason, on demand) covering it on
-every channel listed, and the quick fixes (``leak_fixes``), which edit the
+every channel listed, and the quick fixes (``fixes``), which edit the
 item through the notes service and come back to the page, checked again."""
 
 from __future__ import annotations

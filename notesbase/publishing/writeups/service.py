@@ -2,13 +2,13 @@
 
 A write-up's draft is what the facilitator chose: a summary in Markdown and
 which open items go in, read live. Publishing takes a snapshot of it
-(``writeup_snapshot``): the public reads the snapshot, through ``disclose``
+(``snapshot``): the public reads the snapshot, through ``disclose``
 for the public with the current people and consents, on every request: the
 summary as an open item with no speaker (so unreleased names typed into it
 are replaced), and the items as they were published (an item made
 confidential, purged or wholly redacted since simply drops out; a later
 edit waits for the next publishing). While the leak check finds something
-in that rendering the write-up is withheld (``writeup_guard``): nothing of
+in that rendering the write-up is withheld (``guard``): nothing of
 it reaches the public until a facilitator publishes it again.
 
 Services flush and never commit; publishing runs the leak check on the new

@@ -10,7 +10,7 @@ the notes say now about who may see an item always wins (fail closed).
 
 The snapshot also records who it names or credits (``Mentions`` over its
 text, and its speakers), so a change to a person or their consent re-checks
-exactly the write-ups that name them (``writeup_guard``)."""
+exactly the write-ups that name them (``guard``)."""
 
 from __future__ import annotations
 
