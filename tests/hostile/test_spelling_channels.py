@@ -32,7 +32,8 @@ from notesbase.models import Meeting, Member, Role
 from notesbase.notes import items, people
 from notesbase.publishing.leakcheck import check as leakcheck
 from notesbase.publishing.writeups import export as writeup_export
-from notesbase.publishing.writeups.service import public_writeup, publish_writeup, save_writeup
+from notesbase.publishing.writeups.public import public_writeup
+from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from notesbase.text import clean_line, clean_text
 from tests.conftest import PASSWORD, post_form
 from tests.disclosure.test_hostile_spellings import CONTEXTS, QUILLON, TERMS

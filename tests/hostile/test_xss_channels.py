@@ -20,7 +20,7 @@ from notesbase.notes import notesfile
 from notesbase.publishing.circulation import mail
 from notesbase.publishing.circulation import message as letters
 from notesbase.publishing.writeups import export as writeup_export
-from notesbase.publishing.writeups.service import public_writeup
+from notesbase.publishing.writeups.public import public_writeup
 from notesbase.text import clean_line
 from tests.conftest import build_app as fresh_app
 from tests.hostile import checks

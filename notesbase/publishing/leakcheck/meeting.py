@@ -29,7 +29,7 @@ def meeting_fields(meeting: Meeting) -> list[leakcheck.Field]:
     """Every text the public receives made from the meeting's own fields,
     each placed at the meeting's details."""
     from notesbase.publishing.writeups.feed import entry_title
-    from notesbase.publishing.writeups.service import published_writeup
+    from notesbase.publishing.writeups.public import published_writeup
 
     shown = shown_fields(meeting, AUDIENCE)
     Field = leakcheck.Field

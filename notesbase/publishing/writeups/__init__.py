@@ -1,9 +1,11 @@
 """Public write-ups: a facilitator's summary and chosen open items, published
 for the public. The parts:
 
-- ``service``: storing, publishing, and the public view, computed on every
-  request through ``disclose`` over the published snapshot (``snapshot``)
-  with the current people and consents;
+- ``service``: storing and publishing (its refusals: ``errors``), a
+  snapshot of the draft at each publishing (``snapshot``);
+- ``public``: the public view, computed on every request through
+  ``disclose`` over the published snapshot with the current people and
+  consents;
 - ``guard``: re-checks published write-ups in the transaction of any change
   that could alter them, and withholds one the leak check finds something
   in;

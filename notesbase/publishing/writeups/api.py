@@ -29,16 +29,17 @@ from notesbase.api_support.payload import Fields, iso, json_object
 from notesbase.db import db
 from notesbase.models import Meeting, Writeup
 from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.writeups.errors import StaleWriteup, WriteupError
+from notesbase.publishing.writeups.public import (
+    PublicWriteup,
+    find_writeup,
+    public_writeup,
+    published_writeup,
+)
 from notesbase.publishing.writeups.service import (
     ITEMS_MAX,
     SUMMARY_MAX,
-    PublicWriteup,
-    StaleWriteup,
-    WriteupError,
-    find_writeup,
-    public_writeup,
     publish_writeup,
-    published_writeup,
     save_writeup,
     unpublish_writeup,
 )

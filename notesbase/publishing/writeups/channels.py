@@ -9,7 +9,7 @@ the public now); None otherwise.
 
 The leak check's "writeup" channel reads what the public reads: the
 published snapshot, withheld or not (so facilitators see why it is
-withheld); a draft, or any write-up inside ``service.drafting``, as it
+withheld); a draft, or any write-up inside ``public.drafting``, as it
 would read if published.
 """
 
@@ -19,7 +19,7 @@ from notesbase.disclosure import Audience, ItemFacts
 from notesbase.disclosure.render import attribute_values
 from notesbase.models import Meeting
 from notesbase.publishing.leakcheck import check as leakcheck
-from notesbase.publishing.writeups.service import (
+from notesbase.publishing.writeups.public import (
     CHANNEL,
     find_writeup,
     public_writeup,

@@ -11,8 +11,9 @@ from flask.cli import with_appcontext
 from notesbase import private_files
 from notesbase.meetings.cli import find_meeting, meeting_export_arguments
 from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.writeups.errors import WriteupWithheld
 from notesbase.publishing.writeups.export import markdown_page
-from notesbase.publishing.writeups.service import WriteupWithheld, exportable_writeup, find_writeup
+from notesbase.publishing.writeups.public import exportable_writeup, find_writeup
 
 
 @click.command("writeup")

@@ -19,7 +19,7 @@ from notesbase.db import db
 from notesbase.meetings import timeline
 from notesbase.models import Meeting, utcnow
 from notesbase.publishing.writeups.markdown import escape, html_to_markdown
-from notesbase.publishing.writeups.service import PublicWriteup
+from notesbase.publishing.writeups.public import PublicWriteup
 from notesbase.text import slugify
 
 # Keys an imported event page kept in ``source_extra`` that the website's

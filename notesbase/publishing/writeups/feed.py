@@ -20,7 +20,7 @@ from flask import Response
 from notesbase import site
 from notesbase.meetings.views import load_series
 from notesbase.models import Meeting, Series, utcnow
-from notesbase.publishing.writeups.service import (
+from notesbase.publishing.writeups.public import (
     PublicWriteup,
     published_meetings,
     published_writeup,

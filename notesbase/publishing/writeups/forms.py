@@ -9,7 +9,8 @@ from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from notesbase.forms import Form
-from notesbase.publishing.writeups.service import SUMMARY_MAX, WriteupError
+from notesbase.publishing.writeups.errors import WriteupError
+from notesbase.publishing.writeups.service import SUMMARY_MAX
 
 
 def _version(field: HiddenField) -> None:

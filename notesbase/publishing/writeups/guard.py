@@ -58,7 +58,7 @@ from notesbase.notes import items as item_service
 from notesbase.notes.facts import load_notes, person_facts
 from notesbase.publishing.circulation import mail
 from notesbase.publishing.leakcheck import check as leakcheck
-from notesbase.publishing.writeups.service import CHANNEL, public_writeup, serving_snapshot
+from notesbase.publishing.writeups.public import CHANNEL, public_writeup, serving_snapshot
 from notesbase.publishing.writeups.snapshot import drop_superseded, record_people
 
 log = logging.getLogger(__name__)

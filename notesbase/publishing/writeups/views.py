@@ -33,26 +33,22 @@ from notesbase.meetings.views import load_meeting, load_series
 from notesbase.models import Meeting, Series, Topic, Writeup
 from notesbase.notes.views import ShownItem, shown_sections
 from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.writeups.errors import StaleWriteup, WriteupError, WriteupWithheld
 from notesbase.publishing.writeups.export import file_name, markdown_page
 from notesbase.publishing.writeups.forms import PublishForm, UnpublishForm, WriteupForm
-from notesbase.publishing.writeups.service import (
+from notesbase.publishing.writeups.public import (
     CHANNEL,
     PublicWriteup,
-    StaleWriteup,
-    WriteupError,
-    WriteupWithheld,
     draft_writeup,
     drafting,
     exportable_writeup,
     find_writeup,
     open_items,
     public_view,
-    publish_writeup,
     published_meetings,
     published_writeup,
-    save_writeup,
-    unpublish_writeup,
 )
+from notesbase.publishing.writeups.service import publish_writeup, save_writeup, unpublish_writeup
 from notesbase.publishing.writeups.snapshot import newer_versions
 
 bp = Blueprint("writeups", __name__)
