@@ -17,7 +17,7 @@ from markupsafe import escape
 from notesbase.db import db
 from notesbase.models import Meeting, Series
 from notesbase.notes import notesfile
-from notesbase.publishing.circulation import mail
+from notesbase.publishing.circulation import mail, mail_settings
 from notesbase.publishing.circulation import message as letters
 from notesbase.publishing.writeups import export as writeup_export
 from notesbase.publishing.writeups.public import public_writeup
@@ -189,7 +189,7 @@ def test_email_is_inert(world: World) -> None:
     for path in files:
         checks.assert_inert_email(path.read_bytes(), path.name)
     with world.app.app_context():
-        settings = mail.settings_for(world.app)
+        settings = mail_settings.settings_for(world.app)
         for meeting in db.session.scalars(sa.select(Meeting).join(Series)):
             letter = letters.compose(meeting, "http://localhost/notes")
             title = " ".join(meeting.title.split())

@@ -7,7 +7,8 @@ active members of its series, one message each, resumably.
 - ``views``: the facilitators' pages (``confirm``: what they confirm
   before sending); ``cli``: the ``notesbase circulate`` command;
 - ``mail``: the transport (SMTP, or ``.eml`` files in ``instance/outbox/``),
-  which the write-ups' guard and the review's emails use too."""
+  read from ``mail_settings``, with the headers made by ``mail_headers``;
+  the write-ups' guard and the review's emails use them too."""
 
 from __future__ import annotations
 

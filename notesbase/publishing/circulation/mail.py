@@ -13,52 +13,31 @@ recording who received what must never guess:
 - ``DeliveryUncertain``: the connection broke after the message was handed
   over, so it may have arrived. Retrying could send it twice.
 
-Headers that carry what people typed (a display name, a subject with a
-meeting's title) are made here and only here (``safe_header_text``,
-``text_header``, ``address_header``): line breaks of every kind and the
-``=?`` that starts an encoded word are taken out first, then the text is
-encoded and folded by this module, not by the interpreter's email package,
-whose folding has let a decoded line break through (CVE-2024-6923) and
-folds subjects in ways readers misread. So what a message says in its
-headers does not depend on the Python it runs on."""
+The settings are read by ``mail_settings``, and every header that carries
+what people typed is made by ``mail_headers``."""
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 import smtplib
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from email.utils import parseaddr
-from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from notesbase import private_files
 from notesbase.models import utcnow
-from notesbase.text import clean_line
 
-OUTBOX_FOLDER = "outbox"
-DEFAULT_SENDER = "notesbase <notesbase@localhost>"
-DEFAULT_TIMEOUT = 30.0
-SMTP_PORTS = {"ssl": 465, "starttls": 587, "plain": 25}
+if TYPE_CHECKING:
+    from notesbase.publishing.circulation.mail_settings import MailSettings
+
 # SMTP's "service not available, closing": the server is going away.
 SERVICE_CLOSING = 421
 REASON_MAX = 200
-# RFC 2047: a header line holding an encoded word is at most 76 characters.
-HEADER_LINE_MAX = 76
-ENCODED_WORD = "=?utf-8?b?{}?="
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# What a display name may hold as it is (RFC 5322 atext and spaces); any
-# other name is sent as encoded words rather than quoted.
-_PLAIN_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+")
-# A plain email address, as the envelope carries it.
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})")
-# Serialising leaves the headers made here as they are (already folded).
+# Serialising leaves the headers ``mail_headers`` made as they are (already folded).
 WIRE_POLICY = policy.SMTP.clone(refold_source="none")
 
 
@@ -83,166 +62,6 @@ class DeliveryUncertain(MailError):
     """The connection broke after the message was handed over."""
 
 
-class MailConfigError(MailUnavailable):
-    """The mail settings cannot work as they stand."""
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """How to send mail, read from the app's configuration (``from_config``)."""
-
-    sender: str
-    outbox: Path
-    smtp_host: str = ""
-    smtp_port: int = 0
-    username: str = ""
-    password: str = ""
-    starttls: bool = False
-    use_ssl: bool = False
-    timeout: float = DEFAULT_TIMEOUT
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any], instance_path: str) -> MailSettings:
-        """Environment variables arrive as strings or JSON values; both work."""
-        use_ssl = _flag(config.get("MAIL_SMTP_SSL", False))
-        starttls = _flag(config.get("MAIL_SMTP_STARTTLS", False))
-        if use_ssl and starttls:
-            raise MailConfigError("set MAIL_SMTP_SSL or MAIL_SMTP_STARTTLS, not both")
-        mode = "ssl" if use_ssl else "starttls" if starttls else "plain"
-        try:
-            port = int(config.get("MAIL_SMTP_PORT") or SMTP_PORTS[mode])
-            timeout = float(config.get("MAIL_SMTP_TIMEOUT") or DEFAULT_TIMEOUT)
-        except (TypeError, ValueError):
-            raise MailConfigError("MAIL_SMTP_PORT and MAIL_SMTP_TIMEOUT must be numbers") from None
-        sender = str(config.get("MAIL_SENDER") or DEFAULT_SENDER).strip()
-        if "@" not in parseaddr(sender)[1] or "\n" in sender or "\r" in sender:
-            raise MailConfigError("MAIL_SENDER is not an email address")
-        try:
-            address_header("From", *parseaddr(sender))
-        except ValueError:
-            raise MailConfigError("MAIL_SENDER is not an address mail can carry") from None
-        return cls(
-            sender=sender,
-            outbox=Path(instance_path) / OUTBOX_FOLDER,
-            smtp_host=str(config.get("MAIL_SMTP_HOST") or "").strip(),
-            smtp_port=port,
-            username=str(config.get("MAIL_SMTP_USERNAME") or ""),
-            password=str(config.get("MAIL_SMTP_PASSWORD") or ""),
-            starttls=starttls,
-            use_ssl=use_ssl,
-            timeout=timeout,
-        )
-
-    @property
-    def sender_address(self) -> str:
-        return parseaddr(self.sender)[1]
-
-    @property
-    def sender_domain(self) -> str:
-        return self.sender_address.rpartition("@")[2] or "localhost"
-
-    def describe(self) -> str:
-        """Where mail goes, for facilitators (never the password)."""
-        if self.smtp_host:
-            return f"the SMTP server {self.smtp_host}:{self.smtp_port}"
-        return f"the outbox folder {self.outbox}"
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
-
-
-def safe_header_text(text: str | None) -> str:
-    """``text`` as it may stand in a header: one line (line breaks of every
-    kind, CR, LF, NEL, U+2028, and other control or invisible characters
-    gone, spaces run together) and no ``=?`` left, however it was split up,
-    so no reader decodes an encoded word (a line break, say) out of it."""
-    cleaned = clean_line(_SURROGATE.sub("\ufffd", text or ""))
-    while "=?" in cleaned:
-        cleaned = " ".join(cleaned.replace("=?", "").split())
-    return cleaned
-
-
-def _encoded_words(text: str, room: int) -> list[str]:
-    """``text`` as UTF-8 encoded words (RFC 2047, base64) of at most ``room``
-    characters each, never splitting a character, and between words of the
-    text where one fits. Spaces go inside the encoded words: a reader drops
-    the space between two of them (RFC 2047, 6.2)."""
-    per_word = (room - len(ENCODED_WORD.format(""))) // 4 * 3
-    chunks: list[bytes] = [b""]
-    for word in re.findall(r"[^ ]+ ?| ", text):  # each word with its space
-        encoded = word.encode("utf-8")
-        if chunks[-1] and len(chunks[-1]) + len(encoded) > per_word:
-            chunks.append(b"")
-        if len(encoded) <= per_word:
-            chunks[-1] += encoded
-            continue
-        for character in word:  # a word longer than an encoded word holds
-            piece = character.encode("utf-8")
-            if chunks[-1] and len(chunks[-1]) + len(piece) > per_word:
-                chunks.append(b"")
-            chunks[-1] += piece
-    return [ENCODED_WORD.format(base64.b64encode(chunk).decode("ascii")) for chunk in chunks]
-
-
-def _folded(name: str, words: list[str]) -> str:
-    """``words`` as the value of header ``name``, folded between words so no
-    line passes ``HEADER_LINE_MAX``; the first word always on the first line
-    (a fold right after the colon reads as a leading space)."""
-    lines = [f"{name}: {words[0]}"]
-    for word in words[1:]:
-        if len(lines[-1]) + 1 + len(word) <= HEADER_LINE_MAX:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(f" {word}")
-    return "\r\n".join(lines)[len(name) + 2 :]
-
-
-def _words(name: str, text: str, plain: re.Pattern[str] | None = None) -> list[str]:
-    """``text`` (made safe) as the words of header ``name``: as it is when it
-    is printable ASCII that ``plain`` allows and each word fits on a line,
-    else encoded words."""
-    room = HEADER_LINE_MAX - len(name) - 2
-    words = text.split(" ")
-    if (
-        text.isascii()
-        and text.isprintable()
-        and (plain is None or plain.fullmatch(text))
-        and all(len(word) <= room for word in words)
-    ):
-        return words
-    return _encoded_words(text, room)
-
-
-def text_header(name: str, text: str) -> str:
-    """The folded value of an unstructured header (a subject) holding ``text``."""
-    safe = safe_header_text(text)
-    return _folded(name, _words(name, safe) if safe else [""])
-
-
-def address_header(name: str, display_name: str | None, address: str) -> str:
-    """The folded value of header ``name`` addressed to ``address``, with
-    ``display_name`` (made safe; left out when nothing is left of it).
-    Raises ``ValueError`` for an address mail cannot carry as it is."""
-    if not _ADDRESS.fullmatch(address) or "=?" in address or ".." in address:
-        raise ValueError("the address cannot be sent to as it is")
-    phrase = safe_header_text(display_name)
-    words = _words(name, phrase, _PLAIN_PHRASE) if phrase else []
-    return _folded(name, [*words, f"<{address}>"])
-
-
-def put_header(message: EmailMessage, name: str, value: str) -> None:
-    """Add a header made by ``text_header`` or ``address_header``, as it is."""
-    message.set_raw(name, value)
-
-
-def settings_for(app: Any) -> MailSettings:
-    """The mail settings of a Flask app."""
-    return MailSettings.from_config(app.config, app.instance_path)
-
-
 class Transport(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
@@ -261,7 +80,7 @@ def connect(settings: MailSettings) -> Iterator[Transport]:
 
 def wire_bytes(message: EmailMessage) -> bytes:
     """The message as it goes on the wire (CRLF line ends, headers encoded;
-    those made here as they were made)."""
+    those ``mail_headers`` made as they were made)."""
     try:
         return message.as_bytes(policy=WIRE_POLICY)
     except (UnicodeError, ValueError, TypeError) as error:

@@ -20,13 +20,13 @@ from notesbase.disclosure import Audience
 from notesbase.models import Meeting, utcnow
 from notesbase.notes.facts import meeting_view
 from notesbase.notes.views import ShownSection, shown_sections
-from notesbase.publishing.circulation.mail import (
-    MailSettings,
+from notesbase.publishing.circulation.mail_headers import (
     address_header,
     put_header,
     safe_header_text,
     text_header,
 )
+from notesbase.publishing.circulation.mail_settings import MailSettings
 from notesbase.publishing.circulation.plain_text import html_to_text
 from notesbase.publishing.leakcheck.check import Field
 

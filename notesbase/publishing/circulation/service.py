@@ -34,6 +34,11 @@ from notesbase.models import (
     utcnow,
 )
 from notesbase.publishing.circulation import mail
+from notesbase.publishing.circulation.mail_settings import (
+    MailConfigError,
+    MailSettings,
+    settings_for,
+)
 from notesbase.publishing.circulation.message import (
     CHANNEL,
     AddressUnknown,
@@ -179,7 +184,7 @@ def circulation_of(meeting: Meeting, circulation_id: int) -> Circulation | None:
 # Preparing and starting --------------------------------------------------------
 
 
-def prepare(meeting: Meeting, settings: mail.MailSettings | None = None) -> Letter:
+def prepare(meeting: Meeting, settings: MailSettings | None = None) -> Letter:
     """The letter to send now. Raises ``leakcheck.LeakCheckFailed`` while a
     finding stands, ``CirculationError`` when there is nothing to send or
     no way to send it. Writes nothing."""
@@ -199,10 +204,10 @@ def letter_for(meeting: Meeting) -> Letter:
     return letter
 
 
-def mail_settings(app: object) -> mail.MailSettings:
+def mail_settings(app: object) -> MailSettings:
     try:
-        return mail.settings_for(app)
-    except mail.MailConfigError as error:
+        return settings_for(app)
+    except MailConfigError as error:
         raise CirculationError(f"Mail is not set up correctly: {error.reason}.") from None
 
 
@@ -262,7 +267,7 @@ def start(
 # Delivering ---------------------------------------------------------------------
 
 
-def deliver(circulation_id: int, letter: Letter, settings: mail.MailSettings) -> Attempt:
+def deliver(circulation_id: int, letter: Letter, settings: MailSettings) -> Attempt:
     """Send to every recipient of the circulation not yet sent, one by one,
     committing after each. A refused message is recorded and the next one
     tried; when the transport is down the sending stops, and the rest wait
@@ -300,7 +305,7 @@ def _send_one(
     row_id: int,
     series_id: int,
     letter: Letter,
-    settings: mail.MailSettings,
+    settings: MailSettings,
     transport: mail.Transport,
     attempt: Attempt,
 ) -> bool:

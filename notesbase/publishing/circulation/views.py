@@ -24,7 +24,11 @@ from notesbase.notes.facts import one_reading
 from notesbase.notes.views import load_notes_meeting
 from notesbase.publishing.circulation import confirm as circulation_confirm
 from notesbase.publishing.circulation import service
-from notesbase.publishing.circulation.mail import MailConfigError, MailSettings, settings_for
+from notesbase.publishing.circulation.mail_settings import (
+    MailConfigError,
+    MailSettings,
+    settings_for,
+)
 from notesbase.publishing.circulation.message import (
     CHANNEL,
     STAND_IN,

@@ -56,7 +56,7 @@ from notesbase.models import (
 )
 from notesbase.notes import items as item_service
 from notesbase.notes.facts import load_notes, person_facts
-from notesbase.publishing.circulation import mail
+from notesbase.publishing.circulation import mail, mail_headers, mail_settings
 from notesbase.publishing.leakcheck import check as leakcheck
 from notesbase.publishing.writeups.public import CHANNEL, public_writeup, serving_snapshot
 from notesbase.publishing.writeups.snapshot import drop_superseded, record_people
@@ -299,11 +299,11 @@ def _notices(session: Session, meeting: Meeting, standing: int) -> list[EmailMes
         .where(Member.active.is_(True), Member.role.in_([Role.FACILITATOR, Role.ADMIN]))
         .order_by(Member.id)
     ).all()
-    settings = mail.settings_for(current_app)
+    settings = mail_settings.settings_for(current_app)
     path = f"/series/{meeting.series.slug}/meetings/{meeting.number}/writeup/edit"
     address = site.known_base_url()
     link = (address.rstrip("/") + path) if address else path
-    subject = mail.safe_header_text(
+    subject = mail_headers.safe_header_text(
         f"Withheld: the write-up of meeting {meeting.number}: {meeting.title}"
     )
     body = (
@@ -318,13 +318,15 @@ def _notices(session: Session, meeting: Meeting, standing: int) -> list[EmailMes
     for member in facilitators:
         message = EmailMessage()
         try:
-            sender = mail.address_header("From", *parseaddr(settings.sender))
-            mail.put_header(message, "From", sender)
-            mail.put_header(message, "To", mail.address_header("To", None, member.email))
+            sender = mail_headers.address_header("From", *parseaddr(settings.sender))
+            mail_headers.put_header(message, "From", sender)
+            mail_headers.put_header(
+                message, "To", mail_headers.address_header("To", None, member.email)
+            )
         except ValueError:
             log.warning("member %s cannot be emailed about a withheld write-up", member.id)
             continue
-        mail.put_header(message, "Subject", mail.text_header("Subject", subject))
+        mail_headers.put_header(message, "Subject", mail_headers.text_header("Subject", subject))
         message.set_content(body)
         messages.append(message)
     return messages
@@ -342,7 +344,7 @@ def _after_commit(session: Session) -> None:
 
         apply_soon(app)
     if after.notices:
-        settings = mail.settings_for(app)
+        settings = mail_settings.settings_for(app)
         if settings.smtp_host:
             # Never keep the request waiting on a mail server.
             threading.Thread(
@@ -352,7 +354,7 @@ def _after_commit(session: Session) -> None:
             send_notices(settings, after.notices)
 
 
-def send_notices(settings: mail.MailSettings, messages: list[EmailMessage]) -> None:
+def send_notices(settings: mail_settings.MailSettings, messages: list[EmailMessage]) -> None:
     """Send the facilitators' notices; a failure is logged, never raised
     (the withholding stands, and the write-up page says why)."""
     try:
