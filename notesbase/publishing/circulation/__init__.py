@@ -3,7 +3,8 @@ active members of its series, one message each, resumably.
 
 - ``message``: the message (plain text and HTML, the text part by
   ``plain_text``) and what the leak check reads of it;
-- ``service``: recording, claiming and sending, never twice;
+- ``service``: preparing and recording a circulation, and where each
+  recipient stands; ``delivery``: claiming and sending, never twice;
 - ``views``: the facilitators' pages (``confirm``: what they confirm
   before sending); ``cli``: the ``notesbase circulate`` command;
 - ``mail``: the transport (SMTP, or ``.eml`` files in ``instance/outbox/``),

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from notesbase.meetings.cli import find_meeting
 from notesbase.models import Meeting
-from notesbase.publishing.circulation import service
+from notesbase.publishing.circulation import delivery, service
 from notesbase.publishing.leakcheck import check as leakcheck
 from notesbase.site import ConfigError, parse_base_url
 
@@ -74,8 +74,8 @@ def circulate_command(
             )
         action = "circulation.resume"
     click.echo(f"Sending through {settings.describe()}...", err=True)
-    attempt = service.deliver(circulation_id, letter, settings)
-    service.record_attempt(action, circulation_id, attempt, actor=None)
+    attempt = delivery.deliver(circulation_id, letter, settings)
+    delivery.record_attempt(action, circulation_id, attempt, actor=None)
     for address, reason in attempt.failures:
         click.echo(f"  not sent to {address}: {reason}", err=True)
     click.echo(f"Circulation {circulation_id}: {attempt.summary()}.")

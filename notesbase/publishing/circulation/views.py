@@ -23,7 +23,7 @@ from notesbase.models import Meeting
 from notesbase.notes.facts import one_reading
 from notesbase.notes.views import load_notes_meeting
 from notesbase.publishing.circulation import confirm as circulation_confirm
-from notesbase.publishing.circulation import service
+from notesbase.publishing.circulation import delivery, service
 from notesbase.publishing.circulation.mail_settings import (
     MailConfigError,
     MailSettings,
@@ -206,8 +206,8 @@ def send(slug: str, number: int) -> View:
         return render_confirmation(meeting, problem=CHANGED, status=REFUSED)
     except service.CirculationError as error:
         return render_page(meeting, problem=str(error), status=REFUSED)
-    attempt = service.deliver(circulation_id, letter, settings)
-    service.record_attempt("circulation.send", circulation_id, attempt, actor=me)
+    attempt = delivery.deliver(circulation_id, letter, settings)
+    delivery.record_attempt("circulation.send", circulation_id, attempt, actor=me)
     _flash_outcome(attempt)
     return redirect(page_url(meeting, f"circulation-{circulation_id}"))
 
@@ -228,13 +228,13 @@ def resume(slug: str, number: int, circulation_id: int) -> View:
         return render_page(meeting, report=failed.report, status=REFUSED)
     except service.CirculationError as error:
         return render_page(meeting, problem=str(error), status=REFUSED)
-    attempt = service.deliver(circulation_id, letter, settings)
-    service.record_attempt("circulation.resume", circulation_id, attempt, actor=current_member())
+    attempt = delivery.deliver(circulation_id, letter, settings)
+    delivery.record_attempt("circulation.resume", circulation_id, attempt, actor=current_member())
     _flash_outcome(attempt)
     return redirect(page_url(meeting, f"circulation-{circulation_id}"))
 
 
-def _flash_outcome(attempt: service.Attempt) -> None:
+def _flash_outcome(attempt: delivery.Attempt) -> None:
     if not (attempt.failed or attempt.uncertain or attempt.not_attempted):
         if attempt.delivered:
             flash(f"The notes were sent: {attempt.summary()}.", "success")
