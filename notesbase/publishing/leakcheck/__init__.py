@@ -16,9 +16,9 @@ that audience will receive is read for anything it may not see.
 - ``draft``: the people rules on an item as it is typed, for the notes
   editor (``draft_views``).
 
-Channels register with ``check`` from their own packages; nothing here
-imports them, except the "meeting" channel, which reads the calendar feed
-and the write-up's feed entry title."""
+Channels register with ``check`` from their own packages, and nothing here
+imports them, except the "meeting" channel (``meeting``): it reads what the
+calendar feed and the write-up feed make of a meeting."""
 
 from __future__ import annotations
 
