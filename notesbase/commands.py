@@ -61,11 +61,11 @@ APP_COMMANDS: dict[str, Command] = {
 # The features', each added by its package's ``register(app)``.
 FEATURE_COMMANDS: dict[str, Command] = {
     "check": Command(
-        "notesbase.publishing.leak_cli:check_command",
+        "notesbase.publishing.leakcheck.cli:check_command",
         "Run the leak check on a meeting, for every channel.",
     ),
     "circulate": Command(
-        "notesbase.publishing.circulation_cli:circulate_command",
+        "notesbase.publishing.circulation.cli:circulate_command",
         "Email a meeting's notes (the members' view) to its series.",
     ),
     # The meetings' group: `export notes` is added by the notes,

@@ -258,9 +258,11 @@ difference was less the tool than the people who kept it going."""
 def _demo_writeup(meeting: Meeting) -> None:
     """A public write-up of meeting 9 with its open items, published when
     the leak check passes (else left as a draft, whose page says why)."""
-    from notesbase.publishing import leakcheck, writeup_service
+    from notesbase.publishing.leakcheck import check as leakcheck
+    from notesbase.publishing.writeups import service as writeup_service
+    from notesbase.publishing.writeups.public import open_items
 
-    chosen = [item.id for item in writeup_service.open_items(meeting)]
+    chosen = [item.id for item in open_items(meeting)]
     writeup_service.save_writeup(
         meeting, WRITEUP_SUMMARY, chosen, actor=None, expected_version=None
     )

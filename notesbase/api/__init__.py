@@ -31,7 +31,7 @@ def register(app: Flask) -> None:
     from notesbase.api.cli import token_cli
     from notesbase.errors import JSON_UNAVAILABLE
     from notesbase.extensions import csrf
-    from notesbase.publishing import writeup_api
+    from notesbase.publishing.writeups import api as writeup_api
 
     # Bearer tokens, never cookies: nothing for CSRF to ride on.
     csrf.exempt(bp)

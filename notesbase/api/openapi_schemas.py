@@ -13,7 +13,7 @@ from notesbase.meetings.timeline import DEFAULT_TIMEZONE
 from notesbase.models import MeetingFormat, MeetingStatus
 from notesbase.notes.items import BODY_MAX, SECTION_MAX
 from notesbase.notes.people import NAME_MAX
-from notesbase.publishing.writeup_service import ITEMS_MAX, SUMMARY_MAX
+from notesbase.publishing.writeups.service import ITEMS_MAX, SUMMARY_MAX
 from notesbase.routing import INT_MAX
 from notesbase.search.query import KINDS as SEARCH_KINDS
 

@@ -1,6 +1,6 @@
 """How a matcher's terms may be found across the pieces of a text
 (``Matcher.joins``): what the leak check asks before it reads each line
-of an output once rather than every output whole (``leak_lines``).
+of an output once rather than every output whole (``publishing.leakcheck.lines``).
 
 A term is found as whole words of the text, spelled by their letters
 (loose: "i" and "l" one letter) with anything or nothing between them, so a

@@ -118,7 +118,7 @@ class WriteupSnapshot(Base):
 class WriteupSnapshotItem(Base):
     """One chosen item as it was published. The row goes with the item
     (deleted or purged); the item's current confidentiality still decides
-    whether it shows (``writeup_snapshot``)."""
+    whether it shows (``publishing.writeups.snapshot``)."""
 
     __tablename__ = "writeup_snapshot_items"
 

@@ -2,17 +2,18 @@
 circulation of the notes by email, and the calendar. Every output here is
 made from ``disclose`` and passes the leak check before it leaves.
 
-- ``leakcheck``: the check itself, overrides, the channel registry;
-  ``leak_places``: where in the notes each finding is;
-- ``leak_views``: the leak-check page (``leak_groups``: one entry per thing
-  found), its override and quick-fix forms (``leak_forms``, ``leak_fixes``);
-  ``leak_cli``: ``notesbase check``;
-  ``leak_draft``: the people rules on an item as it is typed, for the notes
-  editor (``leak_draft_views``);
-- ``writeups``: writing, previewing, publishing; public pages, feed, API;
-- ``exports``: Markdown (front matter for the network's website), print, PDF;
-- ``circulation``: sending the member notes by email, resumably;
-- ``calendar``: the iCalendar feed and the upcoming-meetings page."""
+- ``leakcheck``: the check, its page and ``notesbase check``, and the names
+  check of the notes editor;
+- ``writeups``: writing, previewing, publishing; public pages, feed, API,
+  the Markdown page;
+- ``exports``: the circulated notes as Markdown, print and PDF;
+- ``circulation``: sending the member notes by email, resumably (and the
+  mail transport);
+- ``calendar``: the iCalendar feed and the upcoming-meetings pages;
+- ``html_tree``: disclosed HTML as a tree, for the two Markdown writers
+  (``exports.markdown``, ``writeups.markdown``).
+
+Each subpackage has one ``register(app)``; this one calls them in turn."""
 
 from __future__ import annotations
 
@@ -20,17 +21,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register every publishing module's routes and commands."""
-    from notesbase.publishing import (
-        calendar,
-        circulation,
-        exports,
-        leak_draft_views,
-        leak_views,
-        writeups,
-    )
-    from notesbase.publishing.leak_cli import check_command
+    """Register every publishing package's routes, channels and commands."""
+    from notesbase.publishing import calendar, circulation, exports, leakcheck, writeups
 
-    for module in (leak_views, leak_draft_views, writeups, exports, circulation, calendar):
-        module.register(app)
-    app.cli.add_command(check_command)
+    for package in (leakcheck, writeups, exports, circulation, calendar):
+        package.register(app)

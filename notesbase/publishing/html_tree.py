@@ -1,6 +1,6 @@
 """Cleaned HTML as a small tree, for the converters that turn what
-``disclose`` hands out back into Markdown (``export_markdown`` for the
-notes, ``writeup_markdown`` for the write-up's page). A link's address is
+``disclose`` hands out back into Markdown (``exports.markdown`` for the
+notes, ``writeups.markdown`` for the write-up's page). A link's address is
 read as a browser reading the page at ``base`` would: absolute, so an
 exported file still leads where the page did."""
 

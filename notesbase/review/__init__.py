@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from notesbase.publishing.leakcheck import ITEM_FINDINGS
+from notesbase.publishing.leakcheck.check import ITEM_FINDINGS
 from notesbase.review.blueprint import bp
 
 __all__ = ["bp", "register"]

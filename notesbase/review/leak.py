@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from notesbase.db import db
 from notesbase.disclosure import Audience, ItemFacts
 from notesbase.models import RequestKind, RequestStatus, ReviewRequest
-from notesbase.publishing.leakcheck import ItemHit
+from notesbase.publishing.leakcheck.check import ItemHit
 
 RULE = "review-request"
 # The audiences each kind of request would keep the item from.

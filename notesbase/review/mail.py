@@ -20,15 +20,14 @@ from flask import current_app
 
 from notesbase import site
 from notesbase.models import Meeting, Person, RequestStatus, ReviewRequest, ReviewRound
-from notesbase.publishing.mail import (
-    MailError,
+from notesbase.publishing.circulation.mail import MailError, connect
+from notesbase.publishing.circulation.mail_headers import (
     address_header,
-    connect,
     put_header,
     safe_header_text,
-    settings_for,
     text_header,
 )
+from notesbase.publishing.circulation.mail_settings import settings_for
 from notesbase.review.requests import reason_shown
 
 

@@ -25,7 +25,7 @@ from notesbase.disclosure import (
 )
 from notesbase.models import Item, Meeting, Person, RequestKind, Reviewer, utcnow
 from notesbase.notes.facts import load_notes
-from notesbase.publishing.writeup_service import published_writeup
+from notesbase.publishing.writeups.public import published_writeup
 from notesbase.review.service import items_of, people_in
 
 

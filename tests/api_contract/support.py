@@ -15,7 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from notesbase.db import db
 from notesbase.models import Meeting
-from notesbase.publishing.writeup_service import publish_writeup, save_writeup
+from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from tests.api.api_support import World, build_world
 
 HOST = "127.0.0.1"

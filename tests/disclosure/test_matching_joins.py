@@ -1,6 +1,6 @@
 """``Matcher.joins``: what tells whether finding terms in each piece of a
 text finds what finding them in the whole text finds (the leak check reads
-each distinct line once, ``leak_lines``): a term spelled across a break,
+each distinct line once, ``publishing.leakcheck.lines``): a term spelled across a break,
 and the few sets of terms that a longer text holding more of them finds
 differently."""
 

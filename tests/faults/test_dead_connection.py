@@ -31,7 +31,7 @@ from notesbase.errors import OUTCOME_UNKNOWN, SAVED_BUT_UNANSWERED
 from notesbase.meetings import service
 from notesbase.models import Base, IdempotencyKey, Item, Member, Role
 from notesbase.notes import items
-from notesbase.publishing.writeup_service import publish_writeup, save_writeup
+from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from tests.conftest import csrf_token_from, make_test_config
 
 pytestmark = pytest.mark.postgres

@@ -22,7 +22,7 @@ from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Item
 from notesbase.notes import items as item_service
-from notesbase.publishing.writeup_service import publish_writeup
+from notesbase.publishing.writeups.service import publish_writeup
 from notesbase.search import backlog, checking, context, indexer
 from tests.conftest import make_test_config
 from tests.search.procs_support import build_world, item_fields

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from notesbase import private_files
-from notesbase.publishing import mail
+from notesbase.publishing.circulation import mail, mail_headers, mail_settings
 from tests.faults.test_backup import instances, populate, run, tools_or_skip  # noqa: F401
 from tests.publishing.test_circulation_world import parse
 
@@ -96,12 +96,14 @@ def test_exports_written_to_disk_are_owner_only(instances, tmp_path, umask, comm
 def test_the_outbox_is_owner_only(tmp_path, umask):
     """Each .eml file 0600 and the outbox folder 0700, even when an older
     outbox folder was left readable by all."""
-    settings = mail.MailSettings.from_config({}, str(tmp_path))
+    settings = mail_settings.MailSettings.from_config({}, str(tmp_path))
     settings.outbox.mkdir()
     settings.outbox.chmod(0o755)
     message = EmailMessage()
-    mail.put_header(message, "Subject", mail.text_header("Subject", "Private"))
-    mail.put_header(message, "To", mail.address_header("To", "Ada", "ada@example.org"))
+    mail_headers.put_header(message, "Subject", mail_headers.text_header("Subject", "Private"))
+    mail_headers.put_header(
+        message, "To", mail_headers.address_header("To", "Ada", "ada@example.org")
+    )
     message.set_content("Confidential.\n")
     with mail.connect(settings) as transport:
         transport.send(message)

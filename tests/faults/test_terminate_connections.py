@@ -35,7 +35,7 @@ from notesbase.db import db
 from notesbase.errors import DATABASE_BUSY
 from notesbase.meetings import service
 from notesbase.models import Base, Item
-from notesbase.publishing.writeup_service import publish_writeup, save_writeup
+from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from tests.conftest import make_test_config
 from tests.faults.server_support import call as plain_call
 from tests.faults.server_support import facilitator_token, request, server_env

@@ -30,8 +30,10 @@ from notesbase.disclosure import ConsentAudience, Kind, Level
 from notesbase.meetings import service
 from notesbase.models import Meeting, Member, Role
 from notesbase.notes import items, people
-from notesbase.publishing import leakcheck, writeup_export
-from notesbase.publishing.writeup_service import public_writeup, publish_writeup, save_writeup
+from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.writeups import export as writeup_export
+from notesbase.publishing.writeups.public import public_writeup
+from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from notesbase.text import clean_line, clean_text
 from tests.conftest import PASSWORD, post_form
 from tests.disclosure.test_hostile_spellings import CONTEXTS, QUILLON, TERMS

@@ -17,9 +17,10 @@ from markupsafe import escape
 from notesbase.db import db
 from notesbase.models import Meeting, Series
 from notesbase.notes import notesfile
-from notesbase.publishing import circulation_message as letters
-from notesbase.publishing import mail, writeup_export
-from notesbase.publishing.writeup_service import public_writeup
+from notesbase.publishing.circulation import mail, mail_settings
+from notesbase.publishing.circulation import message as letters
+from notesbase.publishing.writeups import export as writeup_export
+from notesbase.publishing.writeups.public import public_writeup
 from notesbase.text import clean_line
 from tests.conftest import build_app as fresh_app
 from tests.hostile import checks
@@ -188,7 +189,7 @@ def test_email_is_inert(world: World) -> None:
     for path in files:
         checks.assert_inert_email(path.read_bytes(), path.name)
     with world.app.app_context():
-        settings = mail.settings_for(world.app)
+        settings = mail_settings.settings_for(world.app)
         for meeting in db.session.scalars(sa.select(Meeting).join(Series)):
             letter = letters.compose(meeting, "http://localhost/notes")
             title = " ".join(meeting.title.split())

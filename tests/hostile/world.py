@@ -34,8 +34,9 @@ from notesbase.disclosure import ConsentAudience, Kind, Level
 from notesbase.meetings import service
 from notesbase.models import Meeting, Member, Person, Role, Series
 from notesbase.notes import items, people
-from notesbase.publishing import leakcheck
-from notesbase.publishing.writeup_service import CHANNEL, publish_writeup, save_writeup
+from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.writeups.public import CHANNEL
+from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from notesbase.text import clean_line
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.hostile.checks import corpus

@@ -20,7 +20,7 @@ from notesbase.meetings import service
 from notesbase.models import Meeting, Member, Role, Series
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
-from notesbase.publishing import leakcheck
+from notesbase.publishing.leakcheck import check as leakcheck
 
 MEETING_PAGE = "/series/cop/meetings/1"
 SECRET = "Quillmoor"  # confidential: facilitators only
@@ -238,7 +238,7 @@ def test_a_withheld_name_or_confidential_words_in_a_meeting_field_is_a_finding(
 def test_the_calendar_and_feed_text_made_from_the_title_are_read(app, people):
     """The iCal event and, once a write-up is published, the Atom entry
     title carry the meeting's title: both are parts of the channel."""
-    from notesbase.publishing import writeup_service
+    from notesbase.publishing.writeups import service as writeup_service
 
     with app.app_context():
         report = set_fields(title="An evening with Zephyrine Oakenshaw")

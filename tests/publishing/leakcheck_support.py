@@ -17,8 +17,8 @@ from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Kin
 from notesbase.models import Meeting, Series
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
-from notesbase.publishing import leakcheck
-from notesbase.publishing.leakcheck import Field
+from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.leakcheck.check import Field
 
 PUBLIC_CHANNEL = "leaktest-public"
 MEMBER_CHANNEL = "leaktest-member"

@@ -16,7 +16,7 @@ from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Meeting, MeetingStatus, Series
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
-from notesbase.publishing.calendar_feed import one_line
+from notesbase.publishing.calendar.feed import one_line
 
 FEED = "/series/cop/calendar.ics"
 LONDON = ZoneInfo("Europe/London")

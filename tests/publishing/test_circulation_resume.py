@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from notesbase.db import db
 from notesbase.models import AuditEvent, Circulation, CirculationRecipient, RecipientStatus
-from notesbase.publishing import circulation_service as service
+from notesbase.publishing.circulation import delivery
 from tests.conftest import PASSWORD, post_form
 from tests.publishing.test_circulation_world import (
     CONFIRM,
@@ -234,8 +234,8 @@ def test_a_claimed_row_is_never_claimed_again(app, world):
         row = CirculationRecipient(circulation_id=circulation.id, member_id=None, email="x@y.z")
         db.session.add(row)
         db.session.commit()
-        assert service._claim(row.id) is True
-        assert service._claim(row.id) is False
+        assert delivery._claim(row.id) is True
+        assert delivery._claim(row.id) is False
         refreshed = db.session.get(CirculationRecipient, row.id)
         assert refreshed.status is RecipientStatus.SENT and refreshed.sent_at is None
 

@@ -20,8 +20,8 @@ from notesbase.disclosure.render import to_text
 from notesbase.models import Meeting, Member, Person, Role, Series
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
-from notesbase.publishing import leakcheck
-from notesbase.publishing.export_notes import CHANNEL, CHATHAM_HOUSE_LINE, export_fields
+from notesbase.publishing.exports.notes import CHANNEL, CHATHAM_HOUSE_LINE, export_fields
+from notesbase.publishing.leakcheck import check as leakcheck
 
 NOTES = "/series/cop/meetings/1/notes"
 MARKDOWN = NOTES + ".md"

@@ -19,7 +19,7 @@ from notesbase.disclosure import (
 )
 from notesbase.disclosure.render import to_text
 from notesbase.markdown import render_markdown
-from notesbase.publishing.export_markdown import (
+from notesbase.publishing.exports.markdown import (
     escape_heading,
     escape_inline,
     html_to_markdown,

@@ -16,7 +16,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
-from notesbase.publishing import export_pdf
+from notesbase.publishing.exports import pdf as export_pdf
 
 if not export_pdf.pdf_available():
     MISSING = (
@@ -33,7 +33,7 @@ from notesbase.db import db
 from notesbase.disclosure import Kind
 from notesbase.models import Meeting, Role
 from notesbase.notes.items import ItemFields, create_item
-from notesbase.publishing.export_notes import CHATHAM_HOUSE_LINE, build_export
+from notesbase.publishing.exports.notes import CHATHAM_HOUSE_LINE, build_export
 from tests.publishing.test_exports import (
     AUTHOR,
     MEMBERS_ONLY,

@@ -1,4 +1,4 @@
-"""The names check of an item as it is typed (``leak_draft``): what an
+"""The names check of an item as it is typed (``leakcheck.draft``): what an
 audience who would read the draft gets, after ``disclose``, judged by the
 leak check's people rules, and found again where it was typed."""
 
@@ -10,8 +10,8 @@ import pytest
 
 from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Level, Notes
 from notesbase.disclosure import PersonFacts as Person
-from notesbase.publishing.leak_draft import Draft, check_draft, utf16_offset
-from notesbase.publishing.leak_fixes import hidden_body, wrapped
+from notesbase.publishing.leakcheck.draft import Draft, check_draft, utf16_offset
+from notesbase.publishing.leakcheck.fixes import hidden_body, wrapped
 from tests.disclosure.builders import MEETING, SERIES, grant
 
 ADA = Person(

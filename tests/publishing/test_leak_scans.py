@@ -15,9 +15,9 @@ import pytest
 
 from notesbase.disclosure import Audience, Confidentiality
 from notesbase.disclosure.render import attribute_values, text_and_attributes, to_text
-from notesbase.publishing import leak_text
-from notesbase.publishing.leak_people import Hit
-from notesbase.publishing.leak_secrets import RUN, SecretsCheck
+from notesbase.publishing.leakcheck import text as leak_text
+from notesbase.publishing.leakcheck.people import Hit
+from notesbase.publishing.leakcheck.secrets import RUN, SecretsCheck
 from tests.disclosure.builders import item, notes
 
 HIDDEN = "The merger with Northwind Holdings is off until the spending review of 2026"

@@ -17,7 +17,7 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import AuditEvent, Item, ItemRevision, Meeting, Role
 from notesbase.notes.items import ItemFields, create_item
-from notesbase.publishing import writeup_service
+from notesbase.publishing.writeups import service as writeup_service
 from tests.conftest import csrf_token_from
 from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
     BUDGET,

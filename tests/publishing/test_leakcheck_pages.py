@@ -14,8 +14,8 @@ from flask import render_template
 
 from notesbase.db import db
 from notesbase.models import AuditEvent, LeakOverride, Member, Role, Series
-from notesbase.publishing import leakcheck
-from notesbase.publishing.leakcheck import Field
+from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.leakcheck.check import Field
 from tests.conftest import csrf_token_from, post_form
 from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
     MEMBER_CHANNEL,

@@ -1,5 +1,5 @@
 """The leak check reads each distinct line and sentence of an audience's
-outputs once (``leak_lines``), and finds exactly what reading every text
+outputs once (``leakcheck.lines``), and finds exactly what reading every text
 whole finds (``check(..., whole=True)``, as it read before): the same
 findings, rules, places, parts, item numbers, people and override keys, in
 the same order. Compared on the leak-check world with hostile texts typed
@@ -24,11 +24,14 @@ from notesbase.meetings import service
 from notesbase.models import Meeting
 from notesbase.notes import items, people
 from notesbase.notes.facts import load_notes
-from notesbase.publishing import leak_audience, leak_lines, leak_text, leakcheck
-from notesbase.publishing.leak_people import PeopleCheck
-from notesbase.publishing.leak_secrets import SecretsCheck
-from notesbase.publishing.leakcheck import Field
-from notesbase.publishing.writeup_service import save_writeup
+from notesbase.publishing.leakcheck import audience as leak_audience
+from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.leakcheck import lines as leak_lines
+from notesbase.publishing.leakcheck import text as leak_text
+from notesbase.publishing.leakcheck.check import Field
+from notesbase.publishing.leakcheck.people import PeopleCheck
+from notesbase.publishing.leakcheck.secrets import SecretsCheck
+from notesbase.publishing.writeups.service import save_writeup
 from notesbase.text import clean_line
 from tests.conftest import build_app as fresh_app
 from tests.disclosure import builders

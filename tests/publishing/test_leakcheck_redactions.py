@@ -12,9 +12,9 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Item
 from notesbase.notes.items import ItemFields, create_item, update_item
-from notesbase.publishing import leakcheck
-from notesbase.publishing.writeup_service import CHANNEL as WRITEUP
-from notesbase.publishing.writeup_service import save_writeup
+from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.writeups.public import CHANNEL as WRITEUP
+from notesbase.publishing.writeups.service import save_writeup
 from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
     MEMBER_CHANNEL,
     PUBLIC_CHANNEL,

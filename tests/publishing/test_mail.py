@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from notesbase.publishing import mail
+from notesbase.publishing.circulation import mail, mail_settings
 from tests.publishing.test_circulation_world import SmtpServer, parse
 from tests.support.loopback_support import free_port
 
 
-def settings(tmp_path: Path, **config) -> mail.MailSettings:
-    return mail.MailSettings.from_config(config, str(tmp_path))
+def settings(tmp_path: Path, **config) -> mail_settings.MailSettings:
+    return mail_settings.MailSettings.from_config(config, str(tmp_path))
 
 
 def message(to: str = "ada@example.org", body: str = "Hello.\n") -> EmailMessage:
@@ -43,7 +43,7 @@ def test_the_embedded_default_is_the_outbox(tmp_path):
     found = settings(tmp_path)
     assert found.smtp_host == ""
     assert found.outbox == tmp_path / "outbox"
-    assert found.sender == mail.DEFAULT_SENDER
+    assert found.sender == mail_settings.DEFAULT_SENDER
     assert "outbox" in found.describe()
 
 
@@ -74,7 +74,7 @@ def test_ports_follow_the_mode(tmp_path, config, port):
 )
 def test_settings_that_cannot_work_are_refused(tmp_path, config):
     """Impossible settings are one clear error, not a half-sent batch."""
-    with pytest.raises(mail.MailConfigError):
+    with pytest.raises(mail_settings.MailConfigError):
         settings(tmp_path, **config)
 
 
@@ -110,7 +110,7 @@ def test_an_outbox_that_cannot_be_written_stops_the_batch(tmp_path):
     assert (tmp_path / "outbox").read_text() == "in the way"
 
 
-def send_one(found: mail.MailSettings) -> None:
+def send_one(found: mail_settings.MailSettings) -> None:
     with mail.connect(found) as transport:
         transport.send(message())
 
@@ -125,7 +125,7 @@ def smtp():
     server.stop()
 
 
-def smtp_settings(tmp_path: Path, port: int, **config) -> mail.MailSettings:
+def smtp_settings(tmp_path: Path, port: int, **config) -> mail_settings.MailSettings:
     return settings(tmp_path, MAIL_SMTP_HOST="127.0.0.1", MAIL_SMTP_PORT=port, **config)
 
 

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notesbase.publishing import mail
-from notesbase.publishing.circulation_message import Letter, Recipient, build_message
+from notesbase.publishing.circulation import mail, mail_headers
+from notesbase.publishing.circulation.mail_settings import MailConfigError, MailSettings
+from notesbase.publishing.circulation.message import Letter, Recipient, build_message
 from tests.publishing.test_circulation_world import SmtpServer
 
 RECIPIENT = "ada@example.org"
@@ -63,7 +64,7 @@ PAYLOADS = [
 
 def letter(title: str) -> Letter:
     return Letter(
-        subject=mail.safe_header_text(f"Notes of meeting 10: {title}"),
+        subject=mail_headers.safe_header_text(f"Notes of meeting 10: {title}"),
         series_title="Community of Practice",
         meeting_number=10,
         meeting_title=title,
@@ -75,11 +76,11 @@ def letter(title: str) -> Letter:
 
 
 @pytest.fixture
-def mail_settings(tmp_path: Path) -> mail.MailSettings:
-    return mail.MailSettings.from_config({}, str(tmp_path))
+def mail_settings(tmp_path: Path) -> MailSettings:
+    return MailSettings.from_config({}, str(tmp_path))
 
 
-def compose(app, name: str, title: str, settings: mail.MailSettings) -> EmailMessage:
+def compose(app, name: str, title: str, settings: MailSettings) -> EmailMessage:
     with app.app_context():
         return build_message(letter(title), Recipient(name, RECIPIENT), settings)
 
@@ -105,16 +106,16 @@ def assert_exactly_meant(data: bytes, name: str, title: str) -> None:
     head = data.split(b"\r\n\r\n", 1)[0]
     assert b"\nbcc" not in head.lower() and b"\ncc:" not in head.lower()
     assert [a.addr_spec for a in message["To"].addresses] == [RECIPIENT]
-    assert message["Subject"] == mail.safe_header_text(f"Notes of meeting 10: {title}")
+    assert message["Subject"] == mail_headers.safe_header_text(f"Notes of meeting 10: {title}")
     raw_to = data.split(b"\r\nTo: ", 1)[1].split(b"\r\nDate:", 1)[0].decode("ascii")
-    intended = mail.safe_header_text(name)
+    intended = mail_headers.safe_header_text(name)
     assert phrase_as_rfc_2047_reads_it(raw_to) == intended
     # CPython's own reader keeps the space RFC 2047 drops between two encoded
     # words; beyond that it reads the same name.
     shown = message["To"].addresses[0].display_name
     assert shown.replace(" ", "") == intended.replace(" ", "")
     for line in head.split(b"\r\n"):
-        assert len(line) <= mail.HEADER_LINE_MAX, line
+        assert len(line) <= mail_headers.HEADER_LINE_MAX, line
     assert data.split(b"\r\n", 1)[0].rstrip() != b"Subject:"
 
 
@@ -135,7 +136,7 @@ def test_no_display_name_can_add_a_recipient_over_smtp(app, tmp_path):
     recipient, and what the server kept has exactly the intended headers."""
     server = SmtpServer().start()
     try:
-        smtp_settings = mail.MailSettings.from_config(
+        smtp_settings = MailSettings.from_config(
             {"MAIL_SMTP_HOST": "127.0.0.1", "MAIL_SMTP_PORT": server.port}, str(tmp_path)
         )
         with mail.connect(smtp_settings) as transport:
@@ -147,7 +148,7 @@ def test_no_display_name_can_add_a_recipient_over_smtp(app, tmp_path):
             data = received.message.as_bytes(policy=policy.SMTP)
             assert [a.addr_spec for a in received.message["To"].addresses] == [RECIPIENT]
             assert received.message["Bcc"] is None and received.message["Cc"] is None
-            assert received.message["Subject"] == mail.safe_header_text(
+            assert received.message["Subject"] == mail_headers.safe_header_text(
                 f"Notes of meeting 10: {payload}"
             )
             assert data.count(b"\r\nTo: ") == 1
@@ -161,15 +162,15 @@ def test_no_display_name_can_add_a_recipient_over_smtp(app, tmp_path):
 )
 def test_what_is_left_of_the_text(payload):
     """One line; no encoded-word start left; the words kept."""
-    safe = mail.safe_header_text(payload)
+    safe = mail_headers.safe_header_text(payload)
     assert "\r" not in safe and "\n" not in safe and "=?" not in safe
     assert "Bcc" in safe
 
 
 def test_a_lone_surrogate_becomes_a_replacement_character():
     """Text that is not valid Unicode still makes a header (no encoding error)."""
-    assert mail.safe_header_text("\ud800Ada\udfff") == "\ufffdAda\ufffd"
-    assert mail.text_header("Subject", "\ud800Ada").isascii()
+    assert mail_headers.safe_header_text("\ud800Ada\udfff") == "\ufffdAda\ufffd"
+    assert mail_headers.text_header("Subject", "\ud800Ada").isascii()
 
 
 @pytest.mark.parametrize(
@@ -196,7 +197,7 @@ def test_subjects_read_back_exactly(app, mail_settings, title):
     first = data.split(b"\r\n", 1)[0]
     assert first.startswith(b"Subject: ") and len(first) > len(b"Subject: ")
     subject = read_back(data)["Subject"]
-    assert subject == mail.safe_header_text(f"Notes of meeting 10: {title}")
+    assert subject == mail_headers.safe_header_text(f"Notes of meeting 10: {title}")
     assert not subject.startswith(" ")
     assert_exactly_meant(data, "Ada Byron", title)
 
@@ -224,7 +225,7 @@ NASTY = st.lists(
 )
 def test_any_name_and_title_give_exactly_the_headers_meant(app, name, title):
     """Whatever a member is called and a meeting titled."""
-    found = mail.MailSettings.from_config({}, "/nonexistent")
+    found = MailSettings.from_config({}, "/nonexistent")
     assert_exactly_meant(mail.wire_bytes(compose(app, name, title, found)), name, title)
 
 
@@ -248,5 +249,5 @@ def test_an_address_mail_cannot_carry_is_refused(app, mail_settings, address):
     "sender", ["=?utf-8?q?=0D=0ABcc:_x@e.org?= <n@example.org>", "n@example.org\u2028Bcc: x@e.org"]
 )
 def test_a_sender_setting_that_could_add_a_header_is_refused(tmp_path, sender):
-    with pytest.raises(mail.MailConfigError):
-        mail.MailSettings.from_config({"MAIL_SENDER": sender}, str(tmp_path))
+    with pytest.raises(MailConfigError):
+        MailSettings.from_config({"MAIL_SENDER": sender}, str(tmp_path))

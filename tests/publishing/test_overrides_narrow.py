@@ -22,8 +22,10 @@ from notesbase.meetings import service
 from notesbase.models import Item, LeakOverride, Meeting, Role, Series
 from notesbase.notes.items import ItemFields, create_item, reorder, update_item
 from notesbase.notes.people import PersonFields, create_person
-from notesbase.publishing import circulation_service, leakcheck, writeup_service
-from notesbase.publishing.leakcheck import LeakCheckFailed, match_key
+from notesbase.publishing.circulation import service as circulation_service
+from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.leakcheck.check import LeakCheckFailed, match_key
+from notesbase.publishing.writeups import service as writeup_service
 from tests.conftest import post_form
 
 LOVELACE = "Ada Lovelace wrote the first program."

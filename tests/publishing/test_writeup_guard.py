@@ -183,7 +183,7 @@ def test_a_consent_change_checks_only_the_write_ups_naming_the_person(
 ):
     """A withdrawal re-checks the write-ups whose snapshot names or credits
     the person, not every write-up."""
-    from notesbase.publishing import writeup_guard
+    from notesbase.publishing.writeups import guard as writeup_guard
 
     save(facilitator, "Summary.", [world["quote"]])
     publish(facilitator)

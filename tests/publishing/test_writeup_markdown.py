@@ -11,7 +11,7 @@ import pytest
 from notesbase.disclosure import Audience
 from notesbase.disclosure.render import to_html
 from notesbase.disclosure.spans import redacted_tokens
-from notesbase.publishing.writeup_markdown import escape, html_to_markdown
+from notesbase.publishing.writeups.markdown import escape, html_to_markdown
 
 
 def render(markdown: str) -> str:

@@ -16,7 +16,7 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality
 from notesbase.models import AuditEvent, Item
 from notesbase.notes import items as item_service
-from notesbase.publishing.writeups import published_text
+from notesbase.publishing.writeups.channels import published_text
 from tests.conftest import csrf_token_from, post_form
 from tests.publishing.writeup_support import (
     CONFIDENTIAL,
@@ -343,7 +343,7 @@ def test_published_text_reads_in_the_callers_session(app, world, facilitator):
 def test_overridden_findings_let_it_publish(app, client, world, facilitator):
     """Once each finding is overridden with a written reason, publishing goes
     through (the leak check's override, on this channel)."""
-    from notesbase.publishing import leakcheck
+    from notesbase.publishing.leakcheck import check as leakcheck
 
     save(facilitator, f"As someone put it: {CONFIDENTIAL}.", [world["quote"]])
     assert publish(facilitator).status_code == 409

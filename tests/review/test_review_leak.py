@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from notesbase.db import db
 from notesbase.models import Meeting, ReviewRequest
-from notesbase.publishing import leakcheck
+from notesbase.publishing.leakcheck import check as leakcheck
 from notesbase.review.leak import RULE
 from tests.review.review_support import BOARD, GUEST_EMAIL, open_review, post, use_link
 

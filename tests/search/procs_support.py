@@ -32,7 +32,7 @@ from notesbase.meetings import service as meetings
 from notesbase.models import Item, Meeting
 from notesbase.notes import items as item_service
 from notesbase.notes.people import PersonFields, create_person
-from notesbase.publishing.writeup_service import publish_writeup, save_writeup
+from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from notesbase.search import indexer
 from notesbase.search.engine import StoredDoc
 

@@ -33,8 +33,9 @@ from notesbase.models import (
     utcnow,
 )
 from notesbase.notes import items, people
-from notesbase.publishing import circulation_service, writeup_service
-from notesbase.publishing.leakcheck import CHANNELS
+from notesbase.publishing.circulation import service as circulation_service
+from notesbase.publishing.leakcheck.check import CHANNELS
+from notesbase.publishing.writeups import service as writeup_service
 from notesbase.review.service import token_hash
 from tests.conftest import PASSWORD, csrf_token_from
 

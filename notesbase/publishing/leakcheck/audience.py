@@ -1,0 +1,100 @@
+"""What a leak check reads one audience's outputs against: the notes, the
+audience's view of them, the rules made from them (``PeopleCheck``,
+``SecretsCheck``) reading each distinct line once (``leakcheck.lines``), and the
+places the items are at; made once for all the channels of that audience
+checked together (``leakcheck.checks``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from notesbase.disclosure import Audience, ItemFacts, Notes, NotesView
+from notesbase.models import Meeting
+from notesbase.notes.facts import load_notes, meeting_view
+from notesbase.publishing.leakcheck import lines as leak_lines
+from notesbase.publishing.leakcheck import text as leak_text
+from notesbase.publishing.leakcheck.people import Hit, PeopleCheck
+from notesbase.publishing.leakcheck.places import Places
+from notesbase.publishing.leakcheck.redactions import ItemHit, item_hits
+from notesbase.publishing.leakcheck.secrets import SecretsCheck
+
+Sources = Callable[[Meeting], Sequence[tuple[str, ItemFacts]]]
+ItemFindings = Callable[[Sequence[tuple[str, ItemFacts]], Audience], Iterable[ItemHit]]
+
+
+def _readable(meeting: Meeting, view: NotesView) -> tuple[list[str], list[str], str]:
+    """What the audience may read anyway (its view, the series' title), the
+    series' title alone, and the part that credits people. The meeting's
+    own fields are not among them: they are written text like any other, and
+    the "meeting" channel checks them."""
+    notes = [text for item in view.items for text in (item.section, item.body_text)]
+    credits = [item.attribution or "" for item in view.items]
+    public = [meeting.series.title]
+    return [*notes, *credits, *public], public, "\n".join([*credits, *notes])
+
+
+def reader_of(
+    meeting: Meeting, notes: Notes, view: NotesView, *, whole: bool = False
+) -> leak_lines.Lines:
+    """What a check of ``meeting`` for ``view``'s audience reads outputs
+    with: the rules, made from the notes and what the audience may read,
+    reading each distinct line once (or every text whole)."""
+    readable, public, credited = _readable(meeting, view)
+    people = PeopleCheck(notes, view.audience, credited)
+    secrets = SecretsCheck(notes, view.audience, readable, public)
+    lines = leak_lines.Lines(people, secrets, whole=whole)
+    if not whole:  # who is credited, from the same sentences the outputs hold
+        people.credit(lines.matches(people.full, credited))
+    return lines
+
+
+class AudienceReading:
+    """Everything a check for one audience reads the outputs against (the
+    notes, the rules, the places), made once for the channels of that
+    audience checked together; ``lines`` reads each distinct line of their
+    outputs once (``leakcheck.lines``), or every text whole (``whole``)."""
+
+    def __init__(
+        self,
+        meeting: Meeting,
+        audience: Audience,
+        item_findings: Sequence[ItemFindings] = (),
+        *,
+        whole: bool = False,
+    ) -> None:
+        self.meeting = meeting
+        self.audience = audience
+        self.item_findings = item_findings
+        self.notes = load_notes(meeting)
+        self.view = meeting_view(meeting, audience, self.notes)
+        self.lines = reader_of(meeting, self.notes, self.view, whole=whole)
+        self._every_item: tuple[Places, list[ItemHit]] | None = None
+
+    def sources(self, made_from: Sources | None) -> tuple[Places, list[ItemHit]]:
+        """The places of the items a channel is made from (``made_from``, or
+        every item), and what is found about those items themselves: the
+        way they were redacted, and what features above add
+        (``item_findings``); the same for every channel made from all the items."""
+        if made_from is not None:
+            sources = made_from(self.meeting)
+            return self._places(sources), self._item_findings(sources)
+        if self._every_item is None:
+            every = [(f"item {facts.position}", facts) for facts in self.notes.items]
+            self._every_item = (self._places(every), self._item_findings(every))
+        return self._every_item
+
+    def _item_findings(self, sources: Sequence[tuple[str, ItemFacts]]) -> list[ItemHit]:
+        problems = list(item_hits(sources, self.audience))
+        for more in self.item_findings:
+            problems += more(sources, self.audience)
+        return problems
+
+    def _places(self, sources: Sequence[tuple[str, ItemFacts]]) -> Places:
+        return Places(self.meeting, self.notes, self.view, sources, self.audience)
+
+    def hits(self, text: str) -> list[Hit]:
+        """Everything found in ``text``, reading by reading (``leakcheck.text.readings``)."""
+        hits: list[Hit] = []
+        for reading in leak_text.readings(text):
+            hits.extend(self.lines.hits(reading))
+        return hits
