@@ -11,7 +11,7 @@ meeting numbers.
 
 - common word: the most frequent words of the vocabulary, in rank order (as
   many as asked for: beyond the first few hundred they are less common);
-- rare word: words from ``corpus.RARE_RANK`` on;
+- rare word: words from ``words.RARE_RANK`` on;
 - two words: pairs of frequent words (the first thousand ranks);
 - phrase: the topics' phrases, then runs of two or three words taken from
   the corpus's own item bodies (so each is found somewhere);
@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
-from bench import corpus
+from bench import corpus, words
 from bench.corpus import Query
 from notesbase.search.analysis import analyse
 from notesbase.search.query import Filters, parse
@@ -105,9 +105,9 @@ class _Maker:
         self.spec = spec
         self.rng = random.Random(f"{seed}:varied")  # noqa: S311 - repeatable queries, not security
         self.seen: set[tuple[str, ...]] = set()
-        self.words = [w for w in corpus.vocabulary() if len(analyse(w)) == 1]
+        self.words = [w for w in words.vocabulary() if len(analyse(w)) == 1]
         self.last_number = max(1, math.ceil(spec.meetings / spec.series))
-        self.topics = [slugify(name) for name, _ in corpus.TOPICS]
+        self.topics = [slugify(name) for name, _ in words.TOPICS]
         self.makers: dict[str, Callable[[], Iterator[str]]] = {
             "common word": self.common_words,
             "rare word": self.rare_words,
@@ -157,7 +157,7 @@ class _Maker:
             yield from self.rng.sample(stretch, len(stretch))
 
     def rare_words(self) -> Iterator[str]:
-        tail = self.words[corpus.RARE_RANK :]
+        tail = self.words[words.RARE_RANK :]
         yield from self.rng.sample(tail, len(tail))
 
     def zipf_words(self, ranks: int) -> Iterator[str]:
@@ -173,7 +173,7 @@ class _Maker:
                 yield f"{a} {b}"
 
     def phrases(self) -> Iterator[str]:
-        topical = [p for _, phrases in corpus.TOPICS for p in phrases if " " in p]
+        topical = [p for _, phrases in words.TOPICS for p in phrases if " " in p]
         self.rng.shuffle(topical)
         yield from (f'"{p}"' for p in topical)
         people = corpus.people(self.spec)
@@ -201,4 +201,4 @@ def _plain_runs(tokens: list[str]) -> list[tuple[str, ...]]:
     return runs
 
 
-_FUNCTION = frozenset(corpus.FUNCTION)
+_FUNCTION = frozenset(words.FUNCTION)

@@ -52,7 +52,7 @@ from typing import Any
 
 from flask import Flask
 
-from bench import corpus, live, options, queries, report, say, server
+from bench import corpus, live, queries, report, say, search_options, server
 from bench.changes import Changes
 from bench.corpus import Query
 from bench.figures import Sample
@@ -354,65 +354,9 @@ def _folder_bytes(path: Path | None) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-# -- the command line ------------------------------------------------------------
-
-
-def _processes(text: str) -> list[int]:
-    try:
-        found = [int(p) for p in text.split(",") if p.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give numbers such as 2,1") from None
-    if not found or min(found) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give numbers of at least 1, such as 2,1")
-    return found
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--items", type=options.count(1), default=10_000)
-    parser.add_argument(
-        "--per-meeting", type=options.count(1), default=40, help="items per meeting"
-    )
-    parser.add_argument("--series", type=options.count(1), default=3)
-    parser.add_argument("--people", type=options.count(1), default=300)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--procs",
-        type=_processes,
-        default=[2, 1],
-        help="writer processes for each full rebuild, in order (the last one is searched)",
-    )
-    parser.add_argument(
-        "--varied",
-        type=options.count(0),
-        default=300,
-        help="different queries of each kind, each asked once over HTTP (0: none)",
-    )
-    parser.add_argument(
-        "--mix", type=options.count(0), default=50, help="more of each kind, asked once in process"
-    )
-    parser.add_argument(
-        "--cold-runs", type=options.count(0), default=3, help="runs of fresh servers' first answers"
-    )
-    parser.add_argument(
-        "--repeat",
-        type=options.count(0),
-        default=30,
-        help="timed runs of one query of each kind, asked again and again (0: none)",
-    )
-    parser.add_argument(
-        "--changes", type=options.count(1), default=20, help="changes timed for each figure"
-    )
-    parser.add_argument("--workers", type=options.count(1), default=2, help="gunicorn workers")
-    parser.add_argument("--no-http", dest="http", action="store_false")
-    parser.add_argument("--profile", choices=["rebuild", "search", "http", "update"])
-    parser.add_argument("--keep", type=Path, help="build in this (new) folder and keep it")
-    options.add_json(parser)
-    args = parser.parse_args(argv)
-    options.check_json(parser, args)
-    if args.keep is not None and args.keep.exists():
-        parser.error(f"--keep {args.keep}: already exists (give a new folder)")
-    return args
+    """The options (``bench.search_options``), with this module's summary as help."""
+    return search_options.parse(argv, (__doc__ or "").splitlines()[0])
 
 
 def main(argv: list[str] | None = None) -> None:

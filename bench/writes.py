@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from bench import corpus
+from bench import corpus, words
 from bench.forms import PageForm, form_with
 
 FACILITATOR = "facilitator"
@@ -95,7 +95,7 @@ class Facilitator:
     def __init__(self, client: FlaskClient, spec: corpus.Spec, seed: int) -> None:
         self.client = client
         self.rng = random.Random(f"{seed}:writes")  # noqa: S311 - repeatable text, not security
-        self.writer = corpus.Writer(self.rng)
+        self.writer = words.Writer(self.rng)
         self.people = corpus.people(spec)
         self.made = 0
 
@@ -128,21 +128,21 @@ class Facilitator:
         _page(shown, posted.headers["Location"])
         return Timing(wall, post, used)
 
-    def _sentences(self, count: int, words: Sequence[str] = ()) -> str:
-        return " ".join(self.writer.sentence(words) for _ in range(count))
+    def _sentences(self, count: int, topic_words: Sequence[str] = ()) -> str:
+        return " ".join(self.writer.sentence(topic_words) for _ in range(count))
 
     def _fill_meeting(self, form: PageForm) -> dict[str, str | list[str]]:
         self.made += 1
         rng = self.rng
-        topics = rng.sample(corpus.TOPICS, rng.randint(1, 3))
-        theme, words = topics[0]
+        topics = rng.sample(words.TOPICS, rng.randint(1, 3))
+        theme, topic_words = topics[0]
         day = date(2031, 1, 6) + timedelta(days=self.made)
         return {
-            "title": f"{theme}: {self.writer.sentence(words, 5).rstrip('.')}",
+            "title": f"{theme}: {self.writer.sentence(topic_words, 5).rstrip('.')}",
             "date": day.isoformat(),
             "theme": theme,
             "topics": ", ".join(name for name, _ in topics),
-            "description": self._sentences(rng.randint(2, 5), words),
+            "description": self._sentences(rng.randint(2, 5), topic_words),
         }
 
     def _fill_item(self, form: PageForm) -> dict[str, str | list[str]]:

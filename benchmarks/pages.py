@@ -53,7 +53,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench import corpus, options, say, writes
+from bench import corpus, options, say, words, writes
 from bench.figures import Figures, Sample
 from bench.writes import FACILITATOR
 from notesbase import create_app
@@ -98,7 +98,7 @@ def kinds(spec: corpus.Spec, long: LongMeetings = LongMeetings()) -> list[Kind]:
         Kind("topics", both, ("/topics/",)),
         Kind("series", both, series),
         Kind("meeting", both, tuple(meetings)),
-        Kind("topic", both, tuple(f"/topics/{slugify(name)}" for name, _ in corpus.TOPICS)),
+        Kind("topic", both, tuple(f"/topics/{slugify(name)}" for name, _ in words.TOPICS)),
         Kind("notes", (MEMBER,), tuple(f"{url}/notes" for url in meetings)),
         facilitating(writes.NEW_MEETING, series, "/meetings/new"),
         facilitating(writes.ADD_ITEM, meetings, "/notes/edit"),

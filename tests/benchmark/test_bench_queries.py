@@ -8,7 +8,7 @@ import collections
 
 import pytest
 
-from bench import corpus, queries
+from bench import corpus, queries, words
 from notesbase.search.query import parse
 from notesbase.text import slugify
 
@@ -40,13 +40,13 @@ def test_each_kind_looks_like_its_name(varied: dict[str, list[corpus.Query]]) ->
     """A common word is one frequent word, a rare word one from the tail, a
     phrase is quoted, a prefix ends in *, a topic filter names a topic; and
     every query parses to something to search for."""
-    vocabulary = corpus.vocabulary()
+    vocabulary = words.vocabulary()
     rank = {word: position for position, word in enumerate(vocabulary)}
-    topics = {slugify(name) for name, _ in corpus.TOPICS}
+    topics = {slugify(name) for name, _ in words.TOPICS}
     for query in varied["common word"]:
         assert rank[query.text] < 400
     for query in varied["rare word"]:
-        assert rank[query.text] >= corpus.RARE_RANK
+        assert rank[query.text] >= words.RARE_RANK
     for query in varied["two words"]:
         first, second = query.text.split()
         assert rank[first] < queries.FREQUENT_RANKS and rank[second] < queries.FREQUENT_RANKS
@@ -65,7 +65,7 @@ def test_phrases_come_from_the_corpus_text(varied: dict[str, list[corpus.Query]]
     people = corpus.people(SPEC)
     rows = corpus.items(SPEC, corpus.meetings(SPEC), people)
     bodies = " ".join(" ".join(row["body"].split()) for row in rows)
-    topical = {p for _, phrases in corpus.TOPICS for p in phrases}
+    topical = {p for _, phrases in words.TOPICS for p in phrases}
     for query in varied["phrase"]:
         phrase = query.text.strip('"')
         assert phrase in topical or f" {phrase} " in f" {bodies} ", phrase
