@@ -15,16 +15,8 @@ from flask import Response, current_app, request
 
 from notesbase.api.blueprint import bp
 from notesbase.api.idempotency import HEADER, KEEP_FOR, REPLAYED
-from notesbase.api.openapi_schemas import (
-    REQUESTS,
-    RESPONSES,
-    SEARCH_KIND_VALUES,
-    SERIES_SLUG_MAX,
-    Schema,
-    enum,
-    ref,
-    values,
-)
+from notesbase.api.openapi_schemas import REQUESTS, RESPONSES, SEARCH_KIND_VALUES
+from notesbase.api.openapi_types import SERIES_SLUG_MAX, Schema, enum, ref, values
 from notesbase.api_support.errors import MESSAGES
 from notesbase.disclosure import ConsentAudience
 from notesbase.models.idempotency import KEY_MAX
