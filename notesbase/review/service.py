@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -147,6 +148,12 @@ def create_round(meeting: Meeting, deadline: datetime, *, actor: Member) -> Revi
         deadline=deadline.isoformat(),
     )
     return review
+
+
+def deadline_at(meeting: Meeting, day: date) -> datetime:
+    """The end of ``day`` (23:59) where the meeting was held, in UTC."""
+    zone = ZoneInfo(meeting.timezone or "Europe/London")
+    return datetime.combine(day, time(23, 59), zone).astimezone(ZoneInfo("UTC"))
 
 
 def check_deadline(deadline: datetime) -> None:
