@@ -358,7 +358,15 @@ REQUESTS: dict[str, Schema] = {
     ),
     "PublishWriteup": example(
         closed(
-            {"version": nullable({**ID, "description": "409 if the write-up changed since."})},
+            {
+                "version": nullable({**ID, "description": "409 if the write-up changed since."}),
+                "confirm_open_review": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Publish although a review of the notes is open "
+                    "(otherwise 409 naming who has not answered).",
+                },
+            },
             required=[],
         ),
         {},
