@@ -99,16 +99,16 @@ def state(slug: str, number: int) -> Response:
     return jsonify(state_json(_round(meeting)))
 
 
-def _invite_after_commit(review_id: int, invitations: list[service.Invitation]) -> None:
-    """Email the links of a review whose start was saved, and note who got one."""
+def _invite_after_commit(review_id: int, links: dict[int, str]) -> None:
+    """Email the links (reviewer id -> secret) of a review whose start was
+    saved, and note who got one."""
     review = db.session.get(ReviewRound, review_id)
     if review is None or review.opened_at is None:
         return  # the start was not saved: these links do not exist
-    saved = {r.id: r for r in review.reviewers}
     kept = [
-        service.Invitation(saved[i.reviewer.id], i.token)
-        for i in invitations
-        if i.reviewer.id in saved and saved[i.reviewer.id].token_hash == service.token_hash(i.token)
+        service.Invitation(r, links[r.id])
+        for r in review.reviewers
+        if r.id in links and r.token_hash == service.token_hash(links[r.id])
     ]
     mail.invite(review, kept)
     db.session.commit()
@@ -135,7 +135,8 @@ def open_review(slug: str, number: int) -> Response:
     response.headers["Location"] = url_for(
         "api.reviews.state", slug=meeting.series.slug, number=meeting.number
     )
-    return after_commit(response, lambda: _invite_after_commit(review.id, invitations))
+    review_id, links = review.id, {i.reviewer.id: i.token for i in invitations}
+    return after_commit(response, lambda: _invite_after_commit(review_id, links))
 
 
 @bp.post(BOARD + "/close")
