@@ -9,6 +9,7 @@ from notesbase.api.openapi_schemas import SEARCH_KIND_VALUES
 from notesbase.api.openapi_types import SERIES_SLUG_MAX, Schema, enum, values
 from notesbase.disclosure import ConsentAudience
 from notesbase.routing import INT_MAX
+from notesbase.search.review_states import STATES as REVIEW_STATES
 from notesbase.search.service import MAX_PAGE
 
 
@@ -56,6 +57,13 @@ SEARCH = (
     ),
     query("from", {"type": "string"}, "From a date: 2025, 2025-03 or 2025-03-14."),
     query("to", {"type": "string"}, "Up to a date: 2025, 2025-03 or 2025-03-14."),
+    query(
+        "review",
+        {"type": "array", "items": enum(list(REVIEW_STATES))},
+        "Facilitators only (anyone else: 400): meetings of the series they facilitate whose"
+        " latest review is in one of these states; `none`: never reviewed.",
+        explode=True,
+    ),
     query(
         "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page number."
     ),
