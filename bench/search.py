@@ -238,7 +238,7 @@ class Bench:
             access, _ = service.reader_access(self.member())
             for query in asked:
                 parsed = parse(query.text, queries.filters_of(query))
-                filters = service.resolve_filters(parsed.filters)
+                filters = service.resolve_filters(parsed.filters, access)
                 parsed = ParsedQuery(parsed.required, parsed.excluded, filters)
                 total = engine.search(SearchRequest(parsed, access, page=1, per_page=10)).total
                 pages = max(1, min(service.MAX_PAGE, math.ceil(total / service.PER_PAGE)))

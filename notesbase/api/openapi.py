@@ -13,23 +13,14 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from notesbase.api import openapi_review as review
 from notesbase.api.blueprint import bp
 from notesbase.api.idempotency import HEADER, KEEP_FOR, REPLAYED
-from notesbase.api.openapi_schemas import (
-    REQUESTS,
-    RESPONSES,
-    SEARCH_KIND_VALUES,
-    SERIES_SLUG_MAX,
-    Schema,
-    enum,
-    ref,
-    values,
-)
+from notesbase.api.openapi_parameters import PATH_PARAMETERS, SEARCH, WITHDRAW
+from notesbase.api.openapi_schemas import REQUESTS, RESPONSES
+from notesbase.api.openapi_types import Schema, ref
 from notesbase.api_support.errors import MESSAGES
-from notesbase.disclosure import ConsentAudience
 from notesbase.models.idempotency import KEY_MAX
-from notesbase.routing import INT_MAX
-from notesbase.search.service import MAX_PAGE
 
 OPENAPI_VERSION = "3.1.0"
 CACHE_FOR = "public, max-age=3600"
@@ -41,6 +32,7 @@ REASONS = {
     403: "Forbidden",
     404: "NotFound",
     409: "Conflict",
+    410: "Gone",
     413: "TooLarge",
     415: "NotJson",
     422: "Invalid",
@@ -149,6 +141,7 @@ class Operation:
     summary: str
     answers: dict[str, Any]
     public: bool  # no token needed; else a token whose member has the role (or is the person)
+    security: tuple[dict[str, list[str]], ...] = ()  # another credential than a bearer token
     body: str | None = None  # the request body's schema
     query: tuple[dict[str, Any], ...] = ()
     also: tuple[int, ...] = ()  # statuses no rule above implies
@@ -180,7 +173,7 @@ class Operation:
         op: dict[str, Any] = {
             "summary": self.summary,
             "tags": [tag_of(self.path)],
-            "security": PUBLIC if self.public else BEARER,
+            "security": list(self.security) or (PUBLIC if self.public else BEARER),
             "responses": {**self.successes(), **errors},
         }
         parameters = [PATH_PARAMETERS[name] for name in names] + list(self.query)
@@ -195,77 +188,16 @@ class Operation:
 
 
 def tag_of(path: str) -> str:
-    for part, tag in (("/writeup", "write-ups"), ("/items", "notes"), ("/people", "people")):
+    tags = (
+        ("/review", "review rounds"),
+        ("/writeup", "write-ups"),
+        ("/items", "notes"),
+        ("/people", "people"),
+    )
+    for part, tag in tags:
         if part in path:
             return tag
     return "series and meetings" if path.startswith("/series") else "search and document"
-
-
-def path_parameter(name: str, schema: Schema, example: Any) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": schema, "example": example}
-
-
-def query(name: str, schema: Schema, description: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "in": "query", "schema": schema, "description": description, **extra}
-
-
-ROW = {"type": "integer", "minimum": 0, "maximum": INT_MAX}  # 0 passes the router: a 404
-PATH_PARAMETERS = {
-    "slug": path_parameter("slug", {"type": "string", "maxLength": SERIES_SLUG_MAX}, "cop"),
-    "number": path_parameter("number", ROW, 1),
-    "item_id": path_parameter("item_id", ROW, 1),
-    "person_id": path_parameter("person_id", ROW, 1),
-}
-OPTIONAL_BODIES = {"PublishWriteup"}
-
-SEARCH = (
-    query(
-        "q",
-        {"type": "string", "maxLength": 300},
-        'Words, "phrases", -excluded words, topic:, kind:, meeting: and date: filters.',
-        example="data",
-    ),
-    query("series", {"type": "array", "items": {"type": "string"}}, "Series slugs.", explode=True),
-    query("topic", {"type": "array", "items": {"type": "string"}}, "Topic slugs.", explode=True),
-    query(
-        "kind",
-        {"type": "array", "items": enum(SEARCH_KIND_VALUES)},
-        "Kinds of result.",
-        explode=True,
-    ),
-    query(
-        "meeting_from",
-        {"type": "integer", "minimum": 1, "maximum": INT_MAX},
-        "Lowest meeting number.",
-    ),
-    query(
-        "meeting_to",
-        {"type": "integer", "minimum": 1, "maximum": INT_MAX},
-        "Highest meeting number.",
-    ),
-    query("from", {"type": "string"}, "From a date: 2025, 2025-03 or 2025-03-14."),
-    query("to", {"type": "string"}, "Up to a date: 2025, 2025-03 or 2025-03-14."),
-    query(
-        "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page number."
-    ),
-    query("sort", {"type": "string"}, "'date' for newest first; anything else ranks by relevance."),
-)
-
-WITHDRAW = (
-    query(
-        "audience",
-        enum(values(ConsentAudience)),
-        "The audience of the grant.",
-        required=True,
-        example="member",
-    ),
-    query("series", {"type": "string", "maxLength": SERIES_SLUG_MAX}, "The series of the scope."),
-    query(
-        "meeting",
-        {"type": "integer", "minimum": 1, "maximum": 999_999_999},
-        "A meeting number in `series`.",
-    ),
-)
 
 
 def public(path: str, summary: str, answers: dict[str, Any], **more: Any) -> Operation:
@@ -278,7 +210,10 @@ def guarded(
     return Operation(method, path, summary, answers, public=False, **more)
 
 
+OPTIONAL_BODIES = {"PublishWriteup"}
 M = "/series/{slug}/meetings/{number}"
+LINK = ({"reviewLink": []},)
+SPEAKER = {"security": ({"reviewSession": []},), "also": (410,)}
 PERSON = "/people/{person_id}"
 ADDED = {**ok("MemberAdded"), "201": answer("MemberAdded", "Added.")}
 DOCUMENT_ANSWERS = {
@@ -334,6 +269,48 @@ OPERATIONS = (
         also=(400, 429, 503),
     ),
     public("/openapi.json", "This document", DOCUMENT_ANSWERS),
+    guarded("get", f"{M}/review", "The review: who was asked and answered", ok("ReviewState")),
+    guarded(
+        "post",
+        f"{M}/review",
+        "Open a review: each person is emailed their link",
+        created("ReviewState"),
+        body="OpenReview",
+    ),
+    guarded("post", f"{M}/review/close", "Close the review", ok("ReviewState")),
+    guarded(
+        "post",
+        f"{M}/review/requests/{{request_id}}",
+        "Accept or decline a request (the person is emailed)",
+        ok("ReviewRequest"),
+        body="AnswerRequest",
+    ),
+    guarded(
+        "post",
+        "/review/session",
+        "Use a review link (once) for a session",
+        created("ReviewSession"),
+        security=LINK,
+        also=(410,),
+    ),
+    guarded("get", "/review/me", "What the reviewer's page shows", ok("MyReview"), **SPEAKER),
+    guarded(
+        "post",
+        "/review/me/requests",
+        "Ask for a change to one of your items",
+        created("OwnReviewRequest"),
+        body="AskForChange",
+        **SPEAKER,
+    ),
+    guarded(
+        "put",
+        "/review/me/consent",
+        "Set how you are credited",
+        ok("ReviewConsent"),
+        body="ReviewConsentChange",
+        **SPEAKER,
+    ),
+    guarded("post", "/review/me/approve", "Approve the record", ok("ReviewApproved"), **SPEAKER),
 )
 
 
@@ -367,7 +344,7 @@ def build_document() -> dict[str, Any]:
                     ),
                 }
             },
-            "schemas": {**RESPONSES, **REQUESTS},
+            "schemas": {**RESPONSES, **REQUESTS, **review.RESPONSES, **review.REQUESTS},
             "responses": {name: error_response(status) for status, name in REASONS.items()},
         },
     }

@@ -1,11 +1,30 @@
 """The JSON Schemas of the OpenAPI document: what the API answers (closed
 objects, so a field nobody documented is a contract failure) and what it
-accepts (the limits come from the same constants the server checks)."""
+accepts (the limits come from the same constants the server checks); the
+building blocks are in ``openapi_types``, the review rounds' in ``openapi_review``."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from notesbase.api.openapi_types import (
+    COUNT,
+    DATE,
+    DATE_TIME,
+    EMAIL_MAX,
+    ID,
+    LINK,
+    REMOVED,
+    SERIES_SLUG_MAX,
+    STRING,
+    URL_MAX,
+    Schema,
+    closed,
+    enum,
+    example,
+    nullable,
+    ref,
+    text,
+    values,
+)
 from notesbase.consent.grants import NOTE_MAX
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings import forms
@@ -16,76 +35,6 @@ from notesbase.notes.people import NAME_MAX
 from notesbase.publishing.writeups.service import ITEMS_MAX, SUMMARY_MAX
 from notesbase.routing import INT_MAX
 from notesbase.search.query import KINDS as SEARCH_KINDS
-
-Schema = dict[str, Any]
-
-STRING: Schema = {"type": "string"}
-LINK: Schema = {"type": "string", "format": "uri-reference"}
-DATE: Schema = {"type": "string", "format": "date"}
-DATE_TIME: Schema = {"type": "string", "format": "date-time"}
-ID: Schema = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
-COUNT: Schema = {"type": "integer", "minimum": 0}
-SERIES_SLUG_MAX = 80
-EMAIL_MAX = 254
-URL_MAX = 500
-NOT_BLANK = r"\S"  # the server trims; something must be left
-
-
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def nullable(schema: Schema) -> Schema:
-    """``schema`` or JSON null (OpenAPI 3.1 spells it as a type union)."""
-    if "type" in schema and "$ref" not in schema:
-        out = dict(schema)
-        out["type"] = [schema["type"], "null"]
-        if "enum" in out:
-            out["enum"] = [*out["enum"], None]
-        return out
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-# What a write took out of the text it stored, field by field: present only
-# when something was.
-REMOVED: Schema = {
-    "type": "object",
-    "description": "The hidden characters (bidi overrides, fillers, zero-width spaces, "
-    "control characters) storing each text field took out, as 'U+202E RIGHT-TO-LEFT "
-    "OVERRIDE'; present only when any were.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-}
-
-
-def closed(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    """An object with exactly these properties (``required``: all of them by default)."""
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties) if required is None else required,
-        "additionalProperties": False,
-    }
-
-
-def text(max_length: int, *, blank: bool = True, **extra: Any) -> Schema:
-    schema: Schema = {"type": "string", "maxLength": max_length, **extra}
-    if not blank:
-        schema.update(minLength=1, pattern=NOT_BLANK)
-    return schema
-
-
-def example(schema: Schema, value: dict[str, Any]) -> Schema:
-    """``schema`` with a request body that works on the README's world."""
-    return {**schema, "examples": [value]}
-
-
-def enum(values: list[str]) -> Schema:
-    return {"type": "string", "enum": values}
-
-
-def values(kind: Any) -> list[str]:
-    return [member.value for member in kind]
-
 
 ERROR_DETAIL = closed(
     {
@@ -409,7 +358,15 @@ REQUESTS: dict[str, Schema] = {
     ),
     "PublishWriteup": example(
         closed(
-            {"version": nullable({**ID, "description": "409 if the write-up changed since."})},
+            {
+                "version": nullable({**ID, "description": "409 if the write-up changed since."}),
+                "confirm_open_review": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Publish although a review of the notes is open "
+                    "(otherwise 409 naming who has not answered).",
+                },
+            },
             required=[],
         ),
         {},

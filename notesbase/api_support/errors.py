@@ -17,6 +17,7 @@ MESSAGES = {
     404: "There is nothing here.",
     405: "That method is not allowed here.",
     409: "That clashes with what is stored.",
+    410: "That has ended or been used.",
     413: "The request body is too large.",
     415: "Send the body as JSON with 'Content-Type: application/json'.",
     422: "Some fields are not valid.",

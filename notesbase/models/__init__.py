@@ -33,6 +33,8 @@ from notesbase.models.publishing import (
     writeup_snapshot_people,
 )
 from notesbase.models.review import (
+    COMMENT_MAX,
+    REASON_MAX,
     RequestKind,
     RequestStatus,
     Reviewer,
@@ -44,6 +46,8 @@ from notesbase.models.search import IndexOutbox, MentionScan, item_mentions
 from notesbase.models.stamp import DisclosureStamp
 
 __all__ = [
+    "COMMENT_MAX",
+    "REASON_MAX",
     "ApiToken",
     "AuditEvent",
     "Base",

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from notesbase.models.meeting import Meeting
     from notesbase.models.notes import Item, Person
 
+# What a reviewer's comment and a facilitator's reason may hold, in characters.
+COMMENT_MAX = 2_000
+REASON_MAX = 2_000
+
 
 class ReviewStatus(enum.StrEnum):
     """What is stored; ``circulated`` and a passed deadline are worked out

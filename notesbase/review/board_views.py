@@ -4,7 +4,7 @@ against the item's current text), revoke a link, close the review."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -79,11 +79,6 @@ def board(slug: str, number: int) -> View:
     return _render(load(slug, number))
 
 
-def end_of_day(meeting: Meeting, day: Any) -> datetime:
-    zone = ZoneInfo(meeting.timezone or "Europe/London")
-    return datetime.combine(day, time(23, 59), zone).astimezone(ZoneInfo("UTC"))
-
-
 @bp.route(BOARD, methods=["POST"])
 @facilitator_required
 def create(slug: str, number: int) -> View:
@@ -92,7 +87,7 @@ def create(slug: str, number: int) -> View:
     if not form.validate_on_submit() or form.deadline.data is None:
         return _render(meeting, 400, open_form=form, problem="Give the deadline as a date.")
     try:
-        service.create_round(meeting, end_of_day(meeting, form.deadline.data), actor=_me())
+        service.create_round(meeting, service.deadline_at(meeting, form.deadline.data), actor=_me())
     except service.ReviewError as error:
         db.session.rollback()
         return _render(meeting, error.status, open_form=form, problem=error.message)
@@ -142,19 +137,7 @@ def start(slug: str, number: int) -> View:
 def _send_invitations(
     review: Any, invitations: list[service.Invitation], again: bool = False
 ) -> None:
-    try:
-        letters = [
-            mail.invitation(review, i.reviewer.person, i.token, again=again) for i in invitations
-        ]
-    except mail.MailError as error:
-        _report([], error.reason, "Invitations")
-        return
-    reached, problem = mail.send(letters, review)
-    now = service.utcnow()
-    for person in reached:
-        for invitation in invitations:
-            if invitation.reviewer.person_id == person.id:
-                invitation.reviewer.invited_at = now
+    reached, problem = mail.invite(review, invitations, again=again)
     db.session.commit()
     _report(reached, problem, "Invitations")
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from notesbase.access import current_member
 from notesbase.meetings import service as meetings
-from notesbase.models import Role
+from notesbase.models import Meeting, Role
 from notesbase.review.service import waiting_names
 
 CONFIRMED = "review_confirmed"
@@ -38,6 +38,19 @@ def ask_again() -> Response | None:
         return None  # the view answers as it always does
     flash("A review of these notes is open: tick the box to go ahead anyway.", "error")
     return redirect(url_for(back, slug=series.slug, number=meeting.number))
+
+
+def open_review_hold(meeting: Meeting) -> str | None:
+    """For ``notesbase circulate``: the open review of ``meeting`` and who
+    has not answered it, in words; None when no review is open."""
+    waiting = waiting_names(meeting)
+    if waiting is None:
+        return None
+    names = ", ".join(waiting.names) or "nobody"
+    return (
+        f"A review of these notes is open until {waiting.review.deadline:%Y-%m-%d %H:%M} UTC. "
+        f"Not answered yet: {names}. Unanswered requests: {waiting.unresolved}."
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,14 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from notesbase import site
-from notesbase.models import Meeting, Person, RequestStatus, ReviewRequest, ReviewRound
+from notesbase.models import (
+    Meeting,
+    Person,
+    RequestStatus,
+    ReviewRequest,
+    ReviewRound,
+    utcnow,
+)
 from notesbase.publishing.circulation.mail import MailError, connect
 from notesbase.publishing.circulation.mail_headers import (
     address_header,
@@ -29,6 +36,7 @@ from notesbase.publishing.circulation.mail_headers import (
 )
 from notesbase.publishing.circulation.mail_settings import settings_for
 from notesbase.review.requests import reason_shown
+from notesbase.review.service import Invitation
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,25 @@ def build(letter: Letter, review: ReviewRound) -> EmailMessage:
     html = env.get_template(f"review/mail_{letter.template}.html").render(values)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def invite(
+    review: ReviewRound, invitations: Iterable[Invitation], *, again: bool = False
+) -> tuple[list[Person], str]:
+    """Email each invitation its link and mark those reached as invited (the
+    caller commits): the people reached, and why the rest were not."""
+    invitations = list(invitations)
+    try:
+        letters = [invitation(review, i.reviewer.person, i.token, again=again) for i in invitations]
+    except MailError as error:
+        return [], error.reason
+    reached, problem = send(letters, review)
+    now = utcnow()
+    reached_ids = {person.id for person in reached}
+    for one in invitations:
+        if one.reviewer.person_id in reached_ids:
+            one.reviewer.invited_at = now
+    return reached, problem
 
 
 def send(letters: Iterable[Letter], review: ReviewRound) -> tuple[list[Person], str]:

@@ -14,6 +14,8 @@ from notesbase import audit
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality
 from notesbase.models import (
+    COMMENT_MAX,
+    REASON_MAX,
     Item,
     Member,
     RequestKind,
@@ -26,10 +28,8 @@ from notesbase.notes.errors import NotesError
 from notesbase.notes.facts import people_mentions
 from notesbase.notes.items import BODY_MAX, ItemFields, delete_item, update_item
 from notesbase.review.service import ReviewError
+from notesbase.review.shown import review_page
 from notesbase.text import clean_text
-
-COMMENT_MAX = 2_000
-REASON_MAX = 2_000
 
 
 def propose(
@@ -79,6 +79,25 @@ def propose(
         version=item.version,
     )
     return request
+
+
+def ask(
+    reviewer: Reviewer,
+    item_id: int,
+    kind: RequestKind,
+    *,
+    suggested: str = "",
+    comment: str = "",
+    label: str,
+) -> ReviewRequest:
+    """A request about one of the items the reviewer's page shows them (a
+    404 ``ReviewError`` for any other), of a kind they may ask of it."""
+    shown = {s.item.id: s for s in review_page(reviewer).items}.get(item_id)
+    if shown is None:
+        raise ReviewError("That item is not among yours.", 404)
+    return propose(
+        reviewer, shown.item, kind, shown.kinds, suggested=suggested, comment=comment, label=label
+    )
 
 
 def reason_shown(request: ReviewRequest) -> str:

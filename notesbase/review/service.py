@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -64,24 +65,30 @@ def latest_round(meeting: Meeting) -> ReviewRound | None:
     )
 
 
-def circulated_since(review: ReviewRound) -> bool:
-    if review.opened_at is None:
-        return False
-    found = db.session.scalar(
-        sa.select(Circulation.id)
-        .where(Circulation.meeting_id == review.meeting_id)
-        .where(Circulation.started_at >= review.opened_at)
-        .limit(1)
+def last_circulated(meeting_id: int) -> datetime | None:
+    """When the meeting's notes last went out by email; None if never."""
+    return db.session.scalar(
+        sa.select(sa.func.max(Circulation.started_at)).where(Circulation.meeting_id == meeting_id)
     )
-    return found is not None
+
+
+def circulated_since(review: ReviewRound, last: datetime | None) -> bool:
+    """Whether the notes went out by email (last at ``last``) after the round opened."""
+    return review.opened_at is not None and last is not None and last >= review.opened_at
 
 
 def state_of(review: ReviewRound, now: datetime | None = None) -> str:
     """draft, in_review, agreed, closed or circulated."""
-    now = now or utcnow()
+    last = None if review.opened_at is None else last_circulated(review.meeting_id)
+    return state_at(review, last, now or utcnow())
+
+
+def state_at(review: ReviewRound, last: datetime | None, now: datetime) -> str:
+    """``state_of``, told when the meeting's notes last went out by email
+    (``last_circulated``; read for many meetings at once by ``search_filter``)."""
     if review.status is ReviewStatus.DRAFT:
         return ReviewStatus.DRAFT.value
-    if circulated_since(review):
+    if circulated_since(review, last):
         return CIRCULATED
     if review.status is ReviewStatus.IN_REVIEW and now >= review.deadline:
         return ReviewStatus.CLOSED.value
@@ -147,6 +154,12 @@ def create_round(meeting: Meeting, deadline: datetime, *, actor: Member) -> Revi
         deadline=deadline.isoformat(),
     )
     return review
+
+
+def deadline_at(meeting: Meeting, day: date) -> datetime:
+    """The end of ``day`` (23:59) where the meeting was held, in UTC."""
+    zone = ZoneInfo(meeting.timezone or "Europe/London")
+    return datetime.combine(day, time(23, 59), zone).astimezone(ZoneInfo("UTC"))
 
 
 def check_deadline(deadline: datetime) -> None:

@@ -10,11 +10,10 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from notesbase.consent.grants import Scope, grant
 from notesbase.db import db
-from notesbase.models import AuditEvent, Item, RequestKind, Reviewer, ReviewStatus
+from notesbase.models import RequestKind, Reviewer, ReviewStatus
 from notesbase.notes.errors import NotesError
-from notesbase.review import links, requests
+from notesbase.review import consent, links, requests
 from notesbase.review.blueprint import bp
 from notesbase.review.forms import ActionForm, RequestForm, ReviewConsentForm
 from notesbase.review.service import ReviewError, approve, state_of
@@ -106,36 +105,16 @@ def set_consent(reviewer_id: int) -> View:
     form = ReviewConsentForm()
     if not form.validate_on_submit():
         return _page(found, 400, consent_form=form, problem="Choose who, where and how.")
-    meeting = found.round.meeting
-    scope = {
-        "meeting": Scope(meeting=meeting),
-        "series": Scope(series=meeting.series),
-        "everywhere": Scope(),
-    }[form.scope.data or "meeting"]
     try:
-        grant(
-            found.person,
-            form.audience.data or "",
-            form.level.data or "",
-            scope,
-            actor=None,
-            note="by the person, in their review",
+        scope = consent.set_consent(
+            found, form.audience.data or "", form.level.data or "", form.scope.data or "meeting"
         )
     except NotesError as error:
         db.session.rollback()
         return _page(found, 400, consent_form=form, problem=error.message)
-    relabel_consent_events(found)
     db.session.commit()
     flash(f"Saved: it applies at once, {scope.label}.", "success")
     return redirect(url_for("review.page", reviewer_id=found.id))
-
-
-def relabel_consent_events(reviewer: Reviewer) -> None:
-    """The grant was made by the person through their link, not from the
-    command line: say so in the audit events it added."""
-    for event in db.session.new:
-        if isinstance(event, AuditEvent) and event.action.startswith("consent."):
-            event.actor_label = links.label_for(reviewer)
 
 
 @bp.route("/review/page/<int:reviewer_id>/request", methods=["POST"])
@@ -146,20 +125,15 @@ def make_request(reviewer_id: int) -> View:
     form = RequestForm()
     if not form.validate_on_submit():
         return _page(found, 400, request_form=form, problem="Choose an item and what you ask.")
-    shown = {s.item.id: s for s in review_page(found).items}
     try:
         item_id = int(form.item.data or "")
     except ValueError:
         item_id = 0
-    one = shown.get(item_id)
-    if one is None:
-        return _page(found, 404, request_form=form, problem="That item is not among yours.")
     try:
-        requests.propose(
+        requests.ask(
             found,
-            db.session.get(Item, item_id),  # type: ignore[arg-type]
+            item_id,
             RequestKind(form.kind.data),
-            one.kinds,
             suggested=form.suggested.data or "",
             comment=form.comment.data or "",
             label=links.label_for(found),

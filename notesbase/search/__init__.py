@@ -11,7 +11,9 @@
   start-up: ``context.use_internals``);
 - ``documents``: what goes into the index, from ``disclose`` only;
 - ``sources``: the public texts features register for their documents
-  (the published write-up), so search imports no feature;
+  (the published write-up), so search imports no feature; likewise
+  ``review_states``: the meetings in each review state, for the
+  facilitators' ``review=`` filter;
 - ``outbox``: index work committed with the change, applied after commit;
 - ``indexer``: applying the outbox (``changes``: what rows ask for;
   ``backlog``: what is still to apply; ``background``: merges and scans),

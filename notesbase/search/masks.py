@@ -94,8 +94,12 @@ def _without_waiting(
 
 
 def narrowed(view: View, filters: Filters) -> np.ndarray | None:
-    """The documents the filters keep, or None when there are none."""
+    """The documents the filters keep, or None when there are none. The
+    result is and-ed with what the reader may search, so a filter (the
+    review state's meetings too) can only ever keep less."""
     masks: list[np.ndarray] = []
+    if filters.meetings is not None:
+        masks.append(_meetings(view, filters.meetings))
     if filters.series:
         masks.append(_any(view, "series", filters.series))
     masks.extend(view.mask("topics", topic) for topic in filters.topics)
@@ -112,6 +116,14 @@ def narrowed(view: View, filters: Filters) -> np.ndarray | None:
     result = masks[0].copy()
     for mask in masks[1:]:
         result &= mask
+    return result
+
+
+def _meetings(view: View, meetings: frozenset[int]) -> np.ndarray:
+    """Every document of these meetings (their scope), whatever its type."""
+    result = np.zeros(view.size, dtype=bool)
+    for meeting in meetings:
+        result[view.postings("scope", f"meeting:{meeting}").ids] = True
     return result
 
 

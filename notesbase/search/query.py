@@ -69,7 +69,10 @@ Clause = Term | AnyOf
 
 @dataclass(frozen=True)
 class Filters:
-    """Narrowing that is not about words: the form's filters and field queries."""
+    """Narrowing that is not about words: the form's filters and field
+    queries. ``review`` holds review states (``review_states``), which the
+    search makes ``meetings``: the only meetings whose documents it may
+    find (None: no such limit; empty: nothing)."""
 
     series: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
@@ -78,6 +81,8 @@ class Filters:
     number_to: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    review: tuple[str, ...] = ()
+    meetings: frozenset[int] | None = None
 
     @property
     def any(self) -> bool:
@@ -89,6 +94,7 @@ class Filters:
             or self.number_to is not None
             or self.date_from is not None
             or self.date_to is not None
+            or bool(self.review)
         )
 
 

@@ -11,7 +11,11 @@
    text, never from anything stored in the index.
 3. A stale hit is dropped and its item queued for re-indexing, and the
    search runs again without it, so no total, topic count or page range
-   counts a hit the re-check dropped (``_checked``)."""
+   counts a hit the re-check dropped (``_checked``).
+4. The review state filter (``review_meetings``) is a list of meetings the
+   engine may find documents of, among the series the reader facilitates:
+   like every filter it narrows inside the engine, before counting and
+   paging, and never widens what the reader may see."""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ from notesbase.access import notes_audience
 from notesbase.db import db
 from notesbase.disclosure import Audience, DisclosedItem
 from notesbase.models import IndexOutbox, Item, Meeting, Member, Series, Topic, utcnow
-from notesbase.search import backlog, indexer, retries
+from notesbase.search import backlog, indexer, retries, review_states
 from notesbase.search.documents import (
     Facts,
     disclosed_across,
@@ -40,7 +44,7 @@ from notesbase.search.documents import (
 )
 from notesbase.search.engine import Access, EngineResults, IndexUnavailable, StoredDoc
 from notesbase.search.naming import like_pattern
-from notesbase.search.query import Filters, ParsedQuery, QueryError, parse
+from notesbase.search.query import Filters, QueryError, parse
 from notesbase.search.request import SearchRequest
 from notesbase.search.results import (
     CATCHING_UP,
@@ -53,6 +57,11 @@ from notesbase.search.results import (
 from notesbase.search.sources import public_text
 
 SNIPPET_CHARS = 240
+FACILITATOR = Audience.FACILITATOR.value
+REVIEW_REFUSED = (
+    "Only facilitators can search by review state, among the series they facilitate:"
+    " search again without it."
+)
 # Runs of a search whose re-check drops hits before it answers with
 # counts taken off by hand (``_checked``).
 MAX_RECHECKS = 3
@@ -71,21 +80,43 @@ def reader_access(member: Member | None) -> tuple[Access, dict[int, Audience]]:
     return access, audiences
 
 
-def resolve_filters(filters: Filters) -> Filters:
-    """Series are named by slug in URLs and by id in the index."""
-    if not filters.series:
-        return filters
-    ids = db.session.scalars(sa.select(Series.id).where(Series.slug.in_(filters.series))).all()
-    # An unknown slug matches nothing rather than everything.
-    return Filters(
-        series=tuple(str(i) for i in ids) or ("0",),
-        topics=filters.topics,
-        kinds=filters.kinds,
-        number_from=filters.number_from,
-        number_to=filters.number_to,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-    )
+def resolve_filters(filters: Filters, access: Access) -> Filters:
+    """Series are named by slug in URLs and by id in the index; review
+    states become the meetings in them (``review_meetings``)."""
+    if filters.series:
+        ids = db.session.scalars(sa.select(Series.id).where(Series.slug.in_(filters.series))).all()
+        # An unknown slug matches nothing rather than everything.
+        filters = replace(filters, series=tuple(str(i) for i in ids) or ("0",))
+    if filters.review:
+        filters = replace(filters, meetings=review_meetings(filters.review, access))
+    return filters
+
+
+def facilitated(access: Access) -> list[int]:
+    """The series the reader reads as a facilitator."""
+    return [series for series, audience in access.by_series if audience == FACILITATOR]
+
+
+def review_meetings(states: tuple[str, ...], access: Access) -> frozenset[int]:
+    """The meetings of the series the reader facilitates whose review is in
+    any of ``states``. Fail closed: a reader who facilitates no series is
+    refused whatever they ask, so the filter tells them nothing."""
+    series = facilitated(access)
+    if not series or not review_states.available():
+        raise QueryError(REVIEW_REFUSED)
+    unknown = [state for state in states if state not in review_states.STATES]
+    if unknown:
+        raise QueryError(f"Choose a review state from: {', '.join(review_states.STATES)}.")
+    return review_states.meetings_in(states, series)
+
+
+def review_offered(member: Member | None) -> dict[str, str]:
+    """The review states the search form offers ``member``: none unless
+    they facilitate a series."""
+    access, _audiences = reader_access(member)
+    if not facilitated(access) or not review_states.available():
+        return {}
+    return review_states.STATES
 
 
 def search(
@@ -106,9 +137,9 @@ def search(
         raise QueryError("Type a word or two to search for, or choose a topic.")
     page = max(1, min(page, MAX_PAGE))
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    waiting = _catch_up(app)
     access, audiences = reader_access(member)
-    parsed = ParsedQuery(parsed.required, parsed.excluded, resolve_filters(parsed.filters))
+    parsed = replace(parsed, filters=resolve_filters(parsed.filters, access))
+    waiting = _catch_up(app)
     engine = indexer.engine_for(app)
     request = SearchRequest(
         parsed,

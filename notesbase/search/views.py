@@ -72,6 +72,7 @@ def filters_from(args: MultiDict[str, str]) -> tuple[Filters, int, bool]:
         number_to=_meeting_number(args, "meeting_to"),
         date_from=_date(args, "from"),
         date_to=_date(args, "to", end=True),
+        review=tuple(r.strip() for r in args.getlist("review") if r.strip())[:20],
     )
     try:
         page = int(args.get("page", "1") or "1")
@@ -105,6 +106,7 @@ def page() -> Any:
         "result": None,
         "series_options": db.session.scalars(sa.select(Series).order_by(Series.title)).all(),
         "topic_options": db.session.scalars(sa.select(Topic).order_by(Topic.name)).all(),
+        "review_options": service.review_offered(current_member()),
     }
     if not request.args:
         return render_template("search/search.html", **context)

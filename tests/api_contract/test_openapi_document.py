@@ -63,11 +63,15 @@ def test_document_is_valid_openapi():
 
 
 def test_token_routes_and_public_routes_are_marked():
-    """Reading is public (a token optional); every write needs a token."""
+    """Reading is public (a token optional) but for items, people and
+    reviews; every write needs a token, or a reviewer's link or session."""
     for path, item in DOCUMENT["paths"].items():
         for method, operation in item.items():
             public = {} in operation["security"]
-            assert public == (method == "get" and "/items/" not in path and "/people" not in path)
+            guarded = ("/items/", "/people", "/review")
+            assert public == (method == "get" and not any(p in path for p in guarded))
+            if path.startswith("/review/"):
+                assert {"bearer": []} not in operation["security"], (method, path)
             assert "401" in operation["responses"], (method, path)
 
 

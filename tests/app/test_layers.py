@@ -20,7 +20,7 @@ PACKAGE = Path(notesbase.__file__).resolve().parent
 
 # Features that search must never import (it serves them; they register
 # with it): the API, publishing, the consent and admin pages, the meeting
-# pages.
+# pages, the review rounds.
 ABOVE_SEARCH = (
     "notesbase.api",
     "notesbase.publishing",
@@ -28,6 +28,7 @@ ABOVE_SEARCH = (
     "notesbase.admin",
     "notesbase.meetings.views",
     "notesbase.meetings.manage",
+    "notesbase.review",
 )
 
 Graph = dict[str, dict[str, int]]  # module -> {module it imports: first line}
@@ -181,8 +182,9 @@ def test_no_module_imports_one_that_imports_it_back():
 
 
 def test_search_imports_none_of_the_features_it_serves():
-    """Search sits below the API, publishing and the pages: they register
-    with it (document sources), it never reaches up to them."""
+    """Search sits below the API, publishing, the review rounds and the
+    pages: they register with it (document sources, review states), it never
+    reaches up to them."""
     graph = import_graph(PACKAGE)
     reaching_up = [
         f"{module} (line {line}) -> {target}"

@@ -130,11 +130,15 @@ def test_no_get_route_changes_anything(world):
 
 
 def test_no_api_read_changes_anything(world):
-    """Every GET route of the API, with an admin's token, answers no-store and
-    changes nothing but the token's last-use time."""
+    """Every GET route of the API, with an admin's token (and a reviewer's
+    session, for the reviewer's routes), answers no-store and changes nothing
+    but the token's last-use time."""
     app, seeded = world
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {seeded.api_token}"}
+    headers = {
+        "Authorization": f"Bearer {seeded.api_token}",
+        "Review-Session": seeded.values["review_session"],
+    }
     before = table_rows(app, BOOKKEEPING)
     statuses = {}
     for rule in routes(app, api=True, methods={"GET"}):

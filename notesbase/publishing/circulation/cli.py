@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from notesbase.meetings.cli import find_meeting
+from notesbase.meetings.holds import holds_on
 from notesbase.models import Meeting
 from notesbase.publishing.circulation import delivery, service
 from notesbase.publishing.leakcheck import check as leakcheck
@@ -87,8 +88,9 @@ def circulate_command(
 
 
 def _start(meeting: Meeting, *, yes: bool) -> int:
-    """Start a circulation, asking first (unless ``yes``), and again more
-    plainly when the meeting was circulated before."""
+    """Start a circulation, asking first (unless ``yes``), more plainly when
+    the meeting was circulated before, and naming what holds it (an open
+    review: who has not answered)."""
     recipients = len(service.active_members(meeting.series_id))
     earlier = service.latest(meeting.id)
     if earlier is not None:
@@ -99,6 +101,11 @@ def _start(meeting: Meeting, *, yes: bool) -> int:
         )
     else:
         question = f"Send the notes of meeting {meeting.number} to {recipients} member(s)?"
+    held = holds_on(meeting)
+    for words in held:
+        click.echo(words, err=True)
+    if held:
+        question = f"Go ahead although the notes are held as above? {question}"
     if not yes:
         click.confirm(question, abort=True)
     try:

@@ -9,7 +9,8 @@ API's hooks (the caller's token, JSON errors, the unit of work):
   when ``version`` is not it (0: there is no write-up yet), 422 per field; a
   published write-up changes in public at once, so the leak check runs first;
 - ``POST`` the same path: publish (facilitators' tokens), optionally with
-  ``{"version": n}``; 409 with the leak check's findings while one stands;
+  ``{"version": n}``; 409 with the leak check's findings while one stands
+  (and while a review is open, unless ``"confirm_open_review": true``);
 - ``DELETE``: unpublish (facilitators' tokens); 404 when it is not published.
 
 Errors keep the API's shape, ``{"error": {"status", "message", ...}}``."""
@@ -148,6 +149,9 @@ def _expected_version() -> int | None:
         return None
     fields = Fields(json_object())
     version = fields.integer("version", nullable=True)
+    fields.boolean(
+        "confirm_open_review", default=False
+    )  # read before this view, by a review's hook
     fields.done()
     return version
 
