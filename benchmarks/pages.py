@@ -1,11 +1,7 @@
 """Benchmark the main pages on a generated database, kind of page by kind,
 the facilitator's writes among them.
 
-    .venv/bin/python benchmarks/pages.py [--series 5] [--meetings 60] [--items 40]
-                                         [--words 80] [--people 200] [--requests 300]
-                                         [--leak-meetings 20] [--leak-items 100]
-                                         [--kinds add-item,leak-check] [--seed 1]
-                                         [--json PATH] [--profile PATH]
+    .venv/bin/python benchmarks/pages.py [--series 5] [--meetings 60] [--items 40] ...
 
 Builds a throw-away instance (SQLite, or the empty database named by
 NOTESBASE_BENCH_DATABASE_URL) holding the search benchmark's synthetic corpus
@@ -199,10 +195,8 @@ def time_pages(
         log_in(clients[FACILITATOR], writes.FACILITATOR_EMAIL, loaded.password)
         facilitator = writes.Facilitator(clients[FACILITATOR], loaded.spec, loaded.spec.seed)
     timed = Timed()
-    # What this process holds from loading the corpus is left out of the
-    # garbage collector's passes, as a server's worker leaves out what it
-    # holds after start-up (``notesbase serve``): otherwise walking it
-    # would be timed as the pages.
+    # What loading left is frozen out of the collector's passes, as a served
+    # worker freezes what it holds after start-up (``notesbase serve``).
     gc.collect()
     gc.freeze()
     if profile is not None:
