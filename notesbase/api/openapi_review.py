@@ -129,6 +129,10 @@ RESPONSES: dict[str, Schema] = {
                         "public": SHOWN,
                         "own_html": nullable(STRING),
                         "own_safe": {"type": "boolean"},
+                        "held": {
+                            "type": "boolean",
+                            "description": "Held back while a facilitator checks it: no text.",
+                        },
                         "editable": STRING,
                         "kinds": {"type": "array", "items": enum(values(RequestKind))},
                     }

@@ -110,6 +110,7 @@ def _item_json(one: ShownReviewItem) -> dict[str, Any]:
         "public": _shown(one.public),
         "own_html": one.own_html,
         "own_safe": one.own_safe,
+        "held": one.held,
         "editable": one.editable,
         "kinds": [kind.value for kind in one.kinds],
     }

@@ -7,7 +7,13 @@ that only when the matcher finds nobody else in it; otherwise they get the
 members' rendering of it with themselves named and everyone else as members
 see them (redacted passages cut). Confidential items are shown only to the
 person who spoke them; an item that merely names the reviewer is shown only as
-members see it, or not at all."""
+members see it, or not at all.
+
+The leak check's people rules then read every text of an item the page
+would show (``held``): when they find anyone but the reviewer in it (a
+withheld person's first name alone, say, which ``disclose`` leaves), none
+of the item's texts is shown until a facilitator fixes it (fail closed).
+The reviewer may still ask for a change to it."""
 
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from notesbase.disclosure import (
 )
 from notesbase.models import Item, Meeting, Person, RequestKind, Reviewer, utcnow
 from notesbase.notes.facts import load_notes
+from notesbase.publishing.leakcheck.draft import people_found
 from notesbase.publishing.writeups.public import published_writeup
 from notesbase.review.service import items_of, people_in
 
@@ -43,6 +50,7 @@ class ShownReviewItem:
     own_safe: bool
     editable: str
     kinds: tuple[RequestKind, ...]
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,18 +112,19 @@ def review_page(reviewer: Reviewer) -> ReviewPage:
                 own = _as_named_member(notes, person.id, item.id)
                 own_html = own.body_html if own is not None else ""
                 editable = own.body_text if own is not None else ""
-        shown.append(
-            ShownReviewItem(
-                item=item,
-                spoke=spoke,
-                member=member,
-                public=in_public.get(item.id),
-                own_html=own_html,
-                own_safe=own_safe,
-                editable=editable,
-                kinds=request_kinds(item, spoke),
-            )
+        one = ShownReviewItem(
+            item=item,
+            spoke=spoke,
+            member=member,
+            public=in_public.get(item.id),
+            own_html=own_html,
+            own_safe=own_safe,
+            editable=editable,
+            kinds=request_kinds(item, spoke),
         )
+        if _names_others(notes, one, person.id):
+            one = held(one)
+        shown.append(one)
     return ReviewPage(person, meeting, shown, public is not None)
 
 
@@ -132,3 +141,25 @@ def request_kinds(item: Item, spoke: bool) -> tuple[RequestKind, ...]:
     if spoke:
         kinds.append(RequestKind.REMOVE)
     return tuple(kinds)
+
+
+def _texts(one: ShownReviewItem) -> list[str]:
+    views = [view for view in (one.member, one.public) if view is not None]
+    texts = [text for view in views for text in (view.body_text, view.attribution or "")]
+    return [*texts, one.own_html or "", one.editable]
+
+
+def _names_others(notes: Notes, one: ShownReviewItem, person_id: int) -> bool:
+    """Whether the leak check's people rules, for members (the widest
+    audience a reviewer reads as), find anyone but the reviewer, or someone
+    they cannot tell, in any text of ``one``."""
+    return any(
+        not hit.people or set(hit.people) - {person_id}
+        for text in _texts(one)
+        for hit in people_found(notes, text, Audience.MEMBER)
+    )
+
+
+def held(one: ShownReviewItem) -> ShownReviewItem:
+    """``one`` with none of its texts: shown as held back."""
+    return replace(one, member=None, public=None, own_html=None, editable="", held=True)

@@ -181,6 +181,17 @@ def _findings(notes: Notes, draft: Draft, audience: Audience) -> list[DraftFindi
     return findings
 
 
+def people_found(notes: Notes, text: str, audience: Audience) -> list[Hit]:
+    """What the leak check's people rules find in ``text`` as ``audience``
+    would read it (every reading of it), judged against ``notes``' people
+    and grants: a first name or surname alone, an affiliation, a
+    descriptor or an email address that audience may not see."""
+    people = _people_check(_people_only(notes), audience)
+    if not people.terms or not text:
+        return []
+    return [hit for reading in leak_text.readings(text) for hit in people.hits(reading)]
+
+
 def _people_only(notes: Notes) -> Notes:
     """``notes`` as a key for the people rules: its people and grants, as tuples."""
     return Notes(notes.series_id, notes.meeting_id, (), tuple(notes.people), tuple(notes.grants))
