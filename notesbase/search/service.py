@@ -12,7 +12,7 @@
 3. A stale hit is dropped and its item queued for re-indexing, and the
    search runs again without it, so no total, topic count or page range
    counts a hit the re-check dropped (``_checked``).
-4. The review state filter (``review_meetings``) is a list of meetings the
+4. The review state filter (``review_states.meetings_for``) is a list of meetings the
    engine may find documents of, among the series the reader facilitates:
    like every filter it narrows inside the engine, before counting and
    paging, and never widens what the reader may see."""
@@ -57,11 +57,6 @@ from notesbase.search.results import (
 from notesbase.search.sources import public_text
 
 SNIPPET_CHARS = 240
-FACILITATOR = Audience.FACILITATOR.value
-REVIEW_REFUSED = (
-    "Only facilitators can search by review state, among the series they facilitate:"
-    " search again without it."
-)
 # Runs of a search whose re-check drops hits before it answers with
 # counts taken off by hand (``_checked``).
 MAX_RECHECKS = 3
@@ -82,39 +77,21 @@ def reader_access(member: Member | None) -> tuple[Access, dict[int, Audience]]:
 
 def resolve_filters(filters: Filters, access: Access) -> Filters:
     """Series are named by slug in URLs and by id in the index; review
-    states become the meetings in them (``review_meetings``)."""
+    states become the meetings in them (``review_states.meetings_for``)."""
     if filters.series:
         ids = db.session.scalars(sa.select(Series.id).where(Series.slug.in_(filters.series))).all()
         # An unknown slug matches nothing rather than everything.
         filters = replace(filters, series=tuple(str(i) for i in ids) or ("0",))
     if filters.review:
-        filters = replace(filters, meetings=review_meetings(filters.review, access))
+        filters = replace(filters, meetings=review_states.meetings_for(filters.review, access))
     return filters
-
-
-def facilitated(access: Access) -> list[int]:
-    """The series the reader reads as a facilitator."""
-    return [series for series, audience in access.by_series if audience == FACILITATOR]
-
-
-def review_meetings(states: tuple[str, ...], access: Access) -> frozenset[int]:
-    """The meetings of the series the reader facilitates whose review is in
-    any of ``states``. Fail closed: a reader who facilitates no series is
-    refused whatever they ask, so the filter tells them nothing."""
-    series = facilitated(access)
-    if not series or not review_states.available():
-        raise QueryError(REVIEW_REFUSED)
-    unknown = [state for state in states if state not in review_states.STATES]
-    if unknown:
-        raise QueryError(f"Choose a review state from: {', '.join(review_states.STATES)}.")
-    return review_states.meetings_in(states, series)
 
 
 def review_offered(member: Member | None) -> dict[str, str]:
     """The review states the search form offers ``member``: none unless
     they facilitate a series."""
     access, _audiences = reader_access(member)
-    if not facilitated(access) or not review_states.available():
+    if not review_states.facilitated(access) or not review_states.available():
         return {}
     return review_states.STATES
 

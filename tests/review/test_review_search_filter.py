@@ -201,7 +201,7 @@ def test_readers_who_facilitate_nothing_are_refused_and_told_nothing(app, client
         assert "total" not in body and "results" not in body and "topics" not in body
         answers.append(body)
     assert all(body == answers[0] for body in answers)
-    assert answers[0]["error"]["message"] == service.REVIEW_REFUSED
+    assert answers[0]["error"]["message"] == review_states.REVIEW_REFUSED
     if who:
         log_in(client, who)
     pages = [
@@ -211,7 +211,7 @@ def test_readers_who_facilitate_nothing_are_refused_and_told_nothing(app, client
     for page in pages:
         text = page.get_data(as_text=True)
         assert page.status_code == 400
-        assert service.REVIEW_REFUSED in text
+        assert review_states.REVIEW_REFUSED in text
         assert "result" not in text.split("</form>", 1)[1]
     assert api(client, headers, q=WORD).status_code == 200
 
@@ -221,7 +221,7 @@ def test_refused_to_facilitators_too_when_no_feature_gives_states(app, client, s
     monkeypatch.setattr(review_states, "READERS", [])
     answer = api(client, token_for(app, FACILITATOR), q=WORD, review="none")
     assert answer.status_code == 400
-    assert answer.get_json()["error"]["message"] == service.REVIEW_REFUSED
+    assert answer.get_json()["error"]["message"] == review_states.REVIEW_REFUSED
 
 
 def test_a_facilitator_of_one_series_never_matches_another(app, client, states, monkeypatch):
