@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api_contract.support import seed
+from tests.api_contract.contract_support import seed
 
 CHECKS = [
     not_a_server_error,

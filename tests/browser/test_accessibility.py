@@ -22,7 +22,7 @@ from notesbase.demo import DEMO_SERIES
 from notesbase.meetings import service
 from notesbase.models import Item, Meeting, Member, Person, Role, Series, Topic
 from tests.browser.conftest import axe_violations, describe_violations, log_in_as
-from tests.security.support import seed_review
+from tests.security.security_support import seed_review
 
 ROLES = ("public", "member", "facilitator", "admin")
 # The meeting with notes, people and a published write-up in the demo data.

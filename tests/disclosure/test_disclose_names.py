@@ -15,7 +15,7 @@ from notesbase.disclosure import (
     withheld_terms,
 )
 from notesbase.disclosure.matching import Matcher, fold
-from tests.disclosure.builders import (
+from tests.disclosure.builders_support import (
     JANE,
     both,
     grant,

@@ -25,8 +25,8 @@ from notesbase.disclosure import (
     disclose,
 )
 from notesbase.text import clean_line, clean_text
-from tests.disclosure.builders import MEETING, SERIES, at
-from tests.hostile.spellings import Spelling, spellings, survivors
+from tests.disclosure.builders_support import MEETING, SERIES, at
+from tests.hostile.spellings_support import Spelling, spellings, survivors
 
 QUILLON = PersonFacts(
     1,

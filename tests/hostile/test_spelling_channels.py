@@ -37,7 +37,7 @@ from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from notesbase.text import clean_line, clean_text
 from tests.conftest import PASSWORD, post_form
 from tests.disclosure.test_hostile_spellings import CONTEXTS, QUILLON, TERMS
-from tests.hostile.spellings import Spelling, corpus, disguise, readings, survivors
+from tests.hostile.spellings_support import Spelling, corpus, disguise, readings, survivors
 
 MEETING = "/series/cop/meetings/1"
 FIRST_NAMES = 6  # items holding the first name alone, for the leak check

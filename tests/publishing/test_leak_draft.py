@@ -12,7 +12,7 @@ from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Lev
 from notesbase.disclosure import PersonFacts as Person
 from notesbase.publishing.leakcheck.draft import Draft, check_draft, utf16_offset
 from notesbase.publishing.leakcheck.fixes import hidden_body, wrapped
-from tests.disclosure.builders import MEETING, SERIES, grant
+from tests.disclosure.builders_support import MEETING, SERIES, grant
 
 ADA = Person(
     id=2,

@@ -18,7 +18,7 @@ from notesbase.disclosure.render import attribute_values, text_and_attributes, t
 from notesbase.publishing.leakcheck import text as leak_text
 from notesbase.publishing.leakcheck.people import Hit
 from notesbase.publishing.leakcheck.secrets import RUN, SecretsCheck
-from tests.disclosure.builders import item, notes
+from tests.disclosure.builders_support import item, notes
 
 HIDDEN = "The merger with Northwind Holdings is off until the spending review of 2026"
 MEMBERS = "Project Nightingale starts in the spring with the council data team"

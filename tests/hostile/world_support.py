@@ -39,7 +39,7 @@ from notesbase.publishing.writeups.public import CHANNEL
 from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from notesbase.text import clean_line
 from tests.conftest import PASSWORD, csrf_token_from
-from tests.hostile.checks import corpus
+from tests.hostile.checks_support import corpus
 
 FACILITATOR = "facilitator@example.org"
 ADMIN = "admin@example.org"
