@@ -1,7 +1,8 @@
 """The contract run's world and live server: the JSON API tests' world
 (two series, notes with confidential items and a redacted span, people with
 consent, a token for each kind of caller) plus a published write-up, served
-by the test's own app on a loopback port."""
+by the test's own app on a loopback port; and the checks every answer is
+held to."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from notesbase.db import db
@@ -24,6 +32,14 @@ HOST = "127.0.0.1"
 # production (not propagated). Limits stay on but high, so a thousand
 # generated searches cannot make the run flaky.
 LIVE_CONFIG = {"TESTING": False, "SEARCH_RATE_LIMIT": "100000 per minute"}
+# What every answer is checked for: no server error, and inside the document.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def seed(app: Flask, make_member: Any, make_series: Any) -> World:

@@ -15,12 +15,25 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter, RequestRedirect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.test_accessibility import NOT_HTML
 
 # Enough for every page pattern of the app (about 45 answer HTML), as a bound.
 MAX_PAGES = 60
 # Routes a crawl never opens, whatever method they answer to.
 NEVER = {"auth.logout": "logs the visitor out"}
+# GET routes that answer something other than an HTML page: no page to check.
+NOT_HTML = {
+    "static": "stylesheets and scripts",
+    "calendar.all_feed": "iCalendar feed",
+    "calendar.series_feed": "iCalendar feed",
+    "writeups.feed": "Atom feed",
+    "writeups.series_feed": "Atom feed",
+    "writeups.export_markdown": "Markdown download",
+    "exports.notes_markdown": "Markdown download",
+    "exports.notes_pdf": "PDF download",
+    "notes.export_file": "notes file download",
+    "search.suggest": "JSON for the search box",
+    "health.healthz": "JSON for operators and load balancers",
+}
 
 
 @dataclass

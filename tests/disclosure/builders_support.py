@@ -41,6 +41,35 @@ JANE = PersonFacts(
     email="jane.doe@example.org",
 )
 
+# A person every hostile spelling test withholds, the things of theirs
+# that are spelled, and where in an item a spelling may stand.
+QUILLON = PersonFacts(
+    1,
+    "Quillon Marrowfield",
+    "Heronsgate Council",
+    "Thornbury data steward",
+    "quillon.marrowfield@heronsgate.example",
+)
+TERMS = {
+    "name": QUILLON.name,
+    "surname": "Marrowfield",
+    "affiliation": QUILLON.affiliation,
+    "fragment": "Heronsgate",
+    "descriptor": QUILLON.descriptor,
+    "email": QUILLON.email or "",
+}
+CONTEXTS = [
+    "We heard that {} had finished the pilot.",
+    "**{}** said the budget is cut.",
+    "- {} agreed\n- others did not",
+    "| who | what |\n| --- | --- |\n| {} | data |",
+    "> {} asked about it",
+    "See [{}](https://example.org/page) for more.",
+    "`{}` was in the log",
+    "# {}\n\nA heading above.",
+    "Thanks to {}",
+]
+
 
 def at(minutes: int) -> datetime:
     return T0 + timedelta(minutes=minutes)

@@ -34,19 +34,19 @@ from notesbase.disclosure import Kind
 from notesbase.models import Meeting, Role
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.publishing.exports.notes import CHATHAM_HOUSE_LINE, build_export
-from tests.publishing.test_exports import (
+from tests.publishing.exports_support import (
     AUTHOR,
     MEMBERS_ONLY,
     NOTES,
     assert_clean,
-    world,  # noqa: F401 - a fixture
+    world_fixture,  # noqa: F401 - a fixture
 )
 
 PDF = NOTES + ".pdf"
 
 
 @pytest.fixture
-def reader(world, login_as):  # noqa: F811 - the fixture imported above
+def reader(world, login_as):
     return login_as(Role.MEMBER, "reader@example.org", series=[world["cop"]], name="Rhoda Reader")
 
 
@@ -99,7 +99,7 @@ def test_print_page_links_the_pdf(client, reader):
     assert 'href="/series/cop/meetings/1/notes.pdf"' in html
 
 
-def test_the_pdf_carries_the_members_notes_only(app, world):  # noqa: F811
+def test_the_pdf_carries_the_members_notes_only(app, world):
     """The PDF's words: the reminder and the members' view; no planted name,
     confidential text, author, or the site's header (no reader's name)."""
     text = pdf_text(app)
@@ -111,7 +111,7 @@ def test_the_pdf_carries_the_members_notes_only(app, world):  # noqa: F811
 
 
 @pytest.mark.parametrize(("who", "status"), [("public", 404), ("other series", 404)])
-def test_others_get_404(client, world, login_as, who, status):  # noqa: F811
+def test_others_get_404(client, world, login_as, who, status):
     if who == "other series":
         login_as(Role.MEMBER, "outsider@example.org", series=[world["other"]])
     assert client.get(PDF).status_code == status

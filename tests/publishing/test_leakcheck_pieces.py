@@ -35,8 +35,8 @@ from notesbase.publishing.writeups.service import save_writeup
 from notesbase.text import clean_line
 from tests.conftest import build_app as fresh_app
 from tests.disclosure import builders_support as builders
-from tests.disclosure.test_hostile_spellings import CONTEXTS, QUILLON
-from tests.disclosure.test_hostile_spellings import TERMS as SPELLING_TERMS
+from tests.disclosure.builders_support import CONTEXTS, QUILLON
+from tests.disclosure.builders_support import TERMS as SPELLING_TERMS
 from tests.hostile.spellings_support import corpus as spellings
 from tests.hostile.spellings_support import disguise
 from tests.hostile.world_support import build as build_hostile_world

@@ -4,8 +4,6 @@ leak check finds something); DELETE unpublishes. Errors keep the API's shape."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from notesbase.consent import grants
@@ -21,6 +19,7 @@ from tests.publishing.writeup_support import (
     NAMED,
     NAMED_CREDIT,
     SPAN,
+    call,
     log_in,
     save,
     world_fixture,  # noqa: F401 - a fixture
@@ -38,14 +37,6 @@ def drafted(app, world):
     response = save(client, f"{NAMED} and {HIDDEN} met.", [world["quote"], world["mention"]])
     assert response.status_code == 302
     return world
-
-
-def call(client, method: str, token: str | None = None, body=None, url: str = API):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    kwargs = {"headers": headers}
-    if body is not None:
-        kwargs.update(data=json.dumps(body), content_type="application/json")
-    return client.open(url, method=method, **kwargs)
 
 
 def test_get_is_404_until_published_then_the_public_view(app, client, drafted):

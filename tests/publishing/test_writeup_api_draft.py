@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 
 from tests.api.api_support import error_of
-from tests.publishing.test_writeup_api import call
 from tests.publishing.writeup_support import (
     API,
     CONFIDENTIAL,
     HIDDEN,
     MEMBERS_ONLY,
     SPAN,
+    call,
     form_version,
     log_in,
     save,

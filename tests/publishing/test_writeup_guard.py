@@ -16,7 +16,6 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Item, Person, WriteupSnapshot
 from notesbase.notes import items, people
-from tests.publishing.test_writeup_snapshot import patch_item
 from tests.publishing.writeup_channels_support import assert_clean_or_nothing, public_channels
 from tests.publishing.writeup_support import (
     CONFIDENTIAL,
@@ -25,6 +24,7 @@ from tests.publishing.writeup_support import (
     build_world,
     load_meeting,
     log_in,
+    patch_item,
     publish,
     save,
 )

@@ -24,6 +24,7 @@ from tests.publishing.writeup_support import (
     PUBLIC,
     facilitator_fixture,  # noqa: F401 - a fixture
     load_meeting,
+    patch_item,
     publish,
     save,
     world_fixture,  # noqa: F401 - a fixture
@@ -32,17 +33,6 @@ from tests.publishing.writeup_support import (
 
 RONAN = "Ronan Tallowby"
 RONAN_SAID = "Ronan explained the budget timetable."
-
-
-def patch_item(client, world, item_id: int, body: str):
-    """Edit an item through the API, as the issue's facilitator did."""
-    headers = {"Authorization": f"Bearer {world['facilitator_token']}"}
-    current = client.get(f"/api/v1/items/{item_id}", headers=headers).get_json()
-    return client.patch(
-        f"/api/v1/items/{item_id}",
-        json={"body": body, "version": current["version"]},
-        headers=headers,
-    )
 
 
 def audit_actions(app) -> list[str]:

@@ -5,6 +5,7 @@ and helpers that drive the write-up pages as a browser would."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
@@ -157,6 +158,26 @@ def writeup_row(app: Any, slug: str = "cop", number: int = 1) -> Writeup | None:
         if row is not None:
             db.session.expunge(row)
         return row
+
+
+def call(client, method: str, token: str | None = None, body=None, url: str = API):
+    """``method`` on the write-up API (or ``url``), with ``token`` and a JSON ``body``."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    kwargs = {"headers": headers}
+    if body is not None:
+        kwargs.update(data=json.dumps(body), content_type="application/json")
+    return client.open(url, method=method, **kwargs)
+
+
+def patch_item(client, world, item_id: int, body: str):
+    """Edit an item's body through the API with the facilitator's token."""
+    headers = {"Authorization": f"Bearer {world['facilitator_token']}"}
+    current = client.get(f"/api/v1/items/{item_id}", headers=headers).get_json()
+    return client.patch(
+        f"/api/v1/items/{item_id}",
+        json={"body": body, "version": current["version"]},
+        headers=headers,
+    )
 
 
 @pytest.fixture(name="world")

@@ -1,7 +1,7 @@
-"""Shared by the circulation tests (no tests of its own): a series whose
-notes plant released and unreleased names, confidential text and redacted
-spans; members in and out of it; a real SMTP server on loopback; readers
-for what arrived there and in the outbox."""
+"""Shared by the circulation tests: a series whose notes plant released
+and unreleased names, confidential text and redacted spans; members in and
+out of it; a real SMTP server on loopback; readers for what arrived there
+and in the outbox."""
 
 from __future__ import annotations
 
