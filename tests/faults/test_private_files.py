@@ -19,7 +19,7 @@ import pytest
 from notesbase import private_files
 from notesbase.publishing.circulation import mail, mail_headers, mail_settings
 from tests.faults.backup_support import populate, run, tools_or_skip
-from tests.publishing.circulation_support import parse
+from tests.publishing.circulation.circulation_support import parse
 
 UMASKS = [0o022, 0o000]
 

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from notesbase.publishing.circulation import mail, mail_settings
-from tests.publishing.circulation_support import SmtpServer, parse
+from tests.publishing.circulation.circulation_support import SmtpServer, parse
 from tests.support.loopback_support import free_port
 
 

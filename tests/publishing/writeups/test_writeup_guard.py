@@ -16,8 +16,11 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.models import Item, Person, WriteupSnapshot
 from notesbase.notes import items, people
-from tests.publishing.writeup_channels_support import assert_clean_or_nothing, public_channels
-from tests.publishing.writeup_support import (
+from tests.publishing.writeups.writeup_channels_support import (
+    assert_clean_or_nothing,
+    public_channels,
+)
+from tests.publishing.writeups.writeup_support import (
     CONFIDENTIAL,
     HIDDEN,
     NAMED,

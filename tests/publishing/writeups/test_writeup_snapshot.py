@@ -17,8 +17,11 @@ from notesbase.db import db
 from notesbase.disclosure import ConsentAudience, Kind, Level
 from notesbase.models import AuditEvent, Item, Person, WriteupSnapshot
 from notesbase.notes import items, people
-from tests.publishing.writeup_channels_support import assert_clean_or_nothing, public_channels
-from tests.publishing.writeup_support import (
+from tests.publishing.writeups.writeup_channels_support import (
+    assert_clean_or_nothing,
+    public_channels,
+)
+from tests.publishing.writeups.writeup_support import (
     CONFIDENTIAL,
     EDIT,
     PUBLIC,
@@ -164,7 +167,7 @@ def test_unpublishing_drops_the_snapshot(app, client, world, facilitator):
     with app.app_context():
         assert db.session.scalar(sa.select(WriteupSnapshot)) is not None
     from tests.conftest import post_form
-    from tests.publishing.writeup_support import UNPUBLISH
+    from tests.publishing.writeups.writeup_support import UNPUBLISH
 
     post_form(facilitator, UNPUBLISH, {}, page=EDIT)
     with app.app_context():

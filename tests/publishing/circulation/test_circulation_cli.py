@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from notesbase.db import db
 from notesbase.models import AuditEvent, Circulation, Meeting
-from tests.publishing.circulation_support import (
+from tests.publishing.circulation.circulation_support import (
     RECIPIENTS,
     SmtpServer,
     build_world,

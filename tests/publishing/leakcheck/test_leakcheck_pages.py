@@ -17,7 +17,7 @@ from notesbase.models import AuditEvent, LeakOverride, Member, Role, Series
 from notesbase.publishing.leakcheck import check as leakcheck
 from notesbase.publishing.leakcheck.check import Field
 from tests.conftest import csrf_token_from, post_form
-from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
+from tests.publishing.leakcheck.leakcheck_support import (  # noqa: F401 - fixtures
     MEMBER_CHANNEL,
     OUTPUT,
     PUBLIC_CHANNEL,

@@ -21,7 +21,7 @@ from notesbase.publishing.leakcheck.check import (
     OverrideRefused,
     UnknownChannel,
 )
-from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
+from tests.publishing.leakcheck.leakcheck_support import (  # noqa: F401 - fixtures
     BUDGET,
     CHARTER,
     MEMBER_CHANNEL,

@@ -26,7 +26,7 @@ from notesbase.models import (
     utcnow,
 )
 from tests.conftest import csrf_token_from, post_form
-from tests.publishing.circulation_support import (
+from tests.publishing.circulation.circulation_support import (
     CONFIRM,
     FACILITATOR,
     FACILITATOR_NAME,

@@ -40,7 +40,7 @@ from tests.disclosure.builders_support import TERMS as SPELLING_TERMS
 from tests.hostile.spellings_support import corpus as spellings
 from tests.hostile.spellings_support import disguise
 from tests.hostile.world_support import build as build_hostile_world
-from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
+from tests.publishing.leakcheck.leakcheck_support import (  # noqa: F401 - fixtures
     BUDGET,
     CHARTER,
     MEMBER_CHANNEL,

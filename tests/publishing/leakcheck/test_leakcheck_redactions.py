@@ -15,7 +15,7 @@ from notesbase.notes.items import ItemFields, create_item, update_item
 from notesbase.publishing.leakcheck import check as leakcheck
 from notesbase.publishing.writeups.public import CHANNEL as WRITEUP
 from notesbase.publishing.writeups.service import save_writeup
-from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
+from tests.publishing.leakcheck.leakcheck_support import (  # noqa: F401 - fixtures
     MEMBER_CHANNEL,
     PUBLIC_CHANNEL,
     channels_fixture,

@@ -8,7 +8,7 @@ from html import unescape
 from typing import Any
 
 from notesbase.search import indexer
-from tests.publishing.writeup_support import API, EXPORT, PUBLIC
+from tests.publishing.writeups.writeup_support import API, EXPORT, PUBLIC
 
 FEEDS = ("/writeups.atom", "/series/cop/writeups.atom")
 

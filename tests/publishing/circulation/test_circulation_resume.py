@@ -16,7 +16,7 @@ from notesbase.db import db
 from notesbase.models import AuditEvent, Circulation, CirculationRecipient, RecipientStatus
 from notesbase.publishing.circulation import delivery
 from tests.conftest import PASSWORD, post_form
-from tests.publishing.circulation_support import (
+from tests.publishing.circulation.circulation_support import (
     CONFIRM,
     FACILITATOR,
     PAGE,

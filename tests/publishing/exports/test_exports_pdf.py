@@ -34,7 +34,7 @@ from notesbase.disclosure import Kind
 from notesbase.models import Meeting, Role
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.publishing.exports.notes import CHATHAM_HOUSE_LINE, build_export
-from tests.publishing.exports_support import (
+from tests.publishing.exports.exports_support import (
     AUTHOR,
     MEMBERS_ONLY,
     NOTES,

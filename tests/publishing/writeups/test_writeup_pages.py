@@ -18,7 +18,7 @@ from notesbase.models import AuditEvent, Item
 from notesbase.notes import items as item_service
 from notesbase.publishing.writeups.channels import published_text
 from tests.conftest import csrf_token_from, post_form
-from tests.publishing.writeup_support import (
+from tests.publishing.writeups.writeup_support import (
     CONFIDENTIAL,
     EDIT,
     HIDDEN,

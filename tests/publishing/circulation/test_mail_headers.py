@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from notesbase.publishing.circulation import mail, mail_headers
 from notesbase.publishing.circulation.mail_settings import MailConfigError, MailSettings
 from notesbase.publishing.circulation.message import Letter, Recipient, build_message
-from tests.publishing.circulation_support import SmtpServer
+from tests.publishing.circulation.circulation_support import SmtpServer
 
 RECIPIENT = "ada@example.org"
 HEADERS = ["Subject", "From", "To", "Date", "Message-ID", "MIME-Version", "Content-Type"]

@@ -18,7 +18,7 @@ from notesbase.models import Meeting, Member, Person, Role
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.publishing.exports.notes import CHANNEL, CHATHAM_HOUSE_LINE, export_fields
 from notesbase.publishing.leakcheck import check as leakcheck
-from tests.publishing.exports_support import (
+from tests.publishing.exports.exports_support import (
     CONFIDENTIAL,
     JANE,
     JANE_ORG,

@@ -13,7 +13,7 @@ from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.models import Person
 from tests.conftest import post_form
-from tests.publishing.writeup_support import (
+from tests.publishing.writeups.writeup_support import (
     CONFIDENTIAL,
     HIDDEN,
     MEMBERS_ONLY,

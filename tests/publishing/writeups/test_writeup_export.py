@@ -14,7 +14,7 @@ import yaml
 
 from notesbase.db import db
 from notesbase.models import AuditEvent
-from tests.publishing.writeup_support import (
+from tests.publishing.writeups.writeup_support import (
     CONFIDENTIAL,
     EXPORT,
     HIDDEN,
@@ -27,7 +27,7 @@ from tests.publishing.writeup_support import (
     world_fixture,  # noqa: F401 - a fixture
 )
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "events"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "events"
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.api_support import error_of
-from tests.publishing.writeup_support import (
+from tests.publishing.writeups.writeup_support import (
     API,
     CONFIDENTIAL,
     HIDDEN,

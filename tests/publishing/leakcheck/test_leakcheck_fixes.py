@@ -19,7 +19,7 @@ from notesbase.models import AuditEvent, Item, ItemRevision, Meeting, Role
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.publishing.writeups import service as writeup_service
 from tests.conftest import csrf_token_from
-from tests.publishing.leakcheck_support import (  # noqa: F401 - fixtures
+from tests.publishing.leakcheck.leakcheck_support import (  # noqa: F401 - fixtures
     BUDGET,
     MERGER,
     the_meeting,

@@ -11,7 +11,7 @@ from notesbase.db import db
 from notesbase.disclosure import ConsentAudience
 from notesbase.models import Person
 from tests.api.api_support import error_of
-from tests.publishing.writeup_support import (
+from tests.publishing.writeups.writeup_support import (
     API,
     CONFIDENTIAL,
     HIDDEN,
