@@ -24,8 +24,8 @@ from notesbase.disclosure import (
     disclose,
 )
 from notesbase.disclosure.canonical import canonical, loose
-from notesbase.disclosure.matching import decode_hosts
-from notesbase.disclosure.matching import squash as _squash
+from notesbase.disclosure.folding import decode_hosts
+from notesbase.disclosure.folding import squash as _squash
 
 SERIES = 1
 MEETING = 10

@@ -14,7 +14,8 @@ from notesbase.disclosure import (
     disclose,
     withheld_terms,
 )
-from notesbase.disclosure.matching import Matcher, fold
+from notesbase.disclosure.folding import fold
+from notesbase.disclosure.matching import Matcher
 from tests.disclosure.builders_support import (
     JANE,
     both,
