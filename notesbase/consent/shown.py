@@ -15,7 +15,7 @@ from notesbase.consent.grants import Scope, active_grants, history
 from notesbase.db import db
 from notesbase.disclosure import Audience, ConsentAudience, DisclosedItem, Level, attribution
 from notesbase.disclosure.consent import level_in_force, released_level
-from notesbase.disclosure.matching import fold
+from notesbase.disclosure.folding import fold
 from notesbase.models import Consent, Item, Meeting, Member, Person, Series
 from notesbase.notes.facts import grant_facts, meeting_views, person_facts
 from notesbase.series_names import series_labels

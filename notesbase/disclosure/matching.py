@@ -11,28 +11,33 @@ named where all use ``Matcher``: there is no second rule."""
 
 from __future__ import annotations
 
-import codecs
 import itertools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from functools import lru_cache
 from urllib.parse import unquote
 
 from notesbase.disclosure.canonical import (
-    EITHER_I_OR_L,
     alternative,
     canonical,
     canonical_words,
-    ignorable,
     loose,
     loose_reading,
     origins,
-    term_key,
 )
+from notesbase.disclosure.folding import decode_hosts, squash
 from notesbase.disclosure.joins import Joins
-from notesbase.disclosure.words import ARTICLES, HONORIFICS
+from notesbase.disclosure.patterns import (
+    WORDS,
+    ascii_signs,
+    keys_of,
+    loose_words,
+    phrases_regex,
+    prefixes,
+    shape,
+    spells,
+    term_regex,
+)
 
 # A term glued into an address ("jane-doe", "janedoe") is found only when it is
 # this long once squashed, so short surnames do not strip every link.
@@ -44,137 +49,8 @@ _SERIALS = itertools.count(1)
 _FEW = 6
 # The longest title or article that goes with a term, with a space or two.
 _PREFIX_MAX = 24
-# Between the words of a term: any run of punctuation or space, or nothing
-# (canonical text has no "_": a connector is a space there).
-_BETWEEN = r"\W*"
-_WORDS = re.compile(r"[^\W_]+")
 # Word characters only: a term that folds to nothing else matches nothing.
 _TERM_WORD = re.compile(r"[^\W_]")
-# In ASCII, what is not a letter or a digit: a space for splitting words.
-_ASCII_NON_WORD = str.maketrans(
-    dict.fromkeys((chr(c) for c in range(128) if not chr(c).isalnum()), " ")
-)
-
-# -- the old folding, for equality of names and titles, not for matching --
-
-
-@lru_cache(maxsize=8192)
-def _fold_char(char: str) -> str:
-    """One character as ``fold`` sees it: no accent, case folded,
-    compatibility forms unified, invisible characters dropped."""
-    if char.isspace():
-        return " "
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and not ignorable(c))
-
-
-def fold(text: str) -> str:
-    """Text reduced for telling whether two names or titles are the same:
-    no accents, case folded, compatibility forms unified, one space between
-    words. Not for finding withheld terms: that is ``Matcher``'s."""
-    if text.isascii():
-        return " ".join(text.lower().split())
-    return " ".join("".join(_fold_char(c) for c in text).split())
-
-
-def squash(text: str) -> str:
-    """Canonical letters and digits only: "Jane-Doe" and "jane_doe" both give "janedoe"."""
-    return "".join(canonical_words(text))
-
-
-_PUNYCODE = re.compile(r"xn--([a-z0-9-]+)", re.IGNORECASE)
-
-
-def decode_hosts(url: str) -> str:
-    """``url`` with internationalised host names (``xn--…``) turned back into
-    the letters they stand for."""
-
-    def decode(match: re.Match[str]) -> str:
-        try:
-            return codecs.decode(match.group(1).lower().encode("ascii"), "punycode")
-        except (UnicodeError, ValueError):
-            return match.group(0)
-
-    return _PUNYCODE.sub(decode, url)
-
-
-def _phrase(key: str) -> str:
-    """A term's loose key as a pattern: its words with anything or nothing
-    between them."""
-    return _BETWEEN.join(re.escape(word) for word in key.split())
-
-
-@lru_cache(maxsize=1)
-def _prefixes() -> dict[str, re.Pattern[str]]:
-    """Words that go with the term after them, each kind as a pattern that
-    finds one at the end of the text before a term: a title with a name
-    ("Mr Newcomer"), an article with an organisation ("the Heronsgate
-    Council")."""
-
-    def before(words: Iterable[str]) -> re.Pattern[str]:
-        keys = {loose(term_key(word)) for word in words} - {""}
-        alternatives = "|".join(_phrase(key) for key in sorted(keys, key=lambda k: (-len(k), k)))
-        return re.compile(rf"(?<!\w)(?:{alternatives})\W+\Z")
-
-    return {"honorific": before(HONORIFICS), "article": before(ARTICLES)}
-
-
-@lru_cache(maxsize=2048)
-def _phrases_regex(keys: tuple[str, ...]) -> re.Pattern[str]:
-    """One regular expression for these loose keys, longest first
-    (``_term_regex``'s, together). No group tells which matched: a group
-    per alternative makes Python's matching many times slower."""
-    alternatives = "|".join(_phrase(key) for key in keys)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-
-
-@lru_cache(maxsize=8192)
-def _term_regex(key: str) -> re.Pattern[str]:
-    """A loose key as a whole word or phrase. It runs on loose text, where
-    "i", "l" and a capital I are one letter: a match is then checked letter
-    by letter (``_same``)."""
-    return re.compile(rf"(?<!\w){_phrase(key)}(?!\w)")
-
-
-def _same(found: str, key: str) -> bool:
-    """Whether canonical text ``found`` (a match on loose text) spells
-    ``key``: the same letters, a capital I (``EITHER_I_OR_L``) standing for
-    an "i" or an "l", whatever stands between the words."""
-    typed = "".join(_WORDS.findall(found))
-    wanted = key.replace(" ", "")
-    if len(typed) != len(wanted):
-        return False
-    return all(
-        a == b or (EITHER_I_OR_L in (a, b) and {a, b} <= _I_OR_L)
-        for a, b in zip(typed, wanted, strict=True)
-    )
-
-
-_I_OR_L = frozenset(("i", "l", EITHER_I_OR_L))
-
-
-@lru_cache(maxsize=1 << 16)
-def _keys(term: str) -> tuple[str, ...]:
-    """A term's key, and the key of its alternative reading where that
-    differs (a name typed with a Greek capital "Β" is found as "B" too).
-    Kept: the same people's terms make every matcher of every meeting."""
-    key = term_key(term)
-    other = " ".join(_WORDS.findall(alternative(term)))
-    return tuple(k for k in dict.fromkeys((key, other)) if k)
-
-
-@lru_cache(maxsize=1 << 16)
-def _shape(key: str) -> tuple[str, frozenset[str], frozenset[str]]:
-    """A key's loose form, its loose words, and every run of two or more
-    of its adjacent words written together (kept, as ``_keys``)."""
-    spelled = loose(key)
-    words = spelled.split()
-    joins = frozenset(
-        "".join(words[start:end])
-        for start in range(len(words))
-        for end in range(start + 2, len(words) + 1)
-    )
-    return spelled, frozenset(words), joins
 
 
 class Matcher:
@@ -200,21 +76,21 @@ class Matcher:
         self._joins: Joins | None = None
         self._by_key: dict[str, str] = {}
         for term, replacement in replacements.items():
-            for key in _keys(term):
+            for key in keys_of(term):
                 self._by_key.setdefault(key, replacement)
-        kept = {key for phrase in keep for key in _keys(phrase)} - set(self._by_key)
+        kept = {key for phrase in keep for key in keys_of(phrase)} - set(self._by_key)
         self._prefix: dict[str, str] = {}
         for kind, terms in (("honorific", honorific), ("article", article)):
             for term in terms:
-                for key in _keys(term):
+                for key in keys_of(term):
                     self._prefix.setdefault(key, kind)
-        self._capital = {key for term in capital for key in _keys(term)}
+        self._capital = {key for term in capital for key in keys_of(term)}
         # A term is looked for only in text that holds the word of it fewest
         # other terms share, and all its other words, or its words run
         # together: few terms are tried on any one text, so a meeting with
         # hundreds of people stays quick. All of it in loose form.
         keys = sorted(set(self._by_key) | kept)
-        shapes = {key: _shape(key) for key in keys}
+        shapes = {key: shape(key) for key in keys}
         self._loose = {key: shape[0] for key, shape in shapes.items()}
         self._words = {key: shape[1] for key, shape in shapes.items()}
         shared = Counter(word for key in keys for word in self._words[key])
@@ -258,10 +134,7 @@ class Matcher:
         self, text: str, lookup: str, *, alt: bool, capitals: bool
     ) -> list[tuple[int, int, str]]:
         """The terms in ``text``, whose loose reading is ``lookup``."""
-        if lookup.isascii():  # quicker than a regular expression
-            words = set(lookup.translate(_ASCII_NON_WORD).split())
-        else:
-            words = set(_WORDS.findall(lookup))
+        words = set(loose_words(lookup))
         if not words.intersection(self._lookup):
             return []
         keys = self._candidates(words)
@@ -303,8 +176,8 @@ class Matcher:
         longest, then withheld before kept: hiding wins."""
         spelled: list[tuple[int, int, str]] = []
         for key in keys:
-            for match in _term_regex(self._loose[key]).finditer(lookup):
-                if _same(folded[match.start() : match.end()], key):
+            for match in term_regex(self._loose[key]).finditer(lookup):
+                if spells(folded[match.start() : match.end()], key):
                     spelled.append((match.start(), match.end(), key))
         spelled.sort(key=lambda hit: (hit[0], -len(hit[2]), hit[2] not in self._by_key))
         return spelled
@@ -322,10 +195,10 @@ class Matcher:
             by_letters.setdefault(self._loose[key].replace(" ", ""), []).append(key)
         order = tuple(sorted({self._loose[key] for key in keys}, key=lambda k: (-len(k), k)))
         spelled: list[tuple[int, int, str]] = []
-        for match in _phrases_regex(order).finditer(lookup):
+        for match in phrases_regex(order).finditer(lookup):
             typed = folded[match.start() : match.end()]
-            spellings = by_letters["".join(_WORDS.findall(match.group()))]
-            key = next((k for k in spellings if _same(typed, k)), None)
+            spellings = by_letters["".join(WORDS.findall(match.group()))]
+            key = next((k for k in spellings if spells(typed, k)), None)
             if key is None:
                 return None
             spelled.append((match.start(), match.end(), key))
@@ -337,7 +210,7 @@ class Matcher:
         prefix = self._prefix.get(key)
         if prefix is None:
             return start
-        found = _prefixes()[prefix].search(lookup, max(0, start - _PREFIX_MAX), start)
+        found = prefixes()[prefix].search(lookup, max(0, start - _PREFIX_MAX), start)
         return found.start() if found is not None else start
 
     def matches(self, text: str, *, capitals: bool = True) -> list[tuple[int, int, str]]:
@@ -349,7 +222,7 @@ class Matcher:
             return []
         lookup = loose_reading(text)
         found = self._find(text, lookup, alt=False, capitals=capitals)
-        if not text.isascii() or any(char in text for char in _ascii_signs()):
+        if not text.isascii() or any(char in text for char in ascii_signs()):
             reread = loose_reading(text, alternative=True)
             if reread != lookup:
                 found = _merged(found, self._find(text, reread, alt=True, capitals=capitals))
@@ -389,32 +262,9 @@ class Matcher:
         )
 
 
-def reading_words(text: str) -> tuple[list[str], list[str] | None]:
-    """The words ``Matcher.matches`` looks terms up by in ``text`` (loose
-    form), and those of its alternative reading when it reads that too."""
-    lookup = loose_reading(text)
-    words = _loose_words(lookup)
-    if text.isascii() and not any(char in text for char in _ascii_signs()):
-        return words, None
-    reread = loose_reading(text, alternative=True)
-    return words, (_loose_words(reread) if reread != lookup else None)
-
-
-def _loose_words(lookup: str) -> list[str]:
-    if lookup.isascii():
-        return lookup.translate(_ASCII_NON_WORD).split()
-    return _WORDS.findall(lookup)
-
-
-@lru_cache(maxsize=1)
-def _ascii_signs() -> str:
-    """The ASCII characters read another way as well ("|" is also an "l")."""
-    return "".join(c for c in map(chr, range(128)) if canonical(c) != alternative(c))
-
-
 def _capitalised(text: str, origin: Sequence[int], folded: str, begin: int, end: int) -> bool:
     """Whether the last word of a match starts with a capital as typed."""
-    last = max(word.start() for word in _WORDS.finditer(folded, begin, end))
+    last = max(word.start() for word in WORDS.finditer(folded, begin, end))
     return text[origin[last]].isupper()
 
 

@@ -22,7 +22,8 @@ from urllib.parse import unquote
 
 from notesbase.disclosure.canonical import canonical_words, loose, term_key
 from notesbase.disclosure.facts import PersonFacts
-from notesbase.disclosure.matching import Matcher, decode_hosts, squash
+from notesbase.disclosure.folding import decode_hosts, squash
+from notesbase.disclosure.matching import Matcher
 from notesbase.disclosure.names import common_name_words, name_parts
 from notesbase.disclosure.words import distinctive_words, everyday
 

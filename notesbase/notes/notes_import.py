@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from notesbase import audit
 from notesbase.db import db
-from notesbase.disclosure.matching import fold
+from notesbase.disclosure.folding import fold
 from notesbase.importing.notices import Notice
 from notesbase.models import Item, Meeting, Member, Person
 from notesbase.notes import items as item_service

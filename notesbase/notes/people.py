@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from notesbase import audit
 from notesbase.db import db
-from notesbase.disclosure.matching import fold
+from notesbase.disclosure.folding import fold
 from notesbase.disclosure.words import term_problem
 from notesbase.models import Member, Person
 from notesbase.notes.errors import NotesError

@@ -10,23 +10,9 @@ import uuid
 
 import pytest
 import schemathesis
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from tests.api_contract.support import seed
+from tests.api_contract.contract_support import CHECKS, seed
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 CALLERS = {
     "public": None,
     "member": "member",

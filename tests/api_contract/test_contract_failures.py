@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 import schemathesis
+from schemathesis.checks import not_a_server_error
 
 from tests.api.api_support import build_world
-from tests.api_contract.test_contract_callers import CHECKS, not_a_server_error
-from tests.production.test_database_busy import write_lock
+from tests.api_contract.contract_support import CHECKS
+from tests.support.lock_support import write_lock
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.api_contract.support import LIVE_CONFIG, live_server, seed
+from tests.api_contract.contract_support import LIVE_CONFIG, live_server, seed
 
 CHECKS = (
     "not_a_server_error",

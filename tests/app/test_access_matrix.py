@@ -29,9 +29,10 @@ REQUIRED: dict[str, Role | None] = {
     "search.page": PUBLIC,
     "search.suggest": PUBLIC,
     # The leak check answers 404 to everyone but facilitators
-    # (tests/publishing/test_leakcheck_pages.py).
+    # (tests/publishing/leakcheck/test_leakcheck_pages.py).
     "leakcheck.page": PUBLIC,
-    # Circulation answers 404 to everyone but facilitators (tests/publishing/test_circulation.py).
+    # Circulation answers 404 to everyone but facilitators
+    # (tests/publishing/circulation/test_circulation.py).
     "circulation.circulate": PUBLIC,
     "circulation.confirm": PUBLIC,
     "circulation.send": PUBLIC,
@@ -69,7 +70,7 @@ REQUIRED: dict[str, Role | None] = {
     # The notes answer 404 to everyone who may not read them (tests/notes/test_notes_read.py).
     "notes.read": PUBLIC,
     # The notes exports answer 404 to everyone who may not read the notes
-    # (tests/publishing/test_exports.py); the calendar is public.
+    # (tests/publishing/exports/test_exports.py); the calendar is public.
     "exports.notes_markdown": PUBLIC,
     "exports.notes_print": PUBLIC,
     "exports.notes_pdf": PUBLIC,

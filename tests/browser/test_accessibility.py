@@ -5,7 +5,7 @@ states and error pages.
 The walk takes every GET route from ``app.url_map`` with real ids from the
 demo data, the way tests/security/test_requests_change_nothing.py does, so a
 new page is checked the day it is added; a route that is not an HTML page must
-be listed in ``NOT_HTML`` with the reason."""
+be listed in ``NOT_HTML`` (``crawl_support``) with the reason."""
 
 from __future__ import annotations
 
@@ -22,25 +22,12 @@ from notesbase.demo import DEMO_SERIES
 from notesbase.meetings import service
 from notesbase.models import Item, Meeting, Member, Person, Role, Series, Topic
 from tests.browser.conftest import axe_violations, describe_violations, log_in_as
-from tests.security.support import seed_review
+from tests.browser.crawl_support import NOT_HTML
+from tests.security.security_support import seed_review
 
 ROLES = ("public", "member", "facilitator", "admin")
 # The meeting with notes, people and a published write-up in the demo data.
 NOTES_MEETING = 9
-# GET routes that answer something other than an HTML page: axe has nothing to check.
-NOT_HTML = {
-    "static": "stylesheets and scripts",
-    "calendar.all_feed": "iCalendar feed",
-    "calendar.series_feed": "iCalendar feed",
-    "writeups.feed": "Atom feed",
-    "writeups.series_feed": "Atom feed",
-    "writeups.export_markdown": "Markdown download",
-    "exports.notes_markdown": "Markdown download",
-    "exports.notes_pdf": "PDF download",
-    "notes.export_file": "notes file download",
-    "search.suggest": "JSON for the search box",
-    "health.healthz": "JSON for operators and load balancers",
-}
 QUERY = {"search.page": {"q": "data"}}
 # A route argument whose name means something else on this endpoint.
 ARGUMENT_FOR = {

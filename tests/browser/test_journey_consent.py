@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in_as
-from tests.browser.journeys import (
+from tests.browser.journeys_support import (
     SERIES,
     another_browser,
     check,

@@ -15,7 +15,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in_as
-from tests.browser.journeys import (
+from tests.browser.journeys_support import (
     another_browser,
     check,
     click_button,

@@ -4,7 +4,7 @@ without scrolling sideways, and so do the admin's at 200% zoom of a small
 window; a table or chart that scrolls inside its own box says so; the
 header's menu stays usable without script.
 
-The pages are found by a crawl (tests/browser/crawl.py), not from a list, so
+The pages are found by a crawl (tests/browser/crawl_support.py), not from a list, so
 a new page is measured as soon as a link leads to it."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from notesbase.disclosure import Confidentiality
 from notesbase.models import Item, Meeting, Role, Series
 from notesbase.notes import items
 from tests.browser.conftest import LiveServer, log_in_as, screenshot
-from tests.browser.crawl import NEVER, NOT_HTML, Crawl, crawl, keep_static_files
+from tests.browser.crawl_support import NEVER, NOT_HTML, Crawl, crawl, keep_static_files
 
 ROLES = ("public", "member", "facilitator", "admin")
 # The demo meeting with notes, people and a published write-up.

@@ -12,15 +12,15 @@ import sqlalchemy as sa
 from notesbase.db import db
 from notesbase.models import Consent, Role
 from tests.conftest import post_form
-from tests.consent.test_consent_pages import (
+from tests.consent.consent_support import (
     JANE,
     OPEN_TEXT,
     browser,
     notes_of,
     page_text,
     set_level,
+    world_fixture,  # noqa: F401 - a fixture
 )
-from tests.consent.test_consent_pages import world as world
 
 AFFILIATION = "Someone from Open Data Manchester"
 PARTICIPANT = "A participant"

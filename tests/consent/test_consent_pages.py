@@ -4,103 +4,29 @@ credited; every change shows on the very next request."""
 
 from __future__ import annotations
 
-import html
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 
 from notesbase.consent import grants
 from notesbase.consent.grants import Scope
 from notesbase.db import db
-from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Kind, Level
-from notesbase.models import AuditEvent, Consent, Meeting, Member, Person, Role, Series
-from notesbase.notes import items, people
+from notesbase.disclosure import Audience, ConsentAudience, Level
+from notesbase.models import AuditEvent, Consent, Meeting, Member, Person, Role
 from notesbase.notes.facts import meeting_view
-from tests.conftest import PASSWORD, csrf_token_from, post_form
-
-JANE = "Jane Doe (Open Data Manchester)"
-OPEN_TEXT = "Ragwort open remark"
-MEMBERS_TEXT = "Bilberry members remark"
-SECRET_TEXT = "Quillfeather confidential remark"
-ELSEWHERE_TEXT = "Tansy elsewhere remark"
-BOB_TEXT = "Yarrow remark by Bob"
-
-
-def _item(meeting, body, speaker, confidentiality=Confidentiality.OPEN):
-    return items.create_item(
-        meeting,
-        items.ItemFields(
-            kind=Kind.POINT, body=body, speaker_id=speaker.id, confidentiality=confidentiality
-        ),
-        actor=None,
-    )
-
-
-@pytest.fixture
-def world(app, make_member):
-    """Series cop (meetings 1 and 2) and other (meeting 1); Jane, a member of
-    cop, spoke in both series; Bob too, in cop only."""
-    with app.app_context():
-        cop = Series(slug="cop", title="Community of Practice")
-        other = Series(slug="other", title="Other Network")
-        m1 = Meeting(series=cop, number=1, title="First", date=date(2025, 1, 15))
-        m2 = Meeting(series=cop, number=2, title="Second", date=date(2025, 2, 15))
-        elsewhere = Meeting(series=other, number=1, title="Elsewhere", date=date(2025, 1, 20))
-        db.session.add_all([cop, other, m1, m2, elsewhere])
-        db.session.flush()
-        jane = people.create_person(
-            people.PersonFields(
-                "Jane Doe", "Open Data Manchester", "a local authority data lead", None
-            ),
-            actor=None,
-        )
-        bob = people.create_person(people.PersonFields("Bob Brown", "Acme"), actor=None)
-        _item(m1, OPEN_TEXT, jane)
-        _item(m1, MEMBERS_TEXT, jane, Confidentiality.MEMBERS)
-        _item(m1, SECRET_TEXT, jane, Confidentiality.CONFIDENTIAL)
-        _item(m2, "Second meeting remark", jane)
-        _item(elsewhere, ELSEWHERE_TEXT, jane)
-        _item(m1, BOB_TEXT, bob)
-        db.session.commit()
-        ids = {"cop": cop.id, "other": other.id, "m1": m1.id, "m2": m2.id}
-        ids |= {"elsewhere": elsewhere.id, "jane": jane.id, "bob": bob.id}
-    cop_series = Series(id=ids["cop"], slug="cop", title="Community of Practice")
-    jane_member = make_member("jane@example.org", series=[cop_series])
-    bob_member = make_member("bob@example.org", series=[cop_series])
-    make_member("reader@example.org", series=[cop_series])
-    with app.app_context():
-        for person_id, member in ((ids["jane"], jane_member), (ids["bob"], bob_member)):
-            people.link_member(db.session.get(Person, person_id), member, actor=None)
-        db.session.commit()
-    return ids
-
-
-def browser(app, email):
-    """A separate logged-in browser."""
-    client = app.test_client()
-    response = post_form(client, "/login", {"email": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def page_text(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return html.unescape(response.get_data(as_text=True))
-
-
-def set_level(client, audience, level, scope="all"):
-    return post_form(
-        client,
-        "/me/attributions/consent",
-        {"audience": audience, "level": level, "scope": scope},
-        page="/me/attributions",
-    )
-
-
-def notes_of(client, number):
-    return page_text(client, f"/series/cop/meetings/{number}/notes")
+from tests.conftest import csrf_token_from, post_form
+from tests.consent.consent_support import (
+    BOB_TEXT,
+    ELSEWHERE_TEXT,
+    JANE,
+    MEMBERS_TEXT,
+    OPEN_TEXT,
+    SECRET_TEXT,
+    browser,
+    notes_of,
+    page_text,
+    set_level,
+    world_fixture,  # noqa: F401 - a fixture
+)
 
 
 def active(app, person_id):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from notesbase.disclosure import Audience, ConsentAudience, Grant, Level, disclose, effective_level
-from tests.disclosure.builders import (
+from tests.disclosure.builders_support import (
     MEETING,
     OTHER_MEETING,
     OTHER_SERIES,

@@ -12,7 +12,7 @@ import pytest
 
 from notesbase.disclosure import Audience, Confidentiality, Level, PersonFacts, disclose
 from notesbase.disclosure.matching import Matcher
-from tests.disclosure.builders import JANE, both, item, notes, only_html, view_of
+from tests.disclosure.builders_support import JANE, both, item, notes, only_html, view_of
 
 # The module, not the function of the same name the package exports.
 disclose_module = importlib.import_module("notesbase.disclosure.disclose")

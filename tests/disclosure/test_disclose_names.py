@@ -14,8 +14,9 @@ from notesbase.disclosure import (
     disclose,
     withheld_terms,
 )
-from notesbase.disclosure.matching import Matcher, fold
-from tests.disclosure.builders import (
+from notesbase.disclosure.folding import fold
+from notesbase.disclosure.matching import Matcher
+from tests.disclosure.builders_support import (
     JANE,
     both,
     grant,

@@ -28,7 +28,7 @@ from notesbase.disclosure import (
     PersonFacts,
     disclose,
 )
-from tests.disclosure.builders import (
+from tests.disclosure.builders_support import (
     MEETING,
     OTHER_MEETING,
     OTHER_SERIES,

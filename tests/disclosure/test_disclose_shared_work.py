@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notesbase.disclosure import Audience, Level, disclose
-from tests.disclosure.builders import JANE, both, item, notes
+from tests.disclosure.builders_support import JANE, both, item, notes
 
 HEADINGS = [
     "Main discussion",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from notesbase.disclosure import Audience, Level
-from tests.disclosure.builders import both, mentions, only_html, view_of
+from tests.disclosure.builders_support import both, mentions, only_html, view_of
 
 NORTHTOWN = '[Northtown]{.confidential alt="a northern town"}'
 

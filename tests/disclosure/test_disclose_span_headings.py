@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from notesbase.disclosure import Audience, disclose
-from tests.disclosure.builders import item, notes
+from tests.disclosure.builders_support import item, notes
 
 HEADING = "Budget [Northtown]{.confidential}"
 

@@ -10,7 +10,7 @@ import pytest
 
 from notesbase.disclosure import Audience, Confidentiality, disclose
 from notesbase.disclosure.spans import has_spans
-from tests.disclosure.builders import item, notes, only_html, reader_text, view_of
+from tests.disclosure.builders_support import item, notes, only_html, reader_text, view_of
 
 SEES_CONFIDENTIAL = {Audience.PUBLIC: False, Audience.MEMBER: False, Audience.FACILITATOR: True}
 SEES_MEMBERS = {Audience.PUBLIC: False, Audience.MEMBER: True, Audience.FACILITATOR: True}

@@ -15,7 +15,7 @@ from notesbase.disclosure import (
     attribution,
     disclose,
 )
-from tests.disclosure.builders import JANE, both, grant, item, notes
+from tests.disclosure.builders_support import JANE, both, grant, item, notes
 
 NAMED = "Jane Doe (Open Data Manchester)"
 # The credit each consent level gives Jane; None stands for "no consent at all".

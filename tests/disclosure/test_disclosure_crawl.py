@@ -216,7 +216,7 @@ def crawl(app, client, values, headers=None, limit=400) -> dict[str, str]:
             continue
         response = client.get(url, headers=headers or {})
         if response.mimetype == "application/pdf":
-            # Binary; its text is checked in tests/publishing/test_exports_pdf.py.
+            # Binary; its text is checked in tests/publishing/exports/test_exports_pdf.py.
             seen[url] = ""
             continue
         body = response.get_data(as_text=True)

@@ -1,6 +1,6 @@
 """Withheld names, surnames, affiliations (whole and by their distinctive
 words), descriptors and email addresses typed every hostile way the
-confusables data allows (``tests.hostile.spellings``): nothing withheld can
+confusables data allows (``tests.hostile.spellings_support``): nothing withheld can
 be read in what members or the public are shown, in any Markdown context,
 and a title or article never dangles before a stand-in."""
 
@@ -21,31 +21,15 @@ from notesbase.disclosure import (
     Kind,
     Level,
     Notes,
-    PersonFacts,
     disclose,
 )
 from notesbase.text import clean_line, clean_text
-from tests.disclosure.builders import MEETING, SERIES, at
-from tests.hostile.spellings import Spelling, spellings, survivors
+from tests.disclosure.builders_support import CONTEXTS, MEETING, QUILLON, SERIES, TERMS, at
+from tests.hostile.spellings_support import Spelling, spellings, survivors
 
-QUILLON = PersonFacts(
-    1,
-    "Quillon Marrowfield",
-    "Heronsgate Council",
-    "Thornbury data steward",
-    "quillon.marrowfield@heronsgate.example",
-)
 # Released to members by descriptor only: name, affiliation and email stay
 # withheld there; the public gets nothing.
 GRANTS = (Grant(1, ConsentAudience.MEMBER, Level.DESCRIPTOR, at(1), series_id=SERIES),)
-TERMS = {
-    "name": QUILLON.name,
-    "surname": "Marrowfield",
-    "affiliation": QUILLON.affiliation,
-    "fragment": "Heronsgate",
-    "descriptor": QUILLON.descriptor,
-    "email": QUILLON.email or "",
-}
 WITHHELD = {
     Audience.PUBLIC: set(TERMS.values()),
     Audience.MEMBER: set(TERMS.values()) - {QUILLON.descriptor},
@@ -55,19 +39,6 @@ HONORIFIC_BEFORE_STAND_IN = re.compile(
     r"\b(?:mr|mrs|ms|mx|dr|prof|cllr)\.?\s+(?:" + "|".join(STAND_INS) + ")", re.IGNORECASE
 )
 ARTICLE_BEFORE_STAND_IN = re.compile(r"\b(?:the|an?)\s+an organisation\b", re.IGNORECASE)
-
-# Where in an item a spelling may stand.
-CONTEXTS = [
-    "We heard that {} had finished the pilot.",
-    "**{}** said the budget is cut.",
-    "- {} agreed\n- others did not",
-    "| who | what |\n| --- | --- |\n| {} | data |",
-    "> {} asked about it",
-    "See [{}](https://example.org/page) for more.",
-    "`{}` was in the log",
-    "# {}\n\nA heading above.",
-    "Thanks to {}",
-]
 
 SETTINGS = settings(
     max_examples=250,

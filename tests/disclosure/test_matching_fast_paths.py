@@ -20,7 +20,8 @@ from notesbase.disclosure.canonical import (
     canonical_map,
     origins,
 )
-from notesbase.disclosure.matching import Matcher, decode_hosts, squash
+from notesbase.disclosure.folding import decode_hosts, squash
+from notesbase.disclosure.matching import Matcher
 from notesbase.disclosure.words import ARTICLES, HONORIFICS
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

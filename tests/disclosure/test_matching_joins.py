@@ -7,7 +7,8 @@ differently."""
 from __future__ import annotations
 
 from notesbase.disclosure.canonical import term_key
-from notesbase.disclosure.matching import Matcher, reading_words
+from notesbase.disclosure.matching import Matcher
+from notesbase.disclosure.patterns import reading_words
 
 
 def loose(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from notesbase.disclosure import Audience, Confidentiality
 from notesbase.disclosure.classes import KNOWN, MARKUP_CHARS, folded
 from notesbase.disclosure.problems import body_problems, heading_problems
-from tests.disclosure.builders import item, notes, shows, view_of
+from tests.disclosure.builders_support import item, notes, shows, view_of
 
 S = "Quillfeather plans"  # the words the writer meant to hide
 

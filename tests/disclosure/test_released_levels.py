@@ -17,7 +17,7 @@ from notesbase.disclosure import (
     effective_level,
 )
 from notesbase.disclosure.consent import released_level, released_levels
-from tests.disclosure.builders import MEETING, OTHER_MEETING, OTHER_SERIES, SERIES, at
+from tests.disclosure.builders_support import MEETING, OTHER_MEETING, OTHER_SERIES, SERIES, at
 
 people = st.lists(
     st.builds(

@@ -1,4 +1,5 @@
-"""Fixtures of the fault tests: a warm parent that starts live servers."""
+"""Fixtures of the fault tests: a warm parent that starts live servers, and
+apps with a database of their own."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.faults.backup_support import Instances, new_instances
 from tests.faults.server_support import Zygote
 
 
@@ -19,3 +21,11 @@ def zygote(tmp_path: Path) -> Iterator[Zygote]:
         yield started
     finally:
         started.close()
+
+
+@pytest.fixture
+def instances(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Instances]:
+    """Apps made on demand under ``tmp_path``; their databases dropped at the end."""
+    made = new_instances(tmp_path, request)
+    yield made
+    made.close()

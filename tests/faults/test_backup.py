@@ -9,8 +9,6 @@ is set."""
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,75 +19,18 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from notesbase import create_app
 from notesbase.backup.folder import MANIFEST, NOTES_FOLDER, PG_FILE, SQLITE_FILE
-from notesbase.consent import grants
 from notesbase.db import db
-from notesbase.disclosure import ConsentAudience, Level
-from notesbase.migrate import head_revision, upgrade
-from notesbase.models import Base, Item, Meeting, Person, Series
+from notesbase.migrate import head_revision
+from notesbase.models import Base, Item, Meeting, Series
 from notesbase.notes import items as item_service
 from notesbase.notes.notes_import import export_notes
-from tests.conftest import (
-    SUITE_DATABASE_URL,
-    create_postgres_database,
-    drop_postgres_database,
-    make_test_config,
-)
-from tests.search.procs_support import build_world, item_fields
+from tests.faults.backup_support import ON_POSTGRES, new_instances, populate, run, tools_or_skip
+from tests.search.procs_support import item_fields
 
-ON_POSTGRES = bool(SUITE_DATABASE_URL)
 # The instances follow the suite's engine (``ON_POSTGRES``).
 pytestmark = pytest.mark.database
 DATABASE_FILE = PG_FILE if ON_POSTGRES else SQLITE_FILE
-
-
-class Instances:
-    """Apps with an instance folder and a database of their own (SQLite
-    files, or new PostgreSQL databases), dropped when done."""
-
-    def __init__(self, folder: Path, server: sa.URL | None) -> None:
-        self.folder, self.server = folder, server
-        self.made: list[tuple[Flask, str | None]] = []
-
-    def make(self, name: str, *, schema: str | None = "migrations") -> Flask:
-        """A new app; its database empty (``schema=None``), made by the
-        migrations, or by ``create_all`` (no schema revision)."""
-        folder = self.folder / name
-        database = None
-        if self.server is not None:
-            database = f"nb_faults_{secrets.token_hex(5)}"
-            url = create_postgres_database(self.server, database)
-            database_url = url.render_as_string(hide_password=False)
-        else:
-            database_url = f"sqlite:///{folder / 'notesbase.sqlite3'}"
-        app = create_app(make_test_config(folder, database_url))
-        self.made.append((app, database))
-        with app.app_context():
-            if schema == "migrations":
-                upgrade(db.engine)
-            elif schema == "create_all":
-                Base.metadata.create_all(db.engine)
-        return app
-
-    def close(self) -> None:
-        for app, database in self.made:
-            with app.app_context():
-                db.engine.dispose()
-            if self.server is not None and database is not None:
-                drop_postgres_database(self.server, database)
-
-
-def _instances(folder: Path, request: pytest.FixtureRequest) -> Instances:
-    server = request.getfixturevalue("postgres_server") if ON_POSTGRES else None
-    return Instances(folder, server)
-
-
-@pytest.fixture
-def instances(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Instances]:
-    made = _instances(tmp_path, request)
-    yield made
-    made.close()
 
 
 @dataclass
@@ -110,7 +51,7 @@ def backups(
 ) -> Iterator[Backups]:
     tools_or_skip()
     folder = tmp_path_factory.mktemp("backups")
-    made = _instances(folder, request)
+    made = new_instances(folder, request)
     try:
         source = made.make("source")
         ids = populate(source)
@@ -130,38 +71,6 @@ def backups(
         yield Backups(source, folder, folder / "busy", folder / "quiet")
     finally:
         made.close()
-
-
-def tools_or_skip() -> None:
-    if not ON_POSTGRES:
-        return
-    import shutil
-
-    missing = [tool for tool in ("pg_dump", "pg_restore") if shutil.which(tool) is None]
-    if missing:
-        reason = f"{' and '.join(missing)} not on PATH (Debian: postgresql-client)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL client tools are required in CI: {reason}")
-        pytest.skip(reason)
-
-
-def populate(app: Flask) -> list[int]:
-    """Notes, people with consents, a published write-up, members: the
-    world the search tests use, plus a named consent and a member."""
-    world = build_world(app)
-    with app.app_context():
-        jane = db.session.get(Person, world.people["jane"])
-        series = db.session.get(Series, world.series["cop"])
-        grants.grant(jane, ConsentAudience.MEMBER, Level.NAMED, grants.Scope(), actor=None)
-        grants.grant(
-            jane,
-            ConsentAudience.PUBLIC,
-            Level.AFFILIATION,
-            grants.Scope(series=series),
-            actor=None,
-        )
-        db.session.commit()
-    return world.items
 
 
 def tables(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
@@ -190,10 +99,6 @@ def exports(app: Flask) -> dict[str, str]:
     with app.app_context():
         meetings = db.session.scalars(sa.select(Meeting)).all()
         return {f"{m.series.slug}-{m.number}-notes.md": export_notes(m) for m in meetings}
-
-
-def run(app: Flask, *args: str) -> Any:
-    return app.test_cli_runner().invoke(args=list(args))
 
 
 def index_is_sound(app: Flask) -> None:

@@ -18,8 +18,8 @@ import pytest
 
 from notesbase import private_files
 from notesbase.publishing.circulation import mail, mail_headers, mail_settings
-from tests.faults.test_backup import instances, populate, run, tools_or_skip  # noqa: F401
-from tests.publishing.test_circulation_world import parse
+from tests.faults.backup_support import populate, run, tools_or_skip
+from tests.publishing.circulation.circulation_support import parse
 
 UMASKS = [0o022, 0o000]
 
@@ -52,7 +52,7 @@ def assert_owner_only(root: Path) -> dict[str, int]:
     return found
 
 
-def test_a_backup_is_owner_only_throughout(instances, tmp_path, umask):  # noqa: F811
+def test_a_backup_is_owner_only_throughout(instances, tmp_path, umask):
     """The folder, the database copy (or dump), the manifest, the notes
     folder and every notes file in it."""
     tools_or_skip()
@@ -75,7 +75,7 @@ def test_a_backup_is_owner_only_throughout(instances, tmp_path, umask):  # noqa:
         ["export", "writeup", "cop", "1"],
     ],
 )
-def test_exports_written_to_disk_are_owner_only(instances, tmp_path, umask, command):  # noqa: F811
+def test_exports_written_to_disk_are_owner_only(instances, tmp_path, umask, command):
     """``-o FILE``: a new file, and one that was there readable by all
     (replaced whole, never left readable while the notes go in)."""
     source = instances.make("source")

@@ -16,8 +16,8 @@ from notesbase.db import db
 from notesbase.importing.event_pages import MAX_PAGE_BYTES
 from notesbase.models import Item, Meeting, Person, Role, Series
 from tests.conftest import post_form
-from tests.hostile import checks
-from tests.hostile.world import add_meeting, packed
+from tests.hostile import checks_support as checks
+from tests.hostile.world_support import add_meeting, packed
 
 GOOD_PAGE = "---\ntitle: Fine series\ndate: 2025-03-01\nnumber: 1\n---\n\nAll well.\n"
 

@@ -14,7 +14,7 @@ from notesbase.db import db
 from notesbase.models import Item, Meeting, Member, Person, Role, Series, Topic, Writeup
 from notesbase.notes.notesfile.records import MAX_ITEMS
 from tests.conftest import csrf_token_from, post_form
-from tests.hostile.world import add_meeting
+from tests.hostile.world_support import add_meeting
 
 NOTES = "/series/cop/meetings/1/notes"
 TOO_BIG = 3 * 1024 * 1024  # over MAX_CONTENT_LENGTH (2 MB)

@@ -1,7 +1,7 @@
 """The hostile-spelling corpus on every channel: over two hundred spellings
 of a person's withheld name, surname, affiliation (whole and by its
 distinctive word), descriptor and email address, drawn from the confusables
-data (``tests.hostile.spellings``), typed into the notes, their section
+data (``tests.hostile.spellings_support``), typed into the notes, their section
 headings and the write-up summary through the same services the pages use.
 
 For the public (the write-up page, its API, both Atom feeds, its Markdown
@@ -36,8 +36,8 @@ from notesbase.publishing.writeups.public import public_writeup
 from notesbase.publishing.writeups.service import publish_writeup, save_writeup
 from notesbase.text import clean_line, clean_text
 from tests.conftest import PASSWORD, post_form
-from tests.disclosure.test_hostile_spellings import CONTEXTS, QUILLON, TERMS
-from tests.hostile.spellings import Spelling, corpus, disguise, readings, survivors
+from tests.disclosure.builders_support import CONTEXTS, QUILLON, TERMS
+from tests.hostile.spellings_support import Spelling, corpus, disguise, readings, survivors
 
 MEETING = "/series/cop/meetings/1"
 FIRST_NAMES = 6  # items holding the first name alone, for the leak check

@@ -15,7 +15,7 @@ from notesbase.db import db
 from notesbase.models import Member, Person, Role, Series
 from notesbase.search import service as search
 from tests.conftest import post_form
-from tests.hostile.world import add_meeting
+from tests.hostile.world_support import add_meeting
 
 COMPOSED = "José Núñez"
 DECOMPOSED = unicodedata.normalize("NFD", COMPOSED)

@@ -23,8 +23,8 @@ from notesbase.publishing.writeups import export as writeup_export
 from notesbase.publishing.writeups.public import public_writeup
 from notesbase.text import clean_line
 from tests.conftest import build_app as fresh_app
-from tests.hostile import checks
-from tests.hostile.world import (
+from tests.hostile import checks_support as checks
+from tests.hostile.world_support import (
     ADMIN,
     COP_MEETING,
     FACILITATOR,

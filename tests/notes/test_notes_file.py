@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notesbase.disclosure import Confidentiality, Kind
-from notesbase.disclosure.matching import fold
+from notesbase.disclosure.folding import fold
 from notesbase.notes.notesfile import (
     MAX_FILE_BYTES,
     NoteItem,

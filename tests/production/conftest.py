@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.production.support import World, build_world
+from tests.production.production_support import World, build_world
 
 # A database number of the production tests' own; keys carry a prefix per test too.
 REDIS_URL = os.environ.get("NOTESBASE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -21,10 +20,10 @@ from notesbase.db import db
 from notesbase.errors import DATABASE_BUSY
 from notesbase.models import Base, Meeting, Member, Role
 from tests.conftest import csrf_token_from
+from tests.support.lock_support import write_lock
 
 LOCK_TIMEOUT = 0.5
 RETRY_AFTER = 7
-GUARD_SECONDS = 20
 EDITOR = "/series/cop/meetings/1/notes/edit"
 API_ITEMS = "/api/v1/series/cop/meetings/1/items"
 NOTE = "Budget talk PLANTEDNOTETEXT"
@@ -49,37 +48,6 @@ def writer(app, make_series, login_as) -> str:
         _row, token = tokens.create_token(db.session.get(Member, member.id), actor=None)
         db.session.commit()
     return token
-
-
-@contextlib.contextmanager
-def write_lock(app) -> Iterator[None]:
-    """Another connection holding the lock a new item needs: SQLite's write
-    lock (BEGIN IMMEDIATE), or on PostgreSQL the items table locked against
-    writers (readers go on)."""
-    url = sa.make_url(app.config["DATABASE_URL"])
-    if url.get_backend_name() == "sqlite":
-        holder = sqlite3.connect(url.database or "", isolation_level=None, check_same_thread=False)
-        try:
-            holder.execute("BEGIN IMMEDIATE")
-            yield
-        finally:
-            holder.close()
-        return
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("LOCK TABLE items IN EXCLUSIVE MODE"))
-            # Should the app wait without a timeout, let go in the end (and fail).
-            guard = threading.Timer(GUARD_SECONDS, connection.rollback)
-            guard.start()
-            try:
-                yield
-            finally:
-                guard.cancel()
-                guard.join()
-                connection.rollback()
-    finally:
-        engine.dispose()
 
 
 def state(app) -> dict[str, Any]:

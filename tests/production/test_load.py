@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.production.support import (
+from tests.production.production_support import (
     CuttableProxy,
     Reply,
     World,

@@ -16,7 +16,7 @@ from notesbase.auth.invites import create_invite
 from notesbase.db import db
 from notesbase.models import Base, Invite, Member, Role
 from tests.conftest import make_test_config, post_form
-from tests.production.support import build_world, fetch, serving
+from tests.production.production_support import build_world, fetch, serving
 from tests.support.loopback_support import free_port
 
 LIMIT = "2 per minute"

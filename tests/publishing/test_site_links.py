@@ -18,8 +18,8 @@ from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Meeting, Series
 from notesbase.notes import items
 from tests.conftest import csrf_token_from, post_form
-from tests.publishing.test_circulation_world import outbox_messages
-from tests.publishing.writeup_support import build_world, log_in, publish, save
+from tests.publishing.circulation.circulation_support import outbox_messages
+from tests.publishing.writeups.writeup_support import build_world, log_in, publish, save
 
 SITE = "https://notes.example.org/network"
 RELATIVE_LINKS = "See [the second meeting](/series/cop/meetings/2) and [the agenda](agenda)."

@@ -15,7 +15,7 @@ from notesbase.db import db
 from notesbase.disclosure import Kind
 from notesbase.models import Meeting, Person, ReviewRequest
 from notesbase.notes import items
-from tests.hostile.spellings import corpus, survivors
+from tests.hostile.spellings_support import corpus, survivors
 from tests.review.review_support import (
     BOARD,
     GUEST_EMAIL,

@@ -26,7 +26,7 @@ from notesbase.notes import items as notes_items
 from notesbase.search import checking, indexer, service
 from notesbase.search.query import Filters
 from tests.conftest import PASSWORD, csrf_token_from, post_form
-from tests.search import support as s
+from tests.search import search_support as s
 
 Match = Callable[[s.Doc, frozenset[str]], bool]
 

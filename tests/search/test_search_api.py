@@ -17,7 +17,7 @@ from notesbase.models import ApiToken, Meeting
 from notesbase.notes import items
 from tests.api.api_support import error_of
 from tests.conftest import PASSWORD, csrf_token_from
-from tests.search import support as s
+from tests.search import search_support as s
 
 URL = "/api/v1/search"
 

@@ -16,7 +16,7 @@ from notesbase.db import db
 from notesbase.models import Item, Member
 from notesbase.search import service
 from notesbase.search.query import QueryError
-from tests.search import support as s
+from tests.search import search_support as s
 
 URL = "/api/v1/search"
 # What the member finds by ``plant*`` once "open" and "mem" are stale.

@@ -20,7 +20,7 @@ from notesbase.disclosure import Kind
 from notesbase.models import Series
 from notesbase.notes import items
 from tests.conftest import PASSWORD, csrf_token_from
-from tests.search import support as s
+from tests.search import search_support as s
 
 MANY = "plantmany"
 MANY_COUNT = 13

@@ -31,7 +31,7 @@ from notesbase.search.query import Filters, QueryError, parse
 from notesbase.search.request import Access, SearchRequest
 from tests.conftest import build_app as _build_app
 from tests.search import procs_support
-from tests.search import support as s
+from tests.search import search_support as s
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGGER = "notesbase.search.indexer"

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from notesbase import resource_dir
 from notesbase.db import db
 from notesbase.models import LoginSession
-from tests.security.support import log_in
+from tests.security.security_support import log_in
 
 COOKIES = ("session", "remember_token")
 INLINE_CODE = {

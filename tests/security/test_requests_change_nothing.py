@@ -13,7 +13,7 @@ import pytest
 from flask import url_for
 
 from tests.conftest import build_app
-from tests.security.support import (
+from tests.security.security_support import (
     ADMIN_EMAIL,
     changed_tables,
     dispose,

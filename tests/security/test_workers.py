@@ -11,7 +11,7 @@ from notesbase.auth.passwords import hash_password
 from notesbase.db import db
 from notesbase.models import Member, Role
 from tests.conftest import PASSWORD, build_app, csrf_token_from, make_test_config
-from tests.security.support import ADMIN_EMAIL, dispose, log_in
+from tests.security.security_support import ADMIN_EMAIL, dispose, log_in
 
 NEW_PASSWORD = "a brand new passphrase for this test"
 

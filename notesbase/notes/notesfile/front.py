@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from notesbase.disclosure.matching import fold
+from notesbase.disclosure.folding import fold
 from notesbase.importing.front_matter import PageError, split_page
 from notesbase.importing.notices import Notice
 from notesbase.notes.notesfile.records import (

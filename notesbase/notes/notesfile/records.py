@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from notesbase.disclosure.matching import fold
+from notesbase.disclosure.folding import fold
 from notesbase.disclosure.vocabulary import Confidentiality, Kind
 from notesbase.importing.notices import Notice
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from notesbase.disclosure import Audience, Notes
 from notesbase.disclosure.canonical import canonical_words
 from notesbase.disclosure.consent import released_levels
-from notesbase.disclosure.matching import decode_hosts, squash
+from notesbase.disclosure.folding import decode_hosts, squash
 from notesbase.publishing.leakcheck import text as leak_text
 from notesbase.publishing.leakcheck.terms import AUDIENCE_WORDS, Term, audience_sees_all, terms_for
 

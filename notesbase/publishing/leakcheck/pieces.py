@@ -9,7 +9,8 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import Protocol
 
-from notesbase.disclosure.matching import Matcher, reading_words
+from notesbase.disclosure.matching import Matcher
+from notesbase.disclosure.patterns import reading_words
 from notesbase.publishing.leakcheck import text as leak_text
 from notesbase.publishing.leakcheck.people import Named, PeopleCheck, may_end_heading
 from notesbase.publishing.leakcheck.secrets import SecretsCheck

@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from notesbase.disclosure import Audience, Level, PersonFacts
 from notesbase.disclosure.canonical import loose, term_key
-from notesbase.disclosure.matching import Matcher, squash
+from notesbase.disclosure.folding import squash
+from notesbase.disclosure.matching import Matcher
 from notesbase.disclosure.names import common_name_words, name_parts
 from notesbase.disclosure.terms import released_terms, withheld_terms
 from notesbase.disclosure.words import distinctive_words, everyday
