@@ -15,11 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from notesbase.auth import tokens
 from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings import service
-from notesbase.models import Item, Reviewer, Role, Series
+from notesbase.models import Item, Member, Reviewer, Role, Series
 from notesbase.notes import items, people
 from tests.conftest import PASSWORD, csrf_token_from
 
@@ -151,3 +152,30 @@ def item_row(app: Any, item_id: int) -> Item | None:
         if item is not None:
             db.session.expunge(item)
         return item
+
+
+# -- the JSON API ---------------------------------------------------------------
+
+REVIEW = "/api/v1/series/cop/meetings/1/review"
+
+
+def token_for(app: Any, email: str) -> dict[str, str]:
+    with app.app_context():
+        member = db.session.scalar(sa.select(Member).where(Member.email == email))
+        _row, token = tokens.create_token(member, "test", actor=None)
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def open_by_api(app: Any, client: FlaskClient) -> dict[str, str]:
+    """Open a review through the API; each invitee's link secret by email."""
+    response = client.post(
+        REVIEW, json={"deadline": DEADLINE}, headers=token_for(app, "facilitator@example.org")
+    )
+    assert response.status_code == 201, response.get_json()
+    response.close()  # the invitations leave once the answer is sent
+    links = {}
+    for message in outbox(app):
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        links[str(message["To"].addresses[0].addr_spec)] = text.split("/review/")[1].split()[0]
+    return links

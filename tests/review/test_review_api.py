@@ -5,48 +5,24 @@ publishing while a review is open needs confirming."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 import sqlalchemy as sa
 
-from notesbase.auth import tokens
 from notesbase.db import db
-from notesbase.models import AuditEvent, Member, Reviewer
+from notesbase.models import AuditEvent, Reviewer
 from tests.review.review_support import (
     CONFIDENTIAL_NAMING,
+    DEADLINE,
     GUEST,
     GUEST_EMAIL,
     HAROLDS_SECRET,
     HIDDEN,
     OWN,
+    REVIEW,
+    open_by_api,
     outbox,
+    token_for,
 )
-
-REVIEW = "/api/v1/series/cop/meetings/1/review"
-DEADLINE = (date.today() + timedelta(days=10)).isoformat()
-
-
-def token_for(app, email: str) -> dict[str, str]:
-    with app.app_context():
-        member = db.session.scalar(sa.select(Member).where(Member.email == email))
-        _row, token = tokens.create_token(member, "test", actor=None)
-        db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
-def open_by_api(app, client) -> dict[str, str]:
-    """Open a review through the API; each invitee's link secret by email."""
-    response = client.post(
-        REVIEW, json={"deadline": DEADLINE}, headers=token_for(app, "facilitator@example.org")
-    )
-    assert response.status_code == 201, response.get_json()
-    response.close()  # the invitations leave once the answer is sent
-    links = {}
-    for message in outbox(app):
-        text = message.get_body(preferencelist=("plain",)).get_content()
-        links[str(message["To"].addresses[0].addr_spec)] = text.split("/review/")[1].split()[0]
-    return links
 
 
 @pytest.mark.parametrize("who", [None, "member@example.org"])

@@ -4,8 +4,7 @@ facilitator accepts the correction and it becomes the item's text."""
 
 from __future__ import annotations
 
-from tests.review.review_support import GUEST_EMAIL
-from tests.review.test_review_api import REVIEW, open_by_api, token_for
+from tests.review.review_support import GUEST_EMAIL, REVIEW, open_by_api, token_for
 
 WORD = "Quuxabliferous"
 ASKED = "Zorbulated"

@@ -27,8 +27,7 @@ from notesbase.models import (
 from notesbase.notes import items
 from notesbase.search import review_states, service
 from notesbase.search.query import Filters
-from tests.review.review_support import log_in
-from tests.review.test_review_api import token_for
+from tests.review.review_support import log_in, token_for
 
 WORD = "harbour"
 FACILITATOR = "facilitator@example.org"

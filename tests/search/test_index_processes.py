@@ -21,12 +21,12 @@ from notesbase.notes import items as item_service
 from notesbase.search import checking, indexer
 from tests.conftest import make_test_config
 from tests.search.procs_support import (
-    Pool,
     build_world,
     database_versions,
     indexed_versions,
     item_fields,
 )
+from tests.search.workers_support import Pool
 
 EDITORS = 3
 ROUNDS = 1
