@@ -15,6 +15,7 @@ from notesbase.disclosure import Confidentiality, Kind
 from notesbase.models import Meeting, Role, Series
 from notesbase.notes.items import ItemFields, create_item
 from notesbase.notes.people import PersonFields, create_person
+from tests.conftest import without_csrf
 
 NOTES = "/series/cop/meetings/1/notes"
 OPEN_TEXT = "Open point about shared data"
@@ -56,11 +57,6 @@ def world(app, make_series):
             )
         db.session.commit()
     return {"cop": cop, "other": other}
-
-
-def without_csrf(html: bytes) -> bytes:
-    """A page with its CSRF token blanked: the token carries the time to the second."""
-    return re.sub(rb'(name="csrf_token"[^>]*value=")[^"]+', rb"\1", html)
 
 
 def page(client, url: str = NOTES) -> str:
