@@ -123,13 +123,20 @@ def read_postings(reader: SegmentReader, field: str, term: str) -> Postings:
 def column_array(reader: SegmentReader, name: str, dtype: str, default: int = 0) -> np.ndarray:
     """A fixed-width column of this segment (Whoosh writes them big-endian
     and leaves trailing default values out) as an array, one per document."""
-    count = reader.doc_count_all()
-    perdoc = reader._perdoc
+    return _column(reader._perdoc, reader.doc_count_all(), name, dtype, default)
+
+
+def _column(perdoc: Any, count: int, name: str, dtype: str, default: int = 0) -> np.ndarray:
+    """``column_array`` from a segment's per-document reader: the column's
+    file is opened, copied from and closed."""
     values = np.full(count, default, dtype=np.dtype(dtype).newbyteorder("="))
     if perdoc.has_column(name):
         handle, offset, length = perdoc._get_column_file(name)
-        raw = np.frombuffer(handle.get(offset, length), dtype=dtype)
-        values[: len(raw)] = raw
+        try:
+            raw = np.frombuffer(handle.get(offset, length), dtype=dtype)
+            values[: len(raw)] = raw
+        finally:
+            handle.close()
     return values
 
 
@@ -236,16 +243,9 @@ class SegmentLengths:
         return lengths[docnum] if docnum < len(lengths) else default
 
     def _read(self, fieldname: str) -> list[int]:
-        name = f"_{fieldname}_len"  # Whoosh's name for a field's length column
-        values = np.zeros(self._count, dtype=np.uint8)
-        if self._perdoc.has_column(name):
-            handle, offset, length = self._perdoc._get_column_file(name)
-            try:
-                raw = np.frombuffer(handle.get(offset, length), dtype=np.uint8)
-            finally:
-                handle.close()
-            values[: len(raw)] = raw
-        # A byte of 0 is no length: Whoosh's writer leaves it out of the block.
+        # Whoosh's name for a field's length column; a byte of 0 is no
+        # length, which Whoosh's writer leaves out of the block.
+        values = _column(self._perdoc, self._count, f"_{fieldname}_len", "u1")
         return _WHOLE_LENGTHS[values].tolist()
 
 
