@@ -21,6 +21,7 @@ from notesbase.models.member import (
     series_memberships,
 )
 from notesbase.models.notes import Consent, Item, ItemRevision, Person
+from notesbase.models.privacy import RetentionAction, SiteSetting
 from notesbase.models.publishing import (
     Circulation,
     CirculationRecipient,
@@ -71,12 +72,14 @@ __all__ = [
     "RecipientStatus",
     "RequestKind",
     "RequestStatus",
+    "RetentionAction",
     "ReviewRequest",
     "ReviewRound",
     "ReviewStatus",
     "Reviewer",
     "Role",
     "Series",
+    "SiteSetting",
     "Topic",
     "Writeup",
     "WriteupSnapshot",

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from notesbase.models.base import NEVER_REUSE_IDS, Base, UTCDateTime, str_enum, utcnow
+from notesbase.models.privacy import RetentionAction
 
 if TYPE_CHECKING:
     from notesbase.models.member import Member
@@ -46,12 +47,25 @@ class Series(Base):
     """A programme of numbered meetings; membership is per series."""
 
     __tablename__ = "series"
-    __table_args__ = NEVER_REUSE_IDS
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(retention_months IS NULL AND retention_action IS NULL)"
+            " OR (retention_months >= 1 AND retention_action IS NOT NULL)",
+            name="retention_complete",
+        ),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # The retention schedule: how many months after each meeting its full
+    # notes are kept, and what then happens. None: kept until changed.
+    retention_months: Mapped[int | None]
+    retention_action: Mapped[RetentionAction | None] = mapped_column(
+        str_enum(RetentionAction, "retention_action")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -121,6 +135,11 @@ class Meeting(Base):
     # so a re-import finds the same meeting; and what it carried that has no field.
     source_ref: Mapped[str | None] = mapped_column(sa.String(200))
     source_extra: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # The retention action last carried out on this meeting's notes, and when.
+    retention_applied: Mapped[RetentionAction | None] = mapped_column(
+        str_enum(RetentionAction, "meeting_retention_applied")
+    )
+    retention_applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
