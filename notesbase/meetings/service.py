@@ -131,13 +131,20 @@ def series_summaries(now: datetime) -> list[SeriesSummary]:
 
 
 def series_timeline(series: Series, now: datetime) -> tuple[list[Meeting], list[Meeting]]:
-    """(upcoming soonest first, past latest first) for one series."""
-    meetings = db.session.scalars(
-        sa.select(Meeting)
-        .where(Meeting.series_id == series.id)
-        .options(selectinload(Meeting.topics))
-    ).all()
+    """(upcoming soonest first, past latest first) for one series, their
+    topics not loaded: a series page shows one page of them (``with_topics``)."""
+    meetings = db.session.scalars(sa.select(Meeting).where(Meeting.series_id == series.id)).all()
     return timeline.split_timeline(meetings, now)
+
+
+def with_topics(meetings: Sequence[Meeting]) -> None:
+    """Load the topics of ``meetings`` in one query."""
+    if meetings:
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.id.in_([meeting.id for meeting in meetings]))
+            .options(selectinload(Meeting.topics))
+        ).all()
 
 
 def neighbours(meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:

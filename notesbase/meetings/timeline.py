@@ -3,10 +3,11 @@ no Flask and no database, so the public pages and the tests agree on them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -101,6 +102,41 @@ def split_timeline(meetings: Iterable[M], now: datetime) -> tuple[list[M], list[
     upcoming.sort(key=lambda m: (m.date, m.start_time or time.min, m.number))
     past.sort(key=lambda m: (m.date, m.start_time or time.min, m.number), reverse=True)
     return upcoming, past
+
+
+PAST_PER_PAGE = 24
+
+
+class NoSuchPage(LookupError):
+    """A page of a series' past meetings that is not there."""
+
+
+@dataclass(frozen=True)
+class PastPage(Generic[M]):
+    """One page of a series' past meetings, latest first: a series of
+    hundreds of meetings is read (and drawn) a page at a time."""
+
+    meetings: list[M]
+    number: int
+    pages: int
+    total: int
+
+    @classmethod
+    def of(cls, past: Sequence[M], asked: str | None) -> PastPage[M]:
+        """Page ``asked`` (from the address: "1" when absent) of ``past``;
+        ``NoSuchPage`` for anything but a page that is there."""
+        pages = max(1, -(-len(past) // PAST_PER_PAGE))
+        text = (asked or "1").strip()
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= pages:
+            raise NoSuchPage(f"pages of past meetings run from 1 to {pages}")
+        number = int(text)
+        start = (number - 1) * PAST_PER_PAGE
+        return cls(list(past[start : start + PAST_PER_PAGE]), number, pages, len(past))
+
+    @property
+    def first_index(self) -> int:
+        """The position (from 1, latest first) of the page's first meeting."""
+        return (self.number - 1) * PAST_PER_PAGE + 1
 
 
 def timezone_label(name: str) -> str:

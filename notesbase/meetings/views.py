@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
 from notesbase.access import current_member
 from notesbase.meetings import overview, service, timeline
@@ -60,12 +60,19 @@ def series(slug: str) -> str:
     found = load_series(slug)
     now = utcnow()
     upcoming, past = service.series_timeline(found, now)
+    try:
+        shown = timeline.PastPage.of(past, request.args.get("page"))
+    except timeline.NoSuchPage:
+        abort(404)
+    upcoming = upcoming if shown.number == 1 else []
+    service.with_topics([*upcoming, *shown.meetings])
     return render_template(
         "meetings/series.html",
         series=found,
         upcoming=upcoming,
-        past=past,
-        overview=overview.theme_overview([*upcoming, *past], now),
+        past=shown.meetings,
+        past_page=shown,
+        overview=overview.theme_overview([*upcoming, *shown.meetings], now),
     )
 
 
