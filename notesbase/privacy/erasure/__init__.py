@@ -17,3 +17,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add the erasure pages, API routes and ``notesbase erase``."""
+    from notesbase.extensions import csrf
+    from notesbase.privacy.erasure import api  # noqa: F401 - nests its routes in the API's
+    from notesbase.privacy.erasure.cli import erase_command
+    from notesbase.privacy.erasure.views import bp
+
+    csrf.exempt(api.bp)  # bearer tokens, never cookies
+    app.register_blueprint(bp)
+    app.cli.add_command(erase_command)

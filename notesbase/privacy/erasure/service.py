@@ -48,7 +48,7 @@ class Result:
     not_erasable: tuple[str, ...] = (EMAILED, EXPORTS)
 
     def count(self, choice: Choice) -> int:
-        return sum(1 for i in self.items if i.choice is choice)
+        return sum(1 for i in self.items if i.choice == choice)
 
 
 def find_person(reference: str | int) -> Person:
