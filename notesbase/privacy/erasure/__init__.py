@@ -18,7 +18,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Add the erasure pages, API routes and ``notesbase erase``."""
     from notesbase.extensions import csrf
-    from notesbase.privacy.erasure import api  # noqa: F401 - nests its routes in the API's
+    from notesbase.privacy.erasure import api
     from notesbase.privacy.erasure.cli import erase_command
     from notesbase.privacy.erasure.views import bp
 

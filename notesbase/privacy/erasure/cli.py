@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from notesbase.db import db
 from notesbase.privacy.erasure.plan import CHOICES, Choice, ErasureError, parse_overrides
-from notesbase.privacy.erasure.service import Result, erase, finish_files, find_person
+from notesbase.privacy.erasure.service import Result, erase, find_person, finish_files
 
 
 def _items(values: tuple[str, ...]) -> dict[object, object]:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from notesbase.auth import tokens
 from notesbase.db import db
-from notesbase.models import Item, Member, Person, Role
+from notesbase.models import Item, Member, Person
 from tests.conftest import csrf_token_from
 from tests.privacy.erasure.erasure_support import NAME, build_world
 
