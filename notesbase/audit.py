@@ -54,6 +54,7 @@ ACTIONS = frozenset(
         "notes.import",
         # people and consent
         "person.create",
+        "person.erase",
         "person.link",
         "person.update",
         "consent.grant",
@@ -78,6 +79,8 @@ ACTIONS = frozenset(
         "review.revoke",
         "review.sign_in",
         "review.start",
+        # data protection
+        "backup.write",
     }
 )
 

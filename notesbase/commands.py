@@ -70,6 +70,10 @@ FEATURE_COMMANDS: dict[str, Command] = {
     ),
     # The meetings' group: `export notes` is added by the notes,
     # `export notes-md` and `export writeup` by publishing.
+    "erase": Command(
+        "notesbase.privacy.erasure.cli:erase_command",
+        "Forget a person everywhere their details were typed (irreversible).",
+    ),
     "export": Command(
         "notesbase.meetings.cli:export_cli",
         "Export a meeting's notes file, members' view or write-up.",

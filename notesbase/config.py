@@ -80,6 +80,10 @@ class Defaults:
     # answered this many days before the deadline (once per person and round).
     REVIEW_REMINDER_DAYS = 2
 
+    # Backups: how many days each is kept (deleted by whoever runs them); an
+    # erasure lists the backups taken before it, and when each ages out.
+    BACKUP_KEEP_DAYS = 35
+
     # Calendar feeds: how long a meeting lasts when only its start is known.
     CALENDAR_DEFAULT_DURATION_MINUTES = 90
 

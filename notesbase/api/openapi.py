@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from notesbase.api import openapi_privacy_erasure as erasure
 from notesbase.api import openapi_review as review
 from notesbase.api.blueprint import bp
 from notesbase.api.idempotency import HEADER, KEEP_FOR, REPLAYED
@@ -316,7 +317,7 @@ OPERATIONS = (
 
 def paths() -> dict[str, Any]:
     document: dict[str, Any] = {}
-    for operation in OPERATIONS:
+    for operation in (*OPERATIONS, *erasure.operations(guarded, ok)):
         document.setdefault(operation.path, {})[operation.method] = operation.document()
     return document
 
@@ -344,7 +345,14 @@ def build_document() -> dict[str, Any]:
                     ),
                 }
             },
-            "schemas": {**RESPONSES, **REQUESTS, **review.RESPONSES, **review.REQUESTS},
+            "schemas": {
+                **RESPONSES,
+                **REQUESTS,
+                **review.RESPONSES,
+                **review.REQUESTS,
+                **erasure.RESPONSES,
+                **erasure.REQUESTS,
+            },
             "responses": {name: error_response(status) for status, name in REASONS.items()},
         },
     }

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from notesbase import private_files
+from notesbase import audit, private_files
 from notesbase.backup.folder import (
     FORMAT,
     FORMAT_VERSION,
@@ -46,12 +46,27 @@ def backup_command(path: Path) -> None:
     the database, a manifest and every meeting's notes file."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     manifest = write_backup(app, path)
+    record_backup(path, manifest)
     counts = manifest["counts"]
     click.echo(
         f"Backed up {manifest['database']['engine']} (revision {manifest['schema_revision']}):"
         f" {counts.get('meetings', 0)} meetings, {counts.get('items', 0)} items,"
         f" {len(manifest['notes'])} notes files, to {path}"
     )
+
+
+def record_backup(path: Path, manifest: dict[str, Any]) -> None:
+    """Note the backup in the audit log: an erasure lists the backups taken
+    before it, with the date each ages out (``BACKUP_KEEP_DAYS``)."""
+    audit.record(
+        "backup.write",
+        "backup",
+        None,
+        actor=None,
+        path=str(path.resolve()),
+        created_at=manifest.get("created_at"),
+    )
+    db.session.commit()
 
 
 def write_backup(app: Flask, path: Path) -> dict[str, Any]:

@@ -55,7 +55,8 @@ def expected(operation, who: str) -> set[int] | None:
     if who == "member" and refuses:
         return {403}
     if who == "jane" and "/people/{person_id}" in operation.path:
-        return {200, 204}
+        # Erasure is for admins only, even of oneself.
+        return {403} if operation.path.endswith("/erasure") else {200, 204}
     return None
 
 
