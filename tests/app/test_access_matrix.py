@@ -100,6 +100,8 @@ REQUIRED: dict[str, Role | None] = {
     "consent.person": Role.FACILITATOR,
     "consent.record_consent": Role.FACILITATOR,
     "consent.withdraw_person_consent": Role.FACILITATOR,
+    # Erasure is for admins only (tests/privacy/erasure/).
+    "erasure.erase_person": Role.ADMIN,
     # Review rounds: the board is for facilitators; a reviewer's pages need
     # no account, only their link and its session (tests/review/).
     "review.board": Role.FACILITATOR,
