@@ -78,6 +78,9 @@ ACTIONS = frozenset(
         "review.revoke",
         "review.sign_in",
         "review.start",
+        # data protection: subject access and the privacy notice
+        "person.subject_access",
+        "site.privacy_notice",
     }
 )
 

@@ -80,6 +80,10 @@ class Defaults:
     # answered this many days before the deadline (once per person and round).
     REVIEW_REMINDER_DAYS = 2
 
+    # The privacy notice's default text tells people to write here (an email
+    # address) to ask for their archive or its erasure; empty: the facilitators.
+    PRIVACY_CONTACT = ""
+
     # Calendar feeds: how long a meeting lasts when only its start is known.
     CALENDAR_DEFAULT_DURATION_MINUTES = 90
 

@@ -13,3 +13,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add each part's pages, API routes and commands."""
+    from notesbase.privacy import notice, subject_access
+
+    subject_access.register(app)
+    notice.register(app)
