@@ -284,13 +284,11 @@ def audit_records(person: Person, member: Member | None, words: Words) -> list[d
     ):
         if event_id in ids or not details:
             continue
-        if details.get("person_id") == person.id or (
+        by_id = details.get("person_id") == person.id or (
             member is not None and details.get("member_id") == member.id
-        ):
-            ids.add(event_id)
-        elif any(
-            person.id in words.mentions.people_in(v) for v in details.values() if isinstance(v, str)
-        ):
+        )
+        strings = [v for v in details.values() if isinstance(v, str)]
+        if by_id or any(person.id in words.mentions.people_in(v) for v in strings):
             ids.add(event_id)
     if not ids:
         return []

@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+READERS = {"member": "the series' members read", "public": "the public reads"}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#~|])")
 
 
@@ -56,7 +57,7 @@ def _items(lines: list[str], items: list[dict[str, Any]]) -> None:
             f"### Item {item['id']}: meeting {esc(item['meeting'])} of {esc(item['series'])}",
             "",
             f"{esc(item['meeting_title'])}, {esc(item['meeting_date'])}; shown as "
-            f"{esc(item['shown_as'])}s read it, with you named.",
+            f"{READERS.get(item['shown_as'], 'the public reads')} it, with you named.",
             "",
         ]
         for version in item["versions"]:
