@@ -24,7 +24,6 @@ from tests.privacy.subject_access.access_support import (
     OWN,
     OWN_CONFIDENTIAL,
     archive_json,
-    build_world,
     leaks,
     open_archive,
 )
@@ -44,11 +43,6 @@ def app(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture
-def world(app: Flask, make_member: Any, make_series: Any) -> dict[str, int]:
-    return build_world(app, make_member, make_series)
 
 
 def archive_of(app: Flask, person_id: int) -> bytes:
