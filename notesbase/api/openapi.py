@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from notesbase.api import openapi_privacy_access as privacy_access
 from notesbase.api import openapi_review as review
 from notesbase.api.blueprint import bp
 from notesbase.api.idempotency import HEADER, KEEP_FOR, REPLAYED
@@ -189,6 +190,8 @@ class Operation:
 
 def tag_of(path: str) -> str:
     tags = (
+        ("/subject-access", "data protection"),
+        ("/privacy", "data protection"),
         ("/review", "review rounds"),
         ("/writeup", "write-ups"),
         ("/items", "notes"),
@@ -311,6 +314,27 @@ OPERATIONS = (
         **SPEAKER,
     ),
     guarded("post", "/review/me/approve", "Approve the record", ok("ReviewApproved"), **SPEAKER),
+    guarded(
+        "get",
+        f"{PERSON}/subject-access",
+        "Everything held about a person, as one zip (audited)",
+        privacy_access.ARCHIVE,
+    ),
+    guarded(
+        "get",
+        "/me/subject-access",
+        "Everything held about you, as one zip (audited)",
+        privacy_access.ARCHIVE,
+        also=(404,),
+    ),
+    public("/privacy", "The privacy notice and each series' retention", ok("PrivacyNotice")),
+    guarded(
+        "put",
+        "/privacy",
+        "Set the privacy notice's text (admins)",
+        ok("PrivacyNotice"),
+        body="PrivacyNoticeChange",
+    ),
 )
 
 
@@ -344,7 +368,14 @@ def build_document() -> dict[str, Any]:
                     ),
                 }
             },
-            "schemas": {**RESPONSES, **REQUESTS, **review.RESPONSES, **review.REQUESTS},
+            "schemas": {
+                **RESPONSES,
+                **REQUESTS,
+                **review.RESPONSES,
+                **review.REQUESTS,
+                **privacy_access.RESPONSES,
+                **privacy_access.REQUESTS,
+            },
             "responses": {name: error_response(status) for status, name in REASONS.items()},
         },
     }

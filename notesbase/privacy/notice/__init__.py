@@ -18,8 +18,10 @@ def privacy_notice_url() -> str:
 
 
 def register(app: Flask) -> None:
-    from notesbase.privacy.notice import api  # noqa: F401 - importing adds the routes
+    from notesbase.extensions import csrf
+    from notesbase.privacy.notice import api
     from notesbase.privacy.notice.views import bp
 
     app.register_blueprint(bp)
+    csrf.exempt(api.bp)  # no cookie is read: the token, in a header
     app.add_template_global(privacy_notice_url, "privacy_notice_url")

@@ -6,6 +6,7 @@ read from the series as they are now. Writes flush; the caller commits."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import sqlalchemy as sa
 from flask import current_app
@@ -108,7 +109,8 @@ def schedules() -> list[tuple[str, str]]:
 
 def set_notice(text: str, *, actor: Member | None) -> bool:
     """Save the admin's text (blank: back to the default); False when unchanged."""
-    text = without_hidden(text or "").replace("\r\n", "\n").strip()
+    text = without_hidden(text or "").replace("\r\n", "\n")
+    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
     if len(text) > NOTICE_MAX:
         raise NoticeError(f"The notice may be at most {NOTICE_MAX:,} characters long.")
     setting = stored()

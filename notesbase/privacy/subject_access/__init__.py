@@ -13,9 +13,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add the download pages, the API routes and ``notesbase subject-access``."""
-    from notesbase.privacy.subject_access import api  # noqa: F401 - importing adds the routes
+    from notesbase.extensions import csrf
+    from notesbase.privacy.subject_access import api
     from notesbase.privacy.subject_access.cli import subject_access_command
     from notesbase.privacy.subject_access.views import bp
 
     app.register_blueprint(bp)
+    csrf.exempt(api.bp)  # no cookie is read: the token, in a header
     app.cli.add_command(subject_access_command)
