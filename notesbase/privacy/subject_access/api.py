@@ -1,6 +1,7 @@
 """The archive in the JSON API (nested in the API's blueprint, so the
 caller's token and JSON errors apply): ``GET /people/<id>/subject-access``
-for facilitators and admins, ``GET /me/subject-access`` for a member's own.
+for facilitators and admins (and the person themself), ``GET
+/me/subject-access`` for a member's own.
 The answer is the zip itself; the audit entry is committed before it."""
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from flask import Blueprint, Response
 
 from notesbase.api import unit_of_work  # noqa: F401 - the API's own hooks run first
 from notesbase.api.blueprint import bp as api_bp
-from notesbase.api_support.callers import require_facilitator, require_member
+from notesbase.api.people import load_person_for
+from notesbase.api_support.callers import require_member
 from notesbase.api_support.errors import ApiError
 from notesbase.db import db
-from notesbase.models import Person
 from notesbase.notes.people import person_for_member
 from notesbase.privacy.subject_access.service import API, produce
 from notesbase.privacy.subject_access.views import download
@@ -23,10 +24,10 @@ api_bp.register_blueprint(bp)
 
 @bp.get("/people/<int:person_id>/subject-access")
 def person_archive(person_id: int) -> Response:
-    actor = require_facilitator()
-    person = db.session.get(Person, person_id)
-    if person is None:
-        raise ApiError(404, f"There is no person {person_id}.")
+    """Facilitators and admins for anyone; a member only for the person they
+    are (as every ``/people/<id>`` route: 403 otherwise, found or not)."""
+    actor = require_member()
+    person = load_person_for(actor, person_id)
     archive = produce(person, actor=actor, via=API)
     db.session.commit()
     return download(archive)
