@@ -81,6 +81,9 @@ ACTIONS = frozenset(
         "review.start",
         # data protection
         "backup.write",
+        # data protection: subject access and the privacy notice
+        "person.subject_access",
+        "site.privacy_notice",
     }
 )
 

@@ -90,6 +90,10 @@ FEATURE_COMMANDS: dict[str, Command] = {
         "notesbase.review.cli:review_cli",
         "Review rounds of meetings' notes: remind those who have not answered.",
     ),
+    "subject-access": Command(
+        "notesbase.privacy.subject_access.cli:subject_access_command",
+        "Write everything held about one person into a zip (a subject access request).",
+    ),
     "token": Command("notesbase.api.cli:token_cli", "Manage API tokens."),
     "user": Command("notesbase.auth.cli:user_cli", "Manage member accounts."),
 }

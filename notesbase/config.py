@@ -83,6 +83,9 @@ class Defaults:
     # Backups: how many days each is kept (deleted by whoever runs them); an
     # erasure lists the backups taken before it, and when each ages out.
     BACKUP_KEEP_DAYS = 35
+    # The privacy notice's default text tells people to write here (an email
+    # address) to ask for their archive or its erasure; empty: the facilitators.
+    PRIVACY_CONTACT = ""
 
     # Calendar feeds: how long a meeting lasts when only its start is known.
     CALENDAR_DEFAULT_DURATION_MINUTES = 90

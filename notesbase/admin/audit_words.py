@@ -11,7 +11,12 @@ Details are read defensively: an older event may lack one."""
 
 from __future__ import annotations
 
-from notesbase.admin import audit_words_notes, audit_words_privacy_erasure, audit_words_review
+from notesbase.admin import (
+    audit_words_notes,
+    audit_words_privacy_access,
+    audit_words_privacy_erasure,
+    audit_words_review,
+)
 from notesbase.admin.audit_names import Names
 from notesbase.admin.audit_wording import (
     GROUPS,
@@ -32,6 +37,7 @@ __all__ = [
     "WORDINGS",
     "Part",
     "audit_words_notes",
+    "audit_words_privacy_access",
     "audit_words_privacy_erasure",
     "audit_words_review",
     "sentence",

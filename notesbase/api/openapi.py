@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from notesbase.api import openapi_privacy_access as privacy_access
 from notesbase.api import openapi_privacy_erasure as erasure
 from notesbase.api import openapi_review as review
 from notesbase.api.blueprint import bp
@@ -190,6 +191,8 @@ class Operation:
 
 def tag_of(path: str) -> str:
     tags = (
+        ("/subject-access", "data protection"),
+        ("/privacy", "data protection"),
         ("/review", "review rounds"),
         ("/writeup", "write-ups"),
         ("/items", "notes"),
@@ -312,6 +315,27 @@ OPERATIONS = (
         **SPEAKER,
     ),
     guarded("post", "/review/me/approve", "Approve the record", ok("ReviewApproved"), **SPEAKER),
+    guarded(
+        "get",
+        f"{PERSON}/subject-access",
+        "Everything held about a person, as one zip (audited)",
+        privacy_access.ARCHIVE,
+    ),
+    guarded(
+        "get",
+        "/me/subject-access",
+        "Everything held about you, as one zip (audited)",
+        privacy_access.ARCHIVE,
+        also=(404,),
+    ),
+    public("/privacy", "The privacy notice and each series' retention", ok("PrivacyNotice")),
+    guarded(
+        "put",
+        "/privacy",
+        "Set the privacy notice's text (admins)",
+        ok("PrivacyNotice"),
+        body="PrivacyNoticeChange",
+    ),
 )
 
 
@@ -352,6 +376,8 @@ def build_document() -> dict[str, Any]:
                 **review.REQUESTS,
                 **erasure.RESPONSES,
                 **erasure.REQUESTS,
+                **privacy_access.RESPONSES,
+                **privacy_access.REQUESTS,
             },
             "responses": {name: error_response(status) for status, name in REASONS.items()},
         },

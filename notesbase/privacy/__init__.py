@@ -13,6 +13,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add each part's pages, API routes and commands."""
-    from notesbase.privacy import erasure
+    from notesbase.privacy import erasure, notice, subject_access
 
+    subject_access.register(app)
     erasure.register(app)
+    notice.register(app)

@@ -74,11 +74,26 @@ def _about(meeting: Meeting) -> str:
     return f"meeting {meeting.number} of {meeting.series.title}"
 
 
+def invitation_subject(meeting: Meeting) -> str:
+    return f"Please review the notes of {_about(meeting)}"
+
+
+def reminder_subject(meeting: Meeting) -> str:
+    return f"Reminder: the review of {_about(meeting)} ends soon"
+
+
+def outcome_subject(meeting: Meeting, accepted: bool) -> str:
+    return (
+        f"Your request on the notes of {_about(meeting)} was "
+        f"{'accepted' if accepted else 'not accepted'}"
+    )
+
+
 def invitation(review: ReviewRound, person: Person, token: str, *, again: bool = False) -> Letter:
     meeting = review.meeting
     return Letter(
         person,
-        f"Please review the notes of {_about(meeting)}",
+        invitation_subject(meeting),
         "invitation",
         {"link": review_link(token), "deadline": _deadline(review), "again": again},
     )
@@ -87,7 +102,7 @@ def invitation(review: ReviewRound, person: Person, token: str, *, again: bool =
 def reminder(review: ReviewRound, person: Person) -> Letter:
     return Letter(
         person,
-        f"Reminder: the review of {_about(review.meeting)} ends soon",
+        reminder_subject(review.meeting),
         "reminder",
         {"deadline": _deadline(review)},
     )
@@ -100,8 +115,7 @@ def outcome(request: ReviewRequest) -> Letter:
     reason = reason_shown(request)
     return Letter(
         person,
-        f"Your request on the notes of {_about(reviewer.round.meeting)} was "
-        f"{'accepted' if accepted else 'not accepted'}",
+        outcome_subject(reviewer.round.meeting, accepted),
         "outcome",
         {
             "accepted": accepted,

@@ -61,26 +61,28 @@ class ReviewPage:
     published: bool
 
 
-def _as_named_member(notes: Notes, person_id: int, facts_id: int) -> DisclosedItem | None:
-    """The item as members would see it if it were open and the reviewer had
-    let members name them: nobody else gains anything."""
+def as_named(
+    notes: Notes, person_id: int, facts_id: int, audience: Audience = Audience.MEMBER
+) -> DisclosedItem | None:
+    """The item as ``audience`` (members or the public) would see it if it
+    were open and the person had let that audience name them: nobody else
+    gains anything. Subject access reads a person's items through it too."""
     item = next(f for f in notes.items if f.id == facts_id)
+    consent_audience = ConsentAudience(audience.value)
     grants = [
-        g
-        for g in notes.grants
-        if not (g.person_id == person_id and g.audience is ConsentAudience.MEMBER)
+        g for g in notes.grants if not (g.person_id == person_id and g.audience is consent_audience)
     ]
     grants.append(
         Grant(
             person_id=person_id,
-            audience=ConsentAudience.MEMBER,
+            audience=consent_audience,
             level=Level.NAMED,
             granted_at=utcnow(),
             meeting_id=notes.meeting_id,
         )
     )
     own = replace(notes, items=[replace(item, confidentiality=Confidentiality.OPEN)], grants=grants)
-    shown = disclose(own, Audience.MEMBER, keep=False).items
+    shown = disclose(own, audience, keep=False).items
     return shown[0] if shown else None
 
 
@@ -109,7 +111,7 @@ def review_page(reviewer: Reviewer) -> ReviewPage:
                 own_html = facilitators[item.id].body_html
                 editable = item.body
             else:
-                own = _as_named_member(notes, person.id, item.id)
+                own = as_named(notes, person.id, item.id)
                 own_html = own.body_html if own is not None else ""
                 editable = own.body_text if own is not None else ""
         one = ShownReviewItem(
@@ -153,10 +155,18 @@ def _names_others(notes: Notes, one: ShownReviewItem, person_id: int) -> bool:
     """Whether the leak check's people rules, for members (the widest
     audience a reviewer reads as), find anyone but the reviewer, or someone
     they cannot tell, in any text of ``one``."""
+    return names_others(notes, _texts(one), person_id)
+
+
+def names_others(
+    notes: Notes, texts: list[str], person_id: int, audience: Audience = Audience.MEMBER
+) -> bool:
+    """Whether the leak check's people rules, for ``audience``, find anyone
+    but the person, or someone they cannot tell, in any of ``texts``."""
     return any(
         not hit.people or set(hit.people) - {person_id}
-        for text in _texts(one)
-        for hit in people_found(notes, text, Audience.MEMBER)
+        for text in texts
+        for hit in people_found(notes, text, audience)
     )
 
 

@@ -52,11 +52,13 @@ def expected(operation, who: str) -> set[int] | None:
         return {403}  # a reviewer's link or session, which no caller here holds
     if who == "invalid" or (who == "public" and not public):
         return {401}
-    if who == "member" and refuses:
-        return {403}
+    if who == "member" and refuses and not operation.path.startswith("/me/"):
+        return {403}  # (``/me/``: the caller's own; a member with none gets 404)
     if who == "jane" and "/people/{person_id}" in operation.path:
         # Erasure is for admins only, even of oneself.
         return {403} if operation.path.endswith("/erasure") else {200, 204}
+    if who == "jane" and operation.path == "/me/subject-access":
+        return {200}
     return None
 
 

@@ -63,12 +63,13 @@ def test_document_is_valid_openapi():
 
 
 def test_token_routes_and_public_routes_are_marked():
-    """Reading is public (a token optional) but for items, people and
-    reviews; every write needs a token, or a reviewer's link or session."""
+    """Reading is public (a token optional) but for items, people, reviews
+    and the caller's own (``/me/``); every write needs a token, or a
+    reviewer's link or session."""
     for path, item in DOCUMENT["paths"].items():
         for method, operation in item.items():
             public = {} in operation["security"]
-            guarded = ("/items/", "/people", "/review")
+            guarded = ("/items/", "/people", "/review", "/me/")
             assert public == (method == "get" and not any(p in path for p in guarded))
             if path.startswith("/review/"):
                 assert {"bearer": []} not in operation["security"], (method, path)

@@ -65,6 +65,8 @@ class Letter:
     chatham_house: bool
     notes_url: str
     sections: tuple[ShownSection, ...]
+    # The privacy notice (``/privacy``), at the site's address.
+    privacy_url: str = ""
 
 
 def subject_for(meeting: Meeting) -> str:
@@ -105,7 +107,16 @@ def compose(meeting: Meeting, link: str) -> Letter:
         chatham_house=meeting.chatham_house,
         notes_url=link,
         sections=tuple(shown_sections(view)),
+        privacy_url=privacy_url(),
     )
+
+
+def privacy_url() -> str:
+    """The privacy notice's address, absolute when the site's is known, else its path."""
+    base = site.known_base_url()
+    if base:
+        return site.url_for_site("privacy.notice", base=base)
+    return current_app.url_map.bind("localhost").build("privacy.notice")
 
 
 def html_body(letter: Letter, recipient: Recipient) -> str:
@@ -145,6 +156,8 @@ def text_body(letter: Letter, recipient: Recipient) -> str:
         f"You receive this as an active member of {letter.series_title}. "
         f"Sent to {recipient.email}.",
     ]
+    if letter.privacy_url:
+        lines.append(f"What is kept about you, and how to ask for it: {letter.privacy_url}")
     return "\n".join(lines) + "\n"
 
 
