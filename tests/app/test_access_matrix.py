@@ -102,6 +102,12 @@ REQUIRED: dict[str, Role | None] = {
     "consent.withdraw_person_consent": Role.FACILITATOR,
     # Erasure is for admins only (tests/privacy/erasure/).
     "erasure.erase_person": Role.ADMIN,
+    # Subject access: anyone's archive for facilitators, one's own for members
+    # (tests/privacy/subject_access/); the privacy notice is public, its form for admins.
+    "subject_access.for_person": Role.FACILITATOR,
+    "subject_access.mine": ANY_MEMBER,
+    "privacy.notice": PUBLIC,
+    "privacy.edit": Role.ADMIN,
     # Review rounds: the board is for facilitators; a reviewer's pages need
     # no account, only their link and its session (tests/review/).
     "review.board": Role.FACILITATOR,
