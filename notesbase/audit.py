@@ -78,6 +78,9 @@ ACTIONS = frozenset(
         "review.revoke",
         "review.sign_in",
         "review.start",
+        # data protection
+        "meeting.retention",
+        "series.retention",
     }
 )
 

@@ -11,7 +11,11 @@ Details are read defensively: an older event may lack one."""
 
 from __future__ import annotations
 
-from notesbase.admin import audit_words_notes, audit_words_review
+from notesbase.admin import (
+    audit_words_notes,
+    audit_words_privacy_retention,
+    audit_words_review,
+)
 from notesbase.admin.audit_names import Names
 from notesbase.admin.audit_wording import (
     GROUPS,
@@ -32,6 +36,7 @@ __all__ = [
     "WORDINGS",
     "Part",
     "audit_words_notes",
+    "audit_words_privacy_retention",
     "audit_words_review",
     "sentence",
 ]

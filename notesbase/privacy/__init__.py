@@ -13,3 +13,6 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add each part's pages, API routes and commands."""
+    from notesbase.privacy import retention
+
+    retention.register(app)
