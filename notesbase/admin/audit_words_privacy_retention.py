@@ -57,7 +57,7 @@ def _series_retention(event: AuditEvent, names: Names) -> list[Part]:
 def _meeting_retention(event: AuditEvent, names: Names) -> list[Part]:
     details = details_of(event)
     try:
-        label = RetentionAction(str(details.get("action"))).label.lower()
+        label = RetentionAction(str(details.get("retention"))).label.lower()
     except ValueError:
         label = "its retention action"
     done = [

@@ -11,9 +11,7 @@ from flask import current_app
 
 from notesbase.command_group import CommandGroup
 from notesbase.db import db
-from notesbase.models import Series
 from notesbase.privacy.retention import run
-from notesbase.privacy.retention.schedule import describe
 
 # EX_TEMPFAIL: another run holds the lock; try again later.
 LOCKED_EXIT = 75
@@ -86,15 +84,13 @@ def apply_command(dry_run: bool, slug: str | None, today: date | None) -> None:
 def show_command(slug: str | None, today: date | None) -> None:
     """List each series' retention schedule and how many meetings are due."""
     _check_series(slug)
-    for series, ids in run.due(slug, today or run.today_utc()):
-        click.echo(_line(series, len(ids)))
+    for entry in run.due(slug, today or run.today_utc()):
+        if entry.months is None or entry.action is None:
+            click.echo(f"{entry.slug}: kept until changed")
+            continue
+        click.echo(
+            f"{entry.slug}: {entry.months} month(s) after each meeting, then"
+            f" {entry.action.value} ({entry.action.label.lower()});"
+            f" {len(entry.meeting_ids)} meeting(s) due"
+        )
     db.session.rollback()
-
-
-def _line(series: Series, due: int) -> str:
-    if series.retention_months is None or series.retention_action is None:
-        return f"{series.slug}: kept until changed"
-    return (
-        f"{series.slug}: {series.retention_months} month(s), then"
-        f" {series.retention_action.value}; {due} meeting(s) due — {describe(series)}"
-    )

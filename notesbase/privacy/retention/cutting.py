@@ -14,6 +14,7 @@ must be kept from the public if they read less (fail closed)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -94,6 +95,22 @@ def _title(token: Token) -> str:
     return ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"' if title else ""
 
 
+_SPECIAL = set("\\`*_[]{}<>~|&")
+_LINE_START = re.compile(r"^(\s*)([#+=>-]|\d+[.)])")
+
+
+def _escaped(text: str, line_start: bool) -> str:
+    """Text that reads as itself in Markdown, escaping only what could be markup."""
+    escaped = "".join("\\" + c if c in _SPECIAL else c for c in text)
+    if line_start:
+        escaped = _LINE_START.sub(lambda m: m.group(1) + _start(m.group(2)), escaped, count=1)
+    return escaped
+
+
+def _start(marker: str) -> str:
+    return marker[:-1] + "\\" + marker[-1]
+
+
 def _longest_ticks(text: str) -> int:
     longest = run = 0
     for char in text:
@@ -110,7 +127,7 @@ def write(tokens: Sequence[Token]) -> str:
     for token in tokens:
         kind = token.type
         if kind == "text":
-            out.append(escape_markdown(token.content))
+            out.append(_escaped(token.content, not out or out[-1].endswith("\n")))
         elif kind == "softbreak":
             out.append("\n")
         elif kind == "hardbreak":

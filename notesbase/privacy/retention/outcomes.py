@@ -88,7 +88,7 @@ def carry_out(
             meeting.id,
             actor=actor,
             meeting_id=meeting.id,
-            action=action.value,
+            retention=action.value,
             previous=previous.value if previous is not None else None,
             made_confidential=len(work.notes),
             **counts,

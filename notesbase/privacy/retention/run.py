@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from notesbase.db import db
-from notesbase.models import Meeting, Series, utcnow
+from notesbase.models import Meeting, RetentionAction, Series, utcnow
 from notesbase.notes.items import clear_freed_space
 from notesbase.privacy.retention.outcomes import Outcome, carry_out
 from notesbase.privacy.retention.schedule import due_meetings_query
@@ -60,14 +60,24 @@ def series_in_scope(slug: str | None) -> list[Series]:
     return list(db.session.scalars(query))
 
 
-def due(slug: str | None, today: date) -> list[tuple[Series, list[int]]]:
+@dataclass(frozen=True)
+class Due:
+    """A series in scope, its schedule, and the ids of its meetings due."""
+
+    slug: str
+    months: int | None
+    action: RetentionAction | None
+    meeting_ids: list[int]
+
+
+def due(slug: str | None, today: date) -> list[Due]:
     """Each series in scope with the ids of its meetings due ``today``."""
     found = []
     for series in series_in_scope(slug):
         ids = list(
             db.session.scalars(due_meetings_query(series, today).with_only_columns(Meeting.id))
         )
-        found.append((series, ids))
+        found.append(Due(series.slug, series.retention_months, series.retention_action, ids))
     return found
 
 
@@ -115,23 +125,24 @@ def apply(
     today = options.today or today_utc()
     summary = Summary()
     plan = due(options.series_slug, today)
-    total = sum(len(ids) for _series, ids in plan)
+    total = sum(len(entry.meeting_ids) for entry in plan)
     summary.meetings = total
     verb = "would" if options.dry_run else "will"
     last = time.monotonic()
     position = 0
-    for series, ids in plan:
-        schedule_action = series.retention_action
+    for entry in plan:
+        schedule_action, ids = entry.action, entry.meeting_ids
         if not ids:
             continue
         assert schedule_action is not None
-        report(f"{series.slug}: {len(ids)} meeting(s) due; {verb} {schedule_action.value}")
+        report(f"{entry.slug}: {len(ids)} meeting(s) due; {verb} {schedule_action.value}")
         for meeting_id in ids:
             position += 1
             meeting = db.session.get(Meeting, meeting_id)
             if meeting is None:
                 continue
-            label = f"  meeting {meeting.number} ({meeting.date.isoformat()})"
+            number = meeting.number
+            label = f"  meeting {number} ({meeting.date.isoformat()})"
             try:
                 outcome = carry_out(meeting, schedule_action, dry_run=options.dry_run)
                 if options.dry_run:
@@ -140,12 +151,12 @@ def apply(
                     db.session.commit()
             except Exception as error:  # one meeting's failure stops no other
                 db.session.rollback()
-                summary.failed.append(f"{series.slug} meeting {meeting_id}: {error}")
+                summary.failed.append(f"{entry.slug} meeting {meeting_id}: {error}")
                 report(f"{label}: failed, left untouched: {type(error).__name__}")
                 continue
             summary.done += 1
             report(f"{label}: {describe(outcome)}")
-            summary.notes += [f"{series.slug} meeting {meeting.number}: {n}" for n in outcome.notes]
+            summary.notes += [f"{entry.slug} meeting {number}: {n}" for n in outcome.notes]
             db.session.expunge_all()
             if progress is not None and (
                 time.monotonic() - last >= PROGRESS_SECONDS or position == total
