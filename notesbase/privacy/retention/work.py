@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality
 from notesbase.models import (
+    IdempotencyKey,
     Item,
     ItemRevision,
     Meeting,
@@ -131,8 +132,28 @@ def finish(work: Work) -> None:
     for item_id in sorted(touched):
         request_purge(db.session, item_id)
     db.session.flush()
-    for item_id in sorted(touched):
+    for item_id in sorted(touched & _kept_elsewhere(touched)):
         text_removed.send(None, item_id=item_id)
+
+
+def _kept_elsewhere(item_ids: set[int]) -> set[int]:
+    """The items whose text something else keeps a copy of (a published
+    snapshot, a kept API answer): only they need ``text_removed``, so a
+    meeting costs two queries, not a few per item."""
+    if not item_ids:
+        return set()
+    copied = set(
+        db.session.scalars(
+            sa.select(WriteupSnapshotItem.item_id).where(WriteupSnapshotItem.item_id.in_(item_ids))
+        )
+    )
+    for path in db.session.scalars(
+        sa.select(IdempotencyKey.path).where(IdempotencyKey.path.contains("/items/"))
+    ):
+        tail = path.rsplit("/", 1)[-1]
+        if tail.isdigit():
+            copied.add(int(tail))
+    return copied
 
 
 def _follow_snapshot(item: Item) -> None:
