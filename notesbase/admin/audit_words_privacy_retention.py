@@ -45,7 +45,7 @@ def _pair(value: Any) -> tuple[Any, Any]:
 def _series_retention(event: AuditEvent, names: Names) -> list[Part]:
     details = details_of(event)
     old_months, new_months = _pair(details.get("months"))
-    old_action, new_action = _pair(details.get("action"))
+    old_action, new_action = _pair(details.get("retention"))
     return [
         "Set the retention schedule of ",
         names.series_named(event.target_id),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from notesbase.extensions import csrf
+
 
 def register(app: Flask) -> None:
     """Add the schedule's page, its API routes, the series page's notice and the command."""
@@ -18,6 +20,7 @@ def register(app: Flask) -> None:
     from notesbase.privacy.retention.schedule import applied_before, describe
 
     app.register_blueprint(views.bp)
+    csrf.exempt(api.bp)  # no cookie is read: the token, in a header
     app.cli.add_command(retention_cli)
     app.add_template_global(describe, "retention_schedule")
     app.add_template_global(applied_before, "retention_applied_before")

@@ -4,15 +4,16 @@ for is checked by ``schedule.read_schedule``, as the API's is."""
 from __future__ import annotations
 
 from wtforms import RadioField, StringField
+from wtforms.fields import SelectChoice
 
 from notesbase.forms import Form
 from notesbase.models import RetentionAction, Series
 
 KEEP_CHOICES = [
-    ("keep", "Keep the full notes until this is changed"),
-    ("months", "Keep them for a number of months after each meeting, then act"),
+    SelectChoice("keep", "Keep the full notes until this is changed"),
+    SelectChoice("months", "Keep them for a number of months after each meeting, then act"),
 ]
-ACTION_CHOICES = [(action.value, action.label) for action in RetentionAction]
+ACTION_CHOICES = [SelectChoice(action.value, action.label) for action in RetentionAction]
 
 
 class RetentionForm(Form):

@@ -92,7 +92,7 @@ def set_schedule(series: Series, schedule: Schedule, *, actor: Member | None) ->
         actor=actor,
         series_id=series.id,
         months=[before.months, schedule.months],
-        action=[_value(before.action), _value(schedule.action)],
+        retention=[_value(before.action), _value(schedule.action)],
     )
     db.session.flush()
     return True
