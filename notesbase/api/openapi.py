@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from notesbase.api import openapi_privacy_retention as retention
 from notesbase.api import openapi_review as review
 from notesbase.api.blueprint import bp
 from notesbase.api.idempotency import HEADER, KEEP_FOR, REPLAYED
@@ -190,6 +191,7 @@ class Operation:
 def tag_of(path: str) -> str:
     tags = (
         ("/review", "review rounds"),
+        ("/retention", "retention"),
         ("/writeup", "write-ups"),
         ("/items", "notes"),
         ("/people", "people"),
@@ -311,6 +313,20 @@ OPERATIONS = (
         **SPEAKER,
     ),
     guarded("post", "/review/me/approve", "Approve the record", ok("ReviewApproved"), **SPEAKER),
+    guarded("get", "/series/{slug}/retention", "The retention schedule", ok("RetentionSchedule")),
+    guarded(
+        "put",
+        "/series/{slug}/retention",
+        "Set the retention schedule (facilitators)",
+        ok("RetentionSchedule"),
+        body="SetRetention",
+    ),
+    guarded(
+        "get",
+        "/series/{slug}/retention/preview",
+        "What the schedule would change now (facilitators; changes nothing)",
+        ok("RetentionPreview"),
+    ),
 )
 
 
@@ -344,7 +360,14 @@ def build_document() -> dict[str, Any]:
                     ),
                 }
             },
-            "schemas": {**RESPONSES, **REQUESTS, **review.RESPONSES, **review.REQUESTS},
+            "schemas": {
+                **RESPONSES,
+                **REQUESTS,
+                **review.RESPONSES,
+                **review.REQUESTS,
+                **retention.RESPONSES,
+                **retention.REQUESTS,
+            },
             "responses": {name: error_response(status) for status, name in REASONS.items()},
         },
     }

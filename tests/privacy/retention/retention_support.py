@@ -44,7 +44,9 @@ NAMED_ORG = "Zimmerwald Foundation"
 OPEN_WORDS = "Plantedopen registers should be published openly."
 SPAN_SECRET = "plantedspan"
 MEMBERS_SPAN = "plantedmembers"
-WITH_SPANS = f"We agreed [{SPAN_SECRET} the budget]{{.confidential}} and [{MEMBERS_SPAN} dates]{{.members}}."
+WITH_SPANS = (
+    f"We agreed [{SPAN_SECRET} the budget]{{.confidential}} and [{MEMBERS_SPAN} dates]{{.members}}."
+)
 TYPO_SPAN = "plantedtypo"
 WITH_TYPO = f"Another point [{TYPO_SPAN} words]{{.confidentail}} here."
 CONFIDENTIAL = "Plantedconfidential the budget will be cut."
@@ -81,9 +83,7 @@ def build_world(app: Flask, make_member: Any, make_series: Any) -> dict[str, int
         )
         upcoming = service.create_meeting(
             series,
-            service.MeetingFields(
-                number=2, title="Next", date=date.today() + timedelta(days=30)
-            ),
+            service.MeetingFields(number=2, title="Next", date=date.today() + timedelta(days=30)),
         )
         speaker = people.create_person(
             people.PersonFields(SPEAKER, SPEAKER_ORG, "a data lead", "gwen@example.org"),
@@ -104,7 +104,9 @@ def build_world(app: Flask, make_member: Any, make_series: Any) -> dict[str, int
         world["confidential"] = add(old, CONFIDENTIAL, Confidentiality.CONFIDENTIAL, speaker).id
         edited = add(old, OLD_VERSION, Confidentiality.MEMBERS)
         items.update_item(
-            edited, items.ItemFields(Kind.POINT, NEW_VERSION, confidentiality=edited.confidentiality), actor=None
+            edited,
+            items.ItemFields(Kind.POINT, NEW_VERSION, confidentiality=edited.confidentiality),
+            actor=None,
         )
         world["edited"] = edited.id
         world["naming"] = add(old, NAMING, Confidentiality.OPEN).id
@@ -130,7 +132,9 @@ def build_world(app: Flask, make_member: Any, make_series: Any) -> dict[str, int
             )
         )
         db.session.add(
-            LeakOverride(meeting_id=old.id, channel="writeup", finding_key="k" * 64, reason=OVERRIDE)
+            LeakOverride(
+                meeting_id=old.id, channel="writeup", finding_key="k" * 64, reason=OVERRIDE
+            )
         )
         world.update(old=old.id, upcoming=upcoming.id, speaker=speaker.id, named=named.id)
         world.update(series=cop.id)

@@ -151,9 +151,9 @@ def test_purge_notes(app: Flask, world: dict[str, int]) -> None:
     assert result.exit_code == 0, result.output
     with app.app_context():
         left = db.session.scalars(
-            sa.select(ItemRevision.item_id).join(
-                ItemRevision.item
-            ).where(sa.literal_column("items.meeting_id") == world["old"])
+            sa.select(ItemRevision.item_id)
+            .join(ItemRevision.item)
+            .where(sa.literal_column("items.meeting_id") == world["old"])
         ).all()
         assert left == [world["published"]]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewRound)) == 0

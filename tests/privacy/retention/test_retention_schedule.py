@@ -79,7 +79,9 @@ def test_form_permissions(
         assert stored(app) == (24, "anonymise")
         assert audits(app) == 1
     else:
-        token = csrf_token_from(client.get("/login" if email is None else "/").get_data(as_text=True))
+        token = csrf_token_from(
+            client.get("/login" if email is None else "/").get_data(as_text=True)
+        )
         response = client.post(PAGE, data={"csrf_token": token, **data})
         assert response.status_code == status
         assert stored(app) == (None, None)
@@ -140,7 +142,9 @@ def test_form_keep_until_changed(app: Flask, client: FlaskClient, auth: Any, ser
         ("admin@example.org", 200),
     ],
 )
-def test_api_read(app: Flask, client: FlaskClient, series: Any, email: str | None, status: int) -> None:
+def test_api_read(
+    app: Flask, client: FlaskClient, series: Any, email: str | None, status: int
+) -> None:
     """Members of the series, facilitators and admins read the schedule."""
     headers = {"Authorization": f"Bearer {token_for(app, email)}"} if email else {}
     response = client.get(API, headers=headers)
@@ -203,9 +207,7 @@ def test_api_unknown_series(app: Flask, client: FlaskClient, series: Any) -> Non
     assert client.get("/api/v1/series/nope/retention", headers=headers).status_code == 404
 
 
-def test_series_page_tells_members(
-    app: Flask, client: FlaskClient, auth: Any, series: Any
-) -> None:
+def test_series_page_tells_members(app: Flask, client: FlaskClient, auth: Any, series: Any) -> None:
     """Members read the schedule in plain words; the public page does not change."""
     with app.app_context():
         db.session.execute(
