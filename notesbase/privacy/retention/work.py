@@ -129,8 +129,11 @@ def finish(work: Work) -> None:
             )
         )
     touched = work.removed | {item.id for item in kept}
-    for item_id in sorted(touched):
-        request_purge(db.session, item_id)
+    if touched:
+        # The meeting is marked (so the index redoes it whole, every item's
+        # documents deleted by its scope); one purge request per meeting has
+        # the index rewritten so the deletions leave no trace in any segment.
+        request_purge(db.session, min(touched))
     db.session.flush()
     for item_id in sorted(touched & _kept_elsewhere(touched)):
         text_removed.send(None, item_id=item_id)
