@@ -15,7 +15,7 @@ from notesbase.extensions import csrf
 
 def register(app: Flask) -> None:
     """Add the schedule's page, its API routes, the series page's notice and the command."""
-    from notesbase.privacy.retention import api, views  # noqa: F401 - importing adds the routes
+    from notesbase.privacy.retention import api, views
     from notesbase.privacy.retention.cli import retention_cli
     from notesbase.privacy.retention.schedule import applied_before, describe
 

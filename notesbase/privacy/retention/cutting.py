@@ -225,6 +225,14 @@ def cut_restricted(body: str) -> Cut:
     return Cut(after, after != body)
 
 
+def _heading_kept(before: str, after: str) -> bool:
+    """Members and the public read the same heading; facilitators nothing more."""
+    same = all(heading_words(before, a) == heading_words(after, a) for a in _READERS)
+    return same and heading_words(after, Audience.FACILITATOR) == heading_words(
+        after, Audience.MEMBER
+    )
+
+
 def cut_heading(section: str) -> Cut:
     """A one-line section heading without facilitators-only text."""
     if not section or not may_hold_redaction(section):
@@ -234,11 +242,8 @@ def cut_heading(section: str) -> Cut:
         written = " ".join(write(_kept_for_members(run)).split())
     except _Unwritable:
         written = None
-    if written is not None and all(
-        heading_words(section, a) == heading_words(written, a) for a in _READERS
-    ):
-        if heading_words(written, Audience.FACILITATOR) == heading_words(written, Audience.MEMBER):
-            return Cut(written, written != section)
+    if written is not None and _heading_kept(section, written):
+        return Cut(written, written != section)
     member = heading_words(section, Audience.MEMBER)
     public = heading_words(section, Audience.PUBLIC)
     return Cut(escape_markdown(member), True, exact=False, members_only=member != public)

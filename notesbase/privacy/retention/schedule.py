@@ -156,7 +156,10 @@ def describe(series: Series) -> str:
     """The schedule in plain words, for members on the series page."""
     schedule = schedule_of(series)
     if schedule.months is None or schedule.action is None:
-        return "The full notes of this series' meetings are kept until the facilitators decide otherwise."
+        return (
+            "The full notes of this series' meetings are kept until the facilitators"
+            " decide otherwise."
+        )
     period = _period(schedule.months)
     what = {
         RetentionAction.PURGE_RESTRICTED: (

@@ -20,8 +20,8 @@ from notesbase.models import (
     Base,
     Item,
     LeakOverride,
-    Member,
     MeetingStatus,
+    Member,
     RequestKind,
     Reviewer,
     ReviewRequest,
@@ -159,7 +159,7 @@ def dump(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
         found = {}
         for table in Base.metadata.sorted_tables:
             rows = db.session.execute(sa.select(table)).all()
-            found[table.name] = sorted((tuple(map(repr, row)) for row in rows))
+            found[table.name] = sorted(tuple(map(repr, row)) for row in rows)
         db.session.rollback()
         return found
 
