@@ -84,6 +84,8 @@ ACTIONS = frozenset(
         # data protection: subject access and the privacy notice
         "person.subject_access",
         "site.privacy_notice",
+        "meeting.retention",
+        "series.retention",
     }
 )
 

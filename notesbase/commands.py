@@ -86,6 +86,10 @@ FEATURE_COMMANDS: dict[str, Command] = {
     "index": Command(
         "notesbase.search.cli:index_cli", "Keep the search index in step with the database."
     ),
+    "retention": Command(
+        "notesbase.privacy.retention.cli:retention_cli",
+        "Run the series' retention schedules (safe from cron) and list what is due.",
+    ),
     "review": Command(
         "notesbase.review.cli:review_cli",
         "Review rounds of meetings' notes: remind those who have not answered.",

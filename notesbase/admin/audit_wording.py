@@ -27,6 +27,7 @@ GROUPS = {
     "people": "People and consent",
     "publishing": "Write-ups, leak check and circulation",
     "review": "Review rounds",
+    "privacy": "Data protection",
 }
 
 

@@ -15,6 +15,7 @@ from notesbase.admin import (
     audit_words_notes,
     audit_words_privacy_access,
     audit_words_privacy_erasure,
+    audit_words_privacy_retention,
     audit_words_review,
 )
 from notesbase.admin.audit_names import Names
@@ -39,6 +40,7 @@ __all__ = [
     "audit_words_notes",
     "audit_words_privacy_access",
     "audit_words_privacy_erasure",
+    "audit_words_privacy_retention",
     "audit_words_review",
     "sentence",
 ]

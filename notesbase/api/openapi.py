@@ -15,6 +15,7 @@ from flask import Response, current_app, request
 
 from notesbase.api import openapi_privacy_access as privacy_access
 from notesbase.api import openapi_privacy_erasure as erasure
+from notesbase.api import openapi_privacy_retention as retention
 from notesbase.api import openapi_review as review
 from notesbase.api.blueprint import bp
 from notesbase.api.idempotency import HEADER, KEEP_FOR, REPLAYED
@@ -194,6 +195,7 @@ def tag_of(path: str) -> str:
         ("/subject-access", "data protection"),
         ("/privacy", "data protection"),
         ("/review", "review rounds"),
+        ("/retention", "retention"),
         ("/writeup", "write-ups"),
         ("/items", "notes"),
         ("/people", "people"),
@@ -315,33 +317,17 @@ OPERATIONS = (
         **SPEAKER,
     ),
     guarded("post", "/review/me/approve", "Approve the record", ok("ReviewApproved"), **SPEAKER),
-    guarded(
-        "get",
-        f"{PERSON}/subject-access",
-        "Everything held about a person, as one zip (audited)",
-        privacy_access.ARCHIVE,
-    ),
-    guarded(
-        "get",
-        "/me/subject-access",
-        "Everything held about you, as one zip (audited)",
-        privacy_access.ARCHIVE,
-        also=(404,),
-    ),
-    public("/privacy", "The privacy notice and each series' retention", ok("PrivacyNotice")),
-    guarded(
-        "put",
-        "/privacy",
-        "Set the privacy notice's text (admins)",
-        ok("PrivacyNotice"),
-        body="PrivacyNoticeChange",
-    ),
 )
 
 
 def paths() -> dict[str, Any]:
     document: dict[str, Any] = {}
-    for operation in (*OPERATIONS, *erasure.operations(guarded, ok)):
+    privacy = (
+        *privacy_access.operations(guarded, public, ok),
+        *retention.operations(guarded, ok),
+        *erasure.operations(guarded, ok),
+    )
+    for operation in (*OPERATIONS, *privacy):
         document.setdefault(operation.path, {})[operation.method] = operation.document()
     return document
 
@@ -378,6 +364,8 @@ def build_document() -> dict[str, Any]:
                 **erasure.REQUESTS,
                 **privacy_access.RESPONSES,
                 **privacy_access.REQUESTS,
+                **retention.RESPONSES,
+                **retention.REQUESTS,
             },
             "responses": {name: error_response(status) for status, name in REASONS.items()},
         },

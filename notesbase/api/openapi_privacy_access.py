@@ -48,3 +48,30 @@ REQUESTS: dict[str, Schema] = {
         {"text": "## What we keep\n\nThe notes of each meeting."},
     ),
 }
+
+
+def operations(guarded: Any, public: Any, ok: Any) -> tuple[Any, ...]:
+    """The archive's and the notice's operations, made by ``openapi``'s own helpers."""
+    return (
+        guarded(
+            "get",
+            "/people/{person_id}/subject-access",
+            "Everything held about a person, as one zip (audited)",
+            ARCHIVE,
+        ),
+        guarded(
+            "get",
+            "/me/subject-access",
+            "Everything held about you, as one zip (audited)",
+            ARCHIVE,
+            also=(404,),
+        ),
+        public("/privacy", "The privacy notice and each series' retention", ok("PrivacyNotice")),
+        guarded(
+            "put",
+            "/privacy",
+            "Set the privacy notice's text (admins)",
+            ok("PrivacyNotice"),
+            body="PrivacyNoticeChange",
+        ),
+    )

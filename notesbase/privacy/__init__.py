@@ -13,8 +13,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add each part's pages, API routes and commands."""
-    from notesbase.privacy import erasure, notice, subject_access
+    from notesbase.privacy import erasure, notice, retention, subject_access
 
+    retention.register(app)
     subject_access.register(app)
     erasure.register(app)
     notice.register(app)

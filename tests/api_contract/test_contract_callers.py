@@ -52,6 +52,8 @@ def expected(operation, who: str) -> set[int] | None:
         return {403}  # a reviewer's link or session, which no caller here holds
     if who == "invalid" or (who == "public" and not public):
         return {401}
+    if who == "member" and operation.label == "GET /series/{slug}/retention":
+        return {200}  # members of the series read its retention schedule
     if who == "member" and refuses and not operation.path.startswith("/me/"):
         return {403}  # (``/me/``: the caller's own; a member with none gets 404)
     if who == "jane" and "/people/{person_id}" in operation.path:

@@ -69,7 +69,7 @@ def test_token_routes_and_public_routes_are_marked():
     for path, item in DOCUMENT["paths"].items():
         for method, operation in item.items():
             public = {} in operation["security"]
-            guarded = ("/items/", "/people", "/review", "/me/")
+            guarded = ("/items/", "/people", "/review", "/me/", "/retention")
             assert public == (method == "get" and not any(p in path for p in guarded))
             if path.startswith("/review/"):
                 assert {"bearer": []} not in operation["security"], (method, path)
