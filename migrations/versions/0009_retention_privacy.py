@@ -21,10 +21,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 ACTIONS = ("purge_restricted", "anonymise", "purge_notes")
+# SQLite rebuilds both tables to add the checks: they keep AUTOINCREMENT
+# (0005), so an id once given is never given again.
+KEEP_IDS = {"sqlite_autoincrement": True}
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("series", schema=None) as batch_op:
+    with op.batch_alter_table("series", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column("retention_months", sa.Integer(), nullable=True))
         batch_op.add_column(
             sa.Column(
@@ -40,7 +43,7 @@ def upgrade() -> None:
             "(retention_months IS NULL AND retention_action IS NULL)"
             " OR (retention_months >= 1 AND retention_action IS NOT NULL)",
         )
-    with op.batch_alter_table("meetings", schema=None) as batch_op:
+    with op.batch_alter_table("meetings", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(
             sa.Column(
                 "retention_applied",
@@ -74,11 +77,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("site_settings")
-    with op.batch_alter_table("meetings", schema=None) as batch_op:
+    with op.batch_alter_table("meetings", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_constraint(op.f("ck_meetings_meeting_retention_applied"), type_="check")
         batch_op.drop_column("retention_applied_at")
         batch_op.drop_column("retention_applied")
-    with op.batch_alter_table("series", schema=None) as batch_op:
+    with op.batch_alter_table("series", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_constraint(op.f("ck_series_retention_complete"), type_="check")
         batch_op.drop_constraint(op.f("ck_series_retention_action"), type_="check")
         batch_op.drop_column("retention_action")

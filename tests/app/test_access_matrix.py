@@ -102,6 +102,8 @@ REQUIRED: dict[str, Role | None] = {
     "consent.withdraw_person_consent": Role.FACILITATOR,
     # Erasure is for admins only (tests/privacy/erasure/).
     "erasure.erase_person": Role.ADMIN,
+    # A series' retention schedule is set by facilitators (tests/privacy/retention/).
+    "retention.edit": Role.FACILITATOR,
     # Subject access: anyone's archive for facilitators, one's own for members
     # (tests/privacy/subject_access/); the privacy notice is public, its form for admins.
     "subject_access.for_person": Role.FACILITATOR,
