@@ -22,7 +22,7 @@ from flask import Flask
 from notesbase.backup.folder import MANIFEST, NOTES_FOLDER, PG_FILE, SQLITE_FILE
 from notesbase.db import db
 from notesbase.migrate import head_revision
-from notesbase.models import Base, Item, Meeting, Series
+from notesbase.models import AuditEvent, Base, Item, Meeting, Series
 from notesbase.notes import items as item_service
 from notesbase.notes.notes_import import export_notes
 from tests.faults.backup_support import ON_POSTGRES, new_instances, populate, run, tools_or_skip
@@ -71,6 +71,14 @@ def backups(
         yield Backups(source, folder, folder / "busy", folder / "quiet")
     finally:
         made.close()
+
+
+def without_backups(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """Rows without the audit log's record of each backup, which is written
+    once the backup is complete: the source holds one more than its backup."""
+    action = [column.name for column in AuditEvent.__table__.columns].index("action")
+    kept = [row for row in rows["audit_events"] if row[action] != "backup.write"]
+    return {**rows, "audit_events": kept}
 
 
 def tables(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
@@ -183,7 +191,7 @@ def test_a_restore_over_data_needs_yes_and_gives_every_row_back(backups, instanc
 
     result = run(target, "restore", str(backups.quiet), "--yes")
     assert result.exit_code == 0, result.output
-    assert tables(target) == tables(backups.source)
+    assert without_backups(tables(target)) == without_backups(tables(backups.source))
     index_is_sound(target)
     found = target.test_client().get("/api/v1/search?q=spending")
     assert found.status_code == 200
