@@ -10,8 +10,11 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+import sqlalchemy as sa
 from flask import url_for
 
+from notesbase.db import db
+from notesbase.models import AuditEvent
 from tests.conftest import build_app
 from tests.security.security_support import (
     ADMIN_EMAIL,
@@ -140,15 +143,22 @@ def test_no_api_read_changes_anything(world):
         "Review-Session": seeded.values["review_session"],
     }
     before = table_rows(app, BOOKKEEPING)
+    audited = _audit_actions(app)
     statuses = {}
     for rule in routes(app, api=True, methods={"GET"}):
         url = url_of(app, rule, seeded.values)
         response = client.get(url, headers=headers)
         statuses[url] = response.status_code
         assert response.headers.get("Cache-Control") == "no-store", url
-    assert changed_tables(before, table_rows(app, BOOKKEEPING)) == []
+    # Reading a subject access archive is the one read that is recorded:
+    # the audit log says who took everything held about a person.
+    added = _audit_actions(app)[len(audited) :]
+    assert set(added) == {"person.subject_access"}
+    assert changed_tables(before, table_rows(app, BOOKKEEPING)) in ([], ["audit_events"])
     assert len(statuses) >= 8
-    assert [url for url, status in statuses.items() if status >= 400] == []
+    # The admin is nobody in the notes: they have no archive of their own.
+    refused = {url: status for url, status in statuses.items() if status >= 400}
+    assert refused == {"/api/v1/me/subject-access": 404}
 
 
 def test_every_form_refuses_a_post_without_csrf_token(world):
@@ -170,3 +180,9 @@ def test_every_form_refuses_a_post_without_csrf_token(world):
     assert changed_tables(before, table_rows(app)) == []
     assert len(tried) > 30
     assert client.get("/account").status_code == 200  # still logged in as the admin
+
+
+def _audit_actions(app) -> list[str]:
+    with app.app_context():
+        query = sa.select(AuditEvent.action).order_by(AuditEvent.id)
+        return list(db.session.scalars(query))
