@@ -26,6 +26,13 @@ def _may_hold_address(text: str) -> bool:
     return ":" in text or "@" in text or "www." in text.lower()
 
 
+def written_addresses(text: str) -> list[str]:
+    """The web and email addresses written out in ``text``."""
+    if not _may_hold_address(text):
+        return []
+    return [match.group(0) for match in _ADDRESS.finditer(text)]
+
+
 def scrub_addresses(text: str, matcher: Matcher, preceding: str = "") -> str:
     """Web and email addresses written out in ``text`` that carry a withheld
     term, even glued ("janedoe"), become "a link"; an address that is itself

@@ -20,7 +20,7 @@ from notesbase.disclosure.canonical import canonical_words
 from notesbase.disclosure.facts import PersonFacts
 from notesbase.disclosure.matching import Matcher, sentence_case
 from notesbase.disclosure.render import attribute_values, spaced_text, to_html, to_text
-from notesbase.disclosure.scrub import scrub_addresses
+from notesbase.disclosure.scrub import scrub_addresses, written_addresses
 from notesbase.disclosure.spans import redacted_tokens
 from notesbase.disclosure.terms import (
     PARTICIPANT,
@@ -67,14 +67,24 @@ def people_matcher(people: tuple[PersonFacts, ...]) -> Matcher:
     return Matcher(terms, honorific=names, article=organisations, capital=capital)
 
 
+def _glued(matcher: Matcher, text: str) -> bool:
+    """Whether a word of ``text`` carries a name glued to something else
+    ("participantLovelace"). Read across the whole text first, where run
+    together words could make a name by chance, then word by word."""
+    return matcher.names_in_url(text) and any(map(matcher.names_in_url, text.split()))
+
+
 def _readable(matcher: Matcher, text: str) -> bool:
     """Whether anything of the people can be read in ``text``: as written,
-    rendered (every span shown, as facilitators see it), or in a link."""
-    if matcher.search(text) or matcher.names_in_url(text):
+    rendered (every span shown, as facilitators see it), glued to another
+    word, or in a link."""
+    if matcher.search(text) or any(map(matcher.names_in_url, written_addresses(text))):
         return True
     body_html = to_html(redacted_tokens(text, Audience.FACILITATOR))
     body_text = to_text(body_html)
     if matcher.search(body_text) or matcher.search(spaced_text(body_html, body_text)):
+        return True
+    if _glued(matcher, text) or _glued(matcher, body_text):
         return True
     return any(matcher.names_in_url(value) for value in attribute_values(body_html))
 

@@ -57,8 +57,9 @@ class Writer:
         ("scope", "meeting:3")) and add ``documents``, in one commit, as a
         small segment of their own and without merging, so a save never
         waits for one. Returns whether a tier of small segments is full and
-        ``merge`` has work. With ``optimize``, every segment is rewritten so
-        no deleted text stays on disk (after a purge). Callers hold
+        ``merge`` has work. With ``optimize``, every segment holding a deleted
+        document is rewritten without it (``_purge_merge``), so no deleted text
+        stays on disk (after a purge). Callers hold
         ``writer_lock``."""
         opened = self.storage.open_index(path)
         writer = self._locked_writer(opened, limitmb=64)
@@ -71,7 +72,7 @@ class Writer:
             raise
         try:
             if optimize:
-                writer.commit(optimize=True)
+                writer.commit(mergetype=_purge_merge)
             else:
                 writer.commit(merge=False)
         except BaseException:
@@ -181,6 +182,23 @@ def _full_tiers(segments: Sequence[Any]) -> list[Any]:
         if len(bands[band]) >= MERGE_FACTOR:
             return bands[band]
     return []
+
+
+def _purge_merge(writer: IndexWriter, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy after a purge: a segment with deleted documents
+    is rewritten into the writer's new segment without them (a segment all
+    of whose documents were deleted is simply dropped, its files with it);
+    a segment with none is kept as it is. So no deleted text stays on disk,
+    and only what held some is rewritten."""
+    kept = []
+    for segment in segments:
+        if not segment.has_deletions():
+            kept.append(segment)
+        elif segment.doc_count() > 0:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+    return kept
 
 
 def _tiered_merge(writer: IndexWriter, segments: list[Any]) -> list[Any]:

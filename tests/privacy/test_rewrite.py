@@ -101,3 +101,11 @@ def test_no_spelling_in_any_surroundings_survives(before: str, after: str, spell
     """Property: in any surroundings of markup, nothing of the person can be read afterwards."""
     result = without_people(f"{before} {spelling} {after}", [ADA])
     assert not _readable(result.text)
+
+
+def test_words_that_only_make_a_name_when_run_together_are_left_alone() -> None:
+    """ "love lace" is two words, not Lovelace: the text is not touched and
+    not marked incomplete (reading the whole text run together would say so)."""
+    text = "We bought love lace at the market."
+    result = without_people(text, [ADA])
+    assert (result.text, result.changed, result.complete) == (text, False, True)

@@ -466,3 +466,40 @@ def test_purging_a_confidential_item_removes_its_text_from_the_index_files(app):
         d for d in engine.stored_documents() if d.doctype == "item" and d.target == secret_id
     ]
     assert token not in index_bytes(engine.root)
+
+
+def test_a_purge_rewrites_only_the_segments_that_held_what_went(app):
+    """After a purge, a segment that held no deleted document is kept as it
+    was (its files untouched); the one that held the purged item is rewritten
+    without it, and a search still finds what stayed."""
+    world = build_world(app)
+    indexer.apply(app)
+    with app.app_context():
+        first = db.session.get(Meeting, world.meetings["first"])
+        fields = item_service.ItemFields(
+            Kind.POINT, f"The {PLANTED} merger is off", "", None, Confidentiality.CONFIDENTIAL
+        )
+        secret = item_service.create_item(first, fields, actor=None)
+        db.session.commit()
+        secret_id = secret.id
+    indexer.apply(app)  # its own small segment, beside the world's
+    engine = indexer.engine_for(app)
+    with app.app_context():
+        third = db.session.get(Meeting, world.meetings["third"])
+        fields = item_service.ItemFields(Kind.POINT, "Budgets stay as they are", "", None)
+        item_service.create_item(third, fields, actor=None)
+        db.session.commit()
+    indexer.apply(app)  # another, of another meeting, written after it
+    before = {segment.id for segment in engine.segments()}
+    untouched = engine.segments()[-1].id
+    assert len(before) >= 3
+    with app.app_context():
+        item_service.purge_item(db.session.get(Item, secret_id), actor=None)
+        db.session.commit()
+    indexer.apply(app)
+    after = {segment.id for segment in engine.segments()}
+    assert before - after  # the purged item's segment was rewritten
+    assert untouched in after  # a segment with nothing deleted was kept as it was
+    token = engine.analyse(PLANTED)[0].encode()
+    assert token not in index_bytes(engine.root)
+    assert checking.check(app).ok
