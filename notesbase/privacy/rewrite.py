@@ -67,6 +67,10 @@ def people_matcher(people: tuple[PersonFacts, ...]) -> Matcher:
     return Matcher(terms, honorific=names, article=organisations, capital=capital)
 
 
+# Characters without which Markdown renders the words as they are written.
+_MARKUP_SIGNS = frozenset("*_`[]<>&\\!{}~|")
+
+
 def _glued(matcher: Matcher, text: str) -> bool:
     """Whether a word of ``text`` carries a name glued to something else
     ("participantLovelace"). Read across the whole text first, where run
@@ -80,6 +84,9 @@ def _readable(matcher: Matcher, text: str) -> bool:
     word, or in a link."""
     if matcher.search(text) or any(map(matcher.names_in_url, written_addresses(text))):
         return True
+    if not _MARKUP_SIGNS.intersection(text):
+        # Nothing to render: the words read as they are written.
+        return _glued(matcher, text)
     body_html = to_html(redacted_tokens(text, Audience.FACILITATOR))
     body_text = to_text(body_html)
     if matcher.search(body_text) or matcher.search(spaced_text(body_html, body_text)):

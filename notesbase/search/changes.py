@@ -34,7 +34,17 @@ def expand(session: Session, rows: Iterable[Work]) -> tuple[set[int], set[int], 
     for row in rows:
         by_target[row.target].add(row.target_id)
     meetings = set(by_target["meeting"])
-    items = set(by_target["item"]) | set(by_target["purge"])
+    # A purge asks that no old text stay on disk (the write rewrites every
+    # segment holding a deleted document): an item purged away has its
+    # documents deleted; one still there (its history purged) is redone
+    # only if another row asks, since its documents hold its current text.
+    purged = set(by_target["purge"])
+    kept = {
+        item_id
+        for some in chunks(purged)
+        for item_id in session.scalars(sa.select(Item.id).where(Item.id.in_(some)))
+    }
+    items = set(by_target["item"]) | (purged - kept)
     writeups = set(by_target["writeup"])
     for topics in chunks(by_target["topic"]):
         meetings.update(

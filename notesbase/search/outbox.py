@@ -36,7 +36,7 @@ def _targets(session: Session) -> set[tuple[str, int]]:
             if obj in session.deleted and obj.meeting_id is not None:
                 # Its meeting's write-up may have carried it.
                 targets.add(("writeup", obj.meeting_id))
-        elif isinstance(obj, Meeting) and obj.id is not None:
+        elif isinstance(obj, Meeting) and obj.id is not None and _indexed_change(session, obj):
             targets.add(("meeting", obj.id))
         elif isinstance(obj, Person) and obj.id is not None:
             targets.add(("person", obj.id))
@@ -47,6 +47,24 @@ def _targets(session: Session) -> set[tuple[str, int]]:
         elif isinstance(obj, Topic) and obj.id is not None:
             targets.add(("topic", obj.id))
     return targets
+
+
+# A meeting's columns that no document reads: recording that its retention
+# schedule was carried out redoes none of its documents.
+_MEETING_BOOKKEEPING = frozenset({"retention_applied", "retention_applied_at", "updated_at"})
+
+
+def _indexed_change(session: Session, obj: Meeting) -> bool:
+    """Whether a new, deleted or changed meeting changed anything its
+    documents read (anything but ``_MEETING_BOOKKEEPING``)."""
+    if obj in session.new or obj in session.deleted:
+        return True
+    state = sa.inspect(obj)
+    return any(
+        attribute.history.has_changes()
+        for attribute in state.attrs
+        if attribute.key not in _MEETING_BOOKKEEPING
+    )
 
 
 def _renamed(obj: Person) -> bool:

@@ -18,7 +18,17 @@ from notesbase.consent import grants
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality, ConsentAudience, Kind, Level
 from notesbase.meetings import service as meetings
-from notesbase.models import IndexOutbox, Item, Meeting, Member, Person, Role, Series
+from notesbase.models import (
+    IndexOutbox,
+    Item,
+    Meeting,
+    Member,
+    Person,
+    RetentionAction,
+    Role,
+    Series,
+    utcnow,
+)
 from notesbase.notes import items as item_service
 from notesbase.notes.people import PersonFields, update_person
 from notesbase.search import checking, indexer, service
@@ -296,6 +306,22 @@ def outbox_rows(session: Any, after: int = 0) -> list[tuple[str, int]]:
 def last_outbox_id(app: Flask) -> int:
     with app.app_context():
         return int(db.session.scalar(sa.select(sa.func.max(IndexOutbox.id))) or 0)
+
+
+def test_recording_a_retention_run_on_a_meeting_redoes_none_of_its_documents(app):
+    """A meeting's retention record is read by no document: setting it writes
+    no outbox row, while a change to its title (or topics) does."""
+    world = build_world(app)
+    start = last_outbox_id(app)
+    with app.app_context():
+        first = db.session.get(Meeting, world.meetings["first"])
+        first.retention_applied = RetentionAction.PURGE_RESTRICTED
+        first.retention_applied_at = utcnow()
+        db.session.commit()
+        assert outbox_rows(db.session, start) == []
+        first.title = "A new title"
+        db.session.commit()
+        assert outbox_rows(db.session, start) == [("meeting", first.id)]
 
 
 def test_an_item_edit_writes_one_outbox_row_in_its_own_transaction(app):

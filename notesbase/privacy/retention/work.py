@@ -14,6 +14,7 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality
 from notesbase.models import (
     IdempotencyKey,
+    IndexOutbox,
     Item,
     ItemRevision,
     Meeting,
@@ -129,14 +130,29 @@ def finish(work: Work) -> None:
             )
         )
     touched = work.removed | {item.id for item in kept}
-    if touched:
-        # The meeting is marked (so the index redoes it whole, every item's
-        # documents deleted by its scope); one purge request per meeting has
-        # the index rewritten so the deletions leave no trace in any segment.
-        request_purge(db.session, min(touched))
+    _ask_the_index(work, kept)
     db.session.flush()
     for item_id in sorted(touched & _kept_elsewhere(touched)):
         text_removed.send(None, item_id=item_id)
+
+
+def _ask_the_index(work: Work, kept: list[Item]) -> None:
+    """Ask search for exactly what changed: an item rewritten asks by itself
+    (the outbox sees it saved); the items removed with a Core delete are
+    asked for here, one by one, or, when they are most of the meeting, as
+    the whole meeting (one deletion by its scope, and documents made again
+    only for what is left); and their published write-up. Every request is
+    a purge, so the index rewrites each segment holding a deleted document
+    (its earlier versions' text included) and keeps no trace of them."""
+    if work.removed and len(work.removed) >= len(kept):
+        db.session.add(IndexOutbox(target="meeting", target_id=work.meeting.id))
+        request_purge(db.session, min(work.removed))
+    elif work.removed:
+        db.session.add(IndexOutbox(target="writeup", target_id=work.meeting.id))
+        for item_id in sorted(work.removed):
+            request_purge(db.session, item_id)
+    elif kept:
+        request_purge(db.session, min(item.id for item in kept))
 
 
 def _kept_elsewhere(item_ids: set[int]) -> set[int]:
