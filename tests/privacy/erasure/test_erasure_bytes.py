@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from notesbase.db import db
 from notesbase.models import Item, Member, Person
 from notesbase.privacy.erasure.plan import Choice
 from notesbase.privacy.erasure.service import erase
+from notesbase.search import background
+from tests.conftest import build_app
 from tests.privacy.erasure.erasure_support import (
     TERMS,
     build_world,
@@ -22,6 +25,17 @@ from tests.privacy.erasure.erasure_support import (
     leftovers,
     settle_index,
 )
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
+    """This test reads SQLite's own files: its app is on SQLite whatever the
+    suite's database (the PostgreSQL scan is in test_erasure_postgres)."""
+    app = build_app(tmp_path, None, **app_config)
+    yield app
+    background.wait_for_merges(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _erase(app, world, default=Choice.ANONYMISE, overrides=None):
