@@ -222,6 +222,19 @@ def app(tmp_path: Any, suite_postgres: str | None, app_config: dict[str, Any]) -
 
 
 @pytest.fixture
+def sqlite_app(tmp_path: Any, app_config: dict[str, Any]) -> Iterator[Flask]:
+    """The ``app`` on SQLite whatever the suite's database, for a module whose
+    subject no database engine changes (who may reach each route) or that
+    reads SQLite's own files; such a module's tests leave CI's PostgreSQL
+    pass. A module opts in by defining ``app`` as this fixture."""
+    app = build_app(tmp_path, None, **app_config)
+    yield app
+    background.wait_for_merges(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -17,6 +17,15 @@ from tests.conftest import PASSWORD, csrf_token_from
 PUBLIC = None
 ANY_MEMBER = Role.MEMBER
 
+
+@pytest.fixture
+def app(sqlite_app):
+    """Who may reach a route is decided before any query: the same on every
+    engine, so this matrix runs on SQLite only (the pages' own tests run on
+    PostgreSQL too)."""
+    return sqlite_app
+
+
 # endpoint -> weakest role that may use it (None: everyone, logged in or not)
 REQUIRED: dict[str, Role | None] = {
     "static": PUBLIC,

@@ -13,8 +13,6 @@ from notesbase.db import db
 from notesbase.models import Item, Member, Person
 from notesbase.privacy.erasure.plan import Choice
 from notesbase.privacy.erasure.service import erase
-from notesbase.search import background
-from tests.conftest import build_app
 from tests.privacy.erasure.erasure_support import (
     TERMS,
     build_world,
@@ -28,14 +26,10 @@ from tests.privacy.erasure.erasure_support import (
 
 
 @pytest.fixture
-def app(tmp_path, app_config):
-    """This test reads SQLite's own files: its app is on SQLite whatever the
-    suite's database (the PostgreSQL scan is in test_erasure_postgres)."""
-    app = build_app(tmp_path, None, **app_config)
-    yield app
-    background.wait_for_merges(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+def app(sqlite_app):
+    """This test reads SQLite's own files (the PostgreSQL scan is in
+    test_erasure_postgres)."""
+    return sqlite_app
 
 
 def _erase(app, world, default=Choice.ANONYMISE, overrides=None):
