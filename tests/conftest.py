@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -219,6 +220,31 @@ def app(tmp_path: Any, suite_postgres: str | None, app_config: dict[str, Any]) -
     background.wait_for_merges(timeout=10)
     with app.app_context():
         db.engine.dispose()
+
+
+@contextmanager
+def app_on(folder: Any, database_url: str, **config: Any) -> Iterator[Flask]:
+    """An app with every table on a database of the test's own (SQLite in
+    ``folder``, or a PostgreSQL database made for the test), let go after."""
+    app = create_app(make_test_config(folder, database_url, **config))
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    try:
+        yield app
+    finally:
+        background.wait_for_merges(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def engine_url(request: pytest.FixtureRequest, folder: Any) -> str:
+    """For a fixture parametrized ``["sqlite", "postgresql"]``: the URL of a
+    SQLite file in ``folder``, or of a PostgreSQL database of the test's own."""
+    if request.param == "sqlite":
+        return f"sqlite:///{folder / 'notesbase.sqlite3'}"
+    database: sa.URL = request.getfixturevalue("postgres_database")
+    return database.render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from notesbase.db import db
 from notesbase.disclosure import Audience, ItemFacts, Notes, disclose
 from notesbase.disclosure.mentions import Mentions
 from notesbase.models import Item, ItemRevision, Meeting, Member, Person, item_mentions
-from notesbase.notes.facts import load_notes, people_mentions, person_facts
+from notesbase.notes.facts import item_facts, load_notes, people_mentions, person_facts
 from notesbase.privacy.subject_access.texts import audience_for
 from notesbase.review.shown import as_named, names_others
 
@@ -78,19 +78,7 @@ def _versions(item: Item) -> list[ItemFacts]:
         )
         for r in item.revisions
     }
-    kept.setdefault(
-        item.version,
-        ItemFacts(
-            id=item.id,
-            position=item.position,
-            kind=item.kind,
-            body=item.body,
-            confidentiality=item.confidentiality,
-            section=item.section,
-            speaker_id=item.speaker_id,
-            version=item.version,
-        ),
-    )
+    kept.setdefault(item.version, item_facts(item))
     return [kept[v] for v in sorted(kept)]
 
 

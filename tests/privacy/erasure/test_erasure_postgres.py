@@ -14,12 +14,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from notesbase import create_app
 from notesbase.db import db
-from notesbase.models import Base, Member, Person
+from notesbase.models import Member, Person
 from notesbase.privacy.erasure.plan import Choice
 from notesbase.privacy.erasure.service import erase
-from tests.conftest import make_test_config
+from tests.conftest import app_on
 from tests.privacy.erasure.erasure_support import (
     TERMS,
     build_world,
@@ -37,13 +36,8 @@ TEXT_TYPES = ("text", "character varying", "json", "jsonb", "character")
 @pytest.fixture
 def app(postgres_database: sa.URL, tmp_path: Any) -> Iterator[Flask]:
     """The app on a PostgreSQL database of this test's own."""
-    url = postgres_database.render_as_string(hide_password=False)
-    app = create_app(make_test_config(tmp_path, url))
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with app_on(tmp_path, postgres_database.render_as_string(hide_password=False)) as app:
+        yield app
 
 
 def text_values(app: Flask) -> list[tuple[str, str, str]]:

@@ -12,12 +12,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from notesbase import create_app
 from notesbase.db import db
 from notesbase.disclosure import Confidentiality
 from notesbase.models import (
     AuditEvent,
-    Base,
     Consent,
     ItemRevision,
     Meeting,
@@ -26,25 +24,15 @@ from notesbase.models import (
     ReviewRound,
     WriteupSnapshotItem,
 )
-from notesbase.search import background
-from tests.conftest import make_test_config
+from tests.conftest import app_on, engine_url
 from tests.privacy.retention import retention_support as w
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """The retention world's app on each engine."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'notesbase.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_database").render_as_string(hide_password=False)
-    app = create_app(make_test_config(tmp_path, url, SEARCH_APPLY_ON_COMMIT=False))
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-    yield app
-    background.wait_for_merges(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    with app_on(tmp_path, engine_url(request, tmp_path), SEARCH_APPLY_ON_COMMIT=False) as app:
+        yield app
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from notesbase import create_app
 from notesbase.db import db
-from notesbase.models import Base, Person
+from notesbase.models import Person
 from notesbase.privacy.subject_access.archive import FORMAT, VERSION, build
-from tests.conftest import TEMPLATE_CACHE, make_test_config
+from tests.conftest import app_on, engine_url
 from tests.privacy.subject_access.access_support import (
     GUEST,
     GUEST_EMAIL,
@@ -32,17 +31,8 @@ from tests.privacy.subject_access.access_support import (
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Flask]:
     """The app on SQLite, then on a PostgreSQL database of this test's own."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'notesbase.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_database").render_as_string(hide_password=False)
-    app = create_app(make_test_config(tmp_path, url))
-    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with app_on(tmp_path, engine_url(request, tmp_path)) as app:
+        yield app
 
 
 def archive_of(app: Flask, person_id: int) -> bytes:
