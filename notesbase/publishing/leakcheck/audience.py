@@ -12,7 +12,7 @@ from notesbase.disclosure import Audience, ItemFacts, Notes, NotesView
 from notesbase.models import Meeting
 from notesbase.notes.facts import load_notes, meeting_view
 from notesbase.publishing.leakcheck import lines as leak_lines
-from notesbase.publishing.leakcheck import text as leak_text
+from notesbase.publishing.leakcheck.kept import Kept
 from notesbase.publishing.leakcheck.people import Hit, PeopleCheck
 from notesbase.publishing.leakcheck.places import Places
 from notesbase.publishing.leakcheck.redactions import ItemHit, item_hits
@@ -22,15 +22,19 @@ Sources = Callable[[Meeting], Sequence[tuple[str, ItemFacts]]]
 ItemFindings = Callable[[Sequence[tuple[str, ItemFacts]], Audience], Iterable[ItemHit]]
 
 
-def _readable(meeting: Meeting, view: NotesView) -> tuple[list[str], list[str], str]:
+def _readable(title: str, view: NotesView) -> tuple[list[str], list[str], str]:
     """What the audience may read anyway (its view, the series' title), the
     series' title alone, and the part that credits people. The meeting's
     own fields are not among them: they are written text like any other, and
     the "meeting" channel checks them."""
     notes = [text for item in view.items for text in (item.section, item.body_text)]
     credits = [item.attribution or "" for item in view.items]
-    public = [meeting.series.title]
+    public = [title]
     return [*notes, *credits, *public], public, "\n".join([*credits, *notes])
+
+
+# Readers made for earlier checks, by a digest of all they are made from.
+READERS: Kept[leak_lines.Lines] = Kept()
 
 
 def reader_of(
@@ -38,8 +42,13 @@ def reader_of(
 ) -> leak_lines.Lines:
     """What a check of ``meeting`` for ``view``'s audience reads outputs
     with: the rules, made from the notes and what the audience may read,
-    reading each distinct line once (or every text whole)."""
-    readable, public, credited = _readable(meeting, view)
+    reading each distinct line once (or every text whole). The same notes
+    checked again are read with the reader made for them before (``kept``)."""
+    return READERS.get(_new_reader, meeting.series.title, notes, view, whole)
+
+
+def _new_reader(title: str, notes: Notes, view: NotesView, whole: bool) -> leak_lines.Lines:
+    readable, public, credited = _readable(title, view)
     people = PeopleCheck(notes, view.audience, credited)
     secrets = SecretsCheck(notes, view.audience, readable, public)
     lines = leak_lines.Lines(people, secrets, whole=whole)
@@ -94,7 +103,4 @@ class AudienceReading:
 
     def hits(self, text: str) -> list[Hit]:
         """Everything found in ``text``, reading by reading (``leakcheck.text.readings``)."""
-        hits: list[Hit] = []
-        for reading in leak_text.readings(text):
-            hits.extend(self.lines.hits(reading))
-        return hits
+        return self.lines.field_hits(text)

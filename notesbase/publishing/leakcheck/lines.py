@@ -56,6 +56,9 @@ from notesbase.publishing.leakcheck.text import Word
 _INDENT = " \t"
 # Where a line is cut into pieces too: the spaces after the end of a sentence.
 _BREAK = re.compile(r"(?<=[.!?]) +")
+# Pieces a reader keeps before it starts over: a 100-item meeting's four
+# outputs hold about 2,500.
+FORGET_AFTER = 50_000
 
 
 class Lines:
@@ -70,7 +73,26 @@ class Lines:
         self._pieces: dict[str, Piece] = {}
         self._lines: dict[str, Part] = {}
         self._read: dict[str, list[Hit]] = {}
+        self._fields: dict[str, tuple[Hit, ...]] = {}
         self.read_whole = 0  # texts of several parts read whole (see the module)
+
+    def field_hits(self, text: str) -> list[Hit]:
+        """Everything found in a field's ``text``, reading by reading
+        (``leakcheck.text.readings``), each distinct text read once."""
+        found = self._fields.get(text)
+        if found is None:
+            if len(self._pieces) > FORGET_AFTER:
+                # Kept from check to check (``leakcheck.kept``): one whose
+                # outputs keep changing (a draft as it is written) starts over.
+                self._pieces.clear()
+                self._lines.clear()
+                self._read.clear()
+                self._fields.clear()
+            hits: list[Hit] = []
+            for reading in leak_text.readings(text):
+                hits.extend(self.hits(reading))
+            found = self._fields[text] = tuple(hits)
+        return list(found)
 
     def hits(self, reading: str) -> list[Hit]:
         """Everything the rules find in ``reading``, in order of where it starts."""

@@ -12,6 +12,7 @@ output's text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -42,19 +43,27 @@ def item_hits(sources: Iterable[tuple[str, ItemFacts]], audience: Audience) -> I
     for where, item in sources:
         if not item.confidentiality.visible_to(audience):
             continue
-        for problem in body_problems(item.body):
-            yield ItemHit(UNREADABLE, where, problem.written, problem.message)
+        for rule, match, why in _body_hits(item.body, audience):
+            yield ItemHit(rule, where, match, why)
         if item.section not in headings:
             headings.add(item.section)
             for problem in heading_problems(item.section):
                 yield ItemHit(UNREADABLE, f"{where} section", problem.written, problem.message)
-        for sentence in broken_sentences(item.body, audience):
-            why = (
-                f"After redaction, {READERS[audience]} will read this sentence broken. "
-                'Add alt="…" to the span to say what they read instead, or override '
-                "this finding if it reads well enough."
-            )
-            yield ItemHit(BROKEN, where, sentence, why)
+
+
+@functools.lru_cache(maxsize=8192)
+def _body_hits(body: str, audience: Audience) -> tuple[tuple[str, str, str], ...]:
+    """(rule, match, why) of each unreadable redaction and broken sentence
+    in ``body`` for ``audience``: a function of the two alone, kept by the
+    body's exact text, so an item checked again is not parsed again."""
+    found = [(UNREADABLE, p.written, p.message) for p in body_problems(body)]
+    why = (
+        f"After redaction, {READERS[audience]} will read this sentence broken. "
+        'Add alt="…" to the span to say what they read instead, or override '
+        "this finding if it reads well enough."
+    )
+    found += [(BROKEN, sentence, why) for sentence in broken_sentences(body, audience)]
+    return tuple(found)
 
 
 def meeting_hits(theme: str, speakers: str, description: str) -> list[ItemHit]:

@@ -1,0 +1,210 @@
+"""Readers kept from one check to the next (``leakcheck.kept``) never answer
+for notes that have changed: after every kind of change a facilitator or a
+speaker can make, the next check finds exactly what a check with nothing
+kept finds, and what the change made a leak is found at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+
+from notesbase.consent import grants
+from notesbase.db import db
+from notesbase.disclosure import Confidentiality, ConsentAudience
+from notesbase.models import Item, Person, Series
+from notesbase.notes.items import ItemFields, update_item
+from notesbase.notes.people import PersonFields, update_person
+from notesbase.publishing.leakcheck import audience as leak_audience
+from notesbase.publishing.leakcheck import check as leakcheck
+from notesbase.publishing.leakcheck import lines as leak_lines
+from notesbase.publishing.leakcheck.check import Field
+from notesbase.publishing.leakcheck.kept import Kept, digest
+from tests.publishing.leakcheck.leakcheck_support import (  # noqa: F401 - fixtures
+    MEMBER_CHANNEL,
+    MERGER,
+    OUTPUT,
+    PUBLIC_CHANNEL,
+    channels_fixture,
+    the_meeting,
+    world_fixture,
+)
+
+REGISTER = "We should publish the register."
+# What both test channels send, whatever a test changes in the notes.
+SENT = [
+    Field("title", "Open data, meeting 1"),
+    Field("body", f"Priya Raman said: {REGISTER}"),
+    Field("html", f"<p>Dr Alexandra Smythe agreed.</p><p>{REGISTER}</p>"),
+    Field("later", "They said the data strategy board meets in March."),
+    Field("aside", MERGER),
+]
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept() -> None:
+    leak_audience.READERS.clear()
+
+
+def _shape(report: leakcheck.LeakReport) -> list[tuple[str, str, str, str]]:
+    return sorted((f.key, f.rule, f.where, f.match) for f in report.findings)
+
+
+def _both() -> dict[str, list[tuple[str, str, str, str]]]:
+    meeting = the_meeting()
+    names = [PUBLIC_CHANNEL, MEMBER_CHANNEL]
+    return {name: _shape(r) for name, r in zip(names, leakcheck.checks(meeting, names))}
+
+
+def _fresh() -> dict[str, list[tuple[str, str, str, str]]]:
+    kept = dict(leak_audience.READERS._values)
+    leak_audience.READERS.clear()
+    try:
+        return _both()
+    finally:
+        leak_audience.READERS.clear()
+        leak_audience.READERS._values.update(kept)
+
+
+def _person(world: dict[str, int], who: str) -> Person:
+    person = db.session.get(Person, world[who])
+    assert person is not None
+    return person
+
+
+def _item(body: str) -> Item:
+    item = db.session.scalar(sa.select(Item).where(Item.body == body))
+    assert item is not None
+    return item
+
+
+def _withdraw_priya(world: dict[str, int]) -> None:
+    grants.withdraw_all(_person(world, "priya"), actor=None)
+
+
+def _give_alex_the_new_name(world: dict[str, int]) -> None:
+    alex = _person(world, "alex")
+    update_person(
+        alex,
+        PersonFields("Alexandra Smythe", alex.affiliation, alex.descriptor, alex.email),
+        actor=None,
+    )
+
+
+def _register_confidential(world: dict[str, int]) -> None:
+    item = _item(REGISTER)
+    fields = ItemFields(
+        item.kind, item.body, item.section, item.speaker_id, Confidentiality.CONFIDENTIAL
+    )
+    update_item(item, fields, actor=None)
+
+
+def _redact_the_board(world: dict[str, int]) -> None:
+    item = _item(REGISTER)
+    body = f"{REGISTER} [The data strategy board meets in March]{{.confidential}}"
+    fields = ItemFields(item.kind, body, item.section, item.speaker_id, item.confidentiality)
+    update_item(item, fields, actor=None)
+
+
+def _name_priya_to_the_public(world: dict[str, int]) -> None:
+    from notesbase.consent.grants import Scope
+    from notesbase.disclosure import Level
+
+    grants.grant(_person(world, "priya"), ConsentAudience.PUBLIC, Level.NAMED, Scope(), actor=None)
+
+
+def _retitle_the_series(world: dict[str, int]) -> None:
+    series = db.session.scalar(sa.select(Series))
+    assert series is not None
+    series.title = MERGER  # what the public reads anyway is no secret
+
+
+CHANGES: dict[str, Callable[[dict[str, int]], None]] = {
+    "consent withdrawn": _withdraw_priya,
+    "person renamed": _give_alex_the_new_name,
+    "item made confidential": _register_confidential,
+    "span redacted": _redact_the_board,
+    "consent given": _name_priya_to_the_public,
+    "series retitled": _retitle_the_series,
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_after_any_change_the_kept_reader_is_not_used(app, world, channels, change):
+    with app.app_context():
+        OUTPUT[PUBLIC_CHANNEL] = list(SENT)
+        OUTPUT[MEMBER_CHANNEL] = list(SENT)
+        before = _both()
+        assert _both() == before == _fresh()  # kept: the same answer
+        readers = len(leak_audience.READERS)
+        CHANGES[change](world)
+        db.session.commit()
+        after = _both()
+        assert after == _fresh()
+        assert after != before, "the change makes a difference the check must see"
+        assert len(leak_audience.READERS) == readers + 2  # a new reader for each audience
+
+
+def test_what_a_change_makes_a_leak_is_found_at_once(app, world, channels):
+    """The attacker's order: check (clean for members), then the speaker
+    withdraws consent; the very next check blocks."""
+    with app.app_context():
+        OUTPUT[MEMBER_CHANNEL] = [Field("body", f"Priya Raman said: {REGISTER}")]
+        assert leakcheck.check(the_meeting(), MEMBER_CHANNEL).ok
+        assert leakcheck.check(the_meeting(), MEMBER_CHANNEL).ok
+        _withdraw_priya(world)
+        db.session.commit()
+        report = leakcheck.check(the_meeting(), MEMBER_CHANNEL)
+        assert not report.ok
+        assert "Priya Raman" in [finding.match for finding in report.blocking]
+
+
+def test_the_same_notes_are_read_with_the_same_reader(app, world, channels):
+    with app.app_context():
+        OUTPUT[MEMBER_CHANNEL] = list(SENT)
+        leakcheck.check(the_meeting(), MEMBER_CHANNEL)
+        first = list(leak_audience.READERS._values.values())
+        db.session.expire_all()  # read from the rows again: equal notes
+        leakcheck.check(the_meeting(), MEMBER_CHANNEL)
+        assert list(leak_audience.READERS._values.values()) == first
+        # ``whole`` is part of what a reader is made from
+        leakcheck.check(the_meeting(), MEMBER_CHANNEL, whole=True)
+        assert len(leak_audience.READERS) == len(first) + 1
+
+
+def test_a_reader_that_keeps_reading_new_text_starts_over(app, world, channels, monkeypatch):
+    """A kept reader whose outputs keep changing (a draft as it is written)
+    forgets what it read, and finds what a new reader finds."""
+    monkeypatch.setattr(leak_lines, "FORGET_AFTER", 3)
+    with app.app_context():
+        for n in range(6):
+            text = f"Draft {n}. Priya Raman said it. Alexandra Smythe did not. Alex agreed."
+            OUTPUT[PUBLIC_CHANNEL] = [Field("summary", text)]
+            kept = _shape(leakcheck.check(the_meeting(), PUBLIC_CHANNEL))
+            assert kept == _fresh()[PUBLIC_CHANNEL]
+            assert {"Priya Raman", "Alex"} <= {match for *_, match in kept}
+        (reader,) = leak_audience.READERS._values.values()
+        assert list(reader._fields) == [text]  # started over before each new text
+
+
+def test_digest_tells_every_field_apart():
+    assert digest("a", 1) != digest("a", 2)
+    assert digest("ab", "c") != digest("a", "bc")
+    assert digest(("x",), True) != digest(("x",), False)
+
+
+def test_kept_holds_the_last_few():
+    made: list[int] = []
+
+    def make(n: int) -> list[int]:
+        made.append(n)
+        return [n]
+
+    kept: Kept[list[int]] = Kept(size=2)
+    assert kept.get(make, 1) == [1] and kept.get(make, 1) == [1]
+    kept.get(make, 2)
+    kept.get(make, 3)  # 1 is the oldest: dropped
+    kept.get(make, 1)
+    assert made == [1, 2, 3, 1]
+    assert len(kept) == 2
