@@ -109,6 +109,7 @@ def kinds(spec: corpus.Spec, long: LongMeetings = DEFAULT_LONG) -> list[Kind]:
         facilitating(writes.SAVE_WRITEUP, meetings, "/writeup/edit"),
         facilitating(writes.CIRCULATE, meetings, "/circulate"),
         facilitating(writes.LEAK_CHECK, checked, "/leak-check"),
+        facilitating(writes.OVERRIDE, checked, "/leak-check"),
     ]
 
 

@@ -74,9 +74,17 @@ def to_text(body_html: str) -> str:
 
 def text_and_attributes(body_html: str) -> tuple[str, list[str]]:
     """``to_text`` and ``attribute_values`` of the same HTML, read once."""
+    text, attributes = _text_and_attributes(body_html)
+    return text, list(attributes)
+
+
+@lru_cache(maxsize=16)
+def _text_and_attributes(body_html: str) -> tuple[str, tuple[str, ...]]:
+    """Kept by the exact HTML, a few: a whole exported document is read for
+    each leak check of its meeting."""
     reader = _read(body_html)
     attributes = reader.attributes if "=" in body_html else []
-    return " ".join("".join(reader.words).split()), attributes
+    return " ".join("".join(reader.words).split()), tuple(attributes)
 
 
 def spaced_text(body_html: str, body_text: str) -> str:

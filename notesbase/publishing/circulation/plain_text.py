@@ -5,6 +5,7 @@ link addresses written after their words. It reads only ``body_html`` that
 
 from __future__ import annotations
 
+import functools
 import re
 from html.parser import HTMLParser
 
@@ -123,8 +124,15 @@ class _Writer(HTMLParser):
 def html_to_text(body_html: str) -> list[str]:
     """The lines of ``body_html`` as plain text, with no blank line at
     either end."""
+    return list(_text_lines(body_html))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_lines(body_html: str) -> tuple[str, ...]:
+    """``html_to_text``, kept by the exact HTML: an item's HTML is read
+    again for every email and leak check."""
     writer = _Writer()
     writer.feed(body_html)
     writer.close()
     writer.end_line()
-    return writer.lines
+    return tuple(writer.lines)

@@ -8,6 +8,7 @@ becomes Markdown (or raw HTML) that the writer did not mean."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -243,10 +244,12 @@ def _blocks(children: Sequence[Node | str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def html_to_markdown(body_html: str, base: str | None = None) -> str:
     """Cleaned HTML as Markdown: paragraphs, lists, quotes, code, tables,
     emphasis and links (absolute against ``base``, the page's address, when
-    given); any other tag as its text."""
+    given); any other tag as its text. Kept by the exact HTML and base (an
+    item's HTML is converted again and again: every export and leak check)."""
     return "\n\n".join(_blocks(parse(body_html, base).children))
 
 
