@@ -34,7 +34,7 @@ def _readable(title: str, view: NotesView) -> tuple[list[str], list[str], str]:
 
 
 # Readers made for earlier checks, by a digest of all they are made from.
-READERS: Kept[leak_lines.Lines] = Kept()
+READERS: Kept[leak_lines.Lines] = Kept(weigh=leak_lines.Lines.weight)
 
 
 def reader_of(

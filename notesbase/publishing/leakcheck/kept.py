@@ -26,9 +26,11 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-# A 100-item meeting's reader holds a few megabytes; a facilitator checks
-# one meeting at a time, for two audiences.
+# At most this many readers, weighing at most ``BUDGET`` together (see
+# ``Kept``): a 100-item meeting's reader for one audience weighs about 1,500
+# (its pieces, about 4.5 kB each), so the budget is about 70 MB of them.
 KEEP = 16
+BUDGET = 16_000
 
 
 def digest(*arguments: object) -> bytes:
@@ -42,10 +44,20 @@ def digest(*arguments: object) -> bytes:
 
 
 class Kept(Generic[T]):
-    """The last ``size`` values made, each by the digest of its arguments."""
+    """The last ``size`` values made, each by the digest of its arguments;
+    with ``weigh``, the oldest are let go while the values weigh more than
+    ``budget`` together (weighed as they are when one is added: a reader
+    grows as it reads), keeping the newest whatever it weighs."""
 
-    def __init__(self, size: int = KEEP) -> None:
+    def __init__(
+        self,
+        size: int = KEEP,
+        weigh: Callable[[T], int] | None = None,
+        budget: int = BUDGET,
+    ) -> None:
         self.size = size
+        self.weigh = weigh
+        self.budget = budget
         self._values: OrderedDict[bytes, T] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -60,9 +72,14 @@ class Kept(Generic[T]):
         value = make(*arguments)
         with self._lock:
             self._values[key] = value
-            while len(self._values) > self.size:
+            while len(self._values) > self.size or self._over_budget():
                 self._values.popitem(last=False)
         return value
+
+    def _over_budget(self) -> bool:
+        if self.weigh is None or len(self._values) < 2:
+            return False
+        return sum(self.weigh(value) for value in self._values.values()) > self.budget
 
     def clear(self) -> None:
         with self._lock:

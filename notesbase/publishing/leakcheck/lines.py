@@ -76,6 +76,10 @@ class Lines:
         self._fields: dict[str, tuple[Hit, ...]] = {}
         self.read_whole = 0  # texts of several parts read whole (see the module)
 
+    def weight(self) -> int:
+        """How much it holds: the pieces and lines it has read."""
+        return len(self._pieces) + len(self._lines)
+
     def field_hits(self, text: str) -> list[Hit]:
         """Everything found in a field's ``text``, reading by reading
         (``leakcheck.text.readings``), each distinct text read once."""

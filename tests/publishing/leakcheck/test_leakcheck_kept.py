@@ -54,7 +54,9 @@ def _shape(report: leakcheck.LeakReport) -> list[tuple[str, str, str, str]]:
 def _both() -> dict[str, list[tuple[str, str, str, str]]]:
     meeting = the_meeting()
     names = [PUBLIC_CHANNEL, MEMBER_CHANNEL]
-    return {name: _shape(r) for name, r in zip(names, leakcheck.checks(meeting, names))}
+    return {
+        name: _shape(r) for name, r in zip(names, leakcheck.checks(meeting, names), strict=True)
+    }
 
 
 def _fresh() -> dict[str, list[tuple[str, str, str, str]]]:
@@ -208,3 +210,14 @@ def test_kept_holds_the_last_few():
     kept.get(make, 1)
     assert made == [1, 2, 3, 1]
     assert len(kept) == 2
+
+
+def test_kept_lets_the_oldest_go_over_budget():
+    kept: Kept[list[int]] = Kept(size=10, weigh=len, budget=5)
+    kept.get(lambda n: [0] * n, 3)
+    kept.get(lambda n: [0] * n, 2)
+    assert len(kept) == 2  # 5: within the budget
+    kept.get(lambda n: [0] * n, 4)  # 9: the oldest two go
+    assert len(kept) == 1
+    kept.get(lambda n: [0] * n, 7)  # the newest stays, whatever it weighs
+    assert len(kept) == 1
