@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import itertools
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import whoosh
-from whoosh import index
+from whoosh import columns, index
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -77,47 +80,61 @@ def read_postings(reader: SegmentReader, field: str, term: str) -> Postings:
     documents included (searches mask them out), a block at a time; with
     word positions where the field keeps them."""
     terms = reader._terms
-    positions = isinstance(reader.schema[field].format, ArrayPositions)
+    format_ = reader.schema[field].format
+    positions = isinstance(format_, ArrayPositions)
     try:
         info = terms.term_info(field, term.encode("utf-8"))
     except (KeyError, TermNotFound):
         return NO_POSITIONS if positions else NO_POSTINGS
-    blocks: list[tuple[Any, Any, Any, int]] = []
-    if info.is_inlined():
-        ids, weights, values = info.inlined_postings()
-        blocks.append((ids, weights, values, len(ids)))
-        delta = False
-    else:
-        offset, length = info.extent()
-        matcher = W3LeafMatcher(terms._postfile, offset, length, reader.schema[field].format)
-        while not matcher._atend:
-            matcher._read_data()
-            ids, weights, values = matcher._data
-            blocks.append((ids, weights, values, matcher._blocklength))
-            matcher._next_block()
-        delta = True
-    id_parts, weight_parts, value_parts = [], [], []
-    for ids, weights, values, count in blocks:
-        block_ids = np.array(ids, dtype=np.int64)
-        # On disk a block's ids are stored as differences from the one before.
-        id_parts.append(np.cumsum(block_ids) if delta else block_ids)
-        if weights is None:
-            weight_parts.append(np.ones(count, dtype=np.float32))
-        elif isinstance(weights, float):
-            weight_parts.append(np.full(count, weights, dtype=np.float32))
-        else:
-            weight_parts.append(np.array(weights, dtype=np.float32))
-        if positions:
-            value_parts.extend(values)
-    result_ids = np.concatenate(id_parts).astype(np.int32)
-    result_weights = np.concatenate(weight_parts)
-    if not positions:
-        return Postings(result_ids, result_weights)
-    sizes = np.fromiter((len(v) // 4 for v in value_parts), dtype=np.int64, count=len(value_parts))
+    ids, weights, values = _stored_postings(terms._postfile, info, format_, values=positions)
+    if values is None:
+        return Postings(ids.astype(np.int32), weights)
+    sizes = np.fromiter((len(v) // 4 for v in values), dtype=np.int64, count=len(values))
     starts = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=starts[1:])
-    flat = np.frombuffer(b"".join(value_parts), dtype=np.uint32)
-    return Postings(result_ids, result_weights, flat, starts)
+    flat = np.frombuffer(b"".join(values), dtype=np.uint32)
+    return Postings(ids.astype(np.int32), weights, flat, starts)
+
+
+def _stored_postings(
+    postfile: Any, info: Any, format_: Any, *, values: bool
+) -> tuple[np.ndarray, np.ndarray, list[bytes] | None]:
+    """A term's postings as a segment stores them, a block at a time:
+    documents (deleted ones included), weights and, with ``values``, each
+    posting's value as the format encodes it (None for a format that keeps
+    none)."""
+    keep = values and format_.fixed_value_size() != 0
+    if info.is_inlined():
+        ids, weights, found = info.inlined_postings()
+        return (
+            np.array(ids, dtype=np.int64),
+            np.array(weights, dtype=np.float32),
+            list(found) if keep else None,
+        )
+    offset, length = info.extent()
+    matcher = W3LeafMatcher(postfile, offset, length, format_)
+    id_parts, weight_parts, kept_values = [], [], []
+    while not matcher._atend:
+        matcher._read_data()
+        block_ids, block_weights, _ = matcher._data
+        count = matcher._blocklength
+        # On disk a block's ids are stored as differences from the one before.
+        id_parts.append(np.cumsum(np.array(block_ids, dtype=np.int64)))
+        if block_weights is None:
+            weight_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(block_weights, float):
+            weight_parts.append(np.full(count, block_weights, dtype=np.float32))
+        else:
+            weight_parts.append(np.array(block_weights, dtype=np.float32))
+        if keep:
+            matcher._read_values()
+            kept_values.extend(matcher._values)
+        matcher._next_block()
+    return (
+        np.concatenate(id_parts),
+        np.concatenate(weight_parts),
+        kept_values if keep else None,
+    )
 
 
 def column_array(reader: SegmentReader, name: str, dtype: str, default: int = 0) -> np.ndarray:
@@ -360,3 +377,191 @@ def abandon(writer: IndexWriter) -> None:
     if lock is not None and getattr(lock, "fd", None) is not None:
         with contextlib.suppress(Exception):
             lock.release()
+
+
+# -- purging ---------------------------------------------------------------------
+
+
+def purge_merge(writer: IndexWriter, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy after a purge, as ``writing._purge_merge`` with
+    Whoosh's own merge: each segment holding a deleted document is
+    rewritten without it into a segment of its own, in its place
+    (``without_deleted``); one left empty is dropped, one with nothing
+    deleted kept as it is. The old segments' files go with the commit."""
+    kept = []
+    for segment in segments:
+        if not segment.has_deletions():
+            kept.append(segment)
+        elif segment.doc_count() > 0:
+            kept.append(without_deleted(writer, segment))
+    return kept
+
+
+def without_deleted(writer: IndexWriter, entry: Any) -> Any:
+    """A new segment holding the live documents of ``entry``, numbered from
+    0 in their order, with no byte of a deleted one: stored fields copied as
+    they are kept (compressed), columns and lengths as arrays, postings a
+    term at a time as arrays, written in blocks by Whoosh's own posting
+    writer (the same block statistics as its merge). Whoosh's ``add_reader``
+    passes every posting through Python one at a time and sorts them again."""
+    codec = W3Codec(compression=1)  # as ``FastWriter``
+    segment = codec.new_segment(writer.storage, writer.indexname)
+    reader = SegmentReader(writer.storage, writer.schema, entry)
+    try:
+        live = np.ones(entry.doc_count_all(), dtype=bool)
+        live[np.fromiter(entry.deleted_docs(), dtype=np.int64)] = False
+        lengths = _copy_columns(reader, segment, writer.storage, writer.schema, live)
+        _copy_postings(reader, segment, codec, writer, live, lengths)
+    finally:
+        reader.close()
+    segment.set_doc_count(int(live.sum()))
+    segment.create_compound_file(writer.storage)
+    return segment
+
+
+def _copy_columns(
+    reader: SegmentReader, segment: Any, storage: Any, schema: Any, live: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Write the live documents' columns (stored fields, field lengths,
+    number columns) into ``segment``'s files, and set its total field
+    lengths as Whoosh's merge does (the sum of the lengths the bytes stand
+    for). Returns each field's lengths per new document, for the blocks."""
+    perdoc = reader._perdoc
+    count = reader.doc_count_all()
+    lengths: dict[str, np.ndarray] = {}
+    totals: dict[str, int] = defaultdict(int)
+    for name in schema.names():
+        field = schema[name]
+        column = field.column_type
+        if column is not None and perdoc.has_column(name):
+            dtype = ">" + column._typecode
+            values = _column(perdoc, count, name, dtype, column._default)[live]
+            _write_fixed(storage, segment, name, values.astype(dtype), column._default)
+        length_name = f"_{name}_len"
+        if perdoc.has_column(length_name):
+            raw = _column(perdoc, count, length_name, "u1")[live]
+            lengths[name] = _WHOLE_LENGTHS[raw]
+            if raw.any():
+                _write_fixed(storage, segment, length_name, raw, 0)
+                totals[name] = int(lengths[name].sum())
+    segment._fieldlengths = totals
+    _copy_stored(perdoc, count, storage, segment, live)
+    return lengths
+
+
+def _write_fixed(storage: Any, segment: Any, name: str, values: np.ndarray, default: int) -> None:
+    """A fixed-width column as Whoosh writes one: big-endian values, the
+    trailing default ones left out."""
+    set_values = np.flatnonzero(values != default)
+    end = int(set_values[-1]) + 1 if len(set_values) else 0
+    handle = storage.create_file(W3Codec.column_filename(segment, name))
+    try:
+        handle.write(values[:end].tobytes())
+    finally:
+        handle.close()
+
+
+def _copy_stored(perdoc: Any, count: int, storage: Any, segment: Any, live: np.ndarray) -> None:
+    """The live documents' stored fields, each copied as it is kept
+    (pickled and compressed), into a column of Whoosh's own kind."""
+    if not perdoc.has_column("_stored"):
+        return
+    handle, offset, length = perdoc._get_column_file("_stored")
+    try:
+        old = columns.VarBytesColumn.Reader(handle, offset, length, count)
+        starts, sizes = old._offsets, old._lengths
+        data = handle.get(offset, int(sum(sizes)))
+    finally:
+        handle.close()
+    target = storage.create_file(W3Codec.column_filename(segment, "_stored"))
+    try:
+        new = columns.VarBytesColumn.Writer(target)
+        docnum = 0
+        for old_docnum in np.flatnonzero(live).tolist():
+            size = sizes[old_docnum]
+            if size:
+                start = starts[old_docnum]
+                new.add(docnum, data[start : start + size])
+            docnum += 1
+        new.finish(docnum)
+    finally:
+        target.close()
+
+
+def _copy_postings(
+    reader: SegmentReader,
+    segment: Any,
+    codec: W3Codec,
+    writer: IndexWriter,
+    live: np.ndarray,
+    lengths: dict[str, np.ndarray],
+) -> None:
+    """Every term's postings of live documents, renumbered, in blocks of
+    the codec's size; terms left with none are dropped."""
+    renumber = np.cumsum(live) - 1
+    schema = writer.schema
+    fields = codec.field_writer(writer.storage, segment)
+    try:
+        current = None
+        for (name, text), info in reader._terms.items():
+            if name not in schema:
+                continue
+            ids, weights, values = _stored_postings(
+                reader._terms._postfile, info, schema[name].format, values=True
+            )
+            keep = live[ids]
+            if not keep.any():
+                continue
+            if name != current:
+                if current is not None:
+                    fields.finish_field()
+                fields.start_field(name, schema[name])
+                current = name
+            ids, weights = renumber[ids[keep]], weights[keep]
+            if values is not None:
+                values = list(itertools.compress(values, keep.tolist()))
+            field_lengths = lengths.get(name)
+            fields.start_term(text)
+            _write_blocks(
+                fields._postwriter,
+                codec._blocklimit,
+                ids,
+                weights,
+                values,
+                None if field_lengths is None else field_lengths[ids],
+            )
+            fields.finish_term()
+        if current is not None:
+            fields.finish_field()
+    finally:
+        fields.close()
+
+
+def _write_blocks(
+    postings: Any,
+    size: int,
+    ids: np.ndarray,
+    weights: np.ndarray,
+    values: list[bytes] | None,
+    lengths: np.ndarray | None,
+) -> None:
+    """One term's postings through Whoosh's posting writer, a block at a
+    time: its lists and statistics set as ``add_posting`` would have left
+    them, then its own block writing (the last block is written when the
+    term is finished)."""
+    for start in range(0, len(ids), size):
+        if start:
+            postings._write_block()
+        end = start + size
+        block_weights = weights[start:end]
+        postings._ids = array("I", ids[start:end].tolist())
+        postings._weights = array("f", block_weights.tolist())
+        postings._values = [v for v in values[start:end] if v] if values is not None else []
+        postings._maxweight = max(0.0, float(block_weights.max()))
+        postings._minlength, postings._maxlength = None, 0
+        if lengths is not None:
+            block_lengths = lengths[start:end]
+            block_lengths = block_lengths[block_lengths > 0]
+            if len(block_lengths):
+                postings._minlength = int(block_lengths.min())
+                postings._maxlength = int(block_lengths.max())

@@ -1,0 +1,147 @@
+"""The purge merge notesbase writes itself (``whoosh_internals.purge_merge``:
+each segment holding a deleted document rewritten without it, from arrays)
+leaves what Whoosh's own merge leaves (``writing._purge_merge``): the same
+documents, stored fields, postings, weights, positions, lengths and search
+results through Whoosh's stock searcher, the same block statistics, and no
+byte of a deleted document in any file."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+from whoosh import index, qparser
+
+from notesbase.search import whoosh_internals
+from notesbase.search.schema import schema
+from notesbase.search.whoosh_internals import FastWriter
+from notesbase.search.writing import _purge_merge
+from tests.search.blocks_support import statistics
+
+WORDS = ["data", "trust", "register", "public", "council", "ledger", "pilot", "model", "audit"]
+SECRET = "zanzibarquokka"
+
+
+def document(number: int, rng: random.Random) -> dict[str, Any]:
+    """A document of 1 to about 300 words, "data" in most (postings of many
+    blocks), with stored fields, columns and keywords of its own."""
+    words = [rng.choice(WORDS) for _ in range(rng.choice([1, 3, 20, 150, 300]))]
+    if number % 7:
+        words.append("data")
+    return {
+        "doc_id": f"item:{number}:member",
+        "key": f"item:{number}",
+        "scope": f"meeting:{number % 5}",
+        "doctype": "item",
+        "target": number,
+        "audiences": "member facilitator" if number % 2 else "public member facilitator",
+        "series": str(number % 3),
+        "meeting": number % 5,
+        "number": number % 11,
+        "day": 20_000 + number,
+        "topics": " ".join(rng.sample(["health", "money", "data"], number % 3)),
+        "kind": rng.choice(["point", "quote", "action"]),
+        "version": 1,
+        "fingerprint": f"f{number}",
+        "title": [f"title{number % 4}", rng.choice(WORDS)],
+        "text": words,
+    }
+
+
+def purged(folder: Path, policy: Any, segment_sizes: list[int], doomed: set[int]) -> Any:
+    """An index of segments of ``segment_sizes`` documents; the documents
+    numbered in ``doomed`` deleted (the secret word is in them only) and
+    the deletions committed with ``policy``."""
+    folder.mkdir()
+    ix = index.create_in(str(folder), schema())
+    rng = random.Random(11)  # noqa: S311 - test data, not secrets
+    number = 0
+    for size in segment_sizes:
+        writer = FastWriter(ix)
+        for _ in range(size):
+            fields = document(number, rng)
+            if number in doomed:
+                fields["text"] = [*fields["text"], SECRET]
+            writer.add_document(**fields)
+            number += 1
+        writer.commit(merge=False)
+    writer = FastWriter(ix)
+    for gone in doomed:
+        writer.delete_by_term("key", f"item:{gone}")
+    writer.commit(mergetype=policy)
+    return ix
+
+
+def contents(ix: Any) -> dict[str, Any]:
+    """What the index holds, by document id rather than number (the two
+    merges order segments differently)."""
+    found: dict[str, Any] = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        names = {d: reader.stored_fields(d)["doc_id"] for d in reader.all_doc_ids()}
+        found["stored"] = {names[d]: reader.stored_fields(d) for d in names}
+        found["lengths"] = {
+            (names[d], field): reader.doc_field_length(d, field)
+            for d in names
+            for field in ("title", "text")
+        }
+        found["columns"] = {
+            (names[d], field): reader.column_reader(field)[d]
+            for d in names
+            for field in ("target", "number", "day")
+        }
+        found["totals"] = {f: reader.field_length(f) for f in ("title", "text")}
+        found["count"] = reader.doc_count()
+        postings = {}
+        for field, text in reader.all_terms():
+            matcher = reader.postings(field, text)
+            rows = []
+            while matcher.is_active():
+                rows.append((names[matcher.id()], matcher.weight(), matcher.value()))
+                matcher.next()
+            postings[(field, text)] = (reader.doc_frequency(field, text), sorted(rows))
+        found["postings"] = postings
+        parser = qparser.QueryParser("text", ix.schema)
+        found["hits"] = {
+            words: [
+                (hit["doc_id"], round(hit.score, 5))
+                for hit in searcher.search(parser.parse(words), limit=None)
+            ]
+            for words in ("data", "trust ledger", '"public council"', "title2 OR audit")
+        }
+    return found
+
+
+def index_bytes(ix: Any) -> bytes:
+    root = Path(ix.storage.folder)
+    return b"".join(path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file())
+
+
+def test_the_fast_purge_merge_leaves_what_whooshs_merge_leaves(tmp_path):
+    """Deletions in three of four segments (one emptied, one untouched):
+    the same documents, postings, lengths and results either way."""
+    sizes = [400, 300, 5, 200]
+    doomed = {3, 10, 11, 250, 399, 500, 700, 701, 702, 703, 704} | set(range(705, 900, 9))
+    ours = purged(tmp_path / "ours", whoosh_internals.purge_merge, sizes, doomed)
+    theirs = purged(tmp_path / "whoosh", _purge_merge, sizes, doomed)
+    ours_contents, theirs_contents = contents(ours), contents(theirs)
+    assert ours_contents["count"] == sum(sizes) - len(doomed)
+    assert ("text", SECRET.encode()) not in ours_contents["postings"]
+    assert len(ours_contents["postings"][("text", b"data")][1]) > 600  # many blocks
+    for part, value in theirs_contents.items():
+        assert ours_contents[part] == value, part
+    assert SECRET.encode() not in index_bytes(ours)
+    assert b"item:3:member" not in index_bytes(ours)
+
+
+def test_a_rewritten_segment_holds_whooshs_block_statistics(tmp_path):
+    """One segment rewritten by each merge: every term's figures and every
+    block's shortest and longest document and highest weight are the same."""
+    doomed = set(range(0, 700, 3))
+    ours = purged(tmp_path / "ours", whoosh_internals.purge_merge, [700], doomed)
+    theirs = purged(tmp_path / "whoosh", _purge_merge, [700], doomed)
+    ours_statistics = statistics(ours)
+    assert ours_statistics == statistics(theirs)
+    data = ours_statistics[("text", b"data")]
+    assert len({row[1:] for row in data[1]}) > 1 and data[0][2] >= 300
