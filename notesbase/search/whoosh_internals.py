@@ -387,14 +387,34 @@ def purge_merge(writer: IndexWriter, segments: list[Any]) -> list[Any]:
     Whoosh's own merge: each segment holding a deleted document is
     rewritten without it into a segment of its own, in its place
     (``without_deleted``); one left empty is dropped, one with nothing
-    deleted kept as it is. The old segments' files go with the commit."""
-    kept = []
-    for segment in segments:
-        if not segment.has_deletions():
-            kept.append(segment)
-        elif segment.doc_count() > 0:
-            kept.append(without_deleted(writer, segment))
+    deleted kept as it is. The old segments' files go with the commit; the
+    new ones, should one fail, go at once. Term vectors are not copied
+    (``copies_all``)."""
+    kept, written = [], []
+    try:
+        for segment in segments:
+            if not segment.has_deletions():
+                kept.append(segment)
+            elif segment.doc_count() > 0:
+                written.append(without_deleted(writer, segment))
+                kept.append(written[-1])
+    except BaseException:
+        for segment in written:
+            _remove_files(writer.storage, segment)
+        raise
     return kept
+
+
+def copies_all(schema: Any) -> bool:
+    """Whether ``purge_merge`` copies all that ``schema`` keeps: not term
+    vectors (the index keeps none), which Whoosh's own merge copies."""
+    return not any(schema[name].vector for name in schema.names())
+
+
+def _remove_files(storage: Any, segment: Any) -> None:
+    for name in segment.list_files(storage):
+        with contextlib.suppress(OSError):
+            storage.delete_file(name)
 
 
 def without_deleted(writer: IndexWriter, entry: Any) -> Any:
@@ -412,10 +432,13 @@ def without_deleted(writer: IndexWriter, entry: Any) -> Any:
         live[np.fromiter(entry.deleted_docs(), dtype=np.int64)] = False
         lengths = _copy_columns(reader, segment, writer.storage, writer.schema, live)
         _copy_postings(reader, segment, codec, writer, live, lengths)
+        segment.set_doc_count(int(live.sum()))
+        segment.create_compound_file(writer.storage)
+    except BaseException:
+        _remove_files(writer.storage, segment)
+        raise
     finally:
         reader.close()
-    segment.set_doc_count(int(live.sum()))
-    segment.create_compound_file(writer.storage)
     return segment
 
 

@@ -71,7 +71,7 @@ class Writer:
             writer.cancel()
             raise
         try:
-            if optimize and self.internals:
+            if optimize and self.internals and whoosh_internals.copies_all(writer.schema):
                 writer.commit(mergetype=whoosh_internals.purge_merge)
             elif optimize:
                 writer.commit(mergetype=_purge_merge)
