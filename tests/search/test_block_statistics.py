@@ -17,7 +17,6 @@ from whoosh.writing import SegmentWriter
 
 from notesbase.search.schema import schema
 from notesbase.search.whoosh_internals import FastWriter
-from tests.search.blocks_support import statistics
 
 WORDS = ["data", "trust", "register", "public", "council", "ledger", "pilot", "model"]
 
@@ -46,10 +45,38 @@ def written(folder: Path, writer_class: type[SegmentWriter], docs: list[dict[str
     return ix
 
 
+def statistics(ix: Any) -> dict[tuple[str, bytes], Any]:
+    """Per term: its term info's figures, then each posting's block figures."""
+    found = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for field, text in reader.all_terms():
+            if field not in ("text", "title"):
+                continue
+            info = reader.term_info(field, text)
+            blocks = []
+            matcher = reader.postings(field, text)
+            while matcher.is_active():
+                blocks.append(
+                    (
+                        matcher.id(),
+                        matcher.block_min_length(),
+                        matcher.block_max_length(),
+                        matcher.block_max_weight(),
+                    )
+                )
+                matcher.next()
+            found[(field, text)] = (
+                (info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight()),
+                blocks,
+            )
+    return found
+
+
 def test_the_index_files_hold_the_statistics_whooshs_writer_leaves(tmp_path):
     docs = documents(700)
-    ours = statistics(written(tmp_path / "ours", FastWriter, docs), ("text", "title"))
-    theirs = statistics(written(tmp_path / "whoosh", SegmentWriter, docs), ("text", "title"))
+    ours = statistics(written(tmp_path / "ours", FastWriter, docs))
+    theirs = statistics(written(tmp_path / "whoosh", SegmentWriter, docs))
     assert ours.keys() == theirs.keys()
     data = ours[("text", b"data")]
     assert data[0][0] > 600 and len({row[1:] for row in data[1]}) > 1  # several blocks

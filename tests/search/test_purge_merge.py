@@ -2,8 +2,9 @@
 each segment holding a deleted document rewritten without it, from arrays)
 leaves what Whoosh's own merge leaves (``writing._purge_merge``): the same
 documents, stored fields, postings, weights, positions, lengths and search
-results through Whoosh's stock searcher, the same block statistics, and no
-byte of a deleted document in any file."""
+results through Whoosh's stock searcher, and no byte of a deleted document
+in any file; for one segment, the very blocks of Whoosh's postings (their
+statistics and contents) and its term figures."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index, qparser
+from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from notesbase.search import whoosh_internals
 from notesbase.search.schema import schema
 from notesbase.search.whoosh_internals import FastWriter
 from notesbase.search.writing import _purge_merge
-from tests.search.blocks_support import statistics
 
 WORDS = ["data", "trust", "register", "public", "council", "ledger", "pilot", "model", "audit"]
 SECRET = "zanzibarquokka"
@@ -135,13 +136,65 @@ def test_the_fast_purge_merge_leaves_what_whooshs_merge_leaves(tmp_path):
     assert b"item:3:member" not in index_bytes(ours)
 
 
-def test_a_rewritten_segment_holds_whooshs_block_statistics(tmp_path):
+def blocks(ix: Any) -> dict[tuple[str, bytes], Any]:
+    """Per term of a one-segment index: its term info's figures and each
+    block as stored (its statistics, and its documents, weights and
+    values), read as Whoosh's reader reads them."""
+    found = {}
+    with ix.reader() as reader:
+        terms = reader._terms
+        for (field, text), info in terms.items():
+            offset, length = info.extent()
+            matcher = W3LeafMatcher(terms._postfile, offset, length, ix.schema[field].format)
+            stored = []
+            while not matcher._atend:
+                matcher._read_data()
+                stored.append(
+                    (
+                        matcher._blocklength,
+                        matcher._maxid,
+                        matcher._maxweight,
+                        matcher._minlength,
+                        matcher._maxlength,
+                        matcher._data,
+                    )
+                )
+                matcher._next_block()
+            figures = (
+                info._weight,
+                info._df,
+                info._minlength,
+                info._maxlength,
+                info._maxweight,
+                info._minid,
+                info._maxid,
+            )
+            found[(field, text)] = (figures, stored)
+    return found
+
+
+def segment_files(ix: Any) -> dict[str, bytes]:
+    """The files of a one-segment index's segment, by their endings."""
+    (segment,) = ix._segments()
+    files = segment.open_compound_file(ix.storage)
+    try:
+        return {name.split(".", 1)[1]: files.open_file(name).read() for name in files.list()}
+    finally:
+        files.close()
+
+
+def test_a_rewritten_segment_holds_whooshs_blocks(tmp_path):
     """One segment rewritten by each merge: every term's figures and every
-    block's shortest and longest document and highest weight are the same."""
+    block of its postings (statistics, documents, weights, values) are the
+    same, and the lengths and number columns the same bytes."""
     doomed = set(range(0, 700, 3))
     ours = purged(tmp_path / "ours", whoosh_internals.purge_merge, [700], doomed)
     theirs = purged(tmp_path / "whoosh", _purge_merge, [700], doomed)
-    ours_statistics = statistics(ours)
-    assert ours_statistics == statistics(theirs)
-    data = ours_statistics[("text", b"data")]
-    assert len({row[1:] for row in data[1]}) > 1 and data[0][2] >= 300
+    ours_blocks = blocks(ours)
+    assert ours_blocks == blocks(theirs)
+    data = ours_blocks[("text", b"data")]
+    assert len(data[1]) > 3 and len({block[1:5] for block in data[1]}) > 1
+    ours_files, theirs_files = segment_files(ours), segment_files(theirs)
+    assert ours_files.keys() == theirs_files.keys()
+    for ending in ("_text_len.col", "_title_len.col", "target.col", "number.col", "day.col"):
+        assert ours_files[ending] == theirs_files[ending], ending
