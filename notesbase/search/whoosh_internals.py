@@ -41,7 +41,7 @@ import whoosh
 from whoosh import columns, index
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo
 from whoosh.reading import SegmentReader, TermNotFound
-from whoosh.system import pack_ushort
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter, SegmentWriter
 
@@ -604,21 +604,13 @@ BLOCK_PICKLE = 4
 def _write_terms(
     fields: Any, schema: Any, terms: list[tuple[str, bytes]], planned: purging.Plan, level: int
 ) -> None:
-    """Write the planned blocks as Whoosh's ``W3PostingsWriter._write_block``
-    and ``W3FieldWriter.finish_term`` would, a term's blocks after a header,
-    its term info into the term index: the same blocks, statistics and
-    term infos, except that a block's data is pickled with protocol 4
-    (``BLOCK_PICKLE``) where Whoosh uses 2."""
+    """Write the planned blocks as Whoosh's ``W3PostingsWriter`` and
+    ``W3FieldWriter.finish_term`` would, a term's blocks after a header,
+    its term info into the term index."""
+    blocks = _Blocks(planned, level)
     postfile = fields._postfile
-    deltas, weights, values = planned.deltas.tolist(), planned.weights.tolist(), planned.values
-    ids = planned.ids.tolist()
-    starts, ends = planned.starts.tolist(), planned.ends.tolist()
-    max_weights, min_weights = planned.max_weights.tolist(), planned.min_weights.tolist()
-    sums = planned.weight_sums.tolist()
-    min_lengths, max_lengths = planned.min_lengths.tolist(), planned.max_lengths.tolist()
     term_blocks = planned.term_blocks.tolist()
     current = None
-    fixed = None
     for kept, term in enumerate(planned.terms.tolist()):
         name, text = terms[term]
         if name != current:
@@ -628,55 +620,81 @@ def _write_terms(
             fixed = schema[name].format.fixed_value_size()
             current = name
         info = W3TermInfo()
-        offset = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
         first, last = term_blocks[kept], term_blocks[kept + 1]
+        chunks = [WHOOSH3_HEADER_MAGIC]
         for block in range(first, last):
-            start, end = starts[block], ends[block]
-            if min_weights[block] == max_weights[block]:
-                block_weights = None if max_weights[block] == 1.0 else weights[start]
-            else:
-                block_weights = tuple(weights[start:end])
-            if fixed is None or fixed < 0:
-                block_values: Any = tuple(values[start:end])
-            elif fixed == 0:
-                block_values = None
-            else:
-                block_values = b"".join(values[start:end])
-            content = (tuple(deltas[start:end]), block_weights, block_values)
-            data = pickle.dumps(content, BLOCK_PICKLE)
-            if level:
-                data = zlib.compress(data, level)
-            max_weight = max_weights[block] if max_weights[block] > 0 else 0
-            about = pickle.dumps(
-                (
-                    end - start,
-                    ids[end - 1],
-                    max_weight,
-                    level,
-                    min_lengths[block],
-                    max_lengths[block],
-                ),
-                2,
-            )
-            size = len(about) + len(data)
-            postfile.write_int(-size if block == last - 1 else size)
-            postfile.write(about)
-            postfile.write(data)
-            # What ``W3TermInfo.add_block`` adds up, in lengths rather than bytes.
-            info._weight += sums[block]
-            info._df += end - start
-            if min_lengths[block]:
-                shortest = byte_to_length(min_lengths[block])
-                info._minlength = (
-                    shortest if info._minlength is None else min(info._minlength, shortest)
-                )
-            info._maxlength = max(info._maxlength, byte_to_length(max_lengths[block]))
-            info._maxweight = max(info._maxweight, max_weight)
-            if info._minid is None:
-                info._minid = ids[start]
-            info._maxid = ids[end - 1]
-        info.set_extent(offset, postfile.tell() - offset)
+            chunks.append(blocks.encoded(block, fixed, last=block == last - 1))
+            blocks.add_to(info, block)
+        written = b"".join(chunks)
+        info.set_extent(postfile.tell(), len(written))
+        postfile.write(written)
         fields._tindex.add(pack_ushort(fields._fieldid) + text, info.to_bytes())
     if current is not None:
         fields.finish_field()
+
+
+class _Blocks:
+    """The planned blocks as Python values, each encoded as
+    ``W3PostingsWriter._write_block`` encodes one: the same statistics and
+    contents, except that the contents are pickled with protocol 4
+    (``BLOCK_PICKLE``) where Whoosh uses 2."""
+
+    def __init__(self, planned: purging.Plan, level: int) -> None:
+        self.level = level
+        self.values = planned.values
+        self.deltas, self.weights = planned.deltas.tolist(), planned.weights.tolist()
+        self.ids = planned.ids.tolist()
+        self.starts, self.ends = planned.starts.tolist(), planned.ends.tolist()
+        self.max_weights = planned.max_weights.tolist()
+        self.min_weights = planned.min_weights.tolist()
+        self.sums = planned.weight_sums.tolist()
+        self.min_lengths = planned.min_lengths.tolist()
+        self.max_lengths = planned.max_lengths.tolist()
+
+    def max_weight(self, block: int) -> float:
+        # Whoosh's writer starts from 0 and keeps any greater weight.
+        return self.max_weights[block] if self.max_weights[block] > 0 else 0
+
+    def encoded(self, block: int, fixed: int | None, *, last: bool) -> bytes:
+        """The block as stored: its size (negative for a term's last), its
+        statistics, its contents (Whoosh's ``_mini_ids``, ``_mini_weights``
+        and ``_mini_values``)."""
+        start, end = self.starts[block], self.ends[block]
+        weights: Any = tuple(self.weights[start:end])
+        if self.min_weights[block] == self.max_weights[block]:
+            weights = None if weights[0] == 1.0 else weights[0]
+        values: Any = None
+        if fixed is None or fixed < 0:
+            values = tuple(self.values[start:end])
+        elif fixed > 0:
+            values = b"".join(self.values[start:end])
+        data = pickle.dumps((tuple(self.deltas[start:end]), weights, values), BLOCK_PICKLE)
+        if self.level:
+            data = zlib.compress(data, self.level)
+        figures = (
+            end - start,
+            self.ids[end - 1],
+            self.max_weight(block),
+            self.level,
+            self.min_lengths[block],
+            self.max_lengths[block],
+        )
+        about = pickle.dumps(figures, 2)
+        size = len(about) + len(data)
+        return pack_int(-size if last else size) + about + data
+
+    def add_to(self, info: Any, block: int) -> None:
+        """What ``W3TermInfo.add_block`` adds up, from lengths as bytes."""
+        start, end = self.starts[block], self.ends[block]
+        info._weight += self.sums[block]
+        info._df += end - start
+        if self.min_lengths[block]:
+            shortest = byte_to_length(self.min_lengths[block])
+            info._minlength = (
+                shortest if info._minlength is None else min(info._minlength, shortest)
+            )
+        info._maxlength = max(info._maxlength, byte_to_length(self.max_lengths[block]))
+        info._maxweight = max(info._maxweight, self.max_weight(block))
+        if info._minid is None:
+            info._minid = self.ids[start]
+        info._maxid = self.ids[end - 1]

@@ -198,3 +198,45 @@ def test_a_rewritten_segment_holds_whooshs_blocks(tmp_path):
     assert ours_files.keys() == theirs_files.keys()
     for ending in ("_text_len.col", "_title_len.col", "target.col", "number.col", "day.col"):
         assert ours_files[ending] == theirs_files[ending], ending
+
+
+def test_a_failed_purge_merge_leaves_the_index_as_it_was(tmp_path, monkeypatch):
+    """Should writing the second rewritten segment fail (a full disk), the
+    commit fails, the index reads as before it, and no file of the segments
+    already rewritten is left behind."""
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    ix = index.create_in(str(folder), schema())
+    rng = random.Random(5)  # noqa: S311 - test data, not secrets
+    for first in (0, 100):
+        writer = FastWriter(ix)
+        for number in range(first, first + 100):
+            writer.add_document(**document(number, rng))
+        writer.commit(merge=False)
+    before = [path.name for path in folder.iterdir()]
+    written = []
+    real = whoosh_internals._write_terms
+
+    def failing(*args: Any) -> None:
+        written.append(args)
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        real(*args)
+
+    monkeypatch.setattr(whoosh_internals, "_write_terms", failing)
+    writer = FastWriter(ix)
+    writer.delete_by_term("key", "item:3")
+    writer.delete_by_term("key", "item:150")
+    try:
+        writer.commit(mergetype=whoosh_internals.purge_merge)
+    except OSError:
+        whoosh_internals.abandon(writer)
+    else:
+        raise AssertionError("the commit should have failed")
+    assert len(written) == 2
+    # The writer's own new segment is Whoosh's to clear at the next commit.
+    own = writer.newsegment.segment_id()
+    left = {path.name for path in folder.iterdir() if not path.name.startswith(own)}
+    assert left == set(before)
+    with index.open_dir(str(folder)).searcher() as searcher:
+        assert searcher.doc_count() == 200
