@@ -31,6 +31,7 @@ import importlib.metadata
 import itertools
 import pickle
 import zlib
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -523,6 +524,7 @@ def _copy_postings(
         rows[row] = lengths[name]
     read, terms = _read_terms(reader, schema, {name: row for row, name in enumerate(names, 1)})
     planned = purging.plan(read, live, rows, codec._blocklimit)
+    del read  # the deleted documents' postings, let go before writing
     fields = codec.field_writer(writer.storage, segment)
     try:
         _write_terms(fields, schema, terms, planned, codec._compression)
@@ -538,9 +540,11 @@ def _read_terms(
     postfile = reader._terms._postfile
     terms: list[tuple[str, bytes]] = []
     counts: list[int] = []
-    deltas: list[int] = []
     block_sizes: list[int] = []
-    weights: list[float] = []
+    # Compact arrays rather than lists of Python numbers: a segment of the
+    # rebuild's size holds over a million postings.
+    deltas = array("q")
+    weights = array("f")
     values: list[Any] = []
     for (name, text), info in reader._terms.items():
         if name not in schema:
@@ -574,7 +578,7 @@ def _read_terms(
         counts.append(total)
     # Within a block, ids are differences from the one before, the first
     # from 0: a running sum restarted at each block.
-    flat = np.array(deltas, dtype=np.int64)
+    flat = np.frombuffer(deltas, dtype=np.int64)
     running = np.cumsum(flat)
     sizes = np.array(block_sizes, dtype=np.int64)
     firsts = np.cumsum(sizes) - sizes
@@ -583,7 +587,7 @@ def _read_terms(
         counts=np.array(counts, dtype=np.int64),
         fields=np.array([rows.get(name, 0) for name, _ in terms], dtype=np.int64),
         ids=ids,
-        weights=np.array(weights, dtype=np.float32),
+        weights=np.frombuffer(weights, dtype=np.float32),
         values=values,
     )
     return read, terms
@@ -634,17 +638,18 @@ def _write_terms(
 
 
 class _Blocks:
-    """The planned blocks as Python values, each encoded as
-    ``W3PostingsWriter._write_block`` encodes one: the same statistics and
-    contents, except that the contents are pickled with protocol 4
-    (``BLOCK_PICKLE``) where Whoosh uses 2."""
+    """The planned blocks, each encoded as ``W3PostingsWriter._write_block``
+    encodes one: the same statistics and contents, except that the contents
+    are pickled with protocol 4 (``BLOCK_PICKLE``) where Whoosh uses 2. A
+    block's postings become Python values only while it is encoded."""
 
     def __init__(self, planned: purging.Plan, level: int) -> None:
         self.level = level
         self.values = planned.values
-        self.deltas, self.weights = planned.deltas.tolist(), planned.weights.tolist()
-        self.ids = planned.ids.tolist()
+        self.deltas, self.weights = planned.deltas, planned.weights
         self.starts, self.ends = planned.starts.tolist(), planned.ends.tolist()
+        self.first_ids = planned.ids[planned.starts].tolist()
+        self.last_ids = planned.ids[planned.ends - 1].tolist()
         self.max_weights = planned.max_weights.tolist()
         self.min_weights = planned.min_weights.tolist()
         self.sums = planned.weight_sums.tolist()
@@ -660,7 +665,7 @@ class _Blocks:
         statistics, its contents (Whoosh's ``_mini_ids``, ``_mini_weights``
         and ``_mini_values``)."""
         start, end = self.starts[block], self.ends[block]
-        weights: Any = tuple(self.weights[start:end])
+        weights: Any = tuple(self.weights[start:end].tolist())
         if self.min_weights[block] == self.max_weights[block]:
             weights = None if weights[0] == 1.0 else weights[0]
         values: Any = None
@@ -668,12 +673,13 @@ class _Blocks:
             values = tuple(self.values[start:end])
         elif fixed > 0:
             values = b"".join(self.values[start:end])
-        data = pickle.dumps((tuple(self.deltas[start:end]), weights, values), BLOCK_PICKLE)
+        ids = tuple(self.deltas[start:end].tolist())
+        data = pickle.dumps((ids, weights, values), BLOCK_PICKLE)
         if self.level:
             data = zlib.compress(data, self.level)
         figures = (
             end - start,
-            self.ids[end - 1],
+            self.last_ids[block],
             self.max_weight(block),
             self.level,
             self.min_lengths[block],
@@ -696,5 +702,5 @@ class _Blocks:
         info._maxlength = max(info._maxlength, byte_to_length(self.max_lengths[block]))
         info._maxweight = max(info._maxweight, self.max_weight(block))
         if info._minid is None:
-            info._minid = self.ids[start]
-        info._maxid = self.ids[end - 1]
+            info._minid = self.first_ids[block]
+        info._maxid = self.last_ids[block]
