@@ -22,7 +22,14 @@ What reaches inside, and why:
   through readers kept from one write to the next (``writer.segments``),
   the steps of Whoosh's multi-process writer (``_finalize_segment``,
   ``_commit_toc``, ``_finish``) so rebuild workers make their own documents,
-  and letting go of Whoosh's lock after a failed commit (``writelock``)."""
+  and letting go of Whoosh's lock after a failed commit (``writelock``);
+- purging (``purge_merge``): a merge policy that rewrites each segment
+  holding a deleted document without it, from its files (the term index's
+  entries, posting blocks, column files, the segment's ``_fieldlengths``)
+  into files written as Whoosh's codec writes them (``W3TermInfo``, the
+  field writer's term index and postings file, a compound file), the
+  blocks planned with numpy (``purging``). Whoosh's ``add_reader`` passes
+  every posting through Python one at a time and sorts them all again."""
 
 from __future__ import annotations
 
@@ -416,10 +423,9 @@ def _remove_files(storage: Any, segment: Any) -> None:
 def without_deleted(writer: IndexWriter, entry: Any) -> Any:
     """A new segment holding the live documents of ``entry``, numbered from
     0 in their order, with no byte of a deleted one: stored fields copied as
-    they are kept (compressed), columns and lengths as arrays, postings a
-    term at a time as arrays, written in blocks by Whoosh's own posting
-    writer (the same block statistics as its merge). Whoosh's ``add_reader``
-    passes every posting through Python one at a time and sorts them again."""
+    they are kept (compressed), columns and lengths as arrays, postings read
+    a block at a time, planned for the whole segment (``purging.plan``) and
+    written as Whoosh's posting writer writes them (``_Blocks``)."""
     codec = W3Codec(compression=1)  # as ``FastWriter``
     segment = codec.new_segment(writer.storage, writer.indexname)
     reader = SegmentReader(writer.storage, writer.schema, entry)
