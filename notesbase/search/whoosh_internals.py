@@ -530,7 +530,7 @@ def _copy_postings(
         rows[row] = lengths[name]
     read, terms = _read_terms(reader, schema, {name: row for row, name in enumerate(names, 1)})
     planned = purging.plan(read, live, rows, codec._blocklimit)
-    del read  # the deleted documents' postings, let go before writing
+    del read  # all that was read, deleted documents' postings too, let go before writing
     fields = codec.field_writer(writer.storage, segment)
     try:
         _write_terms(fields, schema, terms, planned, codec._compression)
