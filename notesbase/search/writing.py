@@ -58,9 +58,9 @@ class Writer:
         small segment of their own and without merging, so a save never
         waits for one. Returns whether a tier of small segments is full and
         ``merge`` has work. With ``optimize``, every segment holding a deleted
-        document is rewritten without it (``_purge_merge``), so no deleted text
-        stays on disk (after a purge). Callers hold
-        ``writer_lock``."""
+        document is rewritten without it (``whoosh_internals.purge_merge``,
+        or Whoosh's own merge: ``_purge_merge``), so no deleted text stays on
+        disk (after a purge). Callers hold ``writer_lock``."""
         opened = self.storage.open_index(path)
         writer = self._locked_writer(opened, limitmb=64)
         try:
@@ -71,7 +71,9 @@ class Writer:
             writer.cancel()
             raise
         try:
-            if optimize:
+            if optimize and self.internals and whoosh_internals.copies_all(writer.schema):
+                writer.commit(mergetype=whoosh_internals.purge_merge)
+            elif optimize:
                 writer.commit(mergetype=_purge_merge)
             else:
                 writer.commit(merge=False)
