@@ -18,6 +18,7 @@ from notesbase.search import whoosh_internals, whoosh_public
 from notesbase.search.schema import Document
 from notesbase.search.storage import LockTimeout, Storage
 from notesbase.search.whoosh_internals import FastWriter
+from notesbase.search.whoosh_internals import purge as whoosh_purge
 
 # Small segments are merged in bands of about the same size, ``MERGE_FACTOR``
 # at a time (see ``_full_tiers``), never those of ``LARGE_SEGMENT`` documents
@@ -58,7 +59,7 @@ class Writer:
         small segment of their own and without merging, so a save never
         waits for one. Returns whether a tier of small segments is full and
         ``merge`` has work. With ``optimize``, every segment holding a deleted
-        document is rewritten without it (``whoosh_internals.purge_merge``,
+        document is rewritten without it (``whoosh_internals.purge.purge_merge``,
         or Whoosh's own merge: ``_purge_merge``), so no deleted text stays on
         disk (after a purge). Callers hold ``writer_lock``."""
         opened = self.storage.open_index(path)
@@ -71,8 +72,8 @@ class Writer:
             writer.cancel()
             raise
         try:
-            if optimize and self.internals and whoosh_internals.copies_all(writer.schema):
-                writer.commit(mergetype=whoosh_internals.purge_merge)
+            if optimize and self.internals and whoosh_purge.copies_all(writer.schema):
+                writer.commit(mergetype=whoosh_purge.purge_merge)
             elif optimize:
                 writer.commit(mergetype=_purge_merge)
             else:

@@ -1,4 +1,4 @@
-"""The purge merge notesbase writes itself (``whoosh_internals.purge_merge``:
+"""The purge merge notesbase writes itself (``whoosh_internals.purge.purge_merge``:
 each segment holding a deleted document rewritten without it, from arrays)
 leaves what Whoosh's own merge leaves (``writing._purge_merge``): the same
 documents, stored fields, postings, weights, positions, lengths and search
@@ -18,6 +18,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from notesbase.search import whoosh_internals
 from notesbase.search.schema import schema
 from notesbase.search.whoosh_internals import FastWriter
+from notesbase.search.whoosh_internals import purge as whoosh_purge
 from notesbase.search.writing import _purge_merge
 
 WORDS = ["data", "trust", "register", "public", "council", "ledger", "pilot", "model", "audit"]
@@ -124,7 +125,7 @@ def test_the_fast_purge_merge_leaves_what_whooshs_merge_leaves(tmp_path):
     the same documents, postings, lengths and results either way."""
     sizes = [400, 300, 5, 200]
     doomed = {3, 10, 11, 250, 399, 500, 700, 701, 702, 703, 704} | set(range(705, 900, 9))
-    ours = purged(tmp_path / "ours", whoosh_internals.purge_merge, sizes, doomed)
+    ours = purged(tmp_path / "ours", whoosh_purge.purge_merge, sizes, doomed)
     theirs = purged(tmp_path / "whoosh", _purge_merge, sizes, doomed)
     ours_contents, theirs_contents = contents(ours), contents(theirs)
     assert ours_contents["count"] == sum(sizes) - len(doomed)
@@ -188,7 +189,7 @@ def test_a_rewritten_segment_holds_whooshs_blocks(tmp_path):
     block of its postings (statistics, documents, weights, values) are the
     same, and the lengths and number columns the same bytes."""
     doomed = set(range(0, 700, 3))
-    ours = purged(tmp_path / "ours", whoosh_internals.purge_merge, [700], doomed)
+    ours = purged(tmp_path / "ours", whoosh_purge.purge_merge, [700], doomed)
     theirs = purged(tmp_path / "whoosh", _purge_merge, [700], doomed)
     ours_blocks = blocks(ours)
     assert ours_blocks == blocks(theirs)
@@ -215,7 +216,7 @@ def test_a_failed_purge_merge_leaves_the_index_as_it_was(tmp_path, monkeypatch):
         writer.commit(merge=False)
     before = [path.name for path in folder.iterdir()]
     written = []
-    real = whoosh_internals._write_terms
+    real = whoosh_purge._write_terms
 
     def failing(*args: Any) -> None:
         written.append(args)
@@ -223,12 +224,12 @@ def test_a_failed_purge_merge_leaves_the_index_as_it_was(tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
         real(*args)
 
-    monkeypatch.setattr(whoosh_internals, "_write_terms", failing)
+    monkeypatch.setattr(whoosh_purge, "_write_terms", failing)
     writer = FastWriter(ix)
     writer.delete_by_term("key", "item:3")
     writer.delete_by_term("key", "item:150")
     try:
-        writer.commit(mergetype=whoosh_internals.purge_merge)
+        writer.commit(mergetype=whoosh_purge.purge_merge)
     except OSError:
         whoosh_internals.abandon(writer)
     else:
