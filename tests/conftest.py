@@ -224,13 +224,18 @@ def build_app(folder: Any, suite_postgres: str | None, **config: Any) -> Flask:
     """An app with every table, empty: on SQLite in ``folder``, or on the
     suite's PostgreSQL database."""
     database_url = suite_postgres or f"sqlite:///{folder / 'notesbase.sqlite3'}"
-    if not suite_postgres:
-        _empty_sqlite(Path(folder) / "notesbase.sqlite3")
+    target = Path(folder) / "notesbase.sqlite3"
+    copied = not suite_postgres and not target.exists()
+    if copied:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _empty_sqlite(target)
     app = create_app(make_test_config(folder, database_url, **config))
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
-    if suite_postgres:
-        with app.app_context():
+    with app.app_context():
+        if suite_postgres:
             _empty_all_tables(db.engine)
+        elif not copied:  # a database already there: its missing tables made
+            Base.metadata.create_all(db.engine)
     return app
 
 
