@@ -21,7 +21,8 @@ def resource_dir(name: str) -> Path:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` overrides every other configuration source."""
-    from notesbase import config, db, errors, logs, routing, security, templating
+    from notesbase import after_reply, config, db, errors, logs, routing, security, templating
+    from notesbase.client import ClosingClient
     from notesbase.extensions import csrf, limiter, login_manager
 
     app = Flask(
@@ -30,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(resource_dir("templates")),
     )
+    app.test_client_class = ClosingClient
     config.load_config(app, test_config)
     logs.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -44,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = None  # login sessions live in the database
 
     routing.init_app(app)
+    after_reply.init_app(app)  # innermost: it sees the environ Flask's request reads
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

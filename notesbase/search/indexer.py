@@ -4,7 +4,8 @@
   (a lock with a timeout), re-reading the current rows (``changes``), so an
   older version is never indexed after a newer one. The index remembers
   where it got to (``backlog``), so several hosts share one outbox;
-  ``apply_soon`` runs it after a commit, merges follow in the background
+  ``apply_soon`` runs it after a commit (``apply_after_commit``: in a
+  request, once the reply has been sent), merges follow in the background
   (``background``).
 - ``rebuild`` writes a whole new index from the database (``rebuilding``)
   and swaps it in.
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from notesbase.after_reply import after_reply
 from notesbase.models import IndexOutbox, Item
 from notesbase.search import background, backlog, changes, naming, retries
 from notesbase.search.changes import Work
@@ -188,6 +190,20 @@ def apply_soon(app: Flask) -> None:
         log.info("search index busy; the outbox will be applied by the lock holder or later")
     except Exception:
         log.exception("could not apply the search outbox; it will be replayed")
+
+
+def apply_after_commit(app: Flask) -> None:
+    """After a commit that queued index work: in a request, once its reply
+    has been sent (``after_reply``), so the page a writer is sent to next
+    never waits for the index; anywhere else, now. Meanwhile nothing is
+    exposed: a search applies the waiting work itself first, or leaves out
+    what it touches (``search.service``)."""
+    after_reply("search.apply", lambda: _apply_in(app))
+
+
+def _apply_in(app: Flask) -> None:
+    with app.app_context():
+        apply_soon(app)
 
 
 def _scan_in_background(app: Flask) -> bool:

@@ -148,9 +148,9 @@ def _after_commit(session: Session) -> None:
         return
     if not has_app_context() or not current_app.config.get("SEARCH_APPLY_ON_COMMIT", True):
         return
-    from notesbase.search.indexer import apply_soon
+    from notesbase.search.indexer import apply_after_commit
 
-    apply_soon(current_app._get_current_object())  # type: ignore[attr-defined]
+    apply_after_commit(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def _after_rollback(session: Session) -> None:

@@ -340,9 +340,9 @@ def _after_commit(session: Session) -> None:
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if after.index and app.config.get("SEARCH_APPLY_ON_COMMIT", True):
-        from notesbase.search.indexer import apply_soon
+        from notesbase.search.indexer import apply_after_commit
 
-        apply_soon(app)
+        apply_after_commit(app)
     if after.notices:
         settings = mail_settings.settings_for(app)
         if settings.smtp_host:
