@@ -193,6 +193,13 @@ def _milliseconds(seconds: Any) -> int:
     return max(0, round(float(seconds) * 1000))
 
 
+def will_write() -> None:
+    """This app context's transactions take SQLite's write lock when they
+    begin, as a request that may write does: for a thread or command that
+    reads and then writes while others write too (see ``_tune_sqlite``)."""
+    setattr(g, _WRITE_INTENT, True)
+
+
 def _note_write_intent() -> None:
     """A request that may write takes SQLite's write lock when its first
     transaction begins (see ``_tune_sqlite``). Kept in ``g``: work done in an

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from notesbase.backup.folder import MANIFEST, NOTES_FOLDER, PG_FILE, SQLITE_FILE
-from notesbase.db import db
+from notesbase.db import db, will_write
 from notesbase.migrate import head_revision
 from notesbase.models import AuditEvent, Base, Item, Meeting, Series
 from notesbase.notes import items as item_service
@@ -129,6 +129,7 @@ class Editor(threading.Thread):
     def run(self) -> None:
         try:
             with self.app.app_context():
+                will_write()  # as the app's own writes: a read then a write waits its turn
                 while not self.stop.is_set():
                     item = db.session.get(Item, self.ids[self.edits % len(self.ids)])
                     assert item is not None
