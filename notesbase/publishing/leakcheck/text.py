@@ -79,21 +79,19 @@ def _ascii_fold() -> tuple[dict[int, str], bytes]:
     return dict(enumerate(pieces)), bytes(len(piece) for piece in pieces) + bytes(128)
 
 
-# Kept as plain tuples of a string and two numbers, which the garbage
-# collector stops tracking (it never does for a named tuple): 8,192 texts
-# hold some 150,000 words, and every full pass of the collector would walk
-# them all.
 @lru_cache(maxsize=8192)
-def _words(text: str) -> tuple[tuple[str, int, int], ...]:
+def _words(text: str) -> tuple[Word, ...]:
     folded, ends = _fold(text)
-    found: list[tuple[str, int, int]] = []
+    found: list[Word] = []
     for match in _WORD.finditer(folded):
         word = match.group()
         if "'" in word or "’" in word:
             word = _POSSESSIVE.sub("", word).replace("'", "").replace("’", "")
         if word:
             found.append(
-                (word, bisect_right(ends, match.start()), bisect_right(ends, match.end() - 1) + 1)
+                Word(
+                    word, bisect_right(ends, match.start()), bisect_right(ends, match.end() - 1) + 1
+                )
             )
     return tuple(found)
 
@@ -114,11 +112,11 @@ def words(text: str) -> list[Word]:
     """The words of ``text`` as the check compares them: "Smith’s" and
     "SMITH" are both "smith", "Ni\u200bghtingale" is "nightingale". The
     same texts are read by every channel of a meeting: kept (8,192)."""
-    return list(map(Word._make, _words(text)))
+    return list(_words(text))
 
 
 def word_texts(text: str) -> list[str]:
-    return [word for word, _, _ in _words(text)]
+    return [word.text for word in words(text)]
 
 
 def looks_like_html(text: str) -> bool:
