@@ -10,7 +10,7 @@ import click
 from flask import current_app
 
 from notesbase.command_group import CommandGroup
-from notesbase.db import db
+from notesbase.db import db, will_write
 from notesbase.privacy.retention import run
 
 # EX_TEMPFAIL: another run holds the lock; try again later.
@@ -45,6 +45,12 @@ def apply_command(dry_run: bool, slug: str | None, today: date | None) -> None:
     exits 0 when done or nothing is due, 1 when a meeting failed, 75 when
     another run is at work."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not dry_run:
+        # Each meeting is read, then written, while the site may be saving
+        # too: on SQLite a transaction takes the write lock when it begins,
+        # as the app's own writes do, so neither fails with "database is
+        # locked" (a read-then-write cannot wait for the lock otherwise).
+        will_write()
     _check_series(slug)
     options = run.Options(dry_run=dry_run, series_slug=slug, today=today)
 

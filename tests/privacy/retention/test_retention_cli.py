@@ -3,8 +3,11 @@ that keeps two runs apart, an unknown series, a bad date, ``show``."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from notesbase.privacy.retention import run
@@ -48,3 +51,44 @@ def test_show_lists_each_schedule(app: Flask, make_member: Any, make_series: Any
     assert "other: kept until changed" in result.output
     result = invoke(app, "apply", "--series", "other")
     assert result.exit_code == 0 and "Nothing is due." in result.output
+
+
+def test_a_save_while_a_meeting_is_read_waits_its_turn(
+    app: Flask, make_member: Any, make_series: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site saves something after the run has read a meeting and before
+    it writes it. On SQLite a transaction that read and then writes cannot
+    wait for the lock: the meeting failed with "database is locked". The
+    run takes the lock as each transaction begins, so the save waits its
+    turn and both succeed."""
+    w.build_world(app, make_member, make_series)
+    w.set_schedule(app, 1, "purge_notes")
+    other = sa.create_engine(app.config["DATABASE_URL"])
+    saved: list[BaseException | None] = []
+
+    def save() -> None:
+        try:
+            with other.begin() as connection:
+                connection.execute(sa.text("UPDATE series SET title = title || ' (renamed)'"))
+            saved.append(None)
+        except BaseException as error:  # reported by the test
+            saved.append(error)
+
+    real = run.carry_out
+    saver = threading.Thread(target=save)
+
+    def carry_out(*args: Any, **kwargs: Any) -> Any:
+        if not saver.is_alive() and not saved:  # the first meeting, read and not yet written
+            saver.start()
+            saver.join(timeout=0.5)  # done at once, or waiting for the run's lock
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "carry_out", carry_out)
+    try:
+        result = invoke(app, "apply")
+        saver.join(timeout=10)
+    finally:
+        other.dispose()
+    assert result.exit_code == 0, result.output
+    assert "failed" not in result.output
+    assert saved == [None]
