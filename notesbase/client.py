@@ -1,6 +1,6 @@
 """The app's test client: Flask's, closing each reply as a server does once
-it has sent it, so work left until then (``Response.call_on_close``, such
-as applying the search outbox) has run when a call returns."""
+it has sent it, so work left until then (``notesbase.after_reply``, such as
+applying the search outbox) has run when a call returns."""
 
 from __future__ import annotations
 
