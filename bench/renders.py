@@ -18,9 +18,10 @@ from bench.results import Renders
 # The module, not the function of the same name the package exports.
 disclose = importlib.import_module("notesbase.disclosure.disclose")
 
-# The functions counted: the one asked for each body (which looks in the
-# kept bodies first), and the one that renders a body it did not find.
-ASKED, RENDERED = "_body", "_shown_body"
+# The functions counted: the one asked for a view's bodies (which looks in
+# the kept bodies first, in the process and then in the app's store), and
+# the one that renders a body it did not find.
+ASKED, RENDERED = "_bodies", "_shown_body"
 
 
 @contextlib.contextmanager
@@ -36,7 +37,7 @@ def counting_renders() -> Iterator[Renders | None]:
     def counted(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if name == ASKED:
-                counts.asked += 1
+                counts.asked += len(set(args[0]))
             else:
                 counts.cold += 1
             return function(*args, **kwargs)

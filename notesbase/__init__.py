@@ -21,7 +21,17 @@ def resource_dir(name: str) -> Path:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` overrides every other configuration source."""
-    from notesbase import after_reply, config, db, errors, logs, routing, security, templating
+    from notesbase import (
+        after_reply,
+        config,
+        db,
+        errors,
+        logs,
+        renders,
+        routing,
+        security,
+        templating,
+    )
     from notesbase.client import ClosingClient
     from notesbase.extensions import csrf, limiter, login_manager
 
@@ -37,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    renders.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -90,6 +90,13 @@ class Defaults:
     # Calendar feeds: how long a meeting lasts when only its start is known.
     CALENDAR_DEFAULT_DURATION_MINUTES = 90
 
+    # Item bodies as each audience sees them, kept for every process of this
+    # host in instance/renders.sqlite unless a path is given (derived: safe to
+    # delete; emptied whenever the index applies a purge). At most this many.
+    RENDER_STORE = True
+    RENDER_STORE_PATH: str | None = None
+    RENDER_STORE_MAX_ROWS = 500_000
+
     # Search. The index lives in instance/search unless a path is given.
     SEARCH_INDEX_PATH: str | None = None
     # Apply the outbox right after each commit (the embedded default). With

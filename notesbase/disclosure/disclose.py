@@ -29,6 +29,8 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 
+from notesbase.disclosure import bodies
+from notesbase.disclosure.bodies import Shown
 from notesbase.disclosure.consent import released_levels
 from notesbase.disclosure.facts import (
     DisclosedItem,
@@ -68,9 +70,10 @@ def disclose(notes: Notes, audience: Audience, *, keep: bool = True) -> NotesVie
     # Items share a few headings: each is checked once.
     sections = {item.section for item in visible}
     headings = {section: _heading(section, audience, matcher) for section in sections}
+    shown = _bodies([item.body for item in visible], audience, matcher, keep)
     items = (
         _disclose_item(
-            item, headings[item.section], people, levels, audience, matcher, strict, keep
+            item, headings[item.section], shown[item.body], people, levels, audience, strict
         )
         for item in visible
     )
@@ -113,36 +116,54 @@ def _render(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str]:
 # Bodies as each audience saw them lately: (body, audience, matcher serial)
 # to (HTML, text), or None when every word was redacted. Bounded by entries,
 # not by matchers: entries of a matcher gone (the people or levels changed)
-# are never asked for again and leave as newer ones come in.
-_BODIES: OrderedDict[tuple[str, Audience, int], tuple[str, str] | None] = OrderedDict()
+# are never asked for again and leave as newer ones come in. Beyond these,
+# the app's store (``bodies``) keeps renders for every process of the site.
+_BODIES: OrderedDict[tuple[str, Audience, int], Shown] = OrderedDict()
 _BODIES_MAX = 2048
 _BODIES_LOCK = threading.Lock()
 
 
-def _body(
-    body: str, audience: Audience, matcher: Matcher, keep: bool = True
-) -> tuple[str, str] | None:
-    """An item's body as ``audience`` sees it (HTML, text), or None when
-    every word was redacted (rules 2, 4 and 5). It depends on nothing but its
-    arguments, and a matcher stands for one set of people and levels
-    (``_matchers``), so it is kept: a body shown again (the next search's
-    hits, a page reloaded) is not parsed, scrubbed and checked again."""
+def _bodies(texts: list[str], audience: Audience, matcher: Matcher, keep: bool) -> dict[str, Shown]:
+    """Each body of ``texts`` as ``audience`` sees it (HTML, text), or None
+    when every word was redacted (rules 2, 4 and 5). A body depends on
+    nothing but its arguments, and a matcher stands for one set of people
+    and levels (``_matchers``, ``Matcher.rules``), so renders are kept: in
+    this process, then in the app's store (``bodies``), found by a key
+    made from all they are made from. ``keep=False``: neither looked up
+    nor kept."""
+    wanted = dict.fromkeys(texts)
     if not keep:
-        return _shown_body(body, audience, matcher)
-    key = (body, audience, matcher.serial)
+        return {body: _shown_body(body, audience, matcher) for body in wanted}
+    found: dict[str, Shown] = {}
     with _BODIES_LOCK:
-        if key in _BODIES:
-            _BODIES.move_to_end(key)
-            return _BODIES[key]
-    shown = _shown_body(body, audience, matcher)
+        for body in wanted:
+            key = (body, audience, matcher.serial)
+            if key in _BODIES:
+                _BODIES.move_to_end(key)
+                found[body] = _BODIES[key]
+    missing = [body for body in wanted if body not in found]
+    if not missing:
+        return found
+    kept = bodies.store()
+    keys = {bodies.body_key(body, audience, matcher.rules): body for body in missing}
+    stored = kept.get_many(keys) if kept is not None else {}
+    made: dict[bytes, Shown] = {}
+    for key, body in keys.items():
+        if key in stored:
+            found[body] = stored[key]
+        else:
+            found[body] = made[key] = _shown_body(body, audience, matcher)
+    if made and kept is not None:
+        kept.put_many(made)
     with _BODIES_LOCK:
-        _BODIES[key] = shown
+        for body in missing:
+            _BODIES[(body, audience, matcher.serial)] = found[body]
         while len(_BODIES) > _BODIES_MAX:
             _BODIES.popitem(last=False)
-    return shown
+    return found
 
 
-def _shown_body(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str] | None:
+def _shown_body(body: str, audience: Audience, matcher: Matcher) -> Shown:
     body_html, body_text = _render(body, audience, matcher)
     if (
         not body_text
@@ -175,15 +196,13 @@ def _heading(section: str, audience: Audience, matcher: Matcher) -> str:
 def _disclose_item(
     item: ItemFacts,
     section: str,
+    rendered: Shown,
     people: dict[int, PersonFacts],
     levels: dict[int, Level],
     audience: Audience,
-    matcher: Matcher,
     strict: Matcher,
-    keep: bool = True,
 ) -> DisclosedItem | None:
     facilitator = audience is Audience.FACILITATOR
-    rendered = _body(item.body, audience, matcher, keep)
     if rendered is None:
         return None  # every word was redacted: leave no empty item behind
     body_html, body_text = rendered

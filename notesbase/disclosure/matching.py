@@ -11,6 +11,7 @@ named where all use ``Matcher``: there is no second rule."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections import Counter
@@ -85,6 +86,10 @@ class Matcher:
                 for key in keys_of(term):
                     self._prefix.setdefault(key, kind)
         self._capital = {key for term in capital for key in keys_of(term)}
+        # What it finds and puts in place, whole: equal for two matchers that
+        # behave alike, so a body rendered with one may be shown for the other
+        # (``disclosure.bodies``).
+        self.rules = _rules_digest(self._by_key, kept, self._prefix, self._capital)
         # A term is looked for only in text that holds the word of it fewest
         # other terms share, and all its other words, or its words run
         # together: few terms are tried on any one text, so a meeting with
@@ -299,3 +304,12 @@ def contains_any(text: str, terms: Iterable[str]) -> list[str]:
         return []
     found = Matcher({term: term for term in terms}).matches(text)
     return sorted({replacement for _start, _end, replacement in found})
+
+
+def _rules_digest(
+    by_key: Mapping[str, str], kept: set[str], prefix: Mapping[str, str], capital: set[str]
+) -> bytes:
+    """A digest of everything a matcher is made from after its terms are
+    put in loose form; ``repr`` of sorted strings is unambiguous."""
+    whole = repr((sorted(by_key.items()), sorted(kept), sorted(prefix.items()), sorted(capital)))
+    return hashlib.blake2b(whole.encode("utf-8", "surrogatepass"), digest_size=32).digest()

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from notesbase import renders
 from notesbase.after_reply import after_reply
 from notesbase.models import IndexOutbox, Item
 from notesbase.search import background, backlog, changes, naming, retries
@@ -94,6 +95,8 @@ def apply(
                 ]
                 if not rows:
                     break
+                if any(row.target == "purge" for row in rows):
+                    renders.wipe(app)  # they may hold what the purge removes
                 retry -= {row.id for row in rows}
                 wrote, failed = _attempt(engine, path, session, rows)
             full = wrote or full

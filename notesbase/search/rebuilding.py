@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from notesbase import renders
 from notesbase.db import db
 from notesbase.models import Item, Meeting
 from notesbase.search.documents import Builder, Document
@@ -52,6 +53,7 @@ class RebuildFailed(Exception):
 def write_all(app: Flask, engine: Engine, path: Path, progress: Progress | None = None) -> int:
     """Write every document of the database into ``engine``'s new index at
     ``path`` and commit; returns how many documents were written."""
+    renders.wipe(app)  # a new start: nothing from before the rebuild is kept
     meetings, items = _meetings_and_items(app)
     # Through Whoosh's public writer, segments are written one at a time.
     workers = _workers(app, items) if engine.writer.parallel_segments else 1

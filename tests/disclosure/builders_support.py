@@ -5,10 +5,13 @@ it, and squashed to letters so a name glued into an address shows)."""
 from __future__ import annotations
 
 import html
+import importlib
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
+
+import pytest
 
 from notesbase.disclosure import (
     Audience,
@@ -26,6 +29,7 @@ from notesbase.disclosure import (
 from notesbase.disclosure.canonical import canonical, loose
 from notesbase.disclosure.folding import decode_hosts
 from notesbase.disclosure.folding import squash as _squash
+from notesbase.disclosure.matching import Matcher
 
 SERIES = 1
 MEETING = 10
@@ -191,3 +195,19 @@ def mentions(view: NotesView, term: str) -> bool:
     folded, _squashed = leak_forms(view)
     pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, fold(term).split())) + r"(?!\w)"
     return re.search(pattern, folded) is not None
+
+
+def counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Audience]]:
+    """Each body ``disclose`` really renders from now on (body, audience),
+    with this process's kept renders emptied to start."""
+    module = importlib.import_module("notesbase.disclosure.disclose")
+    calls: list[tuple[str, Audience]] = []
+    real = module._render
+
+    def counting(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str]:
+        calls.append((body, audience))
+        return real(body, audience, matcher)
+
+    monkeypatch.setattr(module, "_render", counting)
+    monkeypatch.setattr(module, "_BODIES", type(module._BODIES)())
+    return calls

@@ -6,13 +6,20 @@ consents is ever served under another."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 
 import pytest
 
 from notesbase.disclosure import Audience, Confidentiality, Level, PersonFacts, disclose
 from notesbase.disclosure.matching import Matcher
-from tests.disclosure.builders_support import JANE, both, item, notes, only_html, view_of
+from tests.disclosure.builders_support import (
+    JANE,
+    both,
+    counting_renders,
+    item,
+    notes,
+    only_html,
+    view_of,
+)
 
 # The module, not the function of the same name the package exports.
 disclose_module = importlib.import_module("notesbase.disclosure.disclose")
@@ -21,18 +28,9 @@ BODY = "Jane Doe from Open Data Manchester said the pilot worked."
 
 
 @pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, Audience]]]:
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Audience]]:
     """Each body ``disclose`` really renders, with an empty cache to start."""
-    calls: list[tuple[str, Audience]] = []
-    real = disclose_module._render
-
-    def counting(body: str, audience: Audience, matcher: Matcher) -> tuple[str, str]:
-        calls.append((body, audience))
-        return real(body, audience, matcher)
-
-    monkeypatch.setattr(disclose_module, "_render", counting)
-    monkeypatch.setattr(disclose_module, "_BODIES", type(disclose_module._BODIES)())
-    yield calls
+    return counting_renders(monkeypatch)
 
 
 def test_a_body_shown_again_is_not_rendered_again(renders) -> None:

@@ -13,6 +13,7 @@ from notesbase.db import db
 from notesbase.models import Item, Member, Person
 from notesbase.privacy.erasure.plan import Choice
 from notesbase.privacy.erasure.service import erase
+from tests.disclosure.builders_support import counting_renders
 from tests.privacy.erasure.erasure_support import (
     TERMS,
     build_world,
@@ -39,8 +40,12 @@ def _erase(app, world, default=Choice.ANONYMISE, overrides=None):
         return erase(person, default, overrides or None, actor=admin)
 
 
-def test_no_byte_of_the_person_is_left_on_sqlite(app, make_member, make_series, tmp_path):
-    """Database, WAL, index and outbox hold the person before; nothing after."""
+def test_no_byte_of_the_person_is_left_on_sqlite(
+    app, make_member, make_series, tmp_path, monkeypatch
+):
+    """Database, WAL, index, outbox and kept renders hold the person before;
+    nothing after."""
+    counting_renders(monkeypatch)  # none of this process's renders from before
     world = build_world(app, make_member, make_series)
     circulate(app)
     index = settle_index(app)
@@ -52,6 +57,8 @@ def test_no_byte_of_the_person_is_left_on_sqlite(app, make_member, make_series, 
     assert leftovers(files_under(index), index_needles), "the index should carry her first"
     database_files = [database, *database.parent.glob(database.name + "-*")]
     assert leftovers(database_files, needles)
+    rendered = Path(app.instance_path) / "renders.sqlite"
+    assert leftovers([rendered], needles), "the kept renders should carry her first"
 
     result = _erase(app, world, Choice.ANONYMISE, {world.items["zoe_removed"]: Choice.REMOVE})
     settle_index(app)

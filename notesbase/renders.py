@@ -1,0 +1,231 @@
+"""Item bodies as each audience sees them, kept in a file beside the
+database for every process of this host (``disclosure.bodies`` says what a
+render is and why a key made from all it is made from is enough).
+
+Rendering a body (Markdown, redactions, the names its reader may not read,
+cleaning) is most of what a page of notes costs: about a third of a
+millisecond each, so 170 ms for a meeting of 500 items. A process keeps its
+last 2,048 renders (``disclose``); this keeps them across processes and
+restarts, so a meeting read by one member, or indexed after a save, is not
+rendered again for the next.
+
+The file (``RENDER_STORE_PATH``, by default ``instance/renders.sqlite``) is
+derived: deleting it loses nothing, and it is never backed up. Keeping it
+safe:
+
+- A render is found only by its key, so a wrong or old one is never shown:
+  anything it was made from changing makes another key.
+- Renders hold what their audience was shown, names released to it
+  included. So the file is emptied whenever text or a person must leave no
+  trace: when the search index applies a purge (``search.indexer``: an item
+  purged or deleted, an erasure, a retention run), on every host, as the
+  index itself is rewritten. SQLite's ``secure_delete`` overwrites what is
+  deleted, and the rollback journal holding the old pages is deleted at
+  the commit.
+- A render made from notes read before such a purge must not come back
+  after it. The file holds a random token, drawn again at each emptying; an
+  app context reads it as it starts (before it reads any notes), and a
+  render is kept only while the token is still the one it read.
+- Anything wrong with the file (locked, damaged, a full disk) makes a page
+  render afresh and keep nothing, never fail. An emptying that cannot run
+  deletes the file instead."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from flask import Flask, appcontext_pushed, current_app, g, has_app_context
+
+from notesbase.disclosure import bodies
+from notesbase.disclosure.bodies import Shown
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS bodies"
+    " (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, html TEXT, text TEXT)",
+    "CREATE TABLE IF NOT EXISTS token (value TEXT NOT NULL)",
+)
+_CHUNK = 500  # keys asked for in one statement
+_WAIT = 0.05  # seconds a page waits for the file before doing without it
+_WIPE_WAIT = 10.0
+
+
+def _row(key: bytes, shown: Shown) -> tuple[bytes, str | None, str | None]:
+    # Kept as plain text, so a scan of the file for a name finds it.
+    return (key, None, None) if shown is None else (key, shown[0], shown[1])
+
+
+class RenderStore:
+    """The file of kept renders at ``path``: at most ``max_rows`` of them,
+    the oldest let go first."""
+
+    def __init__(self, path: Path, max_rows: int) -> None:
+        self.path = path
+        self.max_rows = max_rows
+        self._local = threading.local()
+
+    def _connection(self, wait: float = _WAIT) -> sqlite3.Connection:
+        """This thread's connection (a new one after a fork)."""
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] == os.getpid():
+            connection: sqlite3.Connection = held[1]
+            connection.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            return connection
+        connection = sqlite3.connect(self.path, timeout=wait, isolation_level=None)
+        connection.execute("PRAGMA secure_delete = ON")
+        connection.execute("PRAGMA synchronous = OFF")  # derived: a torn file is deleted
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        connection.execute(
+            "INSERT INTO token (value) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM token)",
+            (secrets.token_hex(16),),
+        )
+        self._local.held = (os.getpid(), connection)
+        return connection
+
+    def _drop_connection(self) -> None:
+        held = getattr(self._local, "held", None)
+        self._local.held = None
+        if held is not None and held[0] == os.getpid():
+            held[1].close()
+
+    def token(self) -> str | None:
+        """The file's token now (None: the file cannot be read)."""
+        try:
+            row = self._connection().execute("SELECT value FROM token").fetchone()
+        except sqlite3.Error as error:
+            self._failed("read", error)
+            return None
+        return str(row[0]) if row else None
+
+    def get_many(self, keys: Iterable[bytes]) -> dict[bytes, Shown]:
+        wanted = list(keys)
+        found: dict[bytes, Shown] = {}
+        try:
+            connection = self._connection()
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"SELECT key, html, text FROM bodies WHERE key IN ({marks})",  # noqa: S608
+                    chunk,
+                )
+                found.update(
+                    (bytes(key), None if html is None else (html, text)) for key, html, text in rows
+                )
+        except sqlite3.Error as error:
+            self._failed("read", error)
+            return {}
+        return found
+
+    def put_many(self, renders: Mapping[bytes, Shown], token: str | None) -> None:
+        """Keep ``renders``, made from what was read while the file's token
+        was ``token``: nothing when it has been emptied since."""
+        if token is None or not renders:
+            return
+        rows = [_row(key, shown) for key, shown in renders.items()]
+        try:
+            connection = self._connection()
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                now = connection.execute("SELECT value FROM token").fetchone()
+                if now is None or now[0] != token:
+                    connection.execute("ROLLBACK")
+                    return
+                connection.executemany(
+                    "INSERT OR IGNORE INTO bodies (key, html, text) VALUES (?, ?, ?)", rows
+                )
+                self._prune(connection)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            self._failed("write", error)
+
+    def _prune(self, connection: sqlite3.Connection) -> None:
+        low, high = connection.execute("SELECT min(id), max(id) FROM bodies").fetchone()
+        if low is not None and high - low + 1 > self.max_rows:
+            keep = self.max_rows * 9 // 10
+            connection.execute("DELETE FROM bodies WHERE id <= ?", (high - keep,))
+
+    def wipe(self) -> None:
+        """Empty the file and draw a new token; failing that, delete it."""
+        try:
+            connection = self._connection(_WIPE_WAIT)
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("DELETE FROM bodies")
+            connection.execute("UPDATE token SET value = ?", (secrets.token_hex(16),))
+            connection.execute("COMMIT")
+            return
+        except sqlite3.Error as error:
+            log.warning("renders: the kept renders could not be emptied (%s): deleting them", error)
+        self._drop_connection()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _failed(self, what: str, error: BaseException) -> None:
+        log.info("renders: could not %s kept renders (%s)", what, error)
+        self._drop_connection()
+
+
+class _Bound:
+    """The app's store as one app context uses it: renders are kept under
+    the token it read as it started."""
+
+    def __init__(self, store: RenderStore, token: str | None) -> None:
+        self.store = store
+        self.token = token
+
+    def get_many(self, keys: Iterable[bytes]) -> Mapping[bytes, Shown]:
+        return self.store.get_many(keys)
+
+    def put_many(self, renders: Mapping[bytes, Shown]) -> None:
+        self.store.put_many(renders, self.token)
+
+
+_EXTENSION = "notesbase.renders"
+
+
+def store_of(app: Flask) -> RenderStore | None:
+    store: RenderStore | None = app.extensions.get(_EXTENSION)
+    return store
+
+
+def wipe(app: Flask) -> None:
+    """Empty the app's kept renders (see the module), if it keeps any."""
+    store = store_of(app)
+    if store is not None:
+        store.wipe()
+
+
+def _current() -> bodies.Store | None:
+    if not has_app_context():
+        return None
+    store = store_of(current_app)
+    if store is None:
+        return None
+    return _Bound(store, g.get("render_token"))
+
+
+def _read_token(app: Flask, **_extra: object) -> None:
+    store = store_of(app)
+    if store is not None:
+        g.render_token = store.token()
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("RENDER_STORE", True):
+        return
+    path = app.config.get("RENDER_STORE_PATH") or Path(app.instance_path) / "renders.sqlite"
+    app.extensions[_EXTENSION] = RenderStore(Path(path), int(app.config["RENDER_STORE_MAX_ROWS"]))
+    appcontext_pushed.connect(_read_token, app)
+    bodies.use(_current)

@@ -1,0 +1,176 @@
+"""Renders kept beyond a process (``disclosure.bodies``, ``notesbase.renders``):
+found by a key made from all a render is made from, so nothing seen under one
+set of consents, audience or text is ever served under another; never kept
+across an emptying; and a damaged or locked file is done without."""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from notesbase import renders as renders_module
+from notesbase.disclosure import Audience, Level, bodies
+from notesbase.disclosure.matching import Matcher
+from notesbase.renders import RenderStore
+from tests.disclosure.builders_support import both, counting_renders, only_html, view_of
+
+disclose_module = importlib.import_module("notesbase.disclosure.disclose")
+
+BODY = "Jane Doe from Open Data Manchester said the pilot worked."
+
+
+@dataclass
+class Kept:
+    store: RenderStore
+    rendered: list[tuple[str, Audience]]
+
+    def another_process(self) -> None:
+        """What a process of its own would have: none of this one's renders."""
+        disclose_module._BODIES.clear()
+
+    def rows(self) -> int:
+        with sqlite3.connect(self.store.path) as connection:
+            return int(connection.execute("SELECT count(*) FROM bodies").fetchone()[0])
+
+
+@pytest.fixture
+def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kept]:
+    store = RenderStore(tmp_path / "renders.sqlite", max_rows=1_000)
+    bound = renders_module._Bound(store, store.token())
+    monkeypatch.setattr(bodies, "_current", lambda: bound)
+    rendered = counting_renders(monkeypatch)
+    yield Kept(store, rendered)
+
+
+def test_a_render_kept_is_found_by_another_process(kept: Kept) -> None:
+    first = view_of(BODY, Audience.MEMBER, grants=both(Level.NAMED))
+    kept.another_process()
+    second = view_of(BODY, Audience.MEMBER, grants=both(Level.NAMED))
+    assert first == second
+    assert "Jane Doe" in only_html(second)
+    assert kept.rendered == [(BODY, Audience.MEMBER)]
+    assert kept.rows() == 1
+
+
+def test_a_withdrawal_is_never_served_from_a_kept_render(kept: Kept) -> None:
+    assert "Jane Doe" in only_html(view_of(BODY, Audience.MEMBER, grants=both(Level.NAMED)))
+    kept.another_process()
+    withdrawn = only_html(view_of(BODY, Audience.MEMBER, grants=[]))
+    assert "Jane" not in withdrawn
+    assert "Manchester" not in withdrawn
+    assert len(kept.rendered) == 2
+
+
+def test_a_render_for_members_is_never_served_to_the_public(kept: Kept) -> None:
+    body = "The pilot ran in [Northtown]{.members} last spring."
+    assert "Northtown" in only_html(view_of(body, Audience.MEMBER))
+    kept.another_process()
+    assert "Northtown" not in only_html(view_of(body, Audience.PUBLIC))
+
+
+def test_a_look_alike_body_is_another_key(kept: Kept) -> None:
+    """A Cyrillic 'а' makes another body: rendered for itself, scrubbed."""
+    view_of(BODY, Audience.PUBLIC)
+    kept.another_process()
+    spoofed = BODY.replace("Jane", "J\u0430ne")
+    assert "J\u0430ne" not in only_html(view_of(spoofed, Audience.PUBLIC))
+    assert [body for body, _ in kept.rendered] == [BODY, spoofed]
+
+
+def test_the_key_holds_everything_a_render_is_made_from() -> None:
+    rules = Matcher({"jane doe": "a participant"}).rules
+    key = bodies.body_key(BODY, Audience.MEMBER, rules)
+    assert key == bodies.body_key(BODY, Audience.MEMBER, rules)
+    assert key != bodies.body_key(BODY, Audience.PUBLIC, rules)
+    assert key != bodies.body_key(BODY + " ", Audience.MEMBER, rules)
+    assert key != bodies.body_key(BODY, Audience.MEMBER, Matcher({"jane doe": "someone"}).rules)
+    assert key != bodies.body_key(BODY, Audience.MEMBER, Matcher({"jane": "a participant"}).rules)
+    assert Matcher({"Jane Doe": "x"}).rules == Matcher({"jane doe": "x"}).rules
+    honorific = Matcher({"jane doe": "x"}, honorific=["jane doe"]).rules
+    assert honorific != Matcher({"jane doe": "x"}).rules
+
+
+def test_the_code_is_part_of_the_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A release that renders differently never serves what the one before made."""
+    before = bodies.code_digest()
+    changed = tmp_path / "disclosure"
+    changed.mkdir()
+    for path in bodies._PACKAGE.glob("*.py"):
+        (changed / path.name).write_bytes(path.read_bytes())
+    (changed / "render.py").write_text((changed / "render.py").read_text() + "\n# changed\n")
+    (tmp_path / "markdown.py").write_bytes((bodies._PACKAGE.parent / "markdown.py").read_bytes())
+    (tmp_path / "text.py").write_bytes((bodies._PACKAGE.parent / "text.py").read_bytes())
+    monkeypatch.setattr(bodies, "_PACKAGE", changed)
+    bodies.code_digest.cache_clear()
+    try:
+        assert bodies.code_digest() != before
+    finally:
+        bodies.code_digest.cache_clear()
+
+
+def test_a_render_made_before_an_emptying_is_not_kept(kept: Kept) -> None:
+    stale = renders_module._Bound(kept.store, kept.store.token())
+    kept.store.wipe()
+    stale.put_many({b"k" * 32: ("<p>Jane Doe</p>", "Jane Doe")})
+    assert kept.rows() == 0
+    fresh = renders_module._Bound(kept.store, kept.store.token())
+    fresh.put_many({b"k" * 32: ("<p>a participant</p>", "a participant")})
+    assert kept.rows() == 1
+
+
+def test_an_emptied_file_holds_no_byte_of_what_it_kept(kept: Kept) -> None:
+    view_of(BODY, Audience.MEMBER, grants=both(Level.NAMED))
+    assert b"Manchester" in kept.store.path.read_bytes()
+    kept.store.wipe()
+    files = [p for p in kept.store.path.parent.iterdir() if p.name.startswith("renders")]
+    assert files and all(b"Manchester" not in p.read_bytes() for p in files)
+
+
+def test_an_emptying_that_cannot_run_deletes_the_file(
+    kept: Kept, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view_of(BODY, Audience.MEMBER, grants=both(Level.NAMED))
+    monkeypatch.setattr(renders_module, "_WIPE_WAIT", 0.01)
+    holder = sqlite3.connect(kept.store.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        kept.store.wipe()
+    finally:
+        holder.close()
+    assert not kept.store.path.exists()
+
+
+def test_a_damaged_file_is_done_without(kept: Kept) -> None:
+    kept.store._drop_connection()
+    kept.store.path.write_bytes(b"not a database " * 100)
+    first = only_html(view_of(BODY, Audience.PUBLIC))
+    kept.another_process()
+    second = only_html(view_of(BODY, Audience.PUBLIC))
+    assert first == second
+    assert "Jane" not in second
+    assert len(kept.rendered) == 2
+
+
+def test_the_oldest_renders_go_first(tmp_path: Path) -> None:
+    store = RenderStore(tmp_path / "renders.sqlite", max_rows=10)
+    token = store.token()
+    for n in range(25):
+        store.put_many({bytes([n]) * 32: (f"<p>{n}</p>", str(n))}, token)
+    found = store.get_many(bytes([n]) * 32 for n in range(25))
+    assert len(found) <= 10
+    assert found[bytes([24]) * 32] == ("<p>24</p>", "24")
+    assert bytes([0]) * 32 not in found
+
+
+def test_every_word_redacted_is_kept_as_such(kept: Kept) -> None:
+    body = "[The whole point]{.confidential}"
+    assert view_of(body, Audience.MEMBER).items == ()
+    kept.another_process()
+    count = len(kept.rendered)
+    assert view_of(body, Audience.MEMBER).items == ()
+    assert len(kept.rendered) == count
