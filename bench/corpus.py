@@ -87,13 +87,16 @@ class Spec:
 @dataclass(frozen=True)
 class Query:
     """One benchmark query: the text typed, a topic filter if any, the page
-    of results asked for, and a range of meeting numbers if any."""
+    of results asked for, a range of meeting numbers if any, a range of
+    dates as the form takes them ("2012-03") if any, and newest first or not."""
 
     name: str
     text: str
     topic: str | None = None
     page: int = 1
     meetings: tuple[int, int] | None = None
+    dates: tuple[str, str] | None = None
+    by_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,11 @@ def _grant(person_id: int, audience: ConsentAudience, level: Level, at: datetime
     }
 
 
+def meeting_day(number: int, series_id: int) -> date:
+    """The day of a series' meeting: every fortnight from January 2012."""
+    return date(2012, 1, 11) + timedelta(days=14 * (number - 1) + series_id)
+
+
 def meetings(spec: Spec) -> list[MeetingRow]:
     """Meetings in turn across the series, every fortnight, each about one
     to three topics (some topics far more common than others)."""
@@ -201,7 +209,7 @@ def meetings(spec: Spec) -> list[MeetingRow]:
         topic_ids: set[int] = set()
         while len(topic_ids) < count:
             topic_ids.add(rng.choices(range(1, len(TOPICS) + 1), weights)[0])
-        day = date(2012, 1, 11) + timedelta(days=14 * (number - 1) + series_id)
+        day = meeting_day(number, series_id)
         rows.append(MeetingRow(index + 1, series_id, number, day, tuple(sorted(topic_ids))))
     return rows
 

@@ -12,13 +12,12 @@ worker gets one, and the CPU each used shows that it did."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
-from bench import procfs, server
+from bench import procfs, server, throughput
 from bench.corpus import Query
 from bench.figures import Sample
 
@@ -132,30 +131,5 @@ def _first_searches(
 
 
 def _all_at_once(port: int, cookies: dict[str, str], texts: list[Query]) -> list[float]:
-    """Each query from its own thread, released together; ms each."""
-    gate = threading.Barrier(len(texts))
-    elapsed = [0.0] * len(texts)
-    failures: list[str] = []
-
-    def ask(position: int, query: Query) -> None:
-        client = server.Client(port, cookies)
-        path = server.query_path(query)
-        gate.wait()
-        began = time.perf_counter()
-        try:
-            status, _ = client.get(path)
-        except OSError as error:
-            failures.append(f"{path}: {error}")
-            return
-        elapsed[position] = (time.perf_counter() - began) * 1000
-        if status != 200:
-            failures.append(f"{path} answered {status}")
-
-    threads = [threading.Thread(target=ask, args=pair) for pair in enumerate(texts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise RuntimeError("a first search failed: " + "; ".join(failures))
-    return elapsed
+    """Each query from its own client, released together; ms each."""
+    return throughput.at_once(port, cookies, [[query] for query in texts]).latencies.values

@@ -1,4 +1,5 @@
-"""The two references every figure is compared with, on the same data.
+"""The references every figure is compared with, on the same data (the
+third, Whoosh on an index of its stock writer, is ``bench.stock_whoosh``).
 
 - SQLite FTS5 (porter tokenizer, bm25 ranking, ``snippet()``), built from the
   very texts the index holds for members, answering each query with the top
@@ -28,12 +29,15 @@ SNIPPET = "snippet(docs, 1, '<mark>', '</mark>', ' … ', 24)"
 @dataclass
 class Texts:
     """What the index holds for members, by document id (for highlights),
-    and the member item documents (for FTS5), gathered during a rebuild."""
+    the member item documents (for FTS5), and every document (for the
+    stock Whoosh index), gathered during a rebuild."""
 
     by_doc_id: dict[str, str] = field(default_factory=dict)
     member_items: list[Document] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
 
     def take(self, documents: list[Document]) -> None:
+        self.documents.extend(documents)
         for document in documents:
             self.by_doc_id[document.doc_id] = document.text
             if document.doctype == "item" and "member" in document.audiences:

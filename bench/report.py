@@ -1,5 +1,5 @@
 """The search benchmark's report: tables to read, figures to compare
-(``bench.figures``), and a summary against the targets of the search issue."""
+(``bench.figures``), and a summary against the targets (``bench.targets``)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ import sqlite3
 import statistics
 from typing import Any
 
-from bench import corpus, options
+from bench import corpus, options, queries, targets, throughput
 from bench.figures import Figures, Sample
 from bench.live import ColdRun
 from bench.procfs import Memory
 from bench.results import (
     FTS,
-    HTTP,
     NEW_SEARCHER,
     ROWS,
     Results,
@@ -65,11 +64,14 @@ def text(results: Results, args: argparse.Namespace, load: tuple[float, float]) 
         *_repeated(results),
         "",
         *_mix(results),
+        *throughput.lines(results.throughput),
         *_memory(results),
         *_cold(results, args),
         _updates_table(results),
         "",
-        *summary(results),
+        *targets.summary(results),
+        "",
+        *targets.people_use(results),
     ]
     return "\n".join(lines)
 
@@ -89,6 +91,10 @@ def _indexing(results: Results) -> list[str]:
         f"{'SQLite FTS5 build from the same member texts':58} {results.fts_build:8.1f} "
         f"{'':8} {results.fts_documents:8,}"
     )
+    lines.append(
+        f"{'Whoosh stock writer, every document (one process)':58} "
+        f"{results.stock_build:8.1f} {'':8} {results.stock_documents:8,}"
+    )
     lines.append(f"index size on disk: {results.index_bytes / 1e6:.1f} MB")
     return lines
 
@@ -106,11 +112,13 @@ def _varied(results: Results) -> list[str]:
         return ["search latency over HTTP, varied queries: not measured", ""]
     hits = _hits_by_kind(results)
     paged = sum(q.page > 1 for q in results.asked)
-    filtered = sum(bool(q.topic or q.meetings) for q in results.asked)
+    filtered = sum(bool(q.topic or q.meetings or q.dates) for q in results.asked)
+    deep = [q.page for q in results.asked if q.name == "deep page"]
     lines = [
         "search latency over HTTP, ms, varied queries: each asked once, all kinds interleaved,",
-        f"as a member of every series ({paged} of them for page 2 or 3, {filtered} with a topic",
-        "or a range of meetings); hits: what the engine found, median of the kind's queries",
+        f"as a member of every series ({paged} of them for a page past the first, {filtered}",
+        "with a topic or a range of meetings or dates); hits: what the engine found, median",
+        "of the kind's queries",
         f"{'kind':16} {'n':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} "
         f"{'hits':>8} {'no hits':>8}",
     ]
@@ -125,14 +133,19 @@ def _varied(results: Results) -> list[str]:
         f"answers showing a highlighted hit: {answers.highlighted} of {answers.total.count} "
         f"(the engine found hits for {answers.expected})"
     )
+    if deep:
+        lines.append(
+            f"deep pages: {sum(p >= queries.DEEP_PAGES[0] for p in deep)} of {len(deep)} still "
+            f"page {queries.DEEP_PAGES[0]} or later once fitted to their hits"
+        )
     if answers.total.count < FEW * len(answers.by_kind):
         lines.append(f"  (fewer than {FEW} queries of each kind: the p95 and p99 say little)")
     return [*lines, ""]
 
 
 def _in_order(by_kind: dict[str, Sample]) -> dict[str, Sample]:
-    """By kind, in the order of ``corpus.queries()``."""
-    return {q.name: by_kind[q.name] for q in corpus.queries() if q.name in by_kind}
+    """By kind, in the order of ``queries.KINDS``."""
+    return {name: by_kind[name] for name in queries.KINDS if name in by_kind}
 
 
 def _row(sample: Sample) -> str:
@@ -155,8 +168,8 @@ def _repeated(results: Results) -> list[str]:
         hits = results.hits.get(query.name, {})
         shown = query.text + (f"  topic={query.topic}" if query.topic else "")
         lines.append(
-            f"{query.name}: {shown}  (hits: Whoosh {hits.get('whoosh', 0):,}, "
-            f"FTS5 {hits.get('fts5', 0):,})"
+            f"{query.name}: {shown}  (hits: notesbase {hits.get('whoosh', 0):,}, "
+            f"stock Whoosh {hits.get('stock', 0):,}, FTS5 {hits.get('fts5', 0):,})"
         )
         fts, new = rows.get(FTS), rows.get(NEW_SEARCHER)
         for label in ROWS:
@@ -262,63 +275,6 @@ def _updates_table(results: Results) -> str:
     return "\n".join(lines)
 
 
-def summary(results: Results) -> list[str]:
-    """The figures beside the issue's targets (10,000-item targets up to
-    30,000 items, else the 100,000-item ones). Latency is judged on the
-    varied queries when they were asked, else on the repeated ones."""
-    large = _loaded(results).items > 30_000
-    lines = ["targets (search issue), at " + ("100,000" if large else "10,000") + " items:"]
-
-    def check(ok: bool, text: str) -> None:
-        lines.append(f"  [{'met ' if ok else 'MISS'}] {text}")
-
-    http = _http_by_kind(results)
-    which = "varied queries" if results.varied is not None else "one query asked again"
-    if http:
-        worst95 = max(s.p95 for s in http.values())
-        worst50 = max(s.p50 for s in http.values())
-        if large:
-            check(worst50 <= 40, f"HTTP p50 ≤ 40 ms, every kind ({which}): worst {worst50:.1f}")
-            check(worst95 <= 120, f"HTTP p95 ≤ 120 ms, every kind ({which}): worst {worst95:.1f}")
-            speedups = {
-                name: results.search[name][NEW_SEARCHER].p50 / sample.p50
-                for name, sample in http.items()
-                if NEW_SEARCHER in results.search.get(name, {})
-            }
-            if speedups:
-                worst = min(speedups.values())
-                check(
-                    worst >= 4,
-                    f"HTTP p50 ≥ 4× faster than a new searcher per query: {worst:.1f}×",
-                )
-        else:
-            check(worst95 <= 25, f"HTTP p95 ≤ 25 ms, every kind ({which}): worst {worst95:.1f}")
-    else:
-        lines.append("  [----] HTTP not measured")
-    limit = 120 if large else 10
-    for rebuild in results.rebuilds:
-        check(
-            rebuild.wall <= limit,
-            f"full rebuild ≤ {limit} s ({rebuild.processes} process(es)): {rebuild.wall:.1f} s",
-        )
-    updates = results.updates
-    if "save_hooks" in updates and "save_bare" in updates:
-        extra = updates["save_hooks"].p50 - updates["save_bare"].p50
-        check(extra <= 5, f"a save costs ≤ 5 ms more with the outbox (worker mode): {extra:.1f}")
-    limit = 250 if large else 50
-    for key, label in (("c2s", "in process"), ("c2s_http", "over HTTP")):
-        if key in updates:
-            p95 = updates[key].p95
-            check(p95 <= limit, f"commit-to-searchable p95 ≤ {limit} ms ({label}): {p95:.1f}")
-    return lines
-
-
-def _http_by_kind(results: Results) -> dict[str, Sample]:
-    if results.varied is not None:
-        return dict(results.varied.by_kind)
-    return {name: rows[HTTP] for name, rows in results.search.items() if HTTP in rows}
-
-
 # -- the figures -----------------------------------------------------------------
 
 
@@ -331,6 +287,7 @@ def figures(results: Results, args: argparse.Namespace) -> Figures:
         found.add(f"{name} / wall s", rebuild.wall, "s")
         found.add(f"{name} / cpu s", rebuild.cpu, "s")
     found.add("FTS5 build / s", results.fts_build, "s")
+    found.add("Whoosh stock build / s", results.stock_build, "s")
     found.add("index size / MB", results.index_bytes / 1e6, "MB")
     if results.varied is not None and results.varied.total is not None:
         for name, sample in _in_order(results.varied.by_kind).items():
@@ -343,6 +300,7 @@ def figures(results: Results, args: argparse.Namespace) -> Figures:
             found.add_sample(f"repeated / {name} / {label}", sample)
     if results.mix is not None:
         found.add_sample("in process, mix / service.search", results.mix)
+    throughput.add_figures(found, results.throughput)
     if results.renders is not None and results.renders.asked:
         share = 100 * results.renders.cold / results.renders.asked
         found.add("in process, mix / bodies rendered cold", share, "%")

@@ -10,17 +10,21 @@ from bench.corpus import Query
 from bench.figures import Sample
 from bench.live import Answers, ColdRun
 from bench.procfs import Memory
+from bench.throughput import Throughput
 
 HTTP = "HTTP GET /search, warm server"
 SERVICE = "service.search (re-check, snippets)"
 ENGINE_HL = "Engine.search + highlights"
 ENGINE = "Engine.search alone"
 NEW_SEARCHER = "ref: Whoosh, new searcher per query"
+STOCK_TOP = "ref: Whoosh stock index, top 10 + estimate"
+STOCK_EXACT = "ref: Whoosh stock index, exact counts"
 FTS = "ref: SQLite FTS5 (bm25, snippet)"
-ROWS = [HTTP, SERVICE, ENGINE_HL, ENGINE, NEW_SEARCHER, FTS]
+ROWS = [HTTP, SERVICE, ENGINE_HL, ENGINE, NEW_SEARCHER, STOCK_TOP, STOCK_EXACT, FTS]
 
 AFTER_START = "after start-up"
 AFTER_VARIED = "after the varied queries"
+AFTER_THROUGHPUT = "after the throughput runs"
 
 
 @dataclass
@@ -47,6 +51,8 @@ class Results:
     rebuilds: list[Rebuild] = field(default_factory=list)
     fts_build: float = 0.0
     fts_documents: int = 0
+    stock_build: float = 0.0
+    stock_documents: int = 0
     index_bytes: int = 0
     server_label: str = ""
     # query name -> row label -> sample; and hit counts (one query of each
@@ -59,6 +65,7 @@ class Results:
     asked: list[Query] = field(default_factory=list)
     totals: dict[Query, int] = field(default_factory=dict)
     mix: Sample | None = None
+    throughput: list[Throughput] = field(default_factory=list)
     renders: Renders | None = None
     # moment -> worker pid -> memory; fresh servers' first answers
     memory: dict[str, dict[int, Memory]] = field(default_factory=dict)

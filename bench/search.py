@@ -1,7 +1,8 @@
-"""Benchmark search on a synthetic corpus, beside two references.
+"""Benchmark search on a synthetic corpus, beside its references.
 
     .venv/bin/python -m bench.search [--items 10000] [--per-meeting 40] [--procs 2,1]
                                      [--varied 300] [--mix 50] [--cold-runs 3]
+                                     [--per-client 150] [--clients 1,2,4]
                                      [--repeat 30] [--changes 20] [--workers 2]
                                      [--no-http] [--json PATH] [--keep DIR]
                                      [--profile rebuild|search|http|update]
@@ -11,19 +12,23 @@ folder (SQLite, or an empty database named by NOTESBASE_BENCH_DATABASE_URL):
 
 1. loading the corpus, and full rebuilds of the index with one writer and
    with several (``SEARCH_REBUILD_PROCESSES``), beside building SQLite FTS5
-   from the same disclosed member texts;
+   from the same disclosed member texts and a Whoosh index with Whoosh's
+   stock writer from every document (``bench.stock_whoosh``);
 2. search latency as a logged-in member of every series. The headline
-   figures come from varied queries (``bench.queries``): for each of six
+   figures come from varied queries (``bench.queries``): for each of eleven
    kinds of query, ``--varied`` different queries, each asked once, in one
    interleaved order, over HTTP of a warm server (gunicorn if installed,
    else ``notesbase run``), with p50, p95, p99 and max by kind and over all.
    Beside them, for continuity, one query of each kind asked ``--repeat``
    times over HTTP, through ``service.search``, through ``Engine.search``
    with and without highlights, and the references: Whoosh with a new
-   searcher per query, and FTS5. And a mix of other new queries in process,
+   searcher per query, the stock Whoosh index (top ten with its estimate,
+   and exact counts), and FTS5. And a mix of other new queries in process,
    counting the hits whose bodies ``disclose`` rendered cold;
-3. the memory of each server worker after start-up and after the varied
-   queries, and cold starts: fresh servers' first answers (``bench.live``);
+3. throughput with 1, 2 and 4 clients at once, each asking new queries
+   (``bench.throughput``); the memory of each server worker after start-up,
+   after the varied queries and after the throughput runs, and cold
+   starts: fresh servers' first answers (``bench.live``);
 4. one change: commit-to-searchable (``bench.changes``).
 
 Every figure is printed with its ratio to both references where it has
@@ -36,23 +41,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
 import gc
-import io
 import math
 import os
-import pstats
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from bench import corpus, live, queries, report, say, search_options, server
+from bench import corpus, live, queries, report, say, search_options, server, throughput, timing
 from bench.changes import Changes
 from bench.corpus import Query
 from bench.figures import Sample
@@ -60,6 +61,7 @@ from bench.references import Fts5, Texts, highlighted, new_searcher_search
 from bench.renders import counting_renders
 from bench.results import (
     AFTER_START,
+    AFTER_THROUGHPUT,
     AFTER_VARIED,
     ENGINE,
     ENGINE_HL,
@@ -67,9 +69,12 @@ from bench.results import (
     HTTP,
     NEW_SEARCHER,
     SERVICE,
+    STOCK_EXACT,
+    STOCK_TOP,
     Rebuild,
     Results,
 )
+from bench.stock_whoosh import StockWhoosh
 from notesbase import create_app
 from notesbase.db import db
 from notesbase.models import Member
@@ -81,23 +86,6 @@ from notesbase.search.request import SearchRequest
 __all__ = ["Bench", "Sample", "main"]
 
 SECRET = "bench-secret-key"  # noqa: S105 - a throw-away instance
-
-
-def measure(action: Callable[[], object], repeat: int, warm: int = 3) -> Sample:
-    for _ in range(warm):
-        action()
-    values = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        action()
-        values.append((time.perf_counter() - began) * 1000)
-    return Sample(values)
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (writer processes)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
 
 
 class Bench:
@@ -127,25 +115,11 @@ class Bench:
         self.results = Results()
         self.texts = Texts()
 
-    @contextlib.contextmanager
-    def profiled(self, phase: str) -> Iterator[None]:
-        if self.args.profile != phase:
-            yield
-            return
-        profile = cProfile.Profile()
-        profile.enable()
-        try:
-            yield
-        finally:
-            profile.disable()
-            out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(35)
-            stats = pstats.Stats(profile, stream=out)
-            stats.sort_stats("tottime").print_stats(20)
-            self.results.profiles.append(f"== profile of {phase} ==\n{out.getvalue()}")
+    def profiled(self, phase: str) -> contextlib.AbstractContextManager[None]:
+        return timing.profiled(phase, self.args.profile, self.results.profiles)
 
     def run(self) -> Results:
-        varied, mix, cold = self.varied_queries()
+        varied, mix, cold, busy = self.varied_queries()
         began = time.perf_counter()
         loaded = self.results.loaded = corpus.load_into(self.app, self.spec)
         self.results.load_seconds = time.perf_counter() - began
@@ -154,8 +128,9 @@ class Bench:
             for processes in self.args.procs:
                 self.rebuild(processes)
         self.gather_texts()
-        self.results.index_bytes = _folder_bytes(indexer.engine_for(self.app).current_path())
+        self.results.index_bytes = timing.folder_bytes(indexer.engine_for(self.app).current_path())
         fts = self.build_fts()
+        stock = self.build_stock()
         changes = Changes(self.app, loaded, self.args.changes, self.args.seed)
         # The benchmark holds every text it indexed (for FTS5 and highlights);
         # left to the garbage collector, walking them would be timed as search.
@@ -165,15 +140,17 @@ class Bench:
         try:
             with self.profiled("search"):
                 if self.args.repeat:
-                    self.search_in_process(fts)
+                    self.search_in_process(fts, stock)
                 self.mix_in_process(mix)
             if self.args.http:
-                self.over_http(self.fit_pages(varied), self.fit_pages(cold), changes)
+                asked = [self.fit_pages(part) for part in (varied, cold, busy)]
+                self.over_http(*asked, changes)
             with self.profiled("update"):
                 changes.in_process()
                 changes.with_worker()
         finally:
             fts.close()
+            stock.close()
             # A merge the saves above started may still be writing into the
             # instance folder, which is removed next.
             background.wait_for_merges(timeout=120)
@@ -186,11 +163,11 @@ class Bench:
 
     def rebuild(self, processes: int) -> None:
         self.app.config["SEARCH_REBUILD_PROCESSES"] = processes
-        cpu = cpu_seconds()
+        cpu = timing.cpu_seconds()
         began = time.perf_counter()
         count = indexer.rebuild(self.app)
         wall = time.perf_counter() - began
-        self.results.rebuilds.append(Rebuild(processes, wall, cpu_seconds() - cpu, count))
+        self.results.rebuilds.append(Rebuild(processes, wall, timing.cpu_seconds() - cpu, count))
         say(f"rebuilt with {processes} process(es): {count} documents in {wall:.1f} s")
 
     def gather_texts(self) -> None:
@@ -208,17 +185,29 @@ class Bench:
         self.results.fts_documents = len(self.texts.member_items)
         return fts
 
+    def build_stock(self) -> StockWhoosh:
+        stock = StockWhoosh(self.folder / "stock-whoosh")
+        began = time.perf_counter()
+        self.results.stock_documents = stock.build(self.texts.documents)
+        self.results.stock_build = time.perf_counter() - began
+        say(f"built the stock Whoosh index in {self.results.stock_build:.1f} s")
+        return stock
+
     # -- the queries -------------------------------------------------------------
 
-    def varied_queries(self) -> tuple[list[Query], list[Query], list[Query]]:
-        """Queries never asked before, in three sets that share none: the
-        ones asked over HTTP, the mix asked in process, and the first
-        searches of fresh servers (one more than there are workers per run)."""
+    def varied_queries(self) -> tuple[list[Query], list[Query], list[Query], list[Query]]:
+        """Queries never asked before, in four sets that share none: the
+        ones asked over HTTP, the mix asked in process, the first searches
+        of fresh servers (one more than there are workers per run), and the
+        throughput runs'."""
         args = self.args
         per_run = args.workers + 1 if args.http else 0
-        spare = math.ceil(args.cold_runs * per_run / len(corpus.queries()))
-        varied, mix, cold = queries.portions(self.spec, (args.varied, args.mix, spare), args.seed)
-        return varied, mix, cold
+        kinds = len(queries.KINDS)
+        spare = math.ceil(args.cold_runs * per_run / kinds)
+        wanted = throughput.needed(args.clients, args.per_client) if args.http else 0
+        sizes = (args.varied, args.mix, spare, math.ceil(wanted / kinds))
+        varied, mix, cold, busy = queries.portions(self.spec, sizes, args.seed)
+        return varied, mix, cold, busy[:wanted]
 
     def member(self) -> Member:
         loaded = self.results.loaded
@@ -240,7 +229,8 @@ class Bench:
                 parsed = parse(query.text, queries.filters_of(query))
                 filters = service.resolve_filters(parsed.filters, access)
                 parsed = ParsedQuery(parsed.required, parsed.excluded, filters)
-                total = engine.search(SearchRequest(parsed, access, page=1, per_page=10)).total
+                asking = SearchRequest(parsed, access, per_page=10, by_date=query.by_date)
+                total = engine.search(asking).total
                 pages = max(1, min(service.MAX_PAGE, math.ceil(total / service.PER_PAGE)))
                 query = replace(query, page=min(query.page, pages))
                 self.results.totals[query] = total
@@ -249,7 +239,7 @@ class Bench:
 
     # -- searching in process --------------------------------------------------
 
-    def search_in_process(self, fts: Fts5) -> None:
+    def search_in_process(self, fts: Fts5, stock: StockWhoosh) -> None:
         app, repeat = self.app, self.args.repeat
         engine = indexer.engine_for(app)
         root = engine.root
@@ -268,15 +258,20 @@ class Bench:
                 with app.app_context():
                     return service.search(self.member(), query.text, filters).total
 
-            rows[ENGINE] = measure(engine_alone, repeat)
-            rows[ENGINE_HL] = measure(lambda f=engine_alone: highlighted(f(), self.texts), repeat)
-            rows[SERVICE] = measure(via_service, repeat)
-            rows[NEW_SEARCHER] = measure(
+            rows[ENGINE] = timing.measure(engine_alone, repeat)
+            rows[ENGINE_HL] = timing.measure(
+                lambda f=engine_alone: highlighted(f(), self.texts), repeat
+            )
+            rows[SERVICE] = timing.measure(via_service, repeat)
+            rows[NEW_SEARCHER] = timing.measure(
                 lambda p=parsed: new_searcher_search(root, p, access, self.texts), repeat
             )
-            rows[FTS] = measure(lambda q=query: fts.search(q.text, q.topic), repeat)
+            rows[STOCK_TOP] = timing.measure(lambda p=parsed: stock.top_ten(p, access), repeat)
+            rows[STOCK_EXACT] = timing.measure(lambda p=parsed: stock.exact(p, access), repeat)
+            rows[FTS] = timing.measure(lambda q=query: fts.search(q.text, q.topic), repeat)
             hits["whoosh"] = engine_alone().total
             hits["fts5"] = fts.search(query.text, query.topic)[0]
+            hits["stock"] = stock.exact(parsed, access)[0]
             say(f"searched in process: {query.name} ({hits['whoosh']} hits)")
 
     def mix_in_process(self, mix: list[Query]) -> None:
@@ -304,7 +299,9 @@ class Bench:
         log = self.folder / "server.log"
         return server.started_server(self.instance, self.database_url, self.args.workers, log)
 
-    def over_http(self, varied: list[Query], cold: list[Query], changes: Changes) -> None:
+    def over_http(
+        self, varied: list[Query], cold: list[Query], busy: list[Query], changes: Changes
+    ) -> None:
         loaded = self.results.loaded
         assert loaded is not None
         memory = self.results.memory
@@ -323,6 +320,13 @@ class Bench:
                     say(f"searched over HTTP: {len(varied)} varied queries, each once")
                     if after := live.memory_of(running):
                         memory[AFTER_VARIED] = after
+                if busy:
+                    self.results.throughput = throughput.measure(
+                        running.port, client.cookies, busy, self.args.clients, self.args.per_client
+                    )
+                    say(f"throughput: {len(busy)} more queries, {self.args.clients} clients")
+                    if after := live.memory_of(running):
+                        memory[AFTER_THROUGHPUT] = after
             changes.seen_over_http(client)
         per_run = running.workers + 1
         for run in range(self.args.cold_runs):
@@ -344,14 +348,8 @@ class Bench:
 
             # Enough that every worker has answered the query before.
             warm = 10 * workers
-            self.results.search[query.name][HTTP] = measure(get, self.args.repeat, warm)
+            self.results.search[query.name][HTTP] = timing.measure(get, self.args.repeat, warm)
             say(f"searched over HTTP: {query.name}")
-
-
-def _folder_bytes(path: Path | None) -> int:
-    if path is None:
-        return 0
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -8,7 +8,7 @@ from pathlib import Path
 from bench import options
 
 
-def _processes(text: str) -> list[int]:
+def _numbers(text: str) -> list[int]:
     try:
         found = [int(p) for p in text.split(",") if p.strip()]
     except ValueError:
@@ -31,7 +31,7 @@ def parse(argv: list[str] | None, description: str) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--procs",
-        type=_processes,
+        type=_numbers,
         default=[2, 1],
         help="writer processes for each full rebuild, in order (the last one is searched)",
     )
@@ -43,6 +43,18 @@ def parse(argv: list[str] | None, description: str) -> argparse.Namespace:
     )
     parser.add_argument(
         "--mix", type=options.count(0), default=50, help="more of each kind, asked once in process"
+    )
+    parser.add_argument(
+        "--per-client",
+        type=options.count(0),
+        default=150,
+        help="new queries each client asks in the throughput runs (0: no throughput runs)",
+    )
+    parser.add_argument(
+        "--clients",
+        type=_numbers,
+        default=[1, 2, 4],
+        help="clients at once in each throughput run, in order",
     )
     parser.add_argument(
         "--cold-runs", type=options.count(0), default=3, help="runs of fresh servers' first answers"

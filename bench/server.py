@@ -191,6 +191,10 @@ def query_path(query: Query) -> str:
         params.append(("topic", query.topic))
     if query.meetings:
         params += [("meeting_from", str(query.meetings[0])), ("meeting_to", str(query.meetings[1]))]
+    if query.dates:
+        params += [("from", query.dates[0]), ("to", query.dates[1])]
+    if query.by_date:
+        params.append(("sort", "date"))
     if query.page != 1:
         params.append(("page", str(query.page)))
     return "/search?" + urllib.parse.urlencode(params)
