@@ -96,6 +96,17 @@ def _refused(response: TestResponse, url: str) -> SystemExit:
     return SystemExit(f"POST {url} answered {response.status_code}: {said}")
 
 
+def read_page(client: FlaskClient, url: str) -> tuple[TestResponse, Timing]:
+    """GET ``url``, timed until the reply is read; what a server does after
+    sending it (closing it: the work left until then) is not waited for."""
+    began, cpu = time.perf_counter(), time.thread_time()
+    response = client.get(url, buffered=False)
+    response.get_data()
+    wall, used = (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
+    response.close()
+    return response, Timing(wall, wall, used)
+
+
 class Facilitator:
     """A logged-in facilitator's client, writing new text from one seeded
     stream: meetings get the next free number of their series."""
@@ -116,11 +127,9 @@ class Facilitator:
             return self._submit(url, "summary", self._fill_writeup)
         if kind == OVERRIDE:  # the first finding standing on the leak-check page
             return self._submit(url, "reason", self._fill_override)
-        began, cpu = time.perf_counter(), time.thread_time()
-        response = self.client.get(url)
-        wall, used = (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
+        response, timing = read_page(self.client, url)
         _page(response, url)
-        return Timing(wall, wall, used)
+        return timing
 
     def _submit(self, url: str, marker: str, fill: Fill) -> Timing:
         """Fetch the page's form with the field ``marker`` (untimed), fill

@@ -52,7 +52,7 @@ from flask.testing import FlaskClient
 from bench import corpus, options, say, words, writes
 from bench.pages_report import DEFAULT_LONG, LongMeetings, Timed, figures, report
 from bench.writes import FACILITATOR
-from notesbase import create_app
+from notesbase import collecting, create_app
 from notesbase.db import db
 from notesbase.text import slugify
 
@@ -167,12 +167,10 @@ def log_in(client: FlaskClient, email: str, password: str) -> None:
 
 
 def _read(client: FlaskClient, url: str, reader: str) -> writes.Timing:
-    began, cpu = time.perf_counter(), time.thread_time()
-    response = client.get(url)
-    wall, used = (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
+    response, timing = writes.read_page(client, url)
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code} to the {reader}")
-    return writes.Timing(wall, wall, used)
+    return timing
 
 
 def time_pages(
@@ -189,10 +187,11 @@ def time_pages(
         log_in(clients[FACILITATOR], writes.FACILITATOR_EMAIL, loaded.password)
         facilitator = writes.Facilitator(clients[FACILITATOR], loaded.spec, loaded.spec.seed)
     timed = Timed()
-    # What loading left is frozen out of the collector's passes, as a served
-    # worker freezes what it holds after start-up (``notesbase serve``).
+    # What loading left is frozen out of the collector's passes, and full
+    # passes wait for replies, as in a served worker (``notesbase serve``).
     gc.collect()
     gc.freeze()
+    collecting.between_requests()
     if profile is not None:
         profile.enable()
     try:
@@ -205,6 +204,7 @@ def time_pages(
     finally:
         if profile is not None:
             profile.disable()
+        collecting.as_before()
         gc.unfreeze()
     return timed
 

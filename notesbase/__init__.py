@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` overrides every other configuration source."""
     from notesbase import (
         after_reply,
+        collecting,
         config,
         db,
         errors,
@@ -58,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     routing.init_app(app)
     after_reply.init_app(app)  # innermost: it sees the environ Flask's request reads
+    collecting.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

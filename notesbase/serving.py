@@ -24,6 +24,7 @@ from typing import Any
 import click
 from flask import Flask
 
+from notesbase import collecting
 from notesbase.site import ConfigError, configured_base_url, record_served_at, served_address
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,7 @@ def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) ->
             # garbage collector's passes, which otherwise walk all of it
             # again and again during requests.
             gc.freeze()
+            collecting.between_requests()
             # The search index is read now, not during the worker's first search.
             from notesbase.search import indexer
 

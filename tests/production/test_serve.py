@@ -4,12 +4,37 @@ app per worker, and a clear message without gunicorn. (The live servers of
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
 
 import pytest
 
+from notesbase import collecting
 from notesbase.db import db
 from notesbase.serving import GUNICORN_MISSING, ServeOptions, gunicorn_application
+
+
+@pytest.fixture(autouse=True)
+def as_a_test_process() -> Iterator[None]:
+    """A worker's ``load()`` freezes what the process holds and leaves full
+    collections until replies (``collecting``): undone for the tests after."""
+    yield
+    collecting.as_before()
+    gc.unfreeze()
+
+
+def test_load_leaves_full_collections_until_replies(app):
+    from notesbase import create_app
+
+    config = {
+        key: app.config[key] for key in ("SECRET_KEY", "INSTANCE_PATH", "DATABASE_URL", "TESTING")
+    }
+    built = gunicorn_application(ServeOptions(workers=2), lambda: create_app(config)).load()
+    assert gc.get_threshold()[2] == collecting.FULL_WITHIN
+    assert collecting._enabled
+    with built.app_context():
+        db.engine.dispose()
 
 
 def test_help_names_every_option_and_its_default(runner):

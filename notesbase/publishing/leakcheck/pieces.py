@@ -6,7 +6,7 @@ for the text alone: see ``leakcheck.lines``."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Protocol
 
 from notesbase.disclosure.matching import Matcher
@@ -219,7 +219,7 @@ class Joined(Piece):
     @property
     def texts(self) -> Words:
         if self._texts is None:
-            self._texts = tuple(word for _base, part in self.parts for word in part.texts)
+            self._texts = tuple(chain.from_iterable(part.texts for _base, part in self.parts))
         return self._texts
 
     def _word_firsts(self) -> tuple[int, ...]:
