@@ -38,6 +38,7 @@ from notesbase.notes.forms import (
 from notesbase.notes.notices import flash_notices, meeting_notices, notices_of, typed_notices
 from notesbase.notes.people import all_people, create_person
 from notesbase.notes.views import load_notes_meeting, shown_sections
+from notesbase.routing import RowLinks
 
 INVALID = 422
 CONFLICT = 409
@@ -125,6 +126,7 @@ def editor(slug: str, number: int) -> View:
         sections=shown_sections(meeting_view(meeting, Audience.FACILITATOR)),
         section_names=sorted({i.section for i in items if i.section}),
         notices=meeting_notices(items),
+        links=RowLinks(slug=meeting.series.slug, number=meeting.number),
     )
     return (page, INVALID) if form.is_submitted() else page
 
