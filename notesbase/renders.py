@@ -18,10 +18,10 @@ safe:
 - Renders hold what their audience was shown, names released to it
   included. So the file is emptied whenever text or a person must leave no
   trace: when the search index applies a purge (``search.indexer``: an item
-  purged or deleted, an erasure, a retention run), on every host, as the
-  index itself is rewritten. SQLite's ``secure_delete`` overwrites what is
-  deleted, and the rollback journal holding the old pages is deleted at
-  the commit.
+  or its history purged, an erasure, a retention run), on every host, as
+  the index itself is rewritten, and by a rebuild. SQLite's ``secure_delete``
+  overwrites what is deleted, and the write-ahead log, which still holds
+  what the rows were written with, is checkpointed and truncated.
 - A render made from notes read before such a purge must not come back
   after it. The file holds a random token, drawn again at each emptying; an
   app context reads it as it starts (before it reads any notes), and a
@@ -80,6 +80,8 @@ class RenderStore:
             return connection
         connection = sqlite3.connect(self.path, timeout=wait, isolation_level=None)
         connection.execute("PRAGMA secure_delete = ON")
+        # Pages read beside a worker's writes, never waiting for them.
+        connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = OFF")  # derived: a torn file is deleted
         for statement in _SCHEMA:
             connection.execute(statement)
@@ -165,7 +167,11 @@ class RenderStore:
             connection.execute("DELETE FROM bodies")
             connection.execute("UPDATE token SET value = ?", (secrets.token_hex(16),))
             connection.execute("COMMIT")
-            return
+            # The write-ahead log still holds what the rows were written with.
+            busy, _log, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return
+            log.warning("renders: the kept renders' log could not be emptied: deleting them")
         except sqlite3.Error as error:
             log.warning("renders: the kept renders could not be emptied (%s): deleting them", error)
         self._drop_connection()

@@ -9,6 +9,7 @@ import importlib
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -211,3 +212,8 @@ def counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Audienc
     monkeypatch.setattr(module, "_render", counting)
     monkeypatch.setattr(module, "_BODIES", type(module._BODIES)())
     return calls
+
+
+def store_bytes(path: Path) -> bytes:
+    """Every byte of a kept-renders file and its companions (log, index)."""
+    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))

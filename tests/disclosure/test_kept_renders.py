@@ -17,7 +17,13 @@ from notesbase import renders as renders_module
 from notesbase.disclosure import Audience, Level, bodies
 from notesbase.disclosure.matching import Matcher
 from notesbase.renders import RenderStore
-from tests.disclosure.builders_support import both, counting_renders, only_html, view_of
+from tests.disclosure.builders_support import (
+    both,
+    counting_renders,
+    only_html,
+    store_bytes,
+    view_of,
+)
 
 disclose_module = importlib.import_module("notesbase.disclosure.disclose")
 
@@ -125,10 +131,9 @@ def test_a_render_made_before_an_emptying_is_not_kept(kept: Kept) -> None:
 
 def test_an_emptied_file_holds_no_byte_of_what_it_kept(kept: Kept) -> None:
     view_of(BODY, Audience.MEMBER, grants=both(Level.NAMED))
-    assert b"Manchester" in kept.store.path.read_bytes()
+    assert b"Manchester" in store_bytes(kept.store.path)
     kept.store.wipe()
-    files = [p for p in kept.store.path.parent.iterdir() if p.name.startswith("renders")]
-    assert files and all(b"Manchester" not in p.read_bytes() for p in files)
+    assert b"Manchester" not in store_bytes(kept.store.path)
 
 
 def test_an_emptying_that_cannot_run_deletes_the_file(
@@ -143,6 +148,24 @@ def test_an_emptying_that_cannot_run_deletes_the_file(
     finally:
         holder.close()
     assert not kept.store.path.exists()
+
+
+def test_an_emptying_a_reader_holds_back_deletes_the_file(
+    kept: Kept, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process reading an old snapshot keeps the log from being emptied:
+    the file goes instead."""
+    view_of(BODY, Audience.MEMBER, grants=both(Level.NAMED))
+    monkeypatch.setattr(renders_module, "_WIPE_WAIT", 0.01)
+    reader = sqlite3.connect(kept.store.path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM bodies").fetchone()
+    try:
+        kept.store.wipe()
+    finally:
+        reader.close()
+    assert not kept.store.path.exists()
+    assert b"Manchester" not in store_bytes(kept.store.path)
 
 
 def test_a_damaged_file_is_done_without(kept: Kept) -> None:

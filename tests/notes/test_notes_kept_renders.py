@@ -25,7 +25,7 @@ from notesbase.notes.facts import load_notes
 from notesbase.notes.items import ItemFields, create_item, purge_item
 from notesbase.notes.people import PersonFields, create_person
 from notesbase.search import indexer
-from tests.disclosure.builders_support import counting_renders
+from tests.disclosure.builders_support import counting_renders, store_bytes
 
 disclose_module = importlib.import_module("notesbase.disclosure.disclose")
 
@@ -113,13 +113,13 @@ def test_purging_an_item_empties_the_kept_renders(app, client, login_as, world, 
         db.session.commit()
     assert client.get(NOTES + "/edit").status_code == 200
     path = Path(app.instance_path) / "renders.sqlite"
-    assert b"pilot worked" in path.read_bytes()
+    assert b"pilot worked" in store_bytes(path)
     with app.app_context():
         purge_item(db.session.scalar(sa.select(Item)), actor=None)
         db.session.commit()
         indexer.apply(app)
     assert kept_rows(app) == 0
-    assert b"pilot worked" not in path.read_bytes()
+    assert b"pilot worked" not in store_bytes(path)
 
 
 def test_a_context_that_read_the_notes_before_a_purge_keeps_nothing(app, world):
