@@ -27,11 +27,14 @@ safe:
   app context reads it as it starts (before it reads any notes), and a
   render is kept only while the token is still the one it read.
 - Anything wrong with the file (locked, damaged, a full disk) makes a page
-  render afresh and keep nothing, never fail. An emptying that cannot run
-  deletes the file instead."""
+  render afresh and keep nothing, never fail. A damaged file, one made by
+  another version of this module, and an emptying that cannot run delete
+  the file. Each row carries a digest of itself, checked as it is read, so
+  a row damaged or run together with another is never shown."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
@@ -47,9 +50,10 @@ from notesbase.disclosure.bodies import Shown
 
 log = logging.getLogger(__name__)
 
+_COLUMNS = ("id", "key", "html", "text", "sum")
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS bodies"
-    " (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, html TEXT, text TEXT)",
+    "CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE,"
+    " html TEXT, text TEXT, sum BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS token (value TEXT NOT NULL)",
 )
 _CHUNK = 500  # keys asked for in one statement
@@ -57,9 +61,27 @@ _WAIT = 0.05  # seconds a page waits for the file before doing without it
 _WIPE_WAIT = 10.0
 
 
-def _row(key: bytes, shown: Shown) -> tuple[bytes, str | None, str | None]:
+def _sum(key: bytes, html: str | None, text: str | None) -> bytes:
+    """A digest of a row whole: a row read back that does not match it (a
+    file damaged by a crash, parts of two rows run together) is not used."""
+    digest = hashlib.blake2b(key, digest_size=16)
+    if html is not None and text is not None:
+        encoded = html.encode("utf-8", "surrogatepass")
+        digest.update(b"%d:" % len(encoded) + encoded + text.encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+def _row(key: bytes, shown: Shown) -> tuple[bytes, str | None, str | None, bytes]:
     # Kept as plain text, so a scan of the file for a name finds it.
-    return (key, None, None) if shown is None else (key, shown[0], shown[1])
+    html, text = (None, None) if shown is None else shown
+    return key, html, text, _sum(key, html, text)
+
+
+def _shown(key: bytes, html: str | None, text: str | None, kept_sum: bytes) -> Shown | bool:
+    """The render a row holds, or False when it is not the row it was."""
+    if (html is None) != (text is None) or bytes(kept_sum) != _sum(key, html, text):
+        return False
+    return None if html is None or text is None else (html, text)
 
 
 class RenderStore:
@@ -79,10 +101,16 @@ class RenderStore:
             connection.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             return connection
         connection = sqlite3.connect(self.path, timeout=wait, isolation_level=None)
+        shape = [row[1] for row in connection.execute("PRAGMA table_info(bodies)")]
+        if shape and tuple(shape) != _COLUMNS:  # made by another version: start again
+            connection.close()
+            self._delete_files()
+            connection = sqlite3.connect(self.path, timeout=wait, isolation_level=None)
         connection.execute("PRAGMA secure_delete = ON")
-        # Pages read beside a worker's writes, never waiting for them.
+        # Pages read beside a worker's writes, never waiting for them; in
+        # this mode NORMAL keeps the file whole through a crash.
         connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = OFF")  # derived: a torn file is deleted
+        connection.execute("PRAGMA synchronous = NORMAL")
         for statement in _SCHEMA:
             connection.execute(statement)
         connection.execute(
@@ -116,12 +144,13 @@ class RenderStore:
                 chunk = wanted[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = connection.execute(
-                    f"SELECT key, html, text FROM bodies WHERE key IN ({marks})",  # noqa: S608
+                    f"SELECT key, html, text, sum FROM bodies WHERE key IN ({marks})",  # noqa: S608
                     chunk,
                 )
-                found.update(
-                    (bytes(key), None if html is None else (html, text)) for key, html, text in rows
-                )
+                for key, html, text, kept_sum in rows:
+                    shown = _shown(bytes(key), html, text, kept_sum)
+                    if shown is not False:
+                        found[bytes(key)] = shown
         except sqlite3.Error as error:
             self._failed("read", error)
             return {}
@@ -142,7 +171,7 @@ class RenderStore:
                     connection.execute("ROLLBACK")
                     return
                 connection.executemany(
-                    "INSERT OR IGNORE INTO bodies (key, html, text) VALUES (?, ?, ?)", rows
+                    "INSERT OR IGNORE INTO bodies (key, html, text, sum) VALUES (?, ?, ?, ?)", rows
                 )
                 self._prune(connection)
                 connection.execute("COMMIT")
@@ -175,12 +204,19 @@ class RenderStore:
         except sqlite3.Error as error:
             log.warning("renders: the kept renders could not be emptied (%s): deleting them", error)
         self._drop_connection()
+        self._delete_files()
+
+    def _delete_files(self) -> None:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _failed(self, what: str, error: BaseException) -> None:
-        log.info("renders: could not %s kept renders (%s)", what, error)
         self._drop_connection()
+        if type(error) is sqlite3.DatabaseError:  # damaged, or not a database at all
+            log.warning("renders: the kept renders are damaged (%s): deleting them", error)
+            self._delete_files()
+        else:  # busy, locked, read-only, a full disk: done without this time
+            log.info("renders: could not %s kept renders (%s)", what, error)
 
 
 class _Bound:

@@ -179,6 +179,31 @@ def test_a_damaged_file_is_done_without(kept: Kept) -> None:
     assert len(kept.rendered) == 2
 
 
+def test_a_row_changed_in_the_file_is_never_shown(kept: Kept) -> None:
+    """A row that is not what was written (a crash, another row's text run
+    into it, a hand edit) fails its digest: rendered afresh instead."""
+    view_of(BODY, Audience.PUBLIC)
+    with sqlite3.connect(kept.store.path) as connection:
+        connection.execute("UPDATE bodies SET html = '<p>Jane Doe, Open Data Manchester</p>'")
+    kept.another_process()
+    shown = only_html(view_of(BODY, Audience.PUBLIC))
+    assert "Jane" not in shown and "Manchester" not in shown
+    assert len(kept.rendered) == 2
+
+
+def test_a_file_of_another_shape_is_started_again(tmp_path: Path) -> None:
+    path = tmp_path / "renders.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE bodies (id INTEGER PRIMARY KEY, key BLOB, html TEXT)")
+        connection.execute("INSERT INTO bodies (key, html) VALUES (x'00', 'Jane Doe')")
+    store = RenderStore(path, max_rows=10)
+    assert store.get_many([b"\x00"]) == {}
+    assert b"Jane Doe" not in store_bytes(path)
+    token = store.token()
+    store.put_many({b"k" * 32: ("<p>a</p>", "a")}, token)
+    assert store.get_many([b"k" * 32]) == {b"k" * 32: ("<p>a</p>", "a")}
+
+
 def test_the_oldest_renders_go_first(tmp_path: Path) -> None:
     store = RenderStore(tmp_path / "renders.sqlite", max_rows=10)
     token = store.token()
