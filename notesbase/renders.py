@@ -34,6 +34,7 @@ safe:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -47,6 +48,7 @@ from flask import Flask, appcontext_pushed, current_app, g, has_app_context
 
 from notesbase.disclosure import bodies
 from notesbase.disclosure.bodies import Shown
+from notesbase.private_files import FILE_MODE
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +102,12 @@ class RenderStore:
             connection: sqlite3.Connection = held[1]
             connection.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             return connection
-        connection = sqlite3.connect(self.path, timeout=wait, isolation_level=None)
+        connection = self._open(wait)
         shape = [row[1] for row in connection.execute("PRAGMA table_info(bodies)")]
         if shape and tuple(shape) != _COLUMNS:  # made by another version: start again
             connection.close()
             self._delete_files()
-            connection = sqlite3.connect(self.path, timeout=wait, isolation_level=None)
+            connection = self._open(wait)
         connection.execute("PRAGMA secure_delete = ON")
         # Pages read beside a worker's writes, never waiting for them; in
         # this mode NORMAL keeps the file whole through a crash.
@@ -119,6 +121,13 @@ class RenderStore:
         )
         self._local.held = (os.getpid(), connection)
         return connection
+
+    def _open(self, wait: float) -> sqlite3.Connection:
+        # Owner-only from the start, as the text it keeps is the notes'
+        # (SQLite gives its log and index the same mode).
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+        return sqlite3.connect(self.path, timeout=wait, isolation_level=None)
 
     def _drop_connection(self) -> None:
         held = getattr(self._local, "held", None)

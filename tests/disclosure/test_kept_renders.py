@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +203,14 @@ def test_a_file_of_another_shape_is_started_again(tmp_path: Path) -> None:
     token = store.token()
     store.put_many({b"k" * 32: ("<p>a</p>", "a")}, token)
     assert store.get_many([b"k" * 32]) == {b"k" * 32: ("<p>a</p>", "a")}
+
+
+def test_only_its_owner_may_read_the_file(kept: Kept) -> None:
+    view_of(BODY, Audience.MEMBER, grants=both(Level.NAMED))
+    files = sorted(kept.store.path.parent.glob(kept.store.path.name + "*"))
+    assert files
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
 
 
 def test_the_oldest_renders_go_first(tmp_path: Path) -> None:
