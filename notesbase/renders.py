@@ -46,9 +46,9 @@ from pathlib import Path
 
 from flask import Flask, appcontext_pushed, current_app, g, has_app_context
 
+from notesbase import private_files
 from notesbase.disclosure import bodies
 from notesbase.disclosure.bodies import Shown
-from notesbase.private_files import FILE_MODE
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,9 @@ class RenderStore:
         held = getattr(self._local, "held", None)
         if held is not None and held[0] == os.getpid():
             connection: sqlite3.Connection = held[1]
-            connection.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            if held[2] != wait:  # an emptying waits longer than a page
+                connection.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+                self._local.held = (held[0], connection, wait)
             return connection
         connection = self._open(wait)
         shape = [row[1] for row in connection.execute("PRAGMA table_info(bodies)")]
@@ -119,14 +121,14 @@ class RenderStore:
             "INSERT INTO token (value) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM token)",
             (secrets.token_hex(16),),
         )
-        self._local.held = (os.getpid(), connection)
+        self._local.held = (os.getpid(), connection, wait)
         return connection
 
     def _open(self, wait: float) -> sqlite3.Connection:
         # Owner-only from the start, as the text it keeps is the notes'
         # (SQLite gives its log and index the same mode).
         with contextlib.suppress(FileExistsError):
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+            private_files.create_empty(self.path)
         return sqlite3.connect(self.path, timeout=wait, isolation_level=None)
 
     def _drop_connection(self) -> None:
