@@ -7,11 +7,19 @@ link to edit it), the summary, the meeting's details or a part of the
 output, and on one short line the channels and parts carrying it there.
 Beside each place: the quick fixes (``fixes``), and one override
 covering that place on every channel listed, as it reads now (an item at
-its version): an edit, or the same words at another place, asks again."""
+its version): an edit, or the same words at another place, asks again.
+
+The places that still stand come first. A thing found at many places (a
+name in hundreds of items) shows its first ``ACTED_ON`` with their fixes and
+overrides, and lists the rest compactly, each with its link: the entry asked
+for whole (``expand``, by its ``ident``) shows every place with its actions.
+So the page stays short, and the quick fixes, which render an item again
+for each place, are worked out only for the places shown with them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -36,6 +44,9 @@ AUDIENCE_HEADINGS = {
     Audience.MEMBER: "What members of the series receive",
 }
 PEOPLE_RULES = frozenset({"name", "affiliation", "descriptor", "email"})
+# Places of an entry shown with their quick fixes and override, unless the
+# entry is asked for whole: the rest are listed with their links only.
+ACTED_ON = 3
 Reports = Sequence[tuple[Channel, LeakReport]]
 
 
@@ -72,17 +83,42 @@ class PlaceRow:
 
 @dataclass
 class Entry:
-    """One thing found (a rule and its words) and every place it is at."""
+    """One thing found (a rule and its words) and every place it is at;
+    ``whole``: every place is shown with its actions, not the first
+    ``ACTED_ON`` only."""
 
     rule: str
     match: str
     why: str
     places: list[PlaceRow] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
+    audience: Audience = Audience.PUBLIC
+    whole: bool = False
 
     @property
     def standing(self) -> bool:
         return any(place.standing for place in self.places)
+
+    @property
+    def ident(self) -> str:
+        """Names the entry in a link (``?entry=``) without its words, which
+        stay out of addresses and logs."""
+        named = f"{self.audience.value}\0{self.rule}\0{match_key(self.match)}"
+        return hashlib.blake2b(named.encode(), digest_size=8).hexdigest()
+
+    @property
+    def acted(self) -> list[PlaceRow]:
+        """The places shown with their quick fixes and override."""
+        return self.places if self.whole else self.places[:ACTED_ON]
+
+    @property
+    def listed(self) -> list[PlaceRow]:
+        """The places listed with their links only."""
+        return self.places[len(self.acted) :]
+
+    @property
+    def listed_standing(self) -> int:
+        return sum(1 for place in self.listed if place.standing)
 
 
 @dataclass
@@ -141,11 +177,16 @@ def entries(
     meeting: Meeting,
     reports: Reports,
     members_too: frozenset[tuple[str, str, str]] = frozenset(),
+    expand: Collection[str] = (),
+    refused: str | None = None,
 ) -> list[Entry]:
     """One entry per rule and words found in ``reports`` (channels of one
-    audience), each with its places in order. ``members_too`` holds the
-    (rule, words, place) members may not see either, so a quick fix for
-    the public hides them from members too."""
+    audience), each with its places in order, those that still stand
+    first. ``members_too`` holds the (rule, words, place) members may not
+    see either, so a quick fix for the public hides them from members too.
+    Shown whole: the entries whose ``ident`` is in ``expand``, and the one
+    holding the place whose override form sent ``refused`` (its
+    ``findings_value``: refused, so shown again with its message)."""
     findings = [(channel, finding) for channel, report in reports for finding in report.findings]
     items = _items(f.item_id for _c, f in findings if f.item_id is not None)
     people = _people(person for _c, f in findings for person in f.people)
@@ -154,7 +195,8 @@ def entries(
     for channel, finding in findings:
         words = match_key(finding.match)
         entry = found.setdefault(
-            (finding.rule, words), Entry(finding.rule, finding.match, finding.why)
+            (finding.rule, words),
+            Entry(finding.rule, finding.match, finding.why, audience=audience),
         )
         place = next((p for p in entry.places if p.where == finding.where), None)
         if place is None:
@@ -168,17 +210,30 @@ def entries(
             if person is not None and person not in entry.people:
                 entry.people.append(person)
     for entry in found.values():
-        entry.places.sort(key=lambda place: where_order(place.where))
-        for place in entry.places:  # an overridden place is offered nothing
+        entry.places.sort(key=lambda place: (not place.standing, where_order(place.where)))
+        entry.whole = entry.ident in expand or (
+            bool(refused) and any(place.findings_value == refused for place in entry.places)
+        )
+        for place in entry.acted:  # an overridden place is offered nothing
             if place.item is not None and place.standing:
                 match = place.seen[0][1].match  # as typed at this place
                 strict = (entry.rule, match_key(match), place.where) in members_too
                 place.fixes = offered(place.item, entry.rule, match, hiding_level(audience, strict))
-    return sorted(found.values(), key=lambda e: (where_order(e.places[0].where), e.rule))
+    return sorted(found.values(), key=lambda e: (_first_place(e), e.rule))
 
 
-def by_audience(meeting: Meeting, reports: Reports) -> list[AudienceChecks]:
-    """``reports`` gathered by audience (the public first), as entries."""
+def _first_place(entry: Entry) -> tuple[object, ...]:
+    return min(where_order(place.where) for place in entry.places)
+
+
+def by_audience(
+    meeting: Meeting,
+    reports: Reports,
+    expand: Collection[str] = (),
+    refused: str | None = None,
+) -> list[AudienceChecks]:
+    """``reports`` gathered by audience (the public first), as entries
+    (``expand`` and ``refused``: see ``entries``)."""
     order = list(Audience)
     audiences = sorted({report.audience for _c, report in reports}, key=order.index)
     hidden_from_members = frozenset(
@@ -191,7 +246,8 @@ def by_audience(meeting: Meeting, reports: Reports) -> list[AudienceChecks]:
     for audience in audiences:
         mine = [(c, r) for c, r in reports if r.audience is audience]
         members_too = hidden_from_members if audience is Audience.PUBLIC else frozenset()
-        checks.append(AudienceChecks(audience, mine, entries(meeting, mine, members_too)))
+        found = entries(meeting, mine, members_too, expand, refused)
+        checks.append(AudienceChecks(audience, mine, found))
     return checks
 
 

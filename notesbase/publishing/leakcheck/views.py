@@ -12,10 +12,12 @@ item through the notes service and come back to the page, checked again."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -48,6 +50,7 @@ INVALID = 422
 CONFLICT = 409
 PAGE = "/series/<slug>/meetings/<int:number>/leak-check"
 View = str | Response | tuple[str, int]
+ENTRY = re.compile(r"[0-9a-f]{16}")
 
 
 def load_facilitated(slug: str, number: int) -> Meeting:
@@ -66,27 +69,46 @@ def reports(meeting: Meeting) -> list[tuple[leakcheck.Channel, LeakReport]]:
     ]
 
 
-def page_url(meeting: Meeting) -> str:
-    return url_for("leakcheck.page", slug=meeting.series.slug, number=meeting.number)
+def page_url(meeting: Meeting, entry: str | None = None) -> str:
+    """The page; with ``entry``, that entry shown whole (``groups``)."""
+    return url_for("leakcheck.page", slug=meeting.series.slug, number=meeting.number, entry=entry)
 
 
-def render_page(meeting: Meeting, **context: Any) -> str:
+def render_page(meeting: Meeting, *, entry: str | None = None, **context: Any) -> str:
+    """The page, with the entry ``entry`` shown whole, and so is the one
+    whose refused override (``leak_error``) is shown again."""
+    error = context.get("leak_error")
     with one_reading():  # every channel is made from the same notes, read once
-        checks = by_audience(meeting, reports(meeting))
+        checks = by_audience(
+            meeting,
+            reports(meeting),
+            expand=[entry] if entry else [],
+            refused=error["findings"] if error else None,
+        )
     return render_template(
         "leakcheck/page.html",
         meeting=meeting,
         series=meeting.series,
         checks=checks,
-        next_url=context.pop("next_url", None) or page_url(meeting),
+        next_url=context.pop("next_url", None) or page_url(meeting, entry),
         **context,
     )
+
+
+def _entry(asked: str | None) -> str | None:
+    """The entry asked to be shown whole: 16 hex digits, else none."""
+    return asked if asked and ENTRY.fullmatch(asked) else None
+
+
+def _entry_of(target: str) -> str | None:
+    """The entry shown whole on the page a form came from (its ``next``)."""
+    return _entry(parse_qs(urlsplit(target).query).get("entry", [None])[0])
 
 
 @bp.route(PAGE)
 @member_page
 def page(slug: str, number: int) -> str:
-    return render_page(load_facilitated(slug, number))
+    return render_page(load_facilitated(slug, number), entry=_entry(request.args.get("entry")))
 
 
 @bp.route(PAGE + "/override", methods=["POST"])
@@ -121,7 +143,7 @@ def override(slug: str, number: int) -> View:
         "reason": form.reason.data or "",
         "messages": [*form.findings.errors, *form.reason.errors, *form.form_errors],
     }
-    return render_page(meeting, leak_error=error, next_url=target), INVALID
+    return render_page(meeting, leak_error=error, next_url=target, entry=_entry_of(target)), INVALID
 
 
 def _fix(
@@ -134,10 +156,11 @@ def _fix(
     a refused fix answers 422 (409 when the item changed meanwhile) on the
     leak-check page with nothing changed."""
     target = safe_next(form.next.data) or page_url(meeting)
+    whole = _entry_of(target)
     if not form.validate_on_submit():
         messages = [message for errors in form.errors.values() for message in errors]
         problem = " ".join(dict.fromkeys(str(message) for message in messages))
-        return render_page(meeting, fix_error=problem, next_url=target), INVALID
+        return render_page(meeting, fix_error=problem, next_url=target, entry=whole), INVALID
     item = db.session.get(Item, form.item.data)
     if item is None or item.meeting_id != meeting.id:
         abort(404)
@@ -146,10 +169,10 @@ def _fix(
     except (StaleItem, StaleDataError):
         db.session.rollback()
         problem = "Someone changed this item meanwhile: nothing was changed. Look again below."
-        return render_page(meeting, fix_error=problem, next_url=target), CONFLICT
+        return render_page(meeting, fix_error=problem, next_url=target, entry=whole), CONFLICT
     except (leak_fixes.FixRefused, NotesError) as error:
         db.session.rollback()
-        return render_page(meeting, fix_error=error.message, next_url=target), INVALID
+        return render_page(meeting, fix_error=error.message, next_url=target, entry=whole), INVALID
     db.session.commit()
     flash(f"{said} The leak check has run again.", "success")
     return redirect(target)
