@@ -10,7 +10,10 @@ from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.widgets import Select
 
 from notesbase.text import removed_characters
 
@@ -73,6 +76,21 @@ class Form(FlaskForm):
             if field.process_errors and typed:
                 field.errors = list(field.process_errors)
         return valid
+
+
+class ManyOptions(Select):
+    """WTForms' select, each plain option (a value and a label, nothing
+    else) written in one step: the same HTML as WTForms writes, for lists
+    of hundreds of options (every item of a long meeting, every person)."""
+
+    @classmethod
+    def render_option(cls, choice: SelectChoice, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        value = escape(choice.value)
+        label = escape(choice.label or choice.value)
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704 - escaped
 
 
 def flash_removed(form: Form) -> None:

@@ -22,7 +22,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from notesbase.disclosure import Confidentiality, Kind
-from notesbase.forms import Form
+from notesbase.forms import Form, ManyOptions
 from notesbase.models import Item, Person
 from notesbase.notes.errors import NotesError
 from notesbase.notes.items import BODY_MAX, SECTION_MAX, ItemFields
@@ -76,7 +76,7 @@ class ItemForm(Form):
     kind = SelectField(
         "Kind", choices=[SelectChoice(k.value, k.label) for k in Kind], default=Kind.POINT
     )
-    speaker = SelectField("Speaker", default=NO_SPEAKER)
+    speaker = SelectField("Speaker", default=NO_SPEAKER, widget=ManyOptions())
     new_name = StringField(
         "New speaker's name", filters=[_strip], validators=[Length(max=NAME_MAX)]
     )
@@ -141,7 +141,7 @@ class ItemForm(Form):
 
 
 class NewItemForm(ItemForm):
-    after = SelectField("Place", default=AT_THE_END)
+    after = SelectField("Place", default=AT_THE_END, widget=ManyOptions())
 
     def set_items(self, items: list[Item]) -> None:
         self.after.choices = [SelectChoice(AT_THE_END, "At the end")] + [
