@@ -3,12 +3,14 @@
 - the engine: ``engine`` is the index behind the project's own small
   interface, over ``schema``, ``storage``, ``writing`` and ``reading``;
   ``segments``, ``masks`` and ``ranking`` run a ``request`` over arrays read
-  from the index. Only ``engine``, ``schema``, ``storage``, ``writing``,
-  ``reading``, ``analysis``, ``whoosh_internals`` and ``whoosh_public``
-  import Whoosh. Its private internals are used in one, ``whoosh_internals``,
-  written for whoosh-reloaded 2.7.5; on any other version ``whoosh_public``
-  reads and writes through Whoosh's public API instead (checked at
-  start-up: ``context.use_internals``);
+  from the index, the postings of big segments as they lie in their
+  ``packs`` (mapped files every process shares). Only ``engine``,
+  ``schema``, ``storage``, ``writing``, ``reading``, ``analysis``,
+  ``whoosh_internals`` and ``whoosh_public`` import Whoosh. Its private
+  internals are used in one, ``whoosh_internals``, written for
+  whoosh-reloaded 2.7.5; on any other version ``whoosh_public`` reads and
+  writes through Whoosh's public API instead (checked at start-up:
+  ``context.use_internals``);
 - ``documents``: what goes into the index, from ``disclose`` only;
 - ``sources``: the public texts features register for their documents
   (the published write-up), so search imports no feature; likewise

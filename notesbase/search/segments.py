@@ -76,6 +76,10 @@ class Source(Protocol):
 
     def postings(self, field: str, term: str) -> Postings: ...
 
+    def shared_postings(self, field: str, term: str) -> Postings | None:
+        """The postings as they lie in a file every process maps (a
+        postings pack), or None: then ``postings`` decodes them."""
+
     def column(self, name: str) -> np.ndarray: ...
 
     def lengths(self, field: str) -> np.ndarray: ...
@@ -148,7 +152,16 @@ class Segment:
         return self.cache.get((self.id, *key), make, _nbytes)
 
     def postings(self, field: str, term: str) -> Postings:
+        """The term's postings: as they lie in the segment's pack, shared
+        with every process and never copied; else decoded and kept."""
+        shared = self.source.shared_postings(field, term)
+        if shared is not None:
+            return shared
         return self._cached(("postings", field, term), lambda: self.source.postings(field, term))
+
+    def shared(self, field: str, term: str) -> bool:
+        """Whether the term's postings come from the segment's pack."""
+        return self.source.shared_postings(field, term) is not None
 
     def mask(self, field: str, term: str) -> np.ndarray:
         """The documents that carry ``term`` in a keyword field."""
@@ -233,23 +246,25 @@ class View:
             return self.segments[0].postings(field, term)
 
         def make() -> Postings:
-            parts = [s.postings(field, term) for s in self.segments]
-            ids = self._joined(
-                [
-                    (p.ids + int(o)).astype(np.int32)
-                    for p, o in zip(parts, self.offsets, strict=True)
-                ],
-                np.int32,
-            )
-            weights = self._joined([p.weights for p in parts], np.float32)
-            if any(p.positions is None for p in parts):
-                return Postings(ids, weights)
-            positions = self._joined([p.positions for p in parts], np.uint32)  # type: ignore[misc]
-            starts = np.zeros(len(ids) + 1, dtype=np.int64)
-            np.cumsum(np.concatenate([np.diff(p.starts) for p in parts]), out=starts[1:])  # type: ignore[arg-type]
-            return Postings(ids, weights, positions, starts)
+            return self._join([s.postings(field, term) for s in self.segments])
 
+        if any(segment.shared(field, term) for segment in self.segments):
+            # Put together from the packs' arrays for this query only: what a
+            # process keeps does not grow with the variety of the words asked.
+            return make()
         return self._cached(("postings", field, term), make)
+
+    def _join(self, parts: list[Postings]) -> Postings:
+        """The segments' postings side by side, documents numbered across them."""
+        offsets = zip(parts, self.offsets, strict=True)
+        ids = self._joined([(p.ids + int(o)).astype(np.int32) for p, o in offsets], np.int32)
+        weights = self._joined([p.weights for p in parts], np.float32)
+        if any(p.positions is None for p in parts):
+            return Postings(ids, weights)
+        positions = self._joined([p.positions for p in parts], np.uint32)  # type: ignore[misc]
+        starts = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(np.concatenate([np.diff(p.starts) for p in parts]), out=starts[1:])  # type: ignore[arg-type]
+        return Postings(ids, weights, positions, starts)
 
     def _side_by_side(
         self, key: tuple[Any, ...], part: Callable[[Segment], np.ndarray]

@@ -62,6 +62,9 @@ class PublicSegment:
         flat = np.array([position for p in found for position in p], dtype=np.uint32)
         return Postings(result_ids, result_weights, flat, starts)
 
+    def shared_postings(self, field: str, term: str) -> Postings | None:
+        return None  # no postings packs through the public API
+
     def column(self, name: str) -> np.ndarray:
         return np.array(list(self.reader.column_reader(name, translate=False)), dtype=np.int32)
 

@@ -46,18 +46,7 @@ READERS = {
     "member of both": Access(((1, "member"), (2, "member"))),
     "facilitator": Access(((1, "facilitator"), (2, "facilitator"))),
 }
-QUERIES = [
-    "data",
-    "public trust",
-    '"data sharing"',
-    '"public sector data"',
-    "community OR council",
-    "data -trust",
-    'data -"data sharing"',
-    "comm*",
-    "publ* trust",
-    "participants",
-]
+QUERIES = corpus_support.QUERIES
 FILTERS = [
     Filters(),
     Filters(topics=("data-sharing",)),

@@ -386,6 +386,8 @@ ENGINE_MODULES = {
     "schema",
     "storage",
     "whoosh_internals",
+    "whoosh_internals.packing",
+    "whoosh_internals.postings",
     "whoosh_internals.purge",
     "whoosh_public",
     "writing",
@@ -417,4 +419,8 @@ def test_only_the_engines_modules_import_whoosh_and_only_one_its_codec():
     found = _whoosh_imports()
     assert set(found) == {f"notesbase.search.{name}" for name in ENGINE_MODULES}
     codec = {module for module, names in found.items() if any("codec" in n for n in names)}
-    assert codec == {"notesbase.search.whoosh_internals", "notesbase.search.whoosh_internals.purge"}
+    assert codec == {
+        "notesbase.search.whoosh_internals",
+        "notesbase.search.whoosh_internals.postings",
+        "notesbase.search.whoosh_internals.purge",
+    }

@@ -49,6 +49,22 @@ class Spec:
     seed: int = 1
 
 
+# Queries of every kind the engine answers (words, phrases, OR, NOT,
+# prefixes), over this corpus's words: what engine tests search it for.
+QUERIES = [
+    "data",
+    "public trust",
+    '"data sharing"',
+    '"public sector data"',
+    "community OR council",
+    "data -trust",
+    'data -"data sharing"',
+    "comm*",
+    "publ* trust",
+    "participants",
+]
+
+
 def _words(block: str) -> list[str]:
     """The words of a block of text (a list easier to read and edit)."""
     return block.split()

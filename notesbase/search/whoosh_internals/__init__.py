@@ -8,7 +8,8 @@ public API instead (``whoosh_public``): slower, the same answers.
 What reaches inside, and why:
 
 - reading (``FileSnapshot``, ``FileSegment``): a term's postings a whole
-  block at a time (``reader._terms``, ``W3LeafMatcher._read_data``), columns
+  block at a time (``postings``: ``reader._terms``,
+  ``W3LeafMatcher._read_data``), or from the segment's postings pack, columns
   and field lengths as raw bytes (``reader._perdoc._get_column_file``), and
   the table of contents (``ix._read_toc``), so a segment's reader outlives
   the commits that leave it alone. Whoosh's own matchers walk postings one
@@ -23,6 +24,8 @@ What reaches inside, and why:
   the steps of Whoosh's multi-process writer (``_finalize_segment``,
   ``_commit_toc``, ``_finish``) so rebuild workers make their own documents,
   and letting go of Whoosh's lock after a failed commit (``writelock``);
+  each big segment packed before the commit that shows it (``packing``,
+  from ``_commit_toc`` and a rebuild process's ``write_segment``);
 - purging (``whoosh_internals.purge``): a merge policy that rewrites each
   segment holding a deleted document without it, from its files into
   files written as Whoosh's codec writes them. Whoosh's ``add_reader``
@@ -39,13 +42,16 @@ from typing import Any
 import numpy as np
 import whoosh
 from whoosh import index
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
-from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter, SegmentWriter
 
+from notesbase.search import packs
 from notesbase.search.analysis import ArrayPositions
-from notesbase.search.segments import NO_POSITIONS, NO_POSTINGS, Postings
+from notesbase.search.segments import Postings
+from notesbase.search.whoosh_internals import packing
+from notesbase.search.whoosh_internals.postings import packed_at, read_postings, term_info
 
 WRITTEN_FOR = "2.7.5"
 DISTRIBUTION = "whoosh-reloaded"
@@ -76,60 +82,6 @@ def supported() -> bool:
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
-def read_postings(reader: SegmentReader, field: str, term: str) -> Postings:
-    """Every posting of ``term`` in ``field`` of this segment, deleted
-    documents included (searches mask them out), a block at a time; with
-    word positions where the field keeps them."""
-    terms = reader._terms
-    positions = isinstance(reader.schema[field].format, ArrayPositions)
-    try:
-        info = terms.term_info(field, term.encode("utf-8"))
-    except (KeyError, TermNotFound):
-        return NO_POSITIONS if positions else NO_POSTINGS
-    blocks: list[tuple[Any, Any, Any, int]] = []
-    if info.is_inlined():
-        ids, weights, values = info.inlined_postings()
-        blocks.append((ids, weights, values, len(ids)))
-        delta = False
-    else:
-        offset, length = info.extent()
-        matcher = W3LeafMatcher(terms._postfile, offset, length, reader.schema[field].format)
-        blocks.extend(_blocks(matcher))
-        delta = True
-    id_parts, weight_parts, value_parts = [], [], []
-    for ids, weights, values, count in blocks:
-        block_ids = np.array(ids, dtype=np.int64)
-        # On disk a block's ids are stored as differences from the one before.
-        id_parts.append(np.cumsum(block_ids) if delta else block_ids)
-        if weights is None:
-            weight_parts.append(np.ones(count, dtype=np.float32))
-        elif isinstance(weights, float):
-            weight_parts.append(np.full(count, weights, dtype=np.float32))
-        else:
-            weight_parts.append(np.array(weights, dtype=np.float32))
-        if positions:
-            value_parts.extend(values)
-    result_ids = np.concatenate(id_parts).astype(np.int32)
-    result_weights = np.concatenate(weight_parts)
-    if not positions:
-        return Postings(result_ids, result_weights)
-    sizes = np.fromiter((len(v) // 4 for v in value_parts), dtype=np.int64, count=len(value_parts))
-    starts = np.zeros(len(sizes) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=starts[1:])
-    flat = np.frombuffer(b"".join(value_parts), dtype=np.uint32)
-    return Postings(result_ids, result_weights, flat, starts)
-
-
-def _blocks(matcher: Any) -> Iterator[tuple[Any, Any, Any, int]]:
-    """A posting list's blocks as stored: (ids as differences from the one
-    before, weights, values, how many postings)."""
-    while not matcher._atend:
-        matcher._read_data()
-        ids, weights, values = matcher._data
-        yield ids, weights, values, matcher._blocklength
-        matcher._next_block()
-
-
 def column_array(reader: SegmentReader, name: str, dtype: str, default: int = 0) -> np.ndarray:
     """A fixed-width column of this segment (Whoosh writes them big-endian
     and leaves trailing default values out) as an array, one per document."""
@@ -153,17 +105,29 @@ def _column(perdoc: Any, count: int, name: str, dtype: str, default: int = 0) ->
 class FileSegment:
     """One segment read straight from its files: a ``segments.Source``.
     Postings include deleted documents, so what is read from a segment
-    never changes and its ``id`` is the segment's own."""
+    never changes and its ``id`` is the segment's own. ``pack``: its
+    postings pack, when it has one that holds together."""
 
-    def __init__(self, reader: SegmentReader, entry: Any) -> None:
+    def __init__(self, reader: SegmentReader, entry: Any, pack: packs.Pack | None = None) -> None:
         self.reader = reader
         self.entry = entry
+        self.pack = pack
         self.id: str = entry.segment_id()
         self.size: int = entry.doc_count_all()
         self.deleted_count: int = entry.deleted_count()
 
     def postings(self, field: str, term: str) -> Postings:
         return read_postings(self.reader, field, term)
+
+    def shared_postings(self, field: str, term: str) -> Postings | None:
+        """The term's postings as they lie in the segment's pack (views of
+        the mapped file, shared by every process), or None when the pack
+        does not hold them."""
+        if self.pack is None or not isinstance(self.reader.schema[field].format, ArrayPositions):
+            return None
+        info = term_info(self.reader, field, term)
+        at = None if info is None else packed_at(info)
+        return None if at is None else self.pack.get(at)
 
     def column(self, name: str) -> np.ndarray:
         return column_array(self.reader, name, ">i4")
@@ -212,7 +176,9 @@ class FileSnapshot:
                     opened.storage, toc.schema, entry, generation=toc.generation
                 )
                 self.readers[name] = reader
-                self.sources.append(FileSegment(reader, entry))
+                pack = packs.opened(Path(path), name, entry.doc_count_all())
+                self.sources.append(FileSegment(reader, entry, pack))
+            packs.forget(Path(path), keep=set(self.readers))
         except BaseException:
             self.close()
             raise
@@ -276,6 +242,15 @@ class FastWriter(SegmentWriter):
         # write; each block records its level, so readers need no setting.
         kwargs.setdefault("codec", W3Codec(compression=1))
         super().__init__(ix, **kwargs)
+        self.opened_with = {entry.segment_id() for entry in self.segments}
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        """Pack the segments this commit brings (a merge's, a purge's, a
+        rebuild's when its process did not) before any reader can see them
+        (``packing``), then commit as Whoosh does."""
+        new = [entry for entry in segments if entry.segment_id() not in self.opened_with]
+        packing.pack_all(Path(self.storage.folder), self.schema, new)
+        super()._commit_toc(segments)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -335,7 +310,9 @@ def write_segment(opened: index.Index, documents: Iterable[dict[str, Any]]) -> A
         for fields in documents:
             writer.add_document(**fields)
         if writer._added:
-            return writer._finalize_segment()
+            segment = writer._finalize_segment()
+            packing.pack_all(Path(opened.storage.folder), opened.schema, [segment])
+            return segment
         writer._close_segment()
         return None
     except BaseException:

@@ -27,7 +27,8 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
 from notesbase.search import purging
-from notesbase.search.whoosh_internals import _WHOLE_LENGTHS, _blocks, _column
+from notesbase.search.whoosh_internals import _WHOLE_LENGTHS, _column
+from notesbase.search.whoosh_internals.postings import _blocks
 
 
 def purge_merge(writer: IndexWriter, segments: list[Any]) -> list[Any]:

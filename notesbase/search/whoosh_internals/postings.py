@@ -1,0 +1,90 @@
+"""Reading a term's postings straight from a segment's files, part of
+``whoosh_internals``: a whole posting block at a time
+(``reader._terms``, ``W3LeafMatcher._read_data``), into numpy arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import SegmentReader, TermNotFound
+
+from notesbase.search.analysis import ArrayPositions
+from notesbase.search.segments import NO_POSITIONS, NO_POSTINGS, Postings
+
+
+def read_postings(reader: SegmentReader, field: str, term: str) -> Postings:
+    """Every posting of ``term`` in ``field`` of this segment, deleted
+    documents included (searches mask them out), a block at a time; with
+    word positions where the field keeps them."""
+    info = term_info(reader, field, term)
+    if info is None:
+        positions = isinstance(reader.schema[field].format, ArrayPositions)
+        return NO_POSITIONS if positions else NO_POSTINGS
+    return info_postings(reader, field, info)
+
+
+def term_info(reader: SegmentReader, field: str, term: str) -> Any:
+    """Whoosh's entry for ``term`` in ``field`` of the segment's term index
+    (how many documents, where its postings are), or None."""
+    try:
+        return reader._terms.term_info(field, term.encode("utf-8"))
+    except (KeyError, TermNotFound):
+        return None
+
+
+def packed_at(info: Any) -> int | None:
+    """Where a term's postings start in the segment's postings file: what
+    a postings pack finds them by (``notesbase.search.packs``); None for
+    postings kept inside the term index (not packed)."""
+    return None if info.is_inlined() else int(info.extent()[0])
+
+
+def info_postings(reader: SegmentReader, field: str, info: Any) -> Postings:
+    """``read_postings`` of the term whose entry is ``info``."""
+    terms = reader._terms
+    positions = isinstance(reader.schema[field].format, ArrayPositions)
+    blocks: list[tuple[Any, Any, Any, int]] = []
+    if info.is_inlined():
+        ids, weights, values = info.inlined_postings()
+        blocks.append((ids, weights, values, len(ids)))
+        delta = False
+    else:
+        offset, length = info.extent()
+        matcher = W3LeafMatcher(terms._postfile, offset, length, reader.schema[field].format)
+        blocks.extend(_blocks(matcher))
+        delta = True
+    id_parts, weight_parts, value_parts = [], [], []
+    for ids, weights, values, count in blocks:
+        block_ids = np.array(ids, dtype=np.int64)
+        # On disk a block's ids are stored as differences from the one before.
+        id_parts.append(np.cumsum(block_ids) if delta else block_ids)
+        if weights is None:
+            weight_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            weight_parts.append(np.array(weights, dtype=np.float32))
+        if positions:
+            value_parts.extend(values)
+    result_ids = np.concatenate(id_parts).astype(np.int32)
+    result_weights = np.concatenate(weight_parts)
+    if not positions:
+        return Postings(result_ids, result_weights)
+    sizes = np.fromiter((len(v) // 4 for v in value_parts), dtype=np.int64, count=len(value_parts))
+    starts = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    flat = np.frombuffer(b"".join(value_parts), dtype=np.uint32)
+    return Postings(result_ids, result_weights, flat, starts)
+
+
+def _blocks(matcher: Any) -> Iterator[tuple[Any, Any, Any, int]]:
+    """A posting list's blocks as stored: (ids as differences from the one
+    before, weights, values, how many postings)."""
+    while not matcher._atend:
+        matcher._read_data()
+        ids, weights, values = matcher._data
+        yield ids, weights, values, matcher._blocklength
+        matcher._next_block()
