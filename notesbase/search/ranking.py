@@ -176,7 +176,7 @@ def _phrase_documents(view: View, name: str, terms: Sequence[str]) -> np.ndarray
     place in the phrase); each other term must be found at start + its
     place. Occurrence keys are sorted and distinct, so each test is one merge
     of two sorted arrays (``_common``)."""
-    postings = [view.postings(name, term) for term in terms]
+    postings = [view.positional(name, term) for term in terms]
     if any(len(p.ids) == 0 for p in postings):
         return _NO_DOCUMENTS
     rarest = min(range(len(terms)), key=lambda k: len(postings[k].keys))

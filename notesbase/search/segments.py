@@ -28,6 +28,11 @@ import numpy as np
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 T = TypeVar("T")
+# Postings put together from several segments' packs are kept for the next
+# queries up to this many bytes per version of the index (a query asks for
+# a word's postings several times, and prefixes share their words): what a
+# process keeps stays bounded whatever the variety of words asked.
+JOINED_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,7 @@ class View:
         # Deletions change the view (live documents), not the segments' arrays.
         self.id = "view:" + ",".join(f"{s.id}-{s.source.deleted_count}" for s in segments)
         self.names = {segment.id for segment in segments} | {self.id}
+        self.joined = Cache(JOINED_BYTES)
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         return self.cache.get((self.id, *key), make, _nbytes)
@@ -240,26 +246,37 @@ class View:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
     def postings(self, field: str, term: str) -> Postings:
+        """The term's postings across the segments: documents and weights,
+        and word positions too unless put together from packs (phrases ask
+        ``positional``)."""
+        return self._postings(field, term, positions=False)
+
+    def positional(self, field: str, term: str) -> Postings:
+        """``postings`` with the word positions."""
+        return self._postings(field, term, positions=True)
+
+    def _postings(self, field: str, term: str, *, positions: bool) -> Postings:
         if not self.segments:
             return NO_POSTINGS
         if len(self.segments) == 1:
             return self.segments[0].postings(field, term)
 
-        def make() -> Postings:
-            return self._join([s.postings(field, term) for s in self.segments])
+        def make(positions: bool = True) -> Postings:
+            return self._join([s.postings(field, term) for s in self.segments], positions)
 
         if any(segment.shared(field, term) for segment in self.segments):
-            # Put together from the packs' arrays for this query only: what a
-            # process keeps does not grow with the variety of the words asked.
-            return make()
+            # Put together from the packs' arrays, kept within ``JOINED_BYTES``.
+            key = (field, term, positions)
+            return self.joined.get(key, lambda: make(positions), _nbytes)
         return self._cached(("postings", field, term), make)
 
-    def _join(self, parts: list[Postings]) -> Postings:
-        """The segments' postings side by side, documents numbered across them."""
+    def _join(self, parts: list[Postings], positions: bool) -> Postings:
+        """The segments' postings side by side, documents numbered across
+        them (with their word positions if asked and every part has them)."""
         offsets = zip(parts, self.offsets, strict=True)
         ids = self._joined([(p.ids + int(o)).astype(np.int32) for p, o in offsets], np.int32)
         weights = self._joined([p.weights for p in parts], np.float32)
-        if any(p.positions is None for p in parts):
+        if not positions or any(p.positions is None for p in parts):
             return Postings(ids, weights)
         positions = self._joined([p.positions for p in parts], np.uint32)  # type: ignore[misc]
         starts = np.zeros(len(ids) + 1, dtype=np.int64)

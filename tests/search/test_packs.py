@@ -22,7 +22,8 @@ from notesbase.db import db
 from notesbase.disclosure import Confidentiality
 from notesbase.models import Item
 from notesbase.notes.items import ItemFields, purge_item, update_item
-from notesbase.search import checking, indexer, packs, storage, writing
+from notesbase.search import checking, indexer, packs, rebuilding, storage, writing
+from notesbase.search import segments as segments_module
 from notesbase.search.engine import Engine
 from notesbase.search.query import Filters, parse
 from notesbase.search.request import Access, SearchRequest
@@ -228,17 +229,40 @@ def _without_packs(app: Flask, monkeypatch) -> Engine:
     return Engine(indexer.engine_for(app).root, internals=True)
 
 
-def test_searches_through_packs_answer_as_decoding_does(packed, monkeypatch):
+@pytest.mark.parametrize("segments", ["one segment", "several segments"])
+def test_searches_through_packs_answer_as_decoding_does(packed, monkeypatch, segments):
     """Every query, filter, order and reader: the same totals, topic counts
-    and hits in the same order with the packs as without them."""
+    and hits in the same order with the packs as without them, whether a
+    word's postings come from one pack or are put together from several."""
+    if segments == "several segments":
+        monkeypatch.setattr(rebuilding, "SEGMENT_DOCUMENTS", 90)
+        indexer.rebuild(packed)
     engine = indexer.engine_for(packed)
-    segments = engine.segments()
-    assert segments and all(segment.source.pack is not None for segment in segments)
-    assert any(segment.shared("text", "data") for segment in segments)
+    found = engine.segments()
+    assert (len(found) > 1) is (segments == "several segments")
+    assert all(segment.source.pack is not None for segment in found)
+    assert any(segment.shared("text", "data") for segment in found)
     with_packs = _answers(engine)
     without = _answers(_without_packs(packed, monkeypatch))
     assert with_packs == without
     assert sum(total for total, _, _ in with_packs.values()) > 1000  # real work
+
+
+def test_postings_put_together_from_packs_are_kept_within_a_bound(packed, monkeypatch):
+    """From several segments, a word's postings are put together once for
+    the queries that follow, within ``JOINED_BYTES``, never in the
+    process's cache."""
+    monkeypatch.setattr(rebuilding, "SEGMENT_DOCUMENTS", 90)
+    monkeypatch.setattr(segments_module, "JOINED_BYTES", 20_000)
+    indexer.rebuild(packed)
+    engine = indexer.engine_for(packed)
+    access = READERS["facilitator"]
+    for text in [*QUERIES, "policy", "council", "sharing", "digital", "local"]:
+        engine.search(SearchRequest(parse(text), access, page=1, per_page=10))
+    view = engine.view()
+    assert 0 < view.joined.used <= 20_000 or len(view.joined._items) == 1
+    text = [key for key in engine.cache._items if key[1:3] == ("postings", "text")]
+    assert not [key for key in text if key[0].startswith("view:")]
 
 
 def test_what_a_process_keeps_does_not_grow_with_the_words_asked(packed, monkeypatch):
