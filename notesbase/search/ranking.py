@@ -29,7 +29,7 @@ from notesbase.search.analysis import analyse
 from notesbase.search.masks import TEXT_FIELDS, Statistics, narrowed, searchable
 from notesbase.search.query import AnyOf, Clause, Prefix, Term, Word
 from notesbase.search.request import SearchRequest
-from notesbase.search.segments import Segment, View
+from notesbase.search.segments import Postings, Segment, View
 
 MAX_PREFIX_EXPANSIONS = 64
 # Candidates looked at per prefix before giving up: a short prefix cannot
@@ -75,13 +75,23 @@ class _Query:
         self.stats = stats
         self.terms: set[str] = set()
         self._frequencies: dict[tuple[str, str], int] = {}
+        self._postings: dict[tuple[str, str], Postings] = {}
+
+    def postings(self, name: str, term: str) -> Postings:
+        """The view's postings of ``term``, asked for once in this query
+        (those put together from several packs are made for each asking)."""
+        key = (name, term)
+        found = self._postings.get(key)
+        if found is None:
+            found = self._postings[key] = self.view.postings(name, term)
+        return found
 
     def frequency(self, name: str, term: str) -> int:
         """How many documents the reader may search hold ``term`` in field
         ``name`` (its df): the ones they cannot see do not count."""
         key = (name, term)
         if key not in self._frequencies:
-            ids = self.view.postings(name, term).ids
+            ids = self.postings(name, term).ids
             self._frequencies[key] = int(np.count_nonzero(self.searchable[ids]))
         return self._frequencies[key]
 
@@ -95,13 +105,13 @@ class _Query:
         ``name``: its df when no filter narrows the search (counted once)."""
         if self.within is self.searchable:
             return self.frequency(name, term)
-        return int(np.count_nonzero(self.within[self.view.postings(name, term).ids]))
+        return int(np.count_nonzero(self.within[self.postings(name, term).ids]))
 
     def _bm25(self, name: str, term: str, ids: np.ndarray | None = None) -> np.ndarray:
         """The BM25F score of ``term`` in field ``name`` for documents
         ``ids`` (each of which holds the term), or for every document that
         holds it."""
-        postings = self.view.postings(name, term)
+        postings = self.postings(name, term)
         if ids is None:
             ids, weights = postings.ids, postings.weights
         else:
@@ -116,7 +126,7 @@ class _Query:
         self.terms.add(term)
         match = self.nothing()
         for name in TEXT_FIELDS:
-            ids = self.view.postings(name, term).ids
+            ids = self.postings(name, term).ids
             if len(ids):
                 match.mask[ids] = True
                 match.score[ids] += self._bm25(name, term)

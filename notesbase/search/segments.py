@@ -28,11 +28,6 @@ import numpy as np
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 T = TypeVar("T")
-# Postings put together from several segments' packs are kept for the next
-# queries up to this many bytes per version of the index (a query asks for
-# a word's postings several times, and prefixes share their words): what a
-# process keeps stays bounded whatever the variety of words asked.
-JOINED_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -237,7 +232,6 @@ class View:
         # Deletions change the view (live documents), not the segments' arrays.
         self.id = "view:" + ",".join(f"{s.id}-{s.source.deleted_count}" for s in segments)
         self.names = {segment.id for segment in segments} | {self.id}
-        self.joined = Cache(JOINED_BYTES)
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         return self.cache.get((self.id, *key), make, _nbytes)
@@ -265,9 +259,9 @@ class View:
             return self._join([s.postings(field, term) for s in self.segments], positions)
 
         if any(segment.shared(field, term) for segment in self.segments):
-            # Put together from the packs' arrays, kept within ``JOINED_BYTES``.
-            key = (field, term, positions)
-            return self.joined.get(key, lambda: make(positions), _nbytes)
+            # Put together from the packs' arrays for this asking only: what
+            # a process keeps does not grow with the variety of words asked.
+            return make(positions)
         return self._cached(("postings", field, term), make)
 
     def _join(self, parts: list[Postings], positions: bool) -> Postings:

@@ -23,7 +23,6 @@ from notesbase.disclosure import Confidentiality
 from notesbase.models import Item
 from notesbase.notes.items import ItemFields, purge_item, update_item
 from notesbase.search import checking, indexer, packs, rebuilding, storage, writing
-from notesbase.search import segments as segments_module
 from notesbase.search.engine import Engine
 from notesbase.search.query import Filters, parse
 from notesbase.search.request import Access, SearchRequest
@@ -248,21 +247,29 @@ def test_searches_through_packs_answer_as_decoding_does(packed, monkeypatch, seg
     assert sum(total for total, _, _ in with_packs.values()) > 1000  # real work
 
 
-def test_postings_put_together_from_packs_are_kept_within_a_bound(packed, monkeypatch):
-    """From several segments, a word's postings are put together once for
-    the queries that follow, within ``JOINED_BYTES``, never in the
-    process's cache."""
+def test_postings_put_together_from_packs_are_not_kept(packed, monkeypatch):
+    """From several segments, a word's postings are put together for the
+    query that asks (once however often it asks), and kept neither in the
+    process's cache nor anywhere else after it."""
     monkeypatch.setattr(rebuilding, "SEGMENT_DOCUMENTS", 90)
-    monkeypatch.setattr(segments_module, "JOINED_BYTES", 20_000)
     indexer.rebuild(packed)
     engine = indexer.engine_for(packed)
+    joins: list[tuple[str, str]] = []
+    real = engine.view()._join
+
+    def counting(parts, positions):  # type: ignore[no-untyped-def]
+        joins.append((len(parts), positions))
+        return real(parts, positions)
+
+    monkeypatch.setattr(engine.view(), "_join", counting)
     access = READERS["facilitator"]
-    for text in [*QUERIES, "policy", "council", "sharing", "digital", "local"]:
-        engine.search(SearchRequest(parse(text), access, page=1, per_page=10))
-    view = engine.view()
-    assert 0 < view.joined.used <= 20_000 or len(view.joined._items) == 1
-    text = [key for key in engine.cache._items if key[1:3] == ("postings", "text")]
-    assert not [key for key in text if key[0].startswith("view:")]
+    engine.search(SearchRequest(parse("data"), access, page=1, per_page=10))
+    # "data" in the text and the title, each put together once, without positions.
+    assert joins == [(len(engine.segments()), False)] * 2
+    engine.search(SearchRequest(parse('"data sharing"'), access, page=1, per_page=10))
+    assert (len(engine.segments()), True) in joins  # a phrase asks for the positions
+    kept = [key for key in engine.cache._items if key[0].startswith("view:")]
+    assert not [key for key in kept if key[1:3] == ("postings", "text")]
 
 
 def test_what_a_process_keeps_does_not_grow_with_the_words_asked(packed, monkeypatch):
