@@ -80,6 +80,11 @@ class Source(Protocol):
         """The postings as they lie in a file every process maps (a
         postings pack), or None: then ``postings`` decodes them."""
 
+    def keeps(self, field: str) -> bool:
+        """Whether postings of ``field`` decoded from it are worth keeping:
+        not those a pack left out as too rare to pack (a block each, quicker
+        to decode again than to keep for every word ever asked)."""
+
     def column(self, name: str) -> np.ndarray: ...
 
     def lengths(self, field: str) -> np.ndarray: ...
@@ -157,6 +162,8 @@ class Segment:
         shared = self.source.shared_postings(field, term)
         if shared is not None:
             return shared
+        if not self.source.keeps(field):
+            return self.source.postings(field, term)
         return self._cached(("postings", field, term), lambda: self.source.postings(field, term))
 
     def shared(self, field: str, term: str) -> bool:
@@ -258,9 +265,11 @@ class View:
         def make(positions: bool = True) -> Postings:
             return self._join([s.postings(field, term) for s in self.segments], positions)
 
-        if any(segment.shared(field, term) for segment in self.segments):
-            # Put together from the packs' arrays for this asking only: what
-            # a process keeps does not grow with the variety of words asked.
+        segments = self.segments
+        if any(not s.source.keeps(field) or s.shared(field, term) for s in segments):
+            # Put together from the packs' arrays (or from a rare word's few
+            # postings) for this asking only: what a process keeps does not
+            # grow with the variety of words asked.
             return make(positions)
         return self._cached(("postings", field, term), make)
 

@@ -65,6 +65,9 @@ class PublicSegment:
     def shared_postings(self, field: str, term: str) -> Postings | None:
         return None  # no postings packs through the public API
 
+    def keeps(self, field: str) -> bool:
+        return True
+
     def column(self, name: str) -> np.ndarray:
         return np.array(list(self.reader.column_reader(name, translate=False)), dtype=np.int32)
 

@@ -129,6 +129,10 @@ class FileSegment:
         at = None if info is None else packed_at(info)
         return None if at is None else self.pack.get(at)
 
+    def keeps(self, field: str) -> bool:
+        """With a pack, a positions field's unpacked words are too rare to keep."""
+        return self.pack is None or not isinstance(self.reader.schema[field].format, ArrayPositions)
+
     def column(self, name: str) -> np.ndarray:
         return column_array(self.reader, name, ">i4")
 
