@@ -61,7 +61,8 @@ class PackRefused(ValueError):
 @dataclass(frozen=True)
 class Packed:
     """One term's postings to be packed: where they start in the segment's
-    postings file, and the postings (with word positions)."""
+    postings file, and the postings (a word's with their positions, a
+    keyword's without)."""
 
     key: int
     postings: Postings
@@ -79,10 +80,7 @@ def write_pack(path: Path, segment_id: str, documents: int, terms: Iterable[Pack
     keys = np.array([term.key for term in ordered], dtype="<i8")
     if len(keys) > 1 and not np.all(np.diff(keys) > 0):
         raise PackRefused("two terms start at the same place")
-    parts = [term.postings for term in ordered]
-    for part in parts:
-        if part.positions is None or part.starts is None:
-            raise PackRefused("a packed term has no word positions")
+    parts = [_with_positions(term.postings) for term in ordered]
     counts = np.array([len(part.ids) for part in parts], dtype="<i8")
     spans = np.concatenate([[0], np.cumsum(counts)]).astype("<i8")
     spots = np.concatenate([[0], np.cumsum([len(p.positions) for p in parts])]).astype("<i8")  # type: ignore[arg-type]
@@ -120,6 +118,14 @@ def write_pack(path: Path, segment_id: str, documents: int, terms: Iterable[Pack
     return len(keys)
 
 
+def _with_positions(postings: Postings) -> Postings:
+    """A keyword's postings (no word positions) as none at every posting."""
+    if postings.positions is not None and postings.starts is not None:
+        return postings
+    starts = np.zeros(len(postings.ids) + 1, dtype=np.int64)
+    return Postings(postings.ids, postings.weights, np.zeros(0, dtype=np.uint32), starts)
+
+
 def _joined(parts: list[np.ndarray], dtype: str) -> np.ndarray:
     if not parts:
         return np.zeros(0, dtype=dtype)
@@ -155,6 +161,8 @@ class Pack:
             return None
         first, end = int(self._spans[at]), int(self._spans[at + 1])
         spot, spot_end = int(self._spots[at]), int(self._spots[at + 1])
+        if spot == spot_end:  # a keyword's: no word positions (a word has one at least)
+            return Postings(self._ids[first:end], self._weights[first:end])
         # Each term's starts are its postings' and one more (the end).
         return Postings(
             self._ids[first:end],

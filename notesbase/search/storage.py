@@ -30,7 +30,9 @@ from typing import Any
 
 from whoosh import index
 
+from notesbase.search import whoosh_internals
 from notesbase.search.schema import schema
+from notesbase.search.whoosh_internals import mapped
 
 # Each generation's index files and their SHA-256, checked when a process
 # first opens it: Whoosh keeps no checksums of its own.
@@ -152,6 +154,8 @@ class Storage:
                 damaged = _damaged_file(path)
                 if damaged is not None:
                     raise IndexUnavailable(f"{damaged} does not match its checksum")
+                if whoosh_internals.supported():
+                    mapped.install()  # segments read from their map, not copied
                 try:
                     opened = index.open_dir(str(path))
                 except Exception as error:

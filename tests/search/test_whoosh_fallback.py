@@ -386,6 +386,7 @@ ENGINE_MODULES = {
     "schema",
     "storage",
     "whoosh_internals",
+    "whoosh_internals.mapped",
     "whoosh_internals.packing",
     "whoosh_internals.postings",
     "whoosh_internals.purge",

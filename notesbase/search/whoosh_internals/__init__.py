@@ -26,6 +26,9 @@ What reaches inside, and why:
   and letting go of Whoosh's lock after a failed commit (``writelock``);
   each big segment packed before the commit that shows it (``packing``,
   from ``_commit_toc`` and a rebuild process's ``write_segment``);
+- mapping (``mapped``): each file inside a compound segment read in place
+  from Whoosh's memory map of it, where Whoosh's ``BufferFile`` copies it
+  whole into the process;
 - purging (``whoosh_internals.purge``): a merge policy that rewrites each
   segment holding a deleted document without it, from its files into
   files written as Whoosh's codec writes them. Whoosh's ``add_reader``
@@ -48,7 +51,6 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from notesbase.search import packs
-from notesbase.search.analysis import ArrayPositions
 from notesbase.search.segments import Postings
 from notesbase.search.whoosh_internals import packing
 from notesbase.search.whoosh_internals.postings import packed_at, read_postings, term_info
@@ -123,15 +125,15 @@ class FileSegment:
         """The term's postings as they lie in the segment's pack (views of
         the mapped file, shared by every process), or None when the pack
         does not hold them."""
-        if self.pack is None or not isinstance(self.reader.schema[field].format, ArrayPositions):
+        if self.pack is None:
             return None
         info = term_info(self.reader, field, term)
         at = None if info is None else packed_at(info)
         return None if at is None else self.pack.get(at)
 
     def keeps(self, field: str) -> bool:
-        """With a pack, a positions field's unpacked words are too rare to keep."""
-        return self.pack is None or not isinstance(self.reader.schema[field].format, ArrayPositions)
+        """With a pack, the terms it left out are too rare to keep."""
+        return self.pack is None
 
     def column(self, name: str) -> np.ndarray:
         return column_array(self.reader, name, ">i4")

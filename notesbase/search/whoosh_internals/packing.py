@@ -2,8 +2,8 @@
 ``whoosh_internals``: each segment of ``PACK_MIN_DOCUMENTS`` or more, as it
 is written and before any reader can see it (a rebuild's process packs its
 own segment, ``FastWriter`` the segments a commit brings), gets a pack of
-the postings of every term of the fields with word positions found in
-``PACK_MIN_POSTINGS`` documents or more. Rarer terms are decoded from
+the postings of every term of every field found in ``PACK_MIN_POSTINGS``
+documents or more. Rarer terms are decoded from
 Whoosh's files when asked for: a block or two each, and little to keep.
 
 A pack that cannot be written (a full disk) is no failure: the segment is
@@ -19,7 +19,6 @@ from typing import Any
 from whoosh.reading import SegmentReader
 
 from notesbase.search import packs
-from notesbase.search.analysis import ArrayPositions
 from notesbase.search.whoosh_internals.postings import info_postings, packed_at
 
 PACK_MIN_DOCUMENTS = 500
@@ -29,8 +28,10 @@ log = logging.getLogger(__name__)
 
 
 def packed_fields(schema: Any) -> list[str]:
-    """The fields whose postings are packed: those with word positions."""
-    return [name for name in schema.names() if isinstance(schema[name].format, ArrayPositions)]
+    """The fields whose postings are packed: every indexed one (the text
+    and title with their word positions; keywords such as the audiences
+    and series, which every reader's first search reads whole)."""
+    return [name for name in schema.names() if schema[name].indexed]
 
 
 def pack_all(folder: Path, schema: Any, segments: Sequence[Any]) -> None:
