@@ -265,11 +265,10 @@ class View:
         def make(positions: bool = True) -> Postings:
             return self._join([s.postings(field, term) for s in self.segments], positions)
 
-        segments = self.segments
-        if any(not s.source.keeps(field) or s.shared(field, term) for s in segments):
-            # Put together from the packs' arrays (or from a rare word's few
-            # postings) for this asking only: what a process keeps does not
-            # grow with the variety of words asked.
+        if not all(segment.source.keeps(field) for segment in self.segments):
+            # With packs: put together from their arrays (or from a rare
+            # word's few postings) for this asking only, so what a process
+            # keeps does not grow with the variety of words asked.
             return make(positions)
         return self._cached(("postings", field, term), make)
 
