@@ -139,8 +139,7 @@ def _padded(size: int) -> int:
 class Pack:
     """An opened pack: each term's postings as views of the mapped file."""
 
-    def __init__(self, arrays: dict[str, np.ndarray], segment_id: str, documents: int) -> None:
-        self.segment_id = segment_id
+    def __init__(self, arrays: dict[str, np.ndarray], documents: int) -> None:
         self.documents = documents
         self._keys = arrays["keys"]
         self._spans = arrays["spans"]
@@ -210,7 +209,7 @@ def _read(mapped: np.ndarray, segment_id: str, documents: int) -> Pack:
             raise PackRefused(f"{name}: outside the file")
         arrays[name] = mapped[begin:end].view(dtype)
     _check(arrays, documents)
-    return Pack(arrays, segment_id, documents)
+    return Pack(arrays, documents)
 
 
 def _check(arrays: dict[str, np.ndarray], documents: int) -> None:

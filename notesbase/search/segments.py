@@ -166,10 +166,6 @@ class Segment:
             return self.source.postings(field, term)
         return self._cached(("postings", field, term), lambda: self.source.postings(field, term))
 
-    def shared(self, field: str, term: str) -> bool:
-        """Whether the term's postings come from the segment's pack."""
-        return self.source.shared_postings(field, term) is not None
-
     def mask(self, field: str, term: str) -> np.ndarray:
         """The documents that carry ``term`` in a keyword field."""
 

@@ -240,7 +240,7 @@ def test_searches_through_packs_answer_as_decoding_does(packed, monkeypatch, seg
     found = engine.segments()
     assert (len(found) > 1) is (segments == "several segments")
     assert all(segment.source.pack is not None for segment in found)
-    assert any(segment.shared("text", "data") for segment in found)
+    assert any(segment.source.shared_postings("text", "data") is not None for segment in found)
     with_packs = _answers(engine)
     without = _answers(_without_packs(packed, monkeypatch))
     assert with_packs == without
