@@ -19,7 +19,9 @@ meeting, then the item or meeting id), so pages never repeat or skip a hit."""
 
 from __future__ import annotations
 
+import bisect
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,7 +31,7 @@ from notesbase.search.analysis import analyse
 from notesbase.search.masks import TEXT_FIELDS, Statistics, narrowed, searchable
 from notesbase.search.query import AnyOf, Clause, Prefix, Term, Word
 from notesbase.search.request import SearchRequest
-from notesbase.search.segments import Postings, Segment, View
+from notesbase.search.segments import Postings, PrefixWords, Segment, View
 
 MAX_PREFIX_EXPANSIONS = 64
 # Candidates looked at per prefix before giving up: a short prefix cannot
@@ -76,6 +78,8 @@ class _Query:
         self.terms: set[str] = set()
         self._frequencies: dict[tuple[str, str], int] = {}
         self._postings: dict[tuple[str, str], Postings] = {}
+        # Which segments hold a word, where a prefix's word lists tell.
+        self._held_by: dict[tuple[str, str], frozenset[int] | None] = {}
 
     def postings(self, name: str, term: str) -> Postings:
         """The view's postings of ``term``, asked for once in this query
@@ -83,7 +87,8 @@ class _Query:
         key = (name, term)
         found = self._postings.get(key)
         if found is None:
-            found = self._postings[key] = self.view.postings(name, term)
+            held_by = self._held_by.get(key)
+            found = self._postings[key] = self.view.postings(name, term, held_by)
         return found
 
     def frequency(self, name: str, term: str) -> int:
@@ -146,22 +151,40 @@ class _Query:
 
     def prefix(self, text: str) -> _Match:
         """Words starting with ``text`` (or with its stem): the most frequent
-        ones in the documents the reader may search, at most
-        ``MAX_PREFIX_EXPANSIONS``, so words the reader cannot see never
-        crowd out the ones they can."""
-        prefixes = sorted({text, *analyse(text)})
-        counts: dict[str, int] = {}
-        for name in TEXT_FIELDS:
-            for prefix in prefixes:
-                for word in self.view.expand_prefix(name, prefix, MAX_PREFIX_CANDIDATES):
-                    if word not in counts:
-                        counts[word] = sum(self._findable(n, word) for n in TEXT_FIELDS)
-        found = [word for word in counts if counts[word]]
-        ranked = sorted(found, key=lambda word: (-counts[word], word))
+        ones in the documents this query may find, at most
+        ``MAX_PREFIX_EXPANSIONS`` (ties by word), so words the reader cannot
+        see never crowd out the ones they can."""
         match = self.nothing()
-        for word in ranked[:MAX_PREFIX_EXPANSIONS]:
+        for word in self._expansions(sorted({text, *analyse(text)})):
             match = match | self.word(word)
         return match
+
+    def _expansions(self, prefixes: list[str]) -> list[str]:
+        """The words a prefix query asks for. Each candidate's count is
+        exact, but candidates are taken most frequent in the whole index
+        first, and once one could not reach the last place kept, neither can
+        any after it: a count is never more than that frequency. The words
+        chosen are the same as when every candidate is counted."""
+        lists = {
+            name: [self.view.prefix_words(name, p, MAX_PREFIX_CANDIDATES) for p in prefixes]
+            for name in TEXT_FIELDS
+        }
+        candidates = {word for found in lists.values() for words in found for word in words.holders}
+        bounds = {
+            word: sum(_at_most(lists[name], word) for name in TEXT_FIELDS) for word in candidates
+        }
+        for name in TEXT_FIELDS:
+            for word in candidates:
+                self._held_by[(name, word)] = _held_by(lists[name], word)
+        kept: list[tuple[int, str]] = []  # (-count, word), best first
+        for word in sorted(candidates, key=lambda word: (-bounds[word], word)):
+            if len(kept) == MAX_PREFIX_EXPANSIONS and (-bounds[word], word) > kept[-1]:
+                break
+            count = sum(self._findable(name, word) for name in TEXT_FIELDS)
+            if count:
+                bisect.insort(kept, (-count, word))
+                del kept[MAX_PREFIX_EXPANSIONS:]
+        return [word for _, word in kept]
 
     def term(self, term: Term) -> _Match:
         if isinstance(term, Prefix):
@@ -178,6 +201,27 @@ class _Query:
                 match = match | self.term(option)
             return match
         return self.term(clause)
+
+
+def _at_most(lists: list[PrefixWords], word: str) -> int:
+    """How many documents of the index hold ``word`` in one field, from the
+    first of its prefixes' lists that covers it; unknown counts as more
+    than any."""
+    for words in lists:
+        found = words.at_most(word)
+        if found is not None:
+            return found
+    return sys.maxsize
+
+
+def _held_by(lists: list[PrefixWords], word: str) -> frozenset[int] | None:
+    """The segments holding ``word`` in one field, from the first of its
+    prefixes' lists that covers it, or None (then every one is looked in)."""
+    for words in lists:
+        found = words.held_by(word)
+        if found is not None:
+            return found
+    return None
 
 
 def _phrase_documents(view: View, name: str, terms: Sequence[str]) -> np.ndarray:

@@ -82,8 +82,8 @@ class Source(Protocol):
 
     def keeps(self, field: str) -> bool:
         """Whether postings of ``field`` decoded from it are worth keeping:
-        not those a pack left out as too rare to pack (a block each, quicker
-        to decode again than to keep for every word ever asked)."""
+        not those a pack left out (words found once: quicker to read again
+        than to keep for every word ever asked)."""
 
     def column(self, name: str) -> np.ndarray: ...
 
@@ -93,7 +93,10 @@ class Source(Protocol):
 
     def words(self, field: str) -> Iterable[str]: ...
 
-    def expand_prefix(self, field: str, prefix: str) -> Iterable[str]: ...
+    def prefix_frequencies(self, field: str, prefix: str) -> Iterable[tuple[str, int]]:
+        """The words of ``field`` starting with ``prefix``, in order, each
+        with how many of the segment's documents hold it, deleted ones
+        included."""
 
     def stored_fields(self, docnum: int) -> dict[str, Any]: ...
 
@@ -242,24 +245,31 @@ class View:
     def _joined(self, parts: list[np.ndarray], dtype: Any) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
-    def postings(self, field: str, term: str) -> Postings:
+    def postings(self, field: str, term: str, held_by: frozenset[int] | None = None) -> Postings:
         """The term's postings across the segments: documents and weights,
         and word positions too unless put together from packs (phrases ask
-        ``positional``)."""
-        return self._postings(field, term, positions=False)
+        ``positional``). ``held_by``: the only segments (by place) that hold
+        the term, when known: the others are not looked in."""
+        return self._postings(field, term, positions=False, held_by=held_by)
 
     def positional(self, field: str, term: str) -> Postings:
         """``postings`` with the word positions."""
         return self._postings(field, term, positions=True)
 
-    def _postings(self, field: str, term: str, *, positions: bool) -> Postings:
-        if not self.segments:
-            return NO_POSTINGS
+    def _postings(
+        self, field: str, term: str, *, positions: bool, held_by: frozenset[int] | None = None
+    ) -> Postings:
+        if not self.segments or held_by == frozenset():
+            return NO_POSITIONS if positions else NO_POSTINGS
         if len(self.segments) == 1:
             return self.segments[0].postings(field, term)
 
         def make(positions: bool = True) -> Postings:
-            return self._join([s.postings(field, term) for s in self.segments], positions)
+            parts = [
+                s.postings(field, term) if held_by is None or at in held_by else NO_POSITIONS
+                for at, s in enumerate(self.segments)
+            ]
+            return self._join(parts, positions)
 
         if not all(segment.source.keeps(field) for segment in self.segments):
             # With packs: put together from their arrays (or from a rare
@@ -328,13 +338,52 @@ class View:
         at = int(np.searchsorted(self.offsets, document, side="right")) - 1
         return self.segments[at], document - int(self.offsets[at])
 
-    def expand_prefix(self, field: str, prefix: str, limit: int) -> list[str]:
-        """Up to ``limit`` words of ``field`` starting with ``prefix``, from
-        each segment's word list, in order."""
-        words: set[str] = set()
-        for segment in self.segments:
-            for seen, word in enumerate(segment.source.expand_prefix(field, prefix)):
+    def prefix_words(self, field: str, prefix: str, limit: int) -> PrefixWords:
+        """Up to ``limit`` words of ``field`` starting with ``prefix``, the
+        first in order, each with how many documents of the whole index
+        hold it (whoever may see them, so never fewer than a reader can
+        find) and which segments. Each segment's word list is read up to
+        ``limit`` words."""
+        holders: dict[str, list[tuple[int, int]]] = {}
+        cut = False
+        for at, segment in enumerate(self.segments):
+            for seen, (word, count) in enumerate(segment.source.prefix_frequencies(field, prefix)):
                 if seen >= limit:
+                    cut = True
                     break
-                words.add(word)
-        return sorted(words)[:limit]
+                holders.setdefault(word, []).append((at, count))
+        words = sorted(holders)
+        cut = cut or len(words) > limit
+        kept = {word: holders[word] for word in words[:limit]}
+        return PrefixWords(prefix, kept, max(kept) if cut and kept else None)
+
+
+@dataclass(frozen=True)
+class PrefixWords:
+    """Words starting with ``prefix`` in one field, each with the segments
+    that hold it (their places in the view) and how many documents there;
+    ``last``: where the list was cut (None: it holds every such word). A
+    segment cut short stopped after ``limit`` words, each before its last,
+    so a word up to ``last`` was looked for in every segment."""
+
+    prefix: str
+    holders: dict[str, list[tuple[int, int]]]
+    last: str | None
+
+    def covers(self, word: str) -> bool:
+        """Whether ``word`` was looked for in every segment."""
+        return word.startswith(self.prefix) and (self.last is None or word <= self.last)
+
+    def at_most(self, word: str) -> int | None:
+        """How many documents of the index hold ``word`` in this field, or
+        None when the list does not cover it."""
+        if not self.covers(word):
+            return None
+        return sum(count for _, count in self.holders.get(word, ()))
+
+    def held_by(self, word: str) -> frozenset[int] | None:
+        """The segments holding ``word`` in this field, or None when the
+        list does not cover it."""
+        if not self.covers(word):
+            return None
+        return frozenset(at for at, _ in self.holders.get(word, ()))

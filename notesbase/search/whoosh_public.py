@@ -84,9 +84,10 @@ class PublicSegment:
         for raw in self.reader.lexicon(field):
             yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
 
-    def expand_prefix(self, field: str, prefix: str) -> Iterator[str]:
-        for raw in self.reader.expand_prefix(field, prefix):
-            yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    def prefix_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
+        for raw, info in self.reader.iter_prefix(field, prefix):
+            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            yield word, info.doc_frequency()
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         return dict(self.reader.stored_fields(docnum))

@@ -53,7 +53,12 @@ from whoosh.writing import IndexWriter, SegmentWriter
 from notesbase.search import packs
 from notesbase.search.segments import Postings
 from notesbase.search.whoosh_internals import packing
-from notesbase.search.whoosh_internals.postings import packed_at, read_postings, term_info
+from notesbase.search.whoosh_internals.postings import (
+    packed_at,
+    prefix_frequencies,
+    read_postings,
+    term_info,
+)
 
 WRITTEN_FOR = "2.7.5"
 DISTRIBUTION = "whoosh-reloaded"
@@ -148,9 +153,8 @@ class FileSegment:
         for raw in self.reader.lexicon(field):
             yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
 
-    def expand_prefix(self, field: str, prefix: str) -> Iterator[str]:
-        for raw in self.reader.expand_prefix(field, prefix):
-            yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    def prefix_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
+        return prefix_frequencies(self.reader, field, prefix)
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         return dict(self.reader.stored_fields(docnum))

@@ -3,8 +3,8 @@
 is written and before any reader can see it (a rebuild's process packs its
 own segment, ``FastWriter`` the segments a commit brings), gets a pack of
 the postings of every term of every field found in ``PACK_MIN_POSTINGS``
-documents or more. Rarer terms are decoded from
-Whoosh's files when asked for: a block or two each, and little to keep.
+documents or more: every term Whoosh does not keep inside its term index
+(those found once).
 
 A pack that cannot be written (a full disk) is no failure: the segment is
 read without one, as before packs existed, and the reason is logged."""
@@ -22,7 +22,7 @@ from notesbase.search import packs
 from notesbase.search.whoosh_internals.postings import info_postings, packed_at
 
 PACK_MIN_DOCUMENTS = 500
-PACK_MIN_POSTINGS = 16
+PACK_MIN_POSTINGS = 2
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,25 @@ def term_info(reader: SegmentReader, field: str, term: str) -> Any:
         return reader._terms.term_info(field, term.encode("utf-8"))
     except (KeyError, TermNotFound):
         return None
+
+
+# A term's entry in the term index (``W3TermInfo``) starts with a flags byte
+# and the total weight; its document count follows.
+_DOC_FREQUENCY = struct.Struct("!I")
+_DOC_FREQUENCY_AT = 5
+
+
+def prefix_frequencies(reader: SegmentReader, field: str, prefix: str) -> Iterator[tuple[str, int]]:
+    """The words of ``field`` starting with ``prefix``, in order, each with
+    how many of the segment's documents hold it (deleted ones included),
+    read from the term index without decoding its entries."""
+    terms = reader._terms
+    start = terms._keycoder(field, prefix.encode("utf-8"))
+    for key, value in terms._tindex.items_from(start):
+        if not key.startswith(start):
+            return
+        word = terms._keydecoder(key)[1].decode("utf-8")
+        yield word, _DOC_FREQUENCY.unpack_from(value, _DOC_FREQUENCY_AT)[0]
 
 
 def packed_at(info: Any) -> int | None:
