@@ -225,20 +225,34 @@ def _held_by(lists: list[PrefixWords], word: str) -> frozenset[int] | None:
 
 
 def _phrase_documents(view: View, name: str, terms: Sequence[str]) -> np.ndarray:
-    """Documents where ``terms`` follow one another in field ``name``. The
-    rarest term's occurrences give the candidate starts (its position - its
-    place in the phrase); each other term must be found at start + its
-    place. Occurrence keys are sorted and distinct, so each test is one merge
-    of two sorted arrays (``_common``)."""
-    postings = [view.positional(name, term) for term in terms]
-    if any(len(p.ids) == 0 for p in postings):
+    """Documents where ``terms`` follow one another in field ``name``, a
+    segment at a time: each segment's postings are read where they lie (a
+    pack's arrays), never joined with the other segments'."""
+    found = []
+    for segment, offset in zip(view.segments, view.offsets, strict=True):
+        documents = _phrase_in([segment.postings(name, term) for term in terms])
+        if len(documents):
+            found.append(documents + np.int32(offset))
+    return np.concatenate(found) if found else _NO_DOCUMENTS
+
+
+def _phrase_in(postings: list[Postings]) -> np.ndarray:
+    """The documents of one segment where the terms whose ``postings`` are
+    given follow one another. The rarest term's occurrences give the
+    candidate starts (its position - its place in the phrase); each other
+    term must be found at start + its place, and only its occurrences in
+    the documents still in question are looked at. Occurrence keys are
+    sorted and distinct, so each test is one merge of two sorted arrays
+    (``_common``)."""
+    if any(len(p.ids) == 0 or p.positions is None for p in postings):
         return _NO_DOCUMENTS
-    rarest = min(range(len(terms)), key=lambda k: len(postings[k].keys))
+    rarest = min(range(len(postings)), key=lambda k: len(postings[k].positions))  # type: ignore[arg-type]
     starts = postings[rarest].keys - rarest
     for place, following in enumerate(postings):
         if place == rarest:
             continue
-        starts = _common(starts + place, following.keys) - place
+        candidates = np.unique((starts >> 32).astype(np.int32))
+        starts = _common(starts + place, _keys_in(following, candidates)) - place
         if not len(starts):
             return _NO_DOCUMENTS
     documents = (starts >> 32).astype(np.int32)
@@ -246,6 +260,23 @@ def _phrase_documents(view: View, name: str, terms: Sequence[str]) -> np.ndarray
     first = np.ones(len(documents), dtype=bool)
     first[1:] = documents[1:] != documents[:-1]
     return documents[first]
+
+
+def _keys_in(postings: Postings, documents: np.ndarray) -> np.ndarray:
+    """``postings.keys`` of the occurrences in ``documents`` (sorted) only."""
+    assert postings.positions is not None and postings.starts is not None
+    rows = np.searchsorted(postings.ids, documents)
+    inside = rows < len(postings.ids)
+    rows, documents = rows[inside], documents[inside]
+    rows = rows[postings.ids[rows] == documents]
+    first, after = postings.starts[rows], postings.starts[rows + 1]
+    counts = after - first
+    # Each row's occurrences: its first, counted on from there.
+    before = np.zeros(len(rows), dtype=np.int64)
+    np.cumsum(counts[:-1], out=before[1:])
+    at = np.repeat(first - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+    owners = np.repeat(postings.ids[rows].astype(np.int64), counts)
+    return (owners << 32) | postings.positions[at].astype(np.int64)
 
 
 _NO_DOCUMENTS = np.zeros(0, dtype=np.int32)

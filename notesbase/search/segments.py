@@ -246,50 +246,36 @@ class View:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
     def postings(self, field: str, term: str, held_by: frozenset[int] | None = None) -> Postings:
-        """The term's postings across the segments: documents and weights,
-        and word positions too unless put together from packs (phrases ask
-        ``positional``). ``held_by``: the only segments (by place) that hold
-        the term, when known: the others are not looked in."""
-        return self._postings(field, term, positions=False, held_by=held_by)
-
-    def positional(self, field: str, term: str) -> Postings:
-        """``postings`` with the word positions."""
-        return self._postings(field, term, positions=True)
-
-    def _postings(
-        self, field: str, term: str, *, positions: bool, held_by: frozenset[int] | None = None
-    ) -> Postings:
+        """The term's documents and weights across the segments (a phrase
+        reads each segment's word positions where they lie: ``ranking``).
+        ``held_by``: the only segments (by place) that hold the term, when
+        known: the others are not looked in."""
         if not self.segments or held_by == frozenset():
-            return NO_POSITIONS if positions else NO_POSTINGS
+            return NO_POSTINGS
         if len(self.segments) == 1:
             return self.segments[0].postings(field, term)
 
-        def make(positions: bool = True) -> Postings:
-            parts = [
-                s.postings(field, term) if held_by is None or at in held_by else NO_POSITIONS
-                for at, s in enumerate(self.segments)
-            ]
-            return self._join(parts, positions)
+        def make() -> Postings:
+            return self._join(
+                [
+                    s.postings(field, term) if held_by is None or at in held_by else NO_POSTINGS
+                    for at, s in enumerate(self.segments)
+                ]
+            )
 
         if not all(segment.source.keeps(field) for segment in self.segments):
             # With packs: put together from their arrays (or from a rare
             # word's few postings) for this asking only, so what a process
             # keeps does not grow with the variety of words asked.
-            return make(positions)
+            return make()
         return self._cached(("postings", field, term), make)
 
-    def _join(self, parts: list[Postings], positions: bool) -> Postings:
-        """The segments' postings side by side, documents numbered across
-        them (with their word positions if asked and every part has them)."""
+    def _join(self, parts: list[Postings]) -> Postings:
+        """The segments' documents and weights side by side, documents
+        numbered across them."""
         offsets = zip(parts, self.offsets, strict=True)
         ids = self._joined([(p.ids + int(o)).astype(np.int32) for p, o in offsets], np.int32)
-        weights = self._joined([p.weights for p in parts], np.float32)
-        if not positions or any(p.positions is None for p in parts):
-            return Postings(ids, weights)
-        positions = self._joined([p.positions for p in parts], np.uint32)  # type: ignore[misc]
-        starts = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(np.concatenate([np.diff(p.starts) for p in parts]), out=starts[1:])  # type: ignore[arg-type]
-        return Postings(ids, weights, positions, starts)
+        return Postings(ids, self._joined([p.weights for p in parts], np.float32))
 
     def _side_by_side(
         self, key: tuple[Any, ...], part: Callable[[Segment], np.ndarray]

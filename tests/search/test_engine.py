@@ -36,6 +36,7 @@ from notesbase.search.query import (
 from notesbase.search.request import Access, SearchRequest
 from notesbase.search.schema import schema
 from notesbase.search.storage import LAYOUT
+from notesbase.search.whoosh_internals import packing
 from notesbase.search.writing import MERGE_FACTOR
 from tests.support import corpus_support
 
@@ -184,13 +185,31 @@ def _expected(app: Flask, parsed: ParsedQuery, access: Access) -> tuple[set[str]
 def test_totals_pages_and_topic_counts_agree_with_whoosh(loaded, reader):
     """For every query, filter and reader, the total, the topic counts and
     every hit on every page are what Whoosh's own (slow) matchers find."""
+    _agree_with_whoosh(loaded, reader)
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_several_packed_segments_agree_with_whoosh(app, monkeypatch, reader):
+    """The same from several segments, each with a postings pack: a phrase
+    is looked for in each segment's packed positions, a word's postings are
+    put together across segments."""
+    monkeypatch.setattr(rebuilding, "SEGMENT_DOCUMENTS", 90)
+    monkeypatch.setattr(packing, "PACK_MIN_DOCUMENTS", 1)
+    corpus_support.load(app, SPEC)
+    indexer.rebuild(app)
+    segments = indexer.engine_for(app).segments()
+    assert len(segments) > 2 and all(s.source.pack is not None for s in segments)
+    _agree_with_whoosh(app, reader)
+
+
+def _agree_with_whoosh(app: Flask, reader: str) -> None:
     access = READERS[reader]
-    engine = indexer.engine_for(loaded)
+    engine = indexer.engine_for(app)
     checked = 0
     for text in QUERIES:
         for filters in FILTERS:
             parsed = parse(text, filters)
-            expected, counts = _expected(loaded, parsed, access)
+            expected, counts = _expected(app, parsed, access)
             results = engine.search(SearchRequest(parsed, access, page=1, per_page=1000))
             assert results.total == len(expected), (text, filters)
             assert results.topic_counts == counts, (text, filters)

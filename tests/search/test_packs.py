@@ -250,24 +250,28 @@ def test_searches_through_packs_answer_as_decoding_does(packed, monkeypatch, seg
 def test_postings_put_together_from_packs_are_not_kept(packed, monkeypatch):
     """From several segments, a word's postings are put together for the
     query that asks (once however often it asks), and kept neither in the
-    process's cache nor anywhere else after it."""
+    process's cache nor anywhere else after it. A phrase puts nothing
+    together: it reads each segment's word positions where they lie."""
     monkeypatch.setattr(rebuilding, "SEGMENT_DOCUMENTS", 90)
     indexer.rebuild(packed)
     engine = indexer.engine_for(packed)
-    joins: list[tuple[str, str]] = []
+    joins: list[int] = []
     real = engine.view()._join
 
-    def counting(parts, positions):  # type: ignore[no-untyped-def]
-        joins.append((len(parts), positions))
-        return real(parts, positions)
+    def counting(parts):  # type: ignore[no-untyped-def]
+        joins.append(len(parts))
+        return real(parts)
 
     monkeypatch.setattr(engine.view(), "_join", counting)
     access = READERS["facilitator"]
     engine.search(SearchRequest(parse("data"), access, page=1, per_page=10))
-    # "data" in the text and the title, each put together once, without positions.
-    assert joins == [(len(engine.segments()), False)] * 2
-    engine.search(SearchRequest(parse('"data sharing"'), access, page=1, per_page=10))
-    assert (len(engine.segments()), True) in joins  # a phrase asks for the positions
+    # "data" in the text and the title, each put together once.
+    assert joins == [len(engine.segments())] * 2
+    joins.clear()
+    phrase = engine.search(SearchRequest(parse('"data sharing"'), access, page=1, per_page=10))
+    assert phrase.total
+    # Only the documents and weights, to score the phrase's words: once a word and field.
+    assert joins == [len(engine.segments())] * 4
     kept = [key for key in engine.cache._items if key[0].startswith("view:")]
     assert not [key for key in kept if key[1:3] == ("postings", "text")]
 
