@@ -79,7 +79,7 @@ class _Query:
         self._frequencies: dict[tuple[str, str], int] = {}
         self._postings: dict[tuple[str, str], Postings] = {}
         # Which segments hold a word, where a prefix's word lists tell.
-        self._held_by: dict[tuple[str, str], frozenset[int] | None] = {}
+        self._held_by: dict[tuple[str, str], dict[int, int | None] | None] = {}
 
     def postings(self, name: str, term: str) -> Postings:
         """The view's postings of ``term``, asked for once in this query
@@ -214,7 +214,7 @@ def _at_most(lists: list[PrefixWords], word: str) -> int:
     return sys.maxsize
 
 
-def _held_by(lists: list[PrefixWords], word: str) -> frozenset[int] | None:
+def _held_by(lists: list[PrefixWords], word: str) -> dict[int, int | None] | None:
     """The segments holding ``word`` in one field, from the first of its
     prefixes' lists that covers it, or None (then every one is looked in)."""
     for words in lists:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol, TypeVar
@@ -76,9 +76,10 @@ class Source(Protocol):
 
     def postings(self, field: str, term: str) -> Postings: ...
 
-    def shared_postings(self, field: str, term: str) -> Postings | None:
+    def shared_postings(self, field: str, term: str, at: int | None = None) -> Postings | None:
         """The postings as they lie in a file every process maps (a
-        postings pack), or None: then ``postings`` decodes them."""
+        postings pack), or None: then ``postings`` decodes them. ``at``:
+        what ``prefix_frequencies`` gave for the term, saving a lookup."""
 
     def keeps(self, field: str) -> bool:
         """Whether postings of ``field`` decoded from it are worth keeping:
@@ -93,10 +94,10 @@ class Source(Protocol):
 
     def words(self, field: str) -> Iterable[str]: ...
 
-    def prefix_frequencies(self, field: str, prefix: str) -> Iterable[tuple[str, int]]:
+    def prefix_frequencies(self, field: str, prefix: str) -> Iterable[tuple[str, int, int | None]]:
         """The words of ``field`` starting with ``prefix``, in order, each
         with how many of the segment's documents hold it, deleted ones
-        included."""
+        included, and where a pack finds its postings (None: look it up)."""
 
     def stored_fields(self, docnum: int) -> dict[str, Any]: ...
 
@@ -159,10 +160,11 @@ class Segment:
     def _cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         return self.cache.get((self.id, *key), make, _nbytes)
 
-    def postings(self, field: str, term: str) -> Postings:
+    def postings(self, field: str, term: str, at: int | None = None) -> Postings:
         """The term's postings: as they lie in the segment's pack, shared
-        with every process and never copied; else decoded and kept."""
-        shared = self.source.shared_postings(field, term)
+        with every process and never copied; else decoded and kept. ``at``:
+        see ``Source.shared_postings``."""
+        shared = self.source.shared_postings(field, term, at)
         if shared is not None:
             return shared
         if not self.source.keeps(field):
@@ -245,23 +247,28 @@ class View:
     def _joined(self, parts: list[np.ndarray], dtype: Any) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
-    def postings(self, field: str, term: str, held_by: frozenset[int] | None = None) -> Postings:
+    def postings(
+        self, field: str, term: str, held_by: Mapping[int, int | None] | None = None
+    ) -> Postings:
         """The term's documents and weights across the segments (a phrase
         reads each segment's word positions where they lie: ``ranking``).
         ``held_by``: the only segments (by place) that hold the term, when
-        known: the others are not looked in."""
-        if not self.segments or held_by == frozenset():
+        known, each with where its pack finds the postings: the others are
+        not looked in."""
+        if not self.segments or held_by == {}:
             return NO_POSTINGS
-        if len(self.segments) == 1:
+        if len(self.segments) == 1 and held_by is None:
             return self.segments[0].postings(field, term)
 
-        def make() -> Postings:
-            return self._join(
-                [
-                    s.postings(field, term) if held_by is None or at in held_by else NO_POSTINGS
-                    for at, s in enumerate(self.segments)
-                ]
+        def part(place: int, segment: Segment) -> Postings:
+            if held_by is None:
+                return segment.postings(field, term)
+            return (
+                segment.postings(field, term, held_by[place]) if place in held_by else NO_POSTINGS
             )
+
+        def make() -> Postings:
+            return self._join([part(place, s) for place, s in enumerate(self.segments)])
 
         if not all(segment.source.keeps(field) for segment in self.segments):
             # With packs: put together from their arrays (or from a rare
@@ -330,14 +337,15 @@ class View:
         hold it (whoever may see them, so never fewer than a reader can
         find) and which segments. Each segment's word list is read up to
         ``limit`` words."""
-        holders: dict[str, list[tuple[int, int]]] = {}
+        holders: dict[str, list[tuple[int, int, int | None]]] = {}
         cut = False
-        for at, segment in enumerate(self.segments):
-            for seen, (word, count) in enumerate(segment.source.prefix_frequencies(field, prefix)):
+        for place, segment in enumerate(self.segments):
+            found = segment.source.prefix_frequencies(field, prefix)
+            for seen, (word, count, at) in enumerate(found):
                 if seen >= limit:
                     cut = True
                     break
-                holders.setdefault(word, []).append((at, count))
+                holders.setdefault(word, []).append((place, count, at))
         words = sorted(holders)
         cut = cut or len(words) > limit
         kept = {word: holders[word] for word in words[:limit]}
@@ -347,13 +355,14 @@ class View:
 @dataclass(frozen=True)
 class PrefixWords:
     """Words starting with ``prefix`` in one field, each with the segments
-    that hold it (their places in the view) and how many documents there;
+    that hold it (their places in the view), how many documents there and
+    where a pack finds its postings;
     ``last``: where the list was cut (None: it holds every such word). A
     segment cut short stopped after ``limit`` words, each before its last,
     so a word up to ``last`` was looked for in every segment."""
 
     prefix: str
-    holders: dict[str, list[tuple[int, int]]]
+    holders: dict[str, list[tuple[int, int, int | None]]]
     last: str | None
 
     def covers(self, word: str) -> bool:
@@ -365,11 +374,11 @@ class PrefixWords:
         None when the list does not cover it."""
         if not self.covers(word):
             return None
-        return sum(count for _, count in self.holders.get(word, ()))
+        return sum(count for _, count, _ in self.holders.get(word, ()))
 
-    def held_by(self, word: str) -> frozenset[int] | None:
-        """The segments holding ``word`` in this field, or None when the
-        list does not cover it."""
+    def held_by(self, word: str) -> dict[int, int | None] | None:
+        """The segments holding ``word`` in this field, each with where its
+        pack finds the postings, or None when the list does not cover it."""
         if not self.covers(word):
             return None
-        return frozenset(at for at, _ in self.holders.get(word, ()))
+        return {place: at for place, _, at in self.holders.get(word, ())}

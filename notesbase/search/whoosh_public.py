@@ -62,7 +62,7 @@ class PublicSegment:
         flat = np.array([position for p in found for position in p], dtype=np.uint32)
         return Postings(result_ids, result_weights, flat, starts)
 
-    def shared_postings(self, field: str, term: str) -> Postings | None:
+    def shared_postings(self, field: str, term: str, at: int | None = None) -> Postings | None:
         return None  # no postings packs through the public API
 
     def keeps(self, field: str) -> bool:
@@ -84,10 +84,10 @@ class PublicSegment:
         for raw in self.reader.lexicon(field):
             yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
 
-    def prefix_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
+    def prefix_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int, int | None]]:
         for raw, info in self.reader.iter_prefix(field, prefix):
             word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            yield word, info.doc_frequency()
+            yield word, info.doc_frequency(), None
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         return dict(self.reader.stored_fields(docnum))

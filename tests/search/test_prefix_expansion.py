@@ -21,6 +21,7 @@ from notesbase.search.masks import TEXT_FIELDS, narrowed, searchable
 from notesbase.search.query import Filters
 from notesbase.search.request import Access
 from notesbase.search.segments import PrefixWords, Segment, View
+from notesbase.search.whoosh_internals.postings import packed_at, term_info
 from tests.support import corpus_support
 
 SPEC = corpus_support.Spec(items=300, items_per_meeting=12, series=2, people=30)
@@ -126,18 +127,26 @@ def test_a_word_and_its_stem_together(corpus):
 
 def test_words_in_one_segment_reach_the_index_as_whoosh_counts_them(corpus):
     """Each word's document count, read from the term index without
-    decoding its entry, is the one Whoosh's own reader gives."""
+    decoding its entry, is the one Whoosh's own reader gives, and so is
+    where its postings start."""
     root = indexer.engine_for(corpus).root
     internal = Engine(root, internals=True).segments()
     public = Engine(root, internals=False).segments()
     assert len(internal) == len(public) > 1
+    offsets = 0
     for name in (*TEXT_FIELDS, "topics"):
         for prefix in ("", "d", "pub", "zz", "é"):
             for ours, theirs in zip(internal, public, strict=True):
                 found = list(ours.source.prefix_frequencies(name, prefix))
-                assert found == list(theirs.source.prefix_frequencies(name, prefix))
-                assert all(word.startswith(prefix) and count > 0 for word, count in found)
+                expected = list(theirs.source.prefix_frequencies(name, prefix))
+                assert [f[:2] for f in found] == [e[:2] for e in expected]
+                assert all(word.startswith(prefix) and count > 0 for word, count, _ in found)
+                for word, _, at in found:
+                    info = term_info(ours.source.reader, name, word)
+                    assert at == packed_at(info), (name, word)
+                    offsets += at is not None
     assert next(iter(internal[0].source.prefix_frequencies("text", "data")))[1] > 10
+    assert offsets > 1000
 
 
 def test_a_candidate_is_looked_for_only_in_the_segments_that_hold_it(corpus, monkeypatch):
@@ -148,9 +157,9 @@ def test_a_candidate_is_looked_for_only_in_the_segments_that_hold_it(corpus, mon
     looked: list[tuple[str, str, str]] = []
     real = Segment.postings
 
-    def recording(self, field, term):  # type: ignore[no-untyped-def]
+    def recording(self, field, term, at=None):  # type: ignore[no-untyped-def]
         looked.append((self.id, field, term))
-        return real(self, field, term)
+        return real(self, field, term, at)
 
     monkeypatch.setattr(Segment, "postings", recording)
     access = READERS["facilitator"]
@@ -172,7 +181,9 @@ class _MadeUp(ranking._Query):
 
         class Lists:
             def prefix_words(self, name: str, prefix: str, limit: int) -> PrefixWords:
-                words = {w: [(0, f[0])] for w, f in found[name].items() if w.startswith(prefix)}
+                words = {
+                    w: [(0, f[0], None)] for w, f in found[name].items() if w.startswith(prefix)
+                }
                 return PrefixWords(prefix, words, None)
 
         self.view = Lists()  # type: ignore[assignment]

@@ -126,14 +126,16 @@ class FileSegment:
     def postings(self, field: str, term: str) -> Postings:
         return read_postings(self.reader, field, term)
 
-    def shared_postings(self, field: str, term: str) -> Postings | None:
+    def shared_postings(self, field: str, term: str, at: int | None = None) -> Postings | None:
         """The term's postings as they lie in the segment's pack (views of
         the mapped file, shared by every process), or None when the pack
-        does not hold them."""
+        does not hold them. ``at``: where they start in the postings file,
+        when known (``prefix_frequencies``)."""
         if self.pack is None:
             return None
-        info = term_info(self.reader, field, term)
-        at = None if info is None else packed_at(info)
+        if at is None:
+            info = term_info(self.reader, field, term)
+            at = None if info is None else packed_at(info)
         return None if at is None else self.pack.get(at)
 
     def keeps(self, field: str) -> bool:
@@ -153,7 +155,7 @@ class FileSegment:
         for raw in self.reader.lexicon(field):
             yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
 
-    def prefix_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
+    def prefix_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int, int | None]]:
         return prefix_frequencies(self.reader, field, prefix)
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
 from whoosh.reading import SegmentReader, TermNotFound
 
 from notesbase.search.analysis import ArrayPositions
@@ -36,23 +36,30 @@ def term_info(reader: SegmentReader, field: str, term: str) -> Any:
         return None
 
 
-# A term's entry in the term index (``W3TermInfo``) starts with a flags byte
-# and the total weight; its document count follows.
+# A term's entry in the term index (``W3TermInfo``): a flags byte (postings
+# kept in the entry itself), the total weight, the document count, ...; for
+# postings in the postings file, where they start follows the fixed part.
 _DOC_FREQUENCY = struct.Struct("!I")
 _DOC_FREQUENCY_AT = 5
+_OFFSET = struct.Struct("!q")
 
 
-def prefix_frequencies(reader: SegmentReader, field: str, prefix: str) -> Iterator[tuple[str, int]]:
+def prefix_frequencies(
+    reader: SegmentReader, field: str, prefix: str
+) -> Iterator[tuple[str, int, int | None]]:
     """The words of ``field`` starting with ``prefix``, in order, each with
-    how many of the segment's documents hold it (deleted ones included),
-    read from the term index without decoding its entries."""
+    how many of the segment's documents hold it (deleted ones included) and
+    where its postings start in the postings file (``packed_at``), read
+    from the term index without decoding its entries."""
     terms = reader._terms
     start = terms._keycoder(field, prefix.encode("utf-8"))
     for key, value in terms._tindex.items_from(start):
         if not key.startswith(start):
             return
         word = terms._keydecoder(key)[1].decode("utf-8")
-        yield word, _DOC_FREQUENCY.unpack_from(value, _DOC_FREQUENCY_AT)[0]
+        count = _DOC_FREQUENCY.unpack_from(value, _DOC_FREQUENCY_AT)[0]
+        at = None if value[0] else _OFFSET.unpack_from(value, W3TermInfo._struct.size)[0]
+        yield word, count, at
 
 
 def packed_at(info: Any) -> int | None:
