@@ -169,19 +169,24 @@ def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) ->
             record_served_at(app, address)
             # The word lists and the canonical letters the disclosure rule
             # reads names in: before gc.freeze, as the app.
+            from notesbase import templating
             from notesbase.disclosure import words
 
             words.warm()
+            # Every page's template, compiled once for the worker's life.
+            templating.compile_templates(app)
             # What the worker holds from here on (modules, the app, its
             # configuration) lives as long as the worker: left out of the
             # garbage collector's passes, which otherwise walk all of it
             # again and again during requests.
             gc.freeze()
             collecting.between_requests()
-            # The search index is read now, not during the worker's first search.
-            from notesbase.search import indexer
+            # The search index is read now, not during the worker's first
+            # search, and so is what its re-check needs first.
+            from notesbase.search import documents, indexer
 
             indexer.warm(app)
+            documents.warm_rechecks(app)
             return app
 
     return NotesbaseApplication(prog="notesbase serve")

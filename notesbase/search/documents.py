@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,8 +22,10 @@ from functools import cached_property
 
 import nh3
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import Session, selectinload
 
+from notesbase.db import db
 from notesbase.disclosure import (
     Audience,
     DisclosedItem,
@@ -34,11 +37,13 @@ from notesbase.disclosure import (
 from notesbase.disclosure.consent import deciding_audiences
 from notesbase.disclosure.meeting_fields import meeting_fields
 from notesbase.markdown import render_markdown
-from notesbase.models import Item, Meeting
+from notesbase.models import Consent, Item, Meeting
 from notesbase.notes.facts import active_grants, grants_reaching, item_facts, people_facts
 from notesbase.search.engine import Document
 from notesbase.search.naming import chunks
 from notesbase.search.sources import doctypes, public_text
+
+log = logging.getLogger(__name__)
 
 ITEM_AUDIENCES = (Audience.MEMBER, Audience.FACILITATOR)
 PUBLIC_AUDIENCES = ("public", "member", "facilitator")
@@ -118,6 +123,43 @@ def disclosed_items(
         return {}
     view = disclose(facts.notes(meeting, items), audience)
     return {item.id: item for item in view.items}
+
+
+def warm_rechecks(app: Flask) -> int:
+    """``warm_disclosure`` for members and the public, in a new server
+    process before its first request. Never keeps a worker from starting:
+    a failure is logged, and the first re-check builds what it needs."""
+    with app.app_context():
+        try:
+            return warm_disclosure(db.session, (Audience.MEMBER, Audience.PUBLIC))
+        except Exception:
+            log.warning("could not prepare the search re-check ahead of requests", exc_info=True)
+            return 0
+
+
+def warm_disclosure(session: Session, audiences: Sequence[Audience], most: int = 16) -> int:
+    """For a new server process, before its first request: build the
+    disclosure rule's matchers a search re-check needs (``disclose`` keeps
+    them while the people and their levels stay the same) for the
+    ``most`` series met last, as each of ``audiences`` sees them; returns
+    how many views were made. A meeting with grants of its own has levels
+    of its own, so each series is warmed through its last one without."""
+    own = sa.select(Consent.meeting_id).where(Consent.meeting_id.is_not(None))
+    last = (
+        sa.select(sa.func.max(Meeting.id))
+        .where(Meeting.id.not_in(own))
+        .group_by(Meeting.series_id)
+        .order_by(sa.func.max(Meeting.date).desc())
+        .limit(most)
+    )
+    meetings = list(session.scalars(sa.select(Meeting).where(Meeting.id.in_(last))))
+    if not meetings:
+        return 0
+    facts = Facts.for_views(session, meetings, audiences)
+    for meeting in meetings:
+        for audience in audiences:
+            disclose(facts.notes(meeting, []), audience)
+    return len(meetings) * len(audiences)
 
 
 def disclosed_across(

@@ -103,18 +103,26 @@ def test_each_worker_builds_its_own_app(app):
 
 
 def test_each_worker_reads_the_search_index_before_its_first_request(app, monkeypatch):
-    """load() warms the worker's own app's search index (``indexer.warm``),
-    so the first search a worker answers is not the slow one."""
-    from notesbase import create_app
-    from notesbase.search import indexer
+    """load() warms the worker's own app's search index (``indexer.warm``)
+    and the search re-check's matchers (``documents.warm_rechecks``), and
+    compiles the templates before freezing what the process holds, so the
+    first requests a worker answers are not the slow ones."""
+    from notesbase import create_app, templating
+    from notesbase.search import documents, indexer
 
-    warmed = []
-    monkeypatch.setattr(indexer, "warm", lambda built: warmed.append(built) or True)
+    warmed: list[tuple[str, object, bool]] = []
+
+    def noting(name):  # type: ignore[no-untyped-def]
+        return lambda built: warmed.append((name, built, gc.get_freeze_count() > 0)) or 1
+
+    monkeypatch.setattr(indexer, "warm", noting("index"))
+    monkeypatch.setattr(documents, "warm_rechecks", noting("rechecks"))
+    monkeypatch.setattr(templating, "compile_templates", noting("templates"))
     config = {
         key: app.config[key] for key in ("SECRET_KEY", "INSTANCE_PATH", "DATABASE_URL", "TESTING")
     }
     built = gunicorn_application(ServeOptions(workers=2), lambda: create_app(config)).load()
-    assert warmed == [built]
+    assert warmed == [("templates", built, False), ("index", built, True), ("rechecks", built, True)]
     with built.app_context():
         db.engine.dispose()
 
