@@ -173,12 +173,15 @@ def gunicorn_application(options: ServeOptions, factory: Callable[[], Flask]) ->
             from notesbase.disclosure import words
 
             words.warm()
-            # Every page's template, compiled once for the worker's life.
-            templating.compile_templates(app)
             # What the worker holds from here on (modules, the app, its
             # configuration) lives as long as the worker: left out of the
             # garbage collector's passes, which otherwise walk all of it
-            # again and again during requests.
+            # again and again during requests. Frozen before anything more
+            # is made, so that no pass touches (and so copies) the pages the
+            # worker shares with the process it was forked from.
+            gc.freeze()
+            # Every page's template, compiled once for the worker's life.
+            templating.compile_templates(app)
             gc.freeze()
             collecting.between_requests()
             # The search index is read now, not during the worker's first

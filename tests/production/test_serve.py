@@ -105,7 +105,7 @@ def test_each_worker_builds_its_own_app(app):
 def test_each_worker_reads_the_search_index_before_its_first_request(app, monkeypatch):
     """load() warms the worker's own app's search index (``indexer.warm``)
     and the search re-check's matchers (``documents.warm_rechecks``), and
-    compiles the templates before freezing what the process holds, so the
+    compiles the templates (once what the process holds is frozen), so the
     first requests a worker answers are not the slow ones."""
     from notesbase import create_app, templating
     from notesbase.search import documents, indexer
@@ -122,7 +122,7 @@ def test_each_worker_reads_the_search_index_before_its_first_request(app, monkey
         key: app.config[key] for key in ("SECRET_KEY", "INSTANCE_PATH", "DATABASE_URL", "TESTING")
     }
     built = gunicorn_application(ServeOptions(workers=2), lambda: create_app(config)).load()
-    assert warmed == [("templates", built, False), ("index", built, True), ("rechecks", built, True)]
+    assert warmed == [("templates", built, True), ("index", built, True), ("rechecks", built, True)]
     with built.app_context():
         db.engine.dispose()
 
