@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from notesbase.disclosure.facts import Grant, Notes, PersonFacts
 from notesbase.disclosure.vocabulary import Audience, ConsentAudience, Level
@@ -125,24 +126,44 @@ def released_levels(notes: Notes, audience: Audience) -> dict[int, Level]:
     force (``level_in_force``: for members never weaker than the public's), as
     far as what they have given allows (``released_level``). The grants are
     grouped by person first, and each person's looked for among their own: a
-    meeting has hundreds of people."""
+    meeting has hundreds of people. The levels depend on nothing else, so
+    the last ones worked out are kept (a page of search hits asks for the
+    same series' levels again and again); a changed grant or person is
+    another key."""
     if audience is Audience.FACILITATOR:  # they always know who spoke
         return {person.id: Level.NAMED for person in notes.people}
+    people, grants = tuple(notes.people), tuple(notes.grants)
+    # A meeting no grant names has its series' levels (``_scope_rank``):
+    # one key for all of them.
+    meeting_id = notes.meeting_id
+    if not any(grant.meeting_id == meeting_id for grant in grants):
+        meeting_id = None
+    return dict(_levels(people, grants, notes.series_id, meeting_id, audience))
+
+
+@lru_cache(maxsize=64)
+def _levels(
+    people: tuple[PersonFacts, ...],
+    grants: tuple[Grant, ...],
+    series_id: int | None,
+    meeting_id: int | None,
+    audience: Audience,
+) -> tuple[tuple[int, Level], ...]:
     wanted = ConsentAudience(audience.value)
     by_person: dict[int, list[Grant]] = {}
-    for grant in notes.grants:
+    for grant in grants:
         by_person.setdefault(grant.person_id, []).append(grant)
-    levels: dict[int, Level] = {}
-    for person in notes.people:
+    levels: list[tuple[int, Level]] = []
+    for person in people:
         level, _grant = level_in_force(
             by_person.get(person.id, ()),
             person.id,
             wanted,
-            series_id=notes.series_id,
-            meeting_id=notes.meeting_id,
+            series_id=series_id,
+            meeting_id=meeting_id,
         )
-        levels[person.id] = released_level(person, level)
-    return levels
+        levels.append((person.id, released_level(person, level)))
+    return tuple(levels)
 
 
 def attribution(person: PersonFacts, level: Level) -> str:

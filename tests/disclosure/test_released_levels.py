@@ -69,3 +69,35 @@ def test_levels_at_once_are_the_levels_one_by_one(
     """Every person gets the level their own deciding grant gives, or anonymous."""
     notes = Notes(SERIES, MEETING, items=(), people=persons, grants=given_grants)
     assert released_levels(notes, audience) == levels_one_by_one(notes, audience)
+
+
+def test_levels_kept_follow_a_withdrawal_at_once(monkeypatch):
+    """The levels of the same people and grants are worked out once and
+    kept; a grant withdrawn (or any other change) is another key, so the
+    next view already has the person anonymous again."""
+    from notesbase.disclosure import consent
+
+    person = PersonFacts(1, "Jane Doe", "Open Data Manchester")
+    granted = Grant(1, ConsentAudience.MEMBER, Level.NAMED, at(0), series_id=SERIES)
+    notes = Notes(SERIES, MEETING, items=(), people=[person], grants=[granted])
+    consent._levels.cache_clear()
+    asked: list[int] = []
+    real = consent.level_in_force
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(consent, "level_in_force", counting)
+    assert released_levels(notes, Audience.MEMBER) == {1: Level.NAMED}
+    assert released_levels(notes, Audience.MEMBER) == {1: Level.NAMED}
+    assert len(asked) == 1  # kept
+    withdrawn = Grant(
+        1, ConsentAudience.MEMBER, Level.NAMED, at(0), series_id=SERIES, withdrawn_at=at(1)
+    )
+    after = Notes(SERIES, MEETING, items=(), people=[person], grants=[withdrawn])
+    assert released_levels(after, Audience.MEMBER) == {1: Level.ANONYMOUS}
+    assert released_levels(notes, Audience.PUBLIC) == {1: Level.ANONYMOUS}
+    # What is handed out is the caller's own: changing it changes nothing kept.
+    released_levels(notes, Audience.MEMBER)[1] = Level.ANONYMOUS
+    assert released_levels(notes, Audience.MEMBER) == {1: Level.NAMED}
