@@ -170,12 +170,16 @@ class _Query:
             for name in TEXT_FIELDS
         }
         candidates = {word for found in lists.values() for words in found for word in words.holders}
-        bounds = {
-            word: sum(_at_most(lists[name], word) for name in TEXT_FIELDS) for word in candidates
-        }
+        bounds = dict.fromkeys(candidates, 0)
         for name in TEXT_FIELDS:
             for word in candidates:
-                self._held_by[(name, word)] = _held_by(lists[name], word)
+                covering = _covering(lists[name], word)
+                if covering is None:  # unknown: counted before any known one
+                    bounds[word] += sys.maxsize
+                    self._held_by[(name, word)] = None
+                else:
+                    bounds[word] += covering.at_most(word)
+                    self._held_by[(name, word)] = covering.held_by(word)
         kept: list[tuple[int, str]] = []  # (-count, word), best first
         for word in sorted(candidates, key=lambda word: (-bounds[word], word)):
             if len(kept) == MAX_PREFIX_EXPANSIONS and (-bounds[word], word) > kept[-1]:
@@ -203,25 +207,11 @@ class _Query:
         return self.term(clause)
 
 
-def _at_most(lists: list[PrefixWords], word: str) -> int:
-    """How many documents of the index hold ``word`` in one field, from the
-    first of its prefixes' lists that covers it; unknown counts as more
-    than any."""
-    for words in lists:
-        found = words.at_most(word)
-        if found is not None:
-            return found
-    return sys.maxsize
-
-
-def _held_by(lists: list[PrefixWords], word: str) -> dict[int, int | None] | None:
-    """The segments holding ``word`` in one field, from the first of its
-    prefixes' lists that covers it, or None (then every one is looked in)."""
-    for words in lists:
-        found = words.held_by(word)
-        if found is not None:
-            return found
-    return None
+def _covering(lists: list[PrefixWords], word: str) -> PrefixWords | None:
+    """The first of a field's prefix lists that looked for ``word`` in
+    every segment, or None (then its count is unknown and every segment is
+    looked in)."""
+    return next((words for words in lists if words.covers(word)), None)
 
 
 def _phrase_documents(view: View, name: str, terms: Sequence[str]) -> np.ndarray:

@@ -369,16 +369,12 @@ class PrefixWords:
         """Whether ``word`` was looked for in every segment."""
         return word.startswith(self.prefix) and (self.last is None or word <= self.last)
 
-    def at_most(self, word: str) -> int | None:
-        """How many documents of the index hold ``word`` in this field, or
-        None when the list does not cover it."""
-        if not self.covers(word):
-            return None
+    def at_most(self, word: str) -> int:
+        """How many documents of the index hold ``word`` in this field (a
+        word the list ``covers``)."""
         return sum(count for _, count, _ in self.holders.get(word, ()))
 
-    def held_by(self, word: str) -> dict[int, int | None] | None:
-        """The segments holding ``word`` in this field, each with where its
-        pack finds the postings, or None when the list does not cover it."""
-        if not self.covers(word):
-            return None
+    def held_by(self, word: str) -> dict[int, int | None]:
+        """The segments holding ``word`` in this field (a word the list
+        ``covers``), each with where its pack finds the postings."""
         return {place: at for place, _, at in self.holders.get(word, ())}
