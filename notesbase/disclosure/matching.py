@@ -124,6 +124,12 @@ class Matcher:
             self._joins = Joins(self._loose, self._candidates)
         return self._joins
 
+    def may_find(self, words: Iterable[str]) -> bool:
+        """Whether a text whose loose words are ``words`` may hold one of its
+        terms: when neither its words nor those of its alternative reading
+        may (``patterns.reading_words``), ``matches`` finds nothing in it."""
+        return not self._lookup.isdisjoint(words)
+
     def _candidates(self, words: set[str]) -> list[str]:
         """The terms to try on a text (given its words in loose form): those
         whose every word it holds, or whose words it holds run together."""

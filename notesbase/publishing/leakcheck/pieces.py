@@ -54,7 +54,14 @@ class Piece:
             self._found = {}
         found = self._found.get(matcher.serial)
         if found is None:
-            found = self._found[matcher.serial] = tuple(matcher.matches(self.text))
+            # Most pieces hold no word of any term: their words, worked out
+            # once, tell without reading the text again for each matcher.
+            plain, other = self.loose()
+            if matcher.may_find(plain) or (other is not None and matcher.may_find(other)):
+                found = tuple(matcher.matches(self.text))
+            else:
+                found = ()
+            self._found[matcher.serial] = found
         return found
 
     def loose(self) -> tuple[Words, Words | None]:
