@@ -18,6 +18,8 @@ from notesbase.disclosure.canonical import (
     alternative_char,
     canonical_char,
     canonical_map,
+    loose,
+    loose_reading,
     origins,
 )
 from notesbase.disclosure.folding import decode_hosts, squash
@@ -222,6 +224,33 @@ def test_canonical_is_the_character_by_character_form(text: str) -> None:
     assert (folded, list(origin)) == slow_reading(text, canonical_char)
     reread = alternative(text)
     assert (reread, list(origins(text, alternative=True))) == slow_reading(text, alternative_char)
+
+
+def test_every_ascii_character_reads_as_its_own_form() -> None:
+    """ASCII text long enough to go through the byte table (``_Ascii``)
+    reads as each character's form: every ASCII character, in runs and
+    next to the characters read as two ("m" is "rn") or as nothing."""
+    for code in range(128):
+        char = chr(code)
+        for text in (char * 20, f'{char}m{char}"{char}1I|%' * 3, f"Ada {char} Lovelace, m{char}"):
+            folded, origin = canonical_map(text)
+            assert (folded, list(origin)) == slow_reading(text, canonical_char), repr(text)
+            assert (alternative(text), list(origins(text, alternative=True))) == slow_reading(
+                text, alternative_char
+            ), repr(text)
+            for other, char_reading in ((False, canonical_char), (True, alternative_char)):
+                wanted = loose("".join(char_reading(c) for c in text))
+                assert loose_reading(text, alternative=other) == wanted, repr(text)
+
+
+@SETTINGS
+@given(st.one_of(ascii_text, mixed_text, ascii_text.map(lambda text: text * 3)))
+def test_loose_reading_is_the_loose_canonical_form(text: str) -> None:
+    """``loose_reading`` is ``loose`` of the canonical form (and of the
+    alternative reading), however long the text and whatever it holds."""
+    assert loose_reading(text) == loose("".join(canonical_char(c) for c in text))
+    wanted = loose("".join(alternative_char(c) for c in text))
+    assert loose_reading(text, alternative=True) == wanted
 
 
 @SETTINGS
