@@ -74,6 +74,8 @@ def spells(found: str, key: str) -> bool:
     an "i" or an "l", whatever stands between the words."""
     typed = "".join(WORDS.findall(found))
     wanted = key.replace(" ", "")
+    if typed == wanted:
+        return True
     if len(typed) != len(wanted):
         return False
     return all(

@@ -264,15 +264,15 @@ def checks(meeting: Meeting, channels: Sequence[str], *, whole: bool = False) ->
             places, problems = reader.sources(spec.sources)
             for item in fields:
                 for hit in reader.hits(item.text):
-                    for place in places.of(hit, item.where, item.place, item.text):
-                        found.add(place, hit.rule, hit.match, hit.why, item.where, hit.people)
+                    at = places.of(hit, item.where, item.place, item.text)
+                    found.add(at, hit.rule, hit.match, hit.why, item.where, hit.people)
             if spec.details:
                 problems = problems + meeting_hits(
                     meeting.theme, meeting.speakers, meeting.description
                 )
             for problem in problems:
                 place = places.named(problem.where) or own_place(problem.where, problem.match)
-                found.add(place, problem.rule, problem.match, problem.why, problem.where)
+                found.add([place], problem.rule, problem.match, problem.why, problem.where)
         findings = found.findings(_overrides(meeting, spec.name)) if found.seen else []
         ordered = sorted(findings, key=lambda finding: where_order(finding.where))
         reports.append(LeakReport(meeting.id, spec.name, spec.audience, tuple(ordered)))
@@ -296,13 +296,25 @@ class _Found:
         self.seen: dict[tuple[str, str, str], _Seen] = {}
 
     def add(
-        self, place: Place, rule: str, match: str, why: str, part: str, people: Sequence[int] = ()
+        self,
+        places: Sequence[Place],
+        rule: str,
+        match: str,
+        why: str,
+        part: str,
+        people: Sequence[int] = (),
     ) -> None:
-        key = (rule, match_key(match), place.ident)
-        seen = self.seen.setdefault(key, _Seen(place, rule, match, why))
-        if part not in seen.parts:
-            seen.parts.append(part)
-        seen.people.extend(person for person in people if person not in seen.people)
+        """The same words found at each of ``places`` (a common first name
+        may be at hundreds: its key is worked out once)."""
+        words = match_key(match)
+        for place in places:
+            key = (rule, words, place.ident)
+            seen = self.seen.get(key)
+            if seen is None:
+                seen = self.seen[key] = _Seen(place, rule, match, why)
+            if part not in seen.parts:
+                seen.parts.append(part)
+            seen.people.extend(person for person in people if person not in seen.people)
 
     def findings(self, overrides: dict[str, LeakOverride]) -> list[Finding]:
         findings = []
