@@ -204,7 +204,8 @@ class _Reading:
 
     def people_in(self, start: int, end: int) -> Named:
         base, line = self.rows[start]
-        return [(s + base, e + base, owners) for s, e, owners in line.named]
+        named = line.named
+        return [(s + base, e + base, owners) for s, e, owners in named] if named else []
 
     def people_in_text(self) -> Named:
         people = self.lines.people

@@ -161,7 +161,7 @@ class PeopleCheck:
             if any(s <= start < e for s, e in covered):
                 continue
             named = parts.people_in(start, end)
-            if self._uncredited(named) >= 3:
+            if len(named) >= 3 and self._uncredited(named) >= 3:
                 # From the first name to the last: the list, not the whole line.
                 uncredited = [(s, e) for s, e, owners in named if not owners <= self.credited]
                 first, last = uncredited[0][0], uncredited[-1][1]
@@ -169,7 +169,7 @@ class PeopleCheck:
                 covered.append((start, end))
         if not found:
             named = parts.people_in_text()
-            if self._uncredited(named) >= 3:
+            if len(named) >= 3 and self._uncredited(named) >= 3:
                 match = ", ".join(dict.fromkeys(text[s:e] for s, e, _o in named))
                 found.append(Hit("attendees", named[0][0], match, why))
         return found

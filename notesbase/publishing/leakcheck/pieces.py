@@ -133,11 +133,12 @@ class Joined(Piece):
     a ``Piece`` of the text, worked out from the parts' own where nothing
     can be found across them, else from the text itself."""
 
-    __slots__ = ("_firsts", "_flat", "_seams", "_texts", "parts")
+    __slots__ = ("_firsts", "_flat", "_head", "_seams", "_texts", "parts")
 
     def __init__(self, text: str, lines: Reader, parts: list[tuple[int, Part]]) -> None:
         super().__init__(text, lines)
         self.parts = parts
+        self._head: bool | None = None
         self._flat: tuple[Words, Words | None] | None = None
         self._seams: tuple[tuple[int, int, str, str], ...] | None = None
         self._firsts: tuple[int, ...] | None = None
@@ -216,12 +217,16 @@ class Joined(Piece):
                 folded.append(part.folded)
                 at = base + len(part.text)
             folded.append(_folded_space(self.text[at:]))
-            self._read = (
-                "".join(folded),
-                self.texts,
-                any(part.may_head for _b, part in self.parts),
-            )
+            self._read = ("".join(folded), self.texts, self.may_head)
         return self._read
+
+    @property
+    def may_head(self) -> bool:
+        # From its parts, without putting its folded text together: few
+        # texts hold a heading, and a long reading's folded text is long.
+        if self._head is None:
+            self._head = any(part.may_head for _b, part in self.parts)
+        return self._head
 
     @property
     def texts(self) -> Words:
@@ -253,6 +258,7 @@ class Joined(Piece):
         if found is None:
             texts, firsts = self.texts, self._word_firsts()
             secrets = self._lines.secrets
+            starts, table = secrets.starts(size), secrets.secrets_of(size)
             total = len(texts)
             grams: list[tuple[int, tuple[str, ...]]] = []
             for (_base, part), first, after in zip(self.parts, firsts, firsts[1:], strict=False):
@@ -260,9 +266,9 @@ class Joined(Piece):
                 if inside:
                     grams.extend([(first + index, gram) for index, gram in inside])
                 for at in range(max(after - size + 1, first), min(after, total - size + 1)):
-                    if secrets.may_start(size, texts[at]):
+                    if texts[at] in starts:
                         gram = tuple(texts[at : at + size])
-                        if secrets.is_gram(gram):
+                        if gram in table:
                             grams.append((at, gram))
             self._grams[size] = found = tuple(grams)
         return found

@@ -284,13 +284,14 @@ class SecretsCheck:
             return []
         return self._runs(text, words, owner)
 
-    def is_gram(self, gram: tuple[str, ...]) -> bool:
-        """Whether a run of words is a secret's (of ``RUN`` words, or short)."""
-        return gram in (self.runs if len(gram) == RUN else self.short)
+    def secrets_of(self, size: int) -> Mapping[tuple[str, ...], int]:
+        """The runs of ``size`` words that are a secret's (of ``RUN`` words, or short)."""
+        return self.runs if size == RUN else self.short
 
-    def may_start(self, size: int, word: str) -> bool:
-        """Whether a secret's run of ``size`` words may start with ``word``."""
-        return word in (self._run_starts if size == RUN else self._short_starts[size])
+    def starts(self, size: int) -> Mapping[str, frozenset[str]]:
+        """The words a secret's run of ``size`` words may start with (to the
+        words that may follow them)."""
+        return self._run_starts if size == RUN else self._short_starts[size]
 
     def grams_in(self, texts: Sequence[str], size: int) -> list[tuple[int, tuple[str, ...]]]:
         """Where each run of ``size`` of ``texts`` that is a secret's starts
