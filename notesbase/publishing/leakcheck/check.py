@@ -56,6 +56,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -213,8 +214,11 @@ def short_part(part: str, where: str) -> str:
     return part.split(",")[0].strip() or "text"
 
 
+@lru_cache(maxsize=8192)
 def match_key(match: str) -> str:
-    """A match as keys and groups compare it: its words, however typed."""
+    """A match as keys and groups compare it: its words, however typed
+    (kept: a long meeting's check and its page ask for the same tens of
+    thousands of times)."""
     return " ".join(leak_text.word_texts(match)) or " ".join(canonical(match).split())
 
 

@@ -192,17 +192,24 @@ def entries(
     people = _people(person for _c, f in findings for person in f.people)
     audience = reports[0][1].audience if reports else Audience.PUBLIC
     found: dict[tuple[str, str], Entry] = {}
+    # Each entry's places by where they are, and each place's link: a first
+    # name may be found at every item of a long meeting, for every entry.
+    rows: dict[tuple[str, str, str], PlaceRow] = {}
+    links: dict[tuple[str, int | None], str | None] = {}
     for channel, finding in findings:
         words = match_key(finding.match)
-        entry = found.setdefault(
-            (finding.rule, words),
-            Entry(finding.rule, finding.match, finding.why, audience=audience),
-        )
-        place = next((p for p in entry.places if p.where == finding.where), None)
+        entry = found.get((finding.rule, words))
+        if entry is None:
+            entry = Entry(finding.rule, finding.match, finding.why, audience=audience)
+            found[(finding.rule, words)] = entry
+        place = rows.get((finding.rule, words, finding.where))
         if place is None:
             item = items.get(finding.item_id) if finding.item_id is not None else None
-            link = _place_link(meeting, finding.where, item)
-            place = PlaceRow(finding.where, item, link, finding.version)
+            at = (finding.where, item.id if item is not None else None)
+            if at not in links:
+                links[at] = _place_link(meeting, finding.where, item)
+            place = PlaceRow(finding.where, item, links[at], finding.version)
+            rows[(finding.rule, words, finding.where)] = place
             entry.places.append(place)
         place.seen.append((channel, finding))
         for person_id in finding.people:
