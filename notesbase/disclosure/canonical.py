@@ -34,7 +34,7 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import accumulate
 from typing import overload
@@ -215,7 +215,7 @@ class _Table(dict[int, str]):
 
     def read(self, text: str) -> str:
         """``text.translate(self)``; ASCII text (most of what is read) through
-        ``_Ascii``, several times quicker."""
+        ``AsciiTable``, several times quicker."""
         if len(text) >= _ASCII_FROM and text.isascii():
             return _ascii(self).read(text)
         return text.translate(self)
@@ -231,13 +231,14 @@ class _Table(dict[int, str]):
 _ASCII_FROM = 16
 
 
-class _Ascii:
-    """A ``_Table``'s ASCII characters as a ``bytes.translate`` table: each
+class AsciiTable:
+    """A translate table's ASCII characters (a ``_Table``'s, or any mapping
+    of each ASCII code to its string) as a ``bytes.translate`` table: each
     character read as one character is that byte; one read as nothing is
     deleted; one read as another string (an "m" is "rn") becomes a byte
     above ASCII, which no ASCII text holds, put back as its string after."""
 
-    def __init__(self, table: _Table) -> None:
+    def __init__(self, table: Mapping[int, str]) -> None:
         codes = bytearray(range(256))
         self.delete = bytearray()
         self.others: list[tuple[str, str]] = []
@@ -263,13 +264,13 @@ class _Ascii:
         return read
 
 
-_ASCII_TABLES: dict[int, _Ascii] = {}
+_ASCII_TABLES: dict[int, AsciiTable] = {}
 
 
-def _ascii(table: _Table) -> _Ascii:
+def _ascii(table: _Table) -> AsciiTable:
     found = _ASCII_TABLES.get(id(table))
     if found is None:
-        found = _ASCII_TABLES[id(table)] = _Ascii(table)
+        found = _ASCII_TABLES[id(table)] = AsciiTable(table)
     return found
 
 

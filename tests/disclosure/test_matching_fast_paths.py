@@ -227,7 +227,7 @@ def test_canonical_is_the_character_by_character_form(text: str) -> None:
 
 
 def test_every_ascii_character_reads_as_its_own_form() -> None:
-    """ASCII text long enough to go through the byte table (``_Ascii``)
+    """ASCII text long enough to go through the byte table (``AsciiTable``)
     reads as each character's form: every ASCII character, in runs and
     next to the characters read as two ("m" is "rn") or as nothing."""
     for code in range(128):

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from itertools import accumulate
 from typing import NamedTuple
 
-from notesbase.disclosure.canonical import EITHER_I_OR_L, Origins, canonical_char
+from notesbase.disclosure.canonical import EITHER_I_OR_L, AsciiTable, Origins, canonical_char
 from notesbase.disclosure.words import word_set
 
 # A word: letters and digits, with inner apostrophes ("O'Neill", "Smith's").
@@ -65,18 +65,24 @@ def _fold(text: str) -> tuple[str, list[int]]:
     """Folded text, and where each original character's piece ends in it."""
     if text.isascii():
         # The same table, in C: ASCII is most of what is read.
-        ascii_fold, lengths = _ascii_fold()
-        return text.translate(ascii_fold), list(accumulate(text.encode().translate(lengths)))
+        table = _ascii_fold()
+        return table.read(text), list(accumulate(text.encode().translate(table.lengths)))
     pieces = list(map(_FOLDED.__getitem__, text))
     return "".join(pieces), list(accumulate(map(len, pieces)))
 
 
+def _folded(text: str) -> str:
+    """``_fold(text)[0]``, without where each piece ends."""
+    if text.isascii():
+        return _ascii_fold().read(text)
+    return "".join(map(_FOLDED.__getitem__, text))
+
+
 @lru_cache(maxsize=1)
-def _ascii_fold() -> tuple[dict[int, str], bytes]:
-    """``_FOLDED`` for ASCII as a ``str.translate`` table, and each piece's
-    length as a ``bytes.translate`` one."""
-    pieces = [_FOLDED[chr(code)] for code in range(128)]
-    return dict(enumerate(pieces)), bytes(len(piece) for piece in pieces) + bytes(128)
+def _ascii_fold() -> AsciiTable:
+    """``_FOLDED`` for ASCII as a ``bytes.translate`` table (with each
+    piece's length)."""
+    return AsciiTable({code: _FOLDED[chr(code)] for code in range(128)})
 
 
 @lru_cache(maxsize=8192)
@@ -100,7 +106,7 @@ def piece_words(text: str) -> tuple[str, list[str]]:
     """``text`` folded (``fold_lines``, without the positions), and the
     texts of its words (``word_texts``): what ``words`` works out, less
     where each word is."""
-    folded = _fold(text)[0]
+    folded = _folded(text)
     found = _WORD.findall(folded)
     if "'" in folded or "’" in folded:
         found = [_POSSESSIVE.sub("", word).replace("'", "").replace("’", "") for word in found]
