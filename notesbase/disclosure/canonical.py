@@ -204,6 +204,7 @@ class _Table(dict[int, str]):
         super().__init__()
         self.reading = reading
         self.lock = threading.Lock()
+        self._ascii: AsciiTable | None = None
 
     def __missing__(self, code: int) -> str:
         value = self.reading(chr(code))  # type: ignore[operator]
@@ -217,14 +218,21 @@ class _Table(dict[int, str]):
         """``text.translate(self)``; ASCII text (most of what is read) through
         ``AsciiTable``, several times quicker."""
         if len(text) >= _ASCII_FROM and text.isascii():
-            return _ascii(self).read(text)
+            return self.ascii().read(text)
         return text.translate(self)
 
     def ends(self, text: str) -> list[int]:
         """Where each character's piece of ``read(text)`` ends in it."""
         if len(text) >= _ASCII_FROM and text.isascii():
-            return list(accumulate(text.encode("ascii").translate(_ascii(self).lengths)))
+            return list(accumulate(text.encode("ascii").translate(self.ascii().lengths)))
         return list(accumulate(map(len, map(self.__getitem__, map(ord, text)))))
+
+    def ascii(self) -> AsciiTable:
+        """Its ASCII characters as a byte table, made when first asked
+        (two threads may both make it: they make the same)."""
+        if self._ascii is None:
+            self._ascii = AsciiTable(self)
+        return self._ascii
 
 
 # Shorter texts are read through the table itself: quick enough.
@@ -241,7 +249,6 @@ class AsciiTable:
     def __init__(self, table: Mapping[int, str]) -> None:
         codes = bytearray(range(256))
         self.delete = bytearray()
-        self.others: list[tuple[str, str]] = []
         marks: dict[str, int] = {}
         for code in range(128):
             value = table[code]
@@ -253,7 +260,7 @@ class AsciiTable:
                 mark = marks.setdefault(value, 0x80 + len(marks))
                 codes[code] = mark
         self.codes = bytes(codes)
-        self.others = [(chr(mark), value) for value, mark in marks.items()]
+        self.others: list[tuple[str, str]] = [(chr(m), value) for value, m in marks.items()]
         self.lengths = bytes(len(table[code]) for code in range(128)) + bytes(128)
 
     def read(self, text: str) -> str:
@@ -262,16 +269,6 @@ class AsciiTable:
             if mark in read:
                 read = read.replace(mark, value)
         return read
-
-
-_ASCII_TABLES: dict[int, AsciiTable] = {}
-
-
-def _ascii(table: _Table) -> AsciiTable:
-    found = _ASCII_TABLES.get(id(table))
-    if found is None:
-        found = _ASCII_TABLES[id(table)] = AsciiTable(table)
-    return found
 
 
 _CANONICAL = _Table(canonical_char)
