@@ -124,11 +124,14 @@ class Matcher:
             self._joins = Joins(self._loose, self._candidates)
         return self._joins
 
-    def may_find(self, words: Iterable[str]) -> bool:
-        """Whether a text whose loose words are ``words`` may hold one of its
-        terms: when neither its words nor those of its alternative reading
-        may (``patterns.reading_words``), ``matches`` finds nothing in it."""
-        return not self._lookup.isdisjoint(words)
+    def may_find(self, words: Iterable[str], other: Iterable[str] | None = None) -> bool:
+        """Whether a text may hold one of its terms, given what
+        ``patterns.reading_words`` gives for it: its loose words, and those of
+        its alternative reading when ``matches`` reads that too. False only
+        where ``matches`` would find nothing (the same early exit as ``_find``)."""
+        return not self._lookup.isdisjoint(words) or (
+            other is not None and not self._lookup.isdisjoint(other)
+        )
 
     def _candidates(self, words: set[str]) -> list[str]:
         """The terms to try on a text (given its words in loose form): those

@@ -24,6 +24,7 @@ from notesbase.disclosure.canonical import (
 )
 from notesbase.disclosure.folding import decode_hosts, squash
 from notesbase.disclosure.matching import Matcher
+from notesbase.disclosure.patterns import reading_words
 from notesbase.disclosure.words import ARTICLES, HONORIFICS
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -291,3 +292,15 @@ def test_a_glued_term_at_the_very_end_of_an_address_is_found() -> None:
     for url in ("https://example.org/mrsmith", "https://example.org/SmithCV", "xsmith", "smith"):
         fast, slow = Matcher({"Smith": "x"}), SlowMatcher({"Smith": "x"})
         assert fast.names_in_url(url) is slow.names_in_url(url) is True
+
+
+@SETTINGS
+@given(replacements, keeps, st.one_of(typed(WORDS), mixed_text, ascii_text))
+def test_a_text_a_matcher_may_not_find_in_holds_none_of_its_terms(
+    terms: dict[str, str], keep: list[str], text: str
+) -> None:
+    """``may_find`` from a text's reading words (what the leak check keeps
+    for each sentence) says no only where ``matches`` finds nothing."""
+    matcher = Matcher(terms, keep)
+    if not matcher.may_find(*reading_words(text)):
+        assert matcher.matches(text) == []

@@ -56,11 +56,7 @@ class Piece:
         if found is None:
             # Most pieces hold no word of any term: their words, worked out
             # once, tell without reading the text again for each matcher.
-            plain, other = self.loose()
-            if matcher.may_find(plain) or (other is not None and matcher.may_find(other)):
-                found = tuple(matcher.matches(self.text))
-            else:
-                found = ()
+            found = tuple(matcher.matches(self.text)) if matcher.may_find(*self.loose()) else ()
             self._found[matcher.serial] = found
         return found
 
