@@ -106,11 +106,40 @@ def parts(
         yield [("key", f"writeup:{m}") for m in some], documents
 
 
-def write_parts(engine: Engine, path: Path, parts: Iterator[Part], *, optimize: bool) -> bool:
+# From this many items to redo, the documents are written as a rebuild
+# writes them (``many``): a save, or a few hundred items, a commit at a time.
+MANY_ITEMS = 2_000
+
+
+def many(session: Session, meetings: set[int], items: set[int]) -> bool:
+    """Whether the work redoes ``MANY_ITEMS`` items or more, counting every
+    item of the meetings redone whole."""
+    count = len(items)
+    for some in chunks(meetings):
+        if count >= MANY_ITEMS:
+            break
+        count += session.scalar(sa.select(sa.func.count(Item.id)).where(Item.meeting_id.in_(some)))
+    return count >= MANY_ITEMS
+
+
+def write_parts(
+    engine: Engine, path: Path, parts: Iterator[Part], *, optimize: bool, bulk: bool = False
+) -> bool:
     """Write ``parts`` in as few commits as their size allows (deletions of
     a commit happen before its additions, so parts must not overlap);
     whether a tier of segments is full. With ``optimize``, the last commit
-    rewrites every segment (after a purge)."""
+    rewrites every segment holding a deleted document (after a purge). With
+    ``bulk`` (``many``), in one commit of large segments
+    (``Writer.write_many``), where the writer can."""
+    if bulk and engine.writer.writes_many:
+        named: list[tuple[str, str]] = []
+
+        def streamed() -> Iterator[Document]:
+            for part_replace, part_documents in parts:
+                named.extend(part_replace)
+                yield from part_documents
+
+        return engine.write_many(path, named, streamed(), optimize=optimize)
     full = False
     replace: list[tuple[str, str]] = []
     documents: list[Document] = []

@@ -118,6 +118,16 @@ class Engine:
     ) -> bool:
         return self.writer.write(path, replace, documents, optimize=optimize)
 
+    def write_many(
+        self,
+        path: Path,
+        replace: list[tuple[str, str]],
+        documents: Iterable[Document],
+        *,
+        optimize: bool = False,
+    ) -> bool:
+        return self.writer.write_many(path, replace, documents, optimize=optimize)
+
     def merge(self, path: Path) -> bool:
         return self.writer.merge(path)
 

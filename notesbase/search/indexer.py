@@ -131,7 +131,8 @@ def _attempt(
         meetings, items, writeups = changes.expand(session, rows)
         parts = changes.parts(session, meetings, items, writeups)
         purge = any(row.target == "purge" for row in rows)
-        return changes.write_parts(engine, path, parts, optimize=purge), {}
+        bulk = changes.many(session, meetings, items)
+        return changes.write_parts(engine, path, parts, optimize=purge, bulk=bulk), {}
     except _NOT_THE_ROWS:
         raise
     except Exception as error:

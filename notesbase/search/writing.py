@@ -6,6 +6,7 @@ processes, which write segments of their own without a lock."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from notesbase.search.whoosh_internals import purge as whoosh_purge
 MERGE_FACTOR = 8
 SMALL_SEGMENT = 10
 LARGE_SEGMENT = 5_000
+# Documents in each segment ``write_many`` writes (as a rebuild's).
+MANY_SEGMENT = 12_000
 
 
 class Writer:
@@ -87,6 +90,67 @@ class Writer:
         if self.internals:
             return bool(_full_tiers(whoosh_internals.segments_after(writer)))
         return bool(_full_tiers(whoosh_public.segments(opened)))
+
+    @property
+    def writes_many(self) -> bool:
+        """Whether ``write_many`` can write as a rebuild does."""
+        return self.internals
+
+    def write_many(
+        self,
+        path: Path,
+        replace: list[tuple[str, str]],
+        documents: Iterable[Document],
+        *,
+        optimize: bool = False,
+    ) -> bool:
+        """``write`` for much work at once (a retention run, a bulk change):
+        ``documents`` go into segments of ``MANY_SEGMENT`` documents, as a
+        rebuild writes them, and one commit then deletes what ``replace``
+        names (filled in as ``documents`` are read), rewrites with
+        ``optimize`` every segment holding a deleted document, and adds the
+        new segments. Written a ``write`` at a time, the same work would be
+        a small segment per commit, all merged again through Whoosh's own
+        merge, a posting at a time. Needs ``writes_many``. Callers hold
+        ``writer_lock``."""
+        opened = self.storage.open_index(path)
+        written: list[Any] = []
+        final: list[Any] = []
+
+        def policy(writer: IndexWriter, segments: list[Any]) -> list[Any]:
+            kept = list(segments)
+            if optimize and whoosh_purge.copies_all(writer.schema):
+                kept = whoosh_purge.purge_merge(writer, segments)
+            elif optimize:
+                kept = _purge_merge(writer, segments)
+            final[:] = [*kept, *written]
+            return list(final)
+
+        try:
+            stream = iter(documents)
+            while True:
+                batch = (d.fields() for d in itertools.islice(stream, MANY_SEGMENT))
+                segment = whoosh_internals.write_segment(opened, batch)
+                if segment is None:
+                    break
+                written.append(segment)
+            writer = self._locked_writer(opened, limitmb=64)
+            try:
+                self._delete(writer, replace)
+            except BaseException:
+                writer.cancel()
+                raise
+            try:
+                writer.commit(mergetype=policy)
+            except BaseException:
+                whoosh_internals.abandon(writer)
+                raise
+        except BaseException:
+            for segment in written:
+                whoosh_internals.remove_segment(opened.storage, segment)
+            raise
+        self.storage.seal(path)
+        return not optimize and bool(_full_tiers(final))
 
     def _delete(self, writer: IndexWriter, replace: list[tuple[str, str]]) -> None:
         """Mark deleted the documents matching ``replace``. Writers take

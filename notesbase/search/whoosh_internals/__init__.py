@@ -347,6 +347,16 @@ def commit_segments(writer: IndexWriter, segments: Sequence[Any]) -> None:
     writer._finish()
 
 
+def remove_segment(storage: Any, segment: Any) -> None:
+    """Delete the files of a segment no commit holds (one written for a
+    commit that then failed), its postings pack with them."""
+    for name in segment.list_files(storage):
+        with contextlib.suppress(OSError):
+            storage.delete_file(name)
+    with contextlib.suppress(OSError):
+        packs.pack_path(Path(storage.folder), segment.segment_id()).unlink(missing_ok=True)
+
+
 def abandon(writer: IndexWriter) -> None:
     """After a failed commit (a full disk): close the writer's files and let
     go of Whoosh's own index lock now. Left to the garbage collector (the

@@ -9,7 +9,6 @@ and sorts them all again."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import pickle
 import zlib
@@ -27,7 +26,7 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
 from notesbase.search import purging
-from notesbase.search.whoosh_internals import _WHOLE_LENGTHS, _column
+from notesbase.search.whoosh_internals import _WHOLE_LENGTHS, _column, remove_segment
 from notesbase.search.whoosh_internals.postings import _blocks
 
 
@@ -49,7 +48,7 @@ def purge_merge(writer: IndexWriter, segments: list[Any]) -> list[Any]:
                 kept.append(written[-1])
     except BaseException:
         for segment in written:
-            _remove_files(writer.storage, segment)
+            remove_segment(writer.storage, segment)
         raise
     return kept
 
@@ -58,12 +57,6 @@ def copies_all(schema: Any) -> bool:
     """Whether ``purge_merge`` copies all that ``schema`` keeps: not term
     vectors (the index keeps none), which Whoosh's own merge copies."""
     return not any(schema[name].vector for name in schema.names())
-
-
-def _remove_files(storage: Any, segment: Any) -> None:
-    for name in segment.list_files(storage):
-        with contextlib.suppress(OSError):
-            storage.delete_file(name)
 
 
 def without_deleted(writer: IndexWriter, entry: Any) -> Any:
@@ -83,7 +76,7 @@ def without_deleted(writer: IndexWriter, entry: Any) -> Any:
         segment.set_doc_count(int(live.sum()))
         segment.create_compound_file(writer.storage)
     except BaseException:
-        _remove_files(writer.storage, segment)
+        remove_segment(writer.storage, segment)
         raise
     finally:
         reader.close()

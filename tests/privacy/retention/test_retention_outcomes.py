@@ -1,6 +1,7 @@
-"""Each retention outcome on SQLite and PostgreSQL: what every audience
-reads afterwards, versions, search and the raw index, audit, dry run,
-rerun, upcoming meetings and a schedule change."""
+"""Each retention outcome on SQLite and PostgreSQL, with the index written
+a commit at a time and many at once: what every audience reads
+afterwards, versions, search and the raw index, audit, dry run, rerun,
+upcoming meetings and a schedule change."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from notesbase.models import (
     ReviewRound,
     WriteupSnapshotItem,
 )
+from notesbase.search import changes
 from tests.conftest import app_on, engine_url
 from tests.privacy.retention import retention_support as w
 
@@ -33,6 +35,14 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """The retention world's app on each engine."""
     with app_on(tmp_path, engine_url(request, tmp_path), SEARCH_APPLY_ON_COMMIT=False) as app:
         yield app
+
+
+@pytest.fixture(autouse=True, params=["one commit at a time", "many at once"])
+def index_writes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each outcome with the index written a commit at a time, and as a
+    run over many meetings writes it (``search.changes.many``)."""
+    if request.param == "many at once":
+        monkeypatch.setattr(changes, "MANY_ITEMS", 1)
 
 
 @pytest.fixture
