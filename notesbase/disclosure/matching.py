@@ -107,12 +107,14 @@ class Matcher:
             for joined in shapes[key][2]:
                 self._glued.setdefault(joined, []).append(key)
         self._lookup = frozenset(self._index) | frozenset(self._glued)
-        # Glued terms by their first letters, for link addresses: an address
-        # is looked up once per position in it, not searched once per term.
+        # Glued terms, for link addresses, and by their first letters: a long
+        # address is looked up once per position in it, not searched once per
+        # term (``_glued_in``).
+        glued_terms = sorted({self._loose[key].replace(" ", "") for key in self._by_key})
+        self._glued_terms = tuple(term for term in glued_terms if len(term) >= _GLUED_MIN)
         self._in_urls: dict[str, list[str]] = {}
-        for term in sorted({self._loose[key].replace(" ", "") for key in self._by_key}):
-            if len(term) >= _GLUED_MIN:
-                self._in_urls.setdefault(term[:_GLUED_MIN], []).append(term)
+        for term in self._glued_terms:
+            self._in_urls.setdefault(term[:_GLUED_MIN], []).append(term)
 
     def __bool__(self) -> bool:
         return bool(self._by_key)
@@ -268,7 +270,14 @@ class Matcher:
         spaced = " ".join(canonical_words(plain))
         if self.matches(plain, capitals=False) or self.matches(spaced, capitals=False):
             return True
-        glued = loose(squash(plain))
+        return self._glued_in(loose(squash(plain)))
+
+    def _glued_in(self, glued: str) -> bool:
+        """Whether a glued term is anywhere in ``glued``: with fewer terms
+        than letters, each term searched for (in C); else each position
+        looked up by its first letters. The same answer either way."""
+        if len(self._glued_terms) <= len(glued):
+            return any(term in glued for term in self._glued_terms)
         return any(
             glued.startswith(term, start)
             for start in range(len(glued) - _GLUED_MIN + 1)

@@ -279,6 +279,35 @@ def test_names_in_url_is_the_plain_check(terms: dict[str, str], keep: list[str],
     assert Matcher(terms, keep=keep).names_in_url(url) == SlowMatcher(terms, keep).names_in_url(url)
 
 
+many_replacements = st.dictionaries(
+    terms, st.sampled_from(["a participant", "someone from an organisation"]), max_size=30
+)
+
+
+@SETTINGS
+@given(many_replacements, st.one_of(glued_urls, typed(WORDS), st.sampled_from(WORDS)))
+def test_names_in_url_is_the_plain_check_with_more_terms_than_letters(
+    terms: dict[str, str], url: str
+) -> None:
+    """A short address beside many terms is looked up position by position,
+    a long one term by term: the same answer either way."""
+    assert Matcher(terms).names_in_url(url) == SlowMatcher(terms, []).names_in_url(url)
+
+
+def test_a_glued_name_is_found_whichever_way_it_is_looked_for() -> None:
+    """Forty people: a name glued to other letters (so no word of the
+    address is the name) in a short address is looked up position by
+    position, in a long one term by term; either way it is found at the
+    first and the last place it fits, and nothing else is."""
+    people = {f"Person{chr(97 + n // 26)}{chr(97 + n % 26)} Surname": "x" for n in range(40)}
+    fast, slow = Matcher(people), SlowMatcher(people, [])
+    name, filler = "personbcsurname", "z" * 60
+    for url in (f"{name}cv", f"cv{name}", f"{name}{filler}", f"{filler}{name}"):
+        assert fast.names_in_url(url) is slow.names_in_url(url) is True, url
+    for url in ("cvpersonzzsurname", f"{filler}personbc-surnam"):
+        assert fast.names_in_url(url) is slow.names_in_url(url) is False, url
+
+
 def test_fast_and_plain_agree_on_a_disguised_name() -> None:
     """A name typed full-width, with an invisible character and an accent, is found whole."""
     text = "Ｊａｎｅ\u200b Do\u0301e's note, see https://example.org/jane-doe"

@@ -25,6 +25,7 @@ from notesbase.models import (
 )
 from notesbase.models.search import request_purge
 from notesbase.notes.items import text_removed
+from notesbase.search.naming import chunks
 
 
 @dataclass
@@ -104,23 +105,22 @@ def finish(work: Work) -> None:
     if work.dry_run:
         return
     db.session.flush()  # versions rise here
-    for item in work.rewritten.values():
-        if item.id in work.removed:
-            continue
-        db.session.add(
-            ItemRevision(
-                item_id=item.id,
-                version=item.version,
-                section=item.section,
-                kind=item.kind,
-                body=item.body,
-                speaker_id=item.speaker_id,
-                confidentiality=item.confidentiality,
-                author_id=None,
-            )
+    versioned = [item for item in work.rewritten.values() if item.id not in work.removed]
+    db.session.add_all(
+        ItemRevision(
+            item_id=item.id,
+            version=item.version,
+            section=item.section,
+            kind=item.kind,
+            body=item.body,
+            speaker_id=item.speaker_id,
+            confidentiality=item.confidentiality,
+            author_id=None,
         )
-        _follow_snapshot(item)
+        for item in versioned
+    )
     db.session.flush()
+    _follow_snapshots([item.id for item in versioned])
     if kept:
         db.session.execute(
             sa.delete(ItemRevision).where(
@@ -175,15 +175,20 @@ def _kept_elsewhere(item_ids: set[int]) -> set[int]:
     return copied
 
 
-def _follow_snapshot(item: Item) -> None:
-    """A published copy of the item's previous version is written again as
-    the new one (retention changed what it holds the same way)."""
-    previous = item.version - 1
-    db.session.execute(
-        sa.update(WriteupSnapshotItem)
-        .where(WriteupSnapshotItem.item_id == item.id, WriteupSnapshotItem.version == previous)
-        .values(version=item.version)
-    )
+def _follow_snapshots(item_ids: list[int]) -> None:
+    """The published copies of the items' previous versions are written
+    again as the new ones (retention changed what they hold the same way):
+    one statement for the meeting, not one per item."""
+    current = sa.select(Item.version).where(Item.id == WriteupSnapshotItem.item_id)
+    for some in chunks(item_ids):
+        db.session.execute(
+            sa.update(WriteupSnapshotItem)
+            .where(
+                WriteupSnapshotItem.item_id.in_(some),
+                WriteupSnapshotItem.version == current.scalar_subquery() - 1,
+            )
+            .values(version=WriteupSnapshotItem.version + 1)
+        )
 
 
 def snapshot_rows(work: Work) -> list[WriteupSnapshotItem]:

@@ -18,6 +18,7 @@ from notesbase.disclosure import Confidentiality
 from notesbase.models import (
     AuditEvent,
     Consent,
+    Item,
     ItemRevision,
     Meeting,
     RetentionAction,
@@ -25,6 +26,7 @@ from notesbase.models import (
     ReviewRound,
     WriteupSnapshotItem,
 )
+from notesbase.publishing.writeups import service as writeups
 from notesbase.search import changes
 from tests.conftest import app_on, engine_url
 from tests.privacy.retention import retention_support as w
@@ -140,6 +142,35 @@ def test_anonymise(app: Flask, world: dict[str, int]) -> None:
     # The upcoming meeting keeps its speaker.
     upcoming = w.item_row(app, world["upcoming_item"])
     assert upcoming is not None and upcoming.speaker_id == world["speaker"]
+
+
+def test_a_published_copy_follows_its_item_to_the_new_version(
+    app: Flask, world: dict[str, int]
+) -> None:
+    """The write-up also carries the item the run rewrites: its published
+    copy, rewritten the same way, is recorded as the item's new version."""
+    with app.app_context():
+        old = db.session.get(Meeting, world["old"])
+        chosen = [world["published"], world["open"]]
+        writeups.save_writeup(old, "A summary.", chosen, actor=None, expected_version=None)
+        db.session.commit()
+        before = db.session.get(Item, world["open"]).version
+    w.set_schedule(app, 1, "anonymise")
+    assert run(app).exit_code == 0
+    with app.app_context():
+        item = db.session.get(Item, world["open"])
+        assert item.speaker_id is None and item.version == before + 1
+        copies = db.session.scalars(
+            sa.select(WriteupSnapshotItem).where(WriteupSnapshotItem.item_id == item.id)
+        ).all()
+        assert copies
+        assert [(row.version, row.speaker_id) for row in copies] == [(item.version, None)]
+        untouched = db.session.scalars(
+            sa.select(WriteupSnapshotItem.version).where(
+                WriteupSnapshotItem.item_id == world["published"]
+            )
+        ).all()
+        assert set(untouched) == {db.session.get(Item, world["published"]).version}
 
 
 def test_purge_notes(app: Flask, world: dict[str, int]) -> None:
