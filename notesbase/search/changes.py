@@ -6,7 +6,7 @@ as the parts' size allows (``write_parts``)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,14 +123,20 @@ def many(session: Session, meetings: set[int], items: set[int]) -> bool:
 
 
 def write_parts(
-    engine: Engine, path: Path, parts: Iterator[Part], *, optimize: bool, bulk: bool = False
+    engine: Engine,
+    path: Path,
+    parts: Iterator[Part],
+    *,
+    optimize: bool,
+    bulk: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> bool:
     """Write ``parts`` in as few commits as their size allows (deletions of
     a commit happen before its additions, so parts must not overlap);
     whether a tier of segments is full. With ``optimize``, the last commit
     rewrites every segment holding a deleted document (after a purge). With
     ``bulk`` (``many``), in one commit of large segments
-    (``Writer.write_many``), where the writer can."""
+    (``Writer.write_many``, telling ``progress``), where the writer can."""
     if bulk and engine.writer.writes_many:
         named: list[tuple[str, str]] = []
 
@@ -139,7 +145,7 @@ def write_parts(
                 named.extend(part_replace)
                 yield from part_documents
 
-        return engine.write_many(path, named, streamed(), optimize=optimize)
+        return engine.write_many(path, named, streamed(), optimize=optimize, progress=progress)
     full = False
     replace: list[tuple[str, str]] = []
     documents: list[Document] = []

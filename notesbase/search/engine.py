@@ -17,7 +17,7 @@ Whoosh, with ``analysis``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -125,8 +125,11 @@ class Engine:
         documents: Iterable[Document],
         *,
         optimize: bool = False,
+        progress: Callable[[str], None] | None = None,
     ) -> bool:
-        return self.writer.write_many(path, replace, documents, optimize=optimize)
+        return self.writer.write_many(
+            path, replace, documents, optimize=optimize, progress=progress
+        )
 
     def merge(self, path: Path) -> bool:
         return self.writer.merge(path)

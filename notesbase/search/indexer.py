@@ -57,6 +57,7 @@ def apply(
     batch: int = 500,
     merge: bool = True,
     scan: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> int:
     """Drain the outbox into the index, ``batch`` rows at a time; returns
     how many rows were applied. A row whose work fails on its own is set to
@@ -66,7 +67,8 @@ def apply(
     segments: here, or with ``merge`` False in a background thread
     (``merge_soon``). First, with ``scan``, look for created and renamed
     people in the items (``scan_mentions``). Raises ``LockTimeout`` when
-    another process keeps the writer lock."""
+    another process keeps the writer lock. ``progress`` hears how much
+    work written many at once (``changes.many``) has got through."""
     engine = engine_for(app)
     if not ensure(app):
         return 0
@@ -98,7 +100,7 @@ def apply(
                 if any(row.target == "purge" for row in rows):
                     renders.wipe(app)  # they may hold what the purge removes
                 retry -= {row.id for row in rows}
-                wrote, failed = _attempt(engine, path, session, rows)
+                wrote, failed = _attempt(engine, path, session, rows, progress)
             full = wrote or full
             ids = [row.id for row in rows]
             _log_failures(failed)
@@ -121,7 +123,11 @@ _NOT_THE_ROWS = (IndexUnavailable, LockTimeout, OSError)
 
 
 def _attempt(
-    engine: Engine, path: Path, session: Session, rows: list[Work]
+    engine: Engine,
+    path: Path,
+    session: Session,
+    rows: list[Work],
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[bool, dict[int, BaseException]]:
     """Write the documents ``rows`` ask for: (whether a tier of segments is
     full, the rows whose work failed on its own with their errors). A
@@ -132,7 +138,10 @@ def _attempt(
         parts = changes.parts(session, meetings, items, writeups)
         purge = any(row.target == "purge" for row in rows)
         bulk = changes.many(session, meetings, items)
-        return changes.write_parts(engine, path, parts, optimize=purge, bulk=bulk), {}
+        wrote = changes.write_parts(
+            engine, path, parts, optimize=purge, bulk=bulk, progress=progress
+        )
+        return wrote, {}
     except _NOT_THE_ROWS:
         raise
     except Exception as error:

@@ -7,7 +7,7 @@ processes, which write segments of their own without a lock."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,7 @@ class Writer:
         documents: Iterable[Document],
         *,
         optimize: bool = False,
+        progress: Callable[[str], None] | None = None,
     ) -> bool:
         """``write`` for much work at once (a retention run, a bulk change):
         ``documents`` go into segments of ``MANY_SEGMENT`` documents, as a
@@ -111,7 +112,8 @@ class Writer:
         ``optimize`` every segment holding a deleted document, and adds the
         new segments. Written a ``write`` at a time, the same work would be
         a small segment per commit, all merged again through Whoosh's own
-        merge, a posting at a time. Needs ``writes_many``. Callers hold
+        merge, a posting at a time. ``progress`` hears of each segment
+        written and of the commit. Needs ``writes_many``. Callers hold
         ``writer_lock``."""
         opened = self.storage.open_index(path)
         written: list[Any] = []
@@ -126,14 +128,22 @@ class Writer:
             final[:] = [*kept, *written]
             return list(final)
 
+        tell = progress or (lambda _line: None)
         try:
             stream = iter(documents)
+            count = 0
             while True:
                 batch = (d.fields() for d in itertools.islice(stream, MANY_SEGMENT))
                 segment = whoosh_internals.write_segment(opened, batch)
                 if segment is None:
                     break
                 written.append(segment)
+                count += segment.doc_count_all()
+                tell(f"search index: {count:,} documents written …")
+            tell(
+                "search index: taking out the documents replaced"
+                + (" and rewriting the segments that held them …" if optimize else " …")
+            )
             writer = self._locked_writer(opened, limitmb=64)
             try:
                 self._delete(writer, replace)

@@ -176,4 +176,4 @@ def _update_index(app: Flask, progress: Report | None) -> None:
 
     if progress is not None:
         progress("updating the search index …")
-    indexer.apply(app, batch=100_000)
+    indexer.apply(app, batch=100_000, progress=progress)

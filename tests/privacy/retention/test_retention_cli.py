@@ -1,8 +1,10 @@
 """``notesbase retention apply | show`` from the command line: the lock
-that keeps two runs apart, an unknown series, a bad date, ``show``."""
+that keeps two runs apart, an unknown series, a bad date, ``show``, and
+the index's progress in a large run."""
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -12,6 +14,7 @@ from flask import Flask
 
 from notesbase.privacy.retention import run
 from notesbase.privacy.retention.cli import LOCKED_EXIT
+from notesbase.search import changes
 from tests.privacy.retention import retention_support as w
 
 
@@ -92,3 +95,23 @@ def test_a_save_while_a_meeting_is_read_waits_its_turn(
     assert result.exit_code == 0, result.output
     assert "failed" not in result.output
     assert saved == [None]
+
+
+def test_the_index_part_of_a_large_run_shows_progress(
+    app: Flask, make_member: Any, make_series: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that changes many items (here: any number) says on stderr how
+    far the index has got, not only that it is being updated."""
+    monkeypatch.setattr(changes, "MANY_ITEMS", 1)
+    w.build_world(app, make_member, make_series)
+    w.set_schedule(app, 1, "anonymise")
+    result = invoke(app, "apply")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    at = lines.index("updating the search index …")
+    assert re.fullmatch(r"search index: \d+ documents written …", lines[at + 1])
+    assert lines[at + 2] == (
+        "search index: taking out the documents replaced"
+        " and rewriting the segments that held them …"
+    )
+    assert b"zimmerwald" not in w.index_bytes(app).lower()
