@@ -84,7 +84,8 @@ def kinds(spec: corpus.Spec, long: LongMeetings = DEFAULT_LONG) -> list[Kind]:
     both = (PUBLIC, MEMBER)
 
     def facilitating(name: str, urls: list[str] | tuple[str, ...], page: str) -> Kind:
-        return Kind(name, (FACILITATOR,), tuple(url + page for url in urls), writes.TARGETS[name])
+        target = writes.target(name, long.items)
+        return Kind(name, (FACILITATOR,), tuple(url + page for url in urls), target)
 
     return [
         Kind("home", both, ("/",)),

@@ -170,3 +170,16 @@ def test_page_options_it_cannot_use_are_refused(
         pages.parse_args(argv)
     assert ended.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_leak_checks_target_grows_with_the_meeting() -> None:
+    """150 ms up to 100 items, 500 ms up to 500, none above; an override
+    (which leads to the leak check's page) only up to 100; other writes
+    whatever the leak check's meetings."""
+    leak, override = writes.LEAK_CHECK, writes.OVERRIDE
+    assert [writes.target(leak, n) for n in (12, 100, 101, 500, 501)] == [150, 150, 500, 500, None]
+    assert [writes.target(override, n) for n in (100, 101)] == [150, None]
+    assert writes.target(writes.ADD_ITEM, 500) == writes.TARGETS[writes.ADD_ITEM]
+    long = pages.LongMeetings(10, 500)
+    found = {k.name: k.target for k in pages.kinds(corpus.Spec(items=1), long)}
+    assert (found[leak], found[override]) == (500, None)
