@@ -12,7 +12,7 @@ keep it, and the caller fails closed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -125,7 +125,17 @@ def _replaced(matcher: Matcher, text: str) -> str:
 def without_people(text: str, people: Iterable[PersonFacts]) -> Rewritten:
     """``text`` (stored Markdown, or a one-line heading) with ``people``
     taken out; see ``Rewritten``."""
+    return rewriter(people)(text)
+
+
+def rewriter(people: Iterable[PersonFacts]) -> Callable[[str], Rewritten]:
+    """``without_people`` of ``people``, for many texts: the people sorted
+    and their matcher found once, not for each text."""
     matcher = people_matcher(tuple(sorted(set(people), key=lambda person: person.id)))
+    return lambda text: _rewritten(matcher, text)
+
+
+def _rewritten(matcher: Matcher, text: str) -> Rewritten:
     if not matcher or not text or not _readable(matcher, text):
         return Rewritten(text)
     replaced = scrub_addresses(_replaced(matcher, text), matcher)

@@ -9,6 +9,8 @@ themselves stay: they may be recorded in other meetings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from notesbase.db import db
@@ -24,7 +26,7 @@ from notesbase.models import (
 )
 from notesbase.notes.facts import person_facts
 from notesbase.privacy.retention.work import Work, change_item, snapshot_rows
-from notesbase.privacy.rewrite import without_people
+from notesbase.privacy.rewrite import Rewritten, rewriter
 
 
 def people_recorded(work: Work) -> list[PersonFacts]:
@@ -52,13 +54,14 @@ def people_recorded(work: Work) -> list[PersonFacts]:
 
 def anonymise(work: Work) -> None:
     people = people_recorded(work)
+    rewrite = rewriter(people)
     for item in work.items:
         fields: dict[str, object] = {}
         if item.speaker_id is not None:
             fields["speaker_id"] = None
             work.counts["speakers_unlinked"] += 1
-        body = without_people(item.body, people)
-        section = without_people(item.section, people)
+        body = rewrite(item.body)
+        section = rewrite(item.section)
         if body.changed:
             fields["body"] = body.text
         if section.changed:
@@ -78,15 +81,17 @@ def anonymise(work: Work) -> None:
             work.rewritten[item.id] = item
         else:
             change_item(work, item, **fields)
-    _published_copies(work, people)
+    _published_copies(work, people, rewrite)
     _meeting_consents(work)
     _reviewers(work)
 
 
-def _published_copies(work: Work, people: list[PersonFacts]) -> None:
+def _published_copies(
+    work: Work, people: list[PersonFacts], rewrite: Callable[[str], Rewritten]
+) -> None:
     rows = snapshot_rows(work)
     for row in rows:
-        body, section = without_people(row.body, people), without_people(row.section, people)
+        body, section = rewrite(row.body), rewrite(row.section)
         if work.dry_run:
             continue
         row.speaker_id = None
