@@ -137,7 +137,7 @@ def write_parts(
     rewrites every segment holding a deleted document (after a purge). With
     ``bulk`` (``many``), in one commit of large segments
     (``Writer.write_many``, telling ``progress``), where the writer can."""
-    if bulk and engine.writer.writes_many:
+    if bulk and engine.writer.parallel_segments:
         named: list[tuple[str, str]] = []
 
         def streamed() -> Iterator[Document]:

@@ -46,7 +46,8 @@ class Writer:
 
     @property
     def parallel_segments(self) -> bool:
-        """Whether several processes may write a rebuild's segments at once."""
+        """Whether segments may be written outside a commit: by several
+        processes at once (a rebuild), or many at once (``write_many``)."""
         return self.internals
 
     def write(
@@ -91,11 +92,6 @@ class Writer:
             return bool(_full_tiers(whoosh_internals.segments_after(writer)))
         return bool(_full_tiers(whoosh_public.segments(opened)))
 
-    @property
-    def writes_many(self) -> bool:
-        """Whether ``write_many`` can write as a rebuild does."""
-        return self.internals
-
     def write_many(
         self,
         path: Path,
@@ -113,7 +109,8 @@ class Writer:
         new segments. Written a ``write`` at a time, the same work would be
         a small segment per commit, all merged again through Whoosh's own
         merge, a posting at a time. ``progress`` hears of each segment
-        written and of the commit. Needs ``writes_many``. Callers hold
+        written and of the commit. Needs ``parallel_segments`` (the segments
+        are written as a rebuild's processes write theirs). Callers hold
         ``writer_lock``."""
         opened = self.storage.open_index(path)
         written: list[Any] = []
