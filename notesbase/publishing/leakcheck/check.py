@@ -230,12 +230,23 @@ def finding_key(rule: str, match: str, place: str, people: Sequence[int] = ()) -
     people and the same place at the same text (``Place.ident``) give the
     same key; anything else asks again."""
     whose = ",".join(str(person) for person in sorted(set(people)))
-    text = f"{KEY_SHAPE}\x1f{rule}\x1f{match_key(match)}\x1f{place}\x1f{whose}"
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:64]
+    key = _key_start(rule, match_key(match)).copy()
+    key.update(f"{place}\x1f{whose}".encode("utf-8", "surrogatepass"))
+    return key.hexdigest()[:64]
 
 
+@lru_cache(maxsize=1024)
+def _key_start(rule: str, words: str) -> hashlib._Hash:
+    """The digest of a key's text up to its place: the same for the same
+    words at every place (a long meeting's run of words may be at
+    thousands). Copied, never changed."""
+    return hashlib.sha256(f"{KEY_SHAPE}\x1f{rule}\x1f{words}\x1f".encode("utf-8", "surrogatepass"))
+
+
+@lru_cache(maxsize=8192)
 def where_order(where: str) -> tuple[object, ...]:
-    """A sort key that puts item 2 before item 10."""
+    """A sort key that puts item 2 before item 10 (kept: a long meeting's
+    findings and entries sort thousands of places, at a few hundred wheres)."""
     return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", where))
 
 
@@ -267,7 +278,15 @@ def checks(meeting: Meeting, channels: Sequence[str], *, whole: bool = False) ->
                 readers[spec.audience] = reader
             places, problems = reader.sources(spec.sources)
             for item in fields:
+                # The same words by the same rule about the same people, found
+                # again in this part (a first name at every mention), add
+                # nothing: their places and everything else are the same.
+                added: set[tuple[str, str, tuple[int, ...]]] = set()
                 for hit in reader.hits(item.text):
+                    again = (hit.rule, " ".join(hit.match.split()), hit.people)
+                    if again in added:
+                        continue
+                    added.add(again)
                     at = places.of(hit, item.where, item.place, item.text)
                     found.add(at, hit.rule, hit.match, hit.why, item.where, hit.people)
             if spec.details:

@@ -31,6 +31,8 @@ from notesbase.disclosure.render import attribute_values
 from notesbase.models import ItemRevision, Meeting
 from notesbase.publishing.leakcheck.people import Hit
 
+# A run of word characters, as ``\w`` reads them (``Holding``).
+_RUN = re.compile(r"\w+")
 MEETING = "meeting"
 MEETING_LABEL = "the meeting's details"
 
@@ -97,8 +99,7 @@ class Places:
         revised = content_versions(facts.id for _where, facts in self._sources)
         for where, facts in self._sources:
             self._named[where] = _source_place(where, facts, revised.get(facts.id))
-        self._flat: list[tuple[Place, str]] | None = None
-        self._found: dict[str, list[Place]] = {}
+        self._holding_words: Holding | None = None
 
     def named(self, where: str) -> Place | None:
         """The place a ``where`` starts with ("item 3 section" is item 3)."""
@@ -117,15 +118,9 @@ class Places:
         return self._holding(hit.match) or [own_place(part, text)]
 
     def _holding(self, match: str) -> list[Place]:
-        words = " ".join(match.split())
-        if words not in self._found:
-            if self._flat is None:
-                self._flat = [(place, " ".join(text.split())) for place, text in self._texts()]
-            whole = re.compile(r"(?<!\w)" + re.escape(words) + r"(?!\w)")
-            self._found[words] = [
-                place for place, text in self._flat if words in text and whole.search(text)
-            ]
-        return self._found[words]
+        if self._holding_words is None:
+            self._holding_words = Holding(self._texts())
+        return self._holding_words.places(" ".join(match.split()))
 
     def _texts(self) -> list[tuple[Place, str]]:
         """Each place's own text as the audience gets it: an item's heading
@@ -147,6 +142,44 @@ class Places:
         details.append(meeting.description or "")
         texts.append((self._named[MEETING], "\n".join(details)))
         return texts
+
+
+class Holding:
+    """Which places' texts hold some words as a whole (spaces aside), each
+    place looked at only when it holds every run of word characters of
+    them: the places holding them are found among a few, not all."""
+
+    def __init__(self, texts: Iterable[tuple[Place, str]]) -> None:
+        self._texts = [(place, " ".join(text.split())) for place, text in texts]
+        self._runs: dict[str, set[int]] = {}  # a run of word characters: the texts holding it
+        for index, (_place, text) in enumerate(self._texts):
+            for run in _RUN.findall(text):
+                self._runs.setdefault(run, set()).add(index)
+        self._found: dict[str, list[Place]] = {}
+
+    def places(self, words: str) -> list[Place]:
+        """The places whose text holds ``words`` (spaces as one) as a whole,
+        with no word character touching it either side; in order."""
+        found = self._found.get(words)
+        if found is None:
+            whole = re.compile(r"(?<!\w)" + re.escape(words) + r"(?!\w)")
+            found = self._found[words] = [
+                place
+                for place, text in self._candidates(words)
+                if words in text and whole.search(text)
+            ]
+        return found
+
+    def _candidates(self, words: str) -> list[tuple[Place, str]]:
+        # A text holding ``words`` as a whole holds each of its runs of word
+        # characters as a whole run: inside it a run ends where ``words``
+        # has a character that is not one, and at its ends no word
+        # character may touch it.
+        runs = _RUN.findall(words)
+        if not runs:
+            return self._texts
+        holding = set.intersection(*(self._runs.get(run, set()) for run in runs))
+        return [self._texts[index] for index in sorted(holding)]
 
 
 def content_versions(ids: Iterable[int]) -> dict[int, int]:
