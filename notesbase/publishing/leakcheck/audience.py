@@ -53,7 +53,7 @@ def _new_reader(title: str, notes: Notes, view: NotesView, whole: bool) -> leak_
     secrets = SecretsCheck(notes, view.audience, readable, public)
     lines = leak_lines.Lines(people, secrets, whole=whole)
     if not whole:  # who is credited, from the same sentences the outputs hold
-        people.credit(lines.matches(people.full, credited))
+        people.credit_from(lambda: lines.matches(people.full, credited))
     return lines
 
 

@@ -6,7 +6,7 @@ and stricter than it: a first name or surname alone is a finding too."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import unquote
@@ -51,13 +51,23 @@ class PeopleCheck:
         self.full = found.full  # everyone's full name, to their id
         self._credited_text = credited
         self._credited: set[int] | None = None
+        self._credit_from: Callable[[], Iterable[tuple[int, int, str]]] | None = None
 
     @property
     def credited(self) -> set[int]:
-        """Who the credited text names in full (worked out when first asked)."""
+        """Who the credited text names in full (worked out when first asked:
+        most outputs never name three people in a line)."""
         if self._credited is None:
-            self.credit(self.full.matches(self._credited_text))
+            if self._credit_from is not None:
+                self.credit(self._credit_from())
+            else:
+                self.credit(self.full.matches(self._credited_text))
         return self._credited  # type: ignore[return-value]
+
+    def credit_from(self, matches: Callable[[], Iterable[tuple[int, int, str]]]) -> None:
+        """Work out who is credited, when first asked, from ``matches()``:
+        what ``self.full`` finds in the credited text, however read."""
+        self._credit_from = matches
 
     def credit(self, matches: Iterable[tuple[int, int, str]]) -> None:
         """Take who the credited text names from what ``self.full`` finds in

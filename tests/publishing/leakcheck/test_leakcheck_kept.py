@@ -21,12 +21,14 @@ from notesbase.publishing.leakcheck import check as leakcheck
 from notesbase.publishing.leakcheck import lines as leak_lines
 from notesbase.publishing.leakcheck.check import Field
 from notesbase.publishing.leakcheck.kept import Kept, digest
+from notesbase.publishing.leakcheck.people import PeopleCheck
 from tests.publishing.leakcheck.leakcheck_support import (  # noqa: F401 - fixtures
     MEMBER_CHANNEL,
     MERGER,
     OUTPUT,
     PUBLIC_CHANNEL,
     channels_fixture,
+    run_check,
     the_meeting,
     world_fixture,
 )
@@ -221,3 +223,30 @@ def test_kept_lets_the_oldest_go_over_budget():
     assert len(kept) == 1
     kept.get(lambda n: [0] * n, 7)  # the newest stays, whatever it weighs
     assert len(kept) == 1
+
+
+def test_who_the_notes_credit_is_read_only_when_a_line_names_three(
+    app, world, channels, monkeypatch
+):
+    """Who the audience's notes credit by name matters only to a line (or
+    field) naming three people: a check of outputs that name fewer never
+    reads it; one that does reads it once, and counts the credited out."""
+    credited: list[set[int]] = []
+    credit = PeopleCheck.credit
+
+    def counted(self: PeopleCheck, matches) -> None:  # type: ignore[no-untyped-def]
+        credit(self, matches)
+        credited.append(set(self.credited))
+
+    monkeypatch.setattr(PeopleCheck, "credit", counted)
+    with app.app_context():
+        leak_audience.READERS.clear()
+        quiet = run_check(MEMBER_CHANNEL, "Alex and Will spoke.", "Open data.")
+        assert credited == []
+        # Priya is named to members in the notes: two of three are not credited.
+        two = run_check(MEMBER_CHANNEL, "Thanks to Alex, Priya and Will for coming.")
+        three = run_check(MEMBER_CHANNEL, "Thanks to Alex, Renée and Will for coming.")
+    assert [f.match for f in quiet.findings if f.rule == "attendees"] == []
+    assert [f.match for f in two.findings if f.rule == "attendees"] == []
+    assert [f.match for f in three.findings if f.rule == "attendees"] == ["Alex, Renée and Will"]
+    assert credited == [{world["priya"]}]
