@@ -9,7 +9,8 @@ from flask.cli import with_appcontext
 from notesbase.meetings.service import meeting_by_number, series_by_slug
 from notesbase.notes.facts import one_reading
 from notesbase.publishing.leakcheck import check as leakcheck
-from notesbase.publishing.leakcheck.check import CHANNELS, LeakReport, UnknownChannel, match_key
+from notesbase.publishing.leakcheck.check import CHANNELS, LeakReport, UnknownChannel
+from notesbase.publishing.leakcheck.keys import match_key
 
 
 def report_lines(report: LeakReport, label: str) -> list[str]:

@@ -33,8 +33,8 @@ from notesbase.disclosure import Audience, Confidentiality, ItemFacts, Kind, Not
 from notesbase.disclosure.facts import DisclosedItem
 from notesbase.disclosure.render import attribute_values
 from notesbase.publishing.leakcheck import text as leak_text
-from notesbase.publishing.leakcheck.check import match_key
 from notesbase.publishing.leakcheck.fixes import hidden_body, hiding_level, span_places, stricter
+from notesbase.publishing.leakcheck.keys import match_key
 from notesbase.publishing.leakcheck.people import Hit, PeopleCheck
 
 BODY = "body"

@@ -28,15 +28,9 @@ from flask import url_for
 from notesbase.db import db
 from notesbase.disclosure import Audience
 from notesbase.models import Item, LeakOverride, Meeting, Person
-from notesbase.publishing.leakcheck.check import (
-    CHANNELS,
-    Channel,
-    Finding,
-    LeakReport,
-    match_key,
-    where_order,
-)
+from notesbase.publishing.leakcheck.check import CHANNELS, Channel, Finding, LeakReport
 from notesbase.publishing.leakcheck.fixes import Fix, hiding_level, offered
+from notesbase.publishing.leakcheck.keys import match_key, where_order
 from notesbase.publishing.leakcheck.places import MEETING_LABEL
 
 AUDIENCE_HEADINGS = {

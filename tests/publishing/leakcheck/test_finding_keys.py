@@ -9,7 +9,7 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notesbase.publishing.leakcheck.check import KEY_SHAPE, finding_key, match_key
+from notesbase.publishing.leakcheck.keys import KEY_SHAPE, finding_key, match_key
 
 # Any text, lone surrogates too (an override's words come from any input).
 any_text = st.text(st.characters(codec=None), max_size=30)

@@ -481,7 +481,7 @@ def test_overrides_of_earlier_key_shapes_are_asked_again(app, world, channels):
     nothing now: they fail closed and the finding is asked again."""
     import hashlib
 
-    from notesbase.publishing.leakcheck.check import match_key
+    from notesbase.publishing.leakcheck.keys import match_key
 
     def old_key(rule: str, match: str, where: str) -> str:
         text = f"{rule}\x1f{match_key(match)}\x1f{where}"

@@ -24,7 +24,8 @@ from notesbase.notes.items import ItemFields, create_item, reorder, update_item
 from notesbase.notes.people import PersonFields, create_person
 from notesbase.publishing.circulation import service as circulation_service
 from notesbase.publishing.leakcheck import check as leakcheck
-from notesbase.publishing.leakcheck.check import LeakCheckFailed, match_key
+from notesbase.publishing.leakcheck.check import LeakCheckFailed
+from notesbase.publishing.leakcheck.keys import match_key
 from notesbase.publishing.writeups import service as writeup_service
 from tests.conftest import post_form
 
