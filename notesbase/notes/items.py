@@ -4,6 +4,7 @@ keeps a revision of the new content and an audit event without the text."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from blinker import Namespace
@@ -56,17 +57,21 @@ def check_fields(fields: ItemFields) -> ItemFields:
     return ItemFields(kind, body, section, fields.speaker_id, confidentiality)
 
 
+def revision_columns(item: Item) -> dict[str, Any]:
+    """What a revision records of ``item`` as it stands (``ItemRevision``)."""
+    return {
+        "version": item.version,
+        "section": item.section,
+        "kind": item.kind,
+        "body": item.body,
+        "speaker_id": item.speaker_id,
+        "confidentiality": item.confidentiality,
+    }
+
+
 def _snapshot(item: Item, author: Member | None) -> ItemRevision:
-    return ItemRevision(
-        item=item,
-        version=item.version,
-        section=item.section,
-        kind=item.kind,
-        body=item.body,
-        speaker_id=item.speaker_id,
-        confidentiality=item.confidentiality,
-        author_id=author.id if author is not None else None,
-    )
+    author_id = author.id if author is not None else None
+    return ItemRevision(item=item, author_id=author_id, **revision_columns(item))
 
 
 def _next_position(meeting: Meeting) -> int:

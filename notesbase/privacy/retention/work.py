@@ -24,7 +24,7 @@ from notesbase.models import (
     WriteupSnapshotItem,
 )
 from notesbase.models.search import request_purge
-from notesbase.notes.items import text_removed
+from notesbase.notes.items import revision_columns, text_removed
 from notesbase.search.naming import chunks
 
 
@@ -106,17 +106,9 @@ def finish(work: Work) -> None:
         return
     db.session.flush()  # versions rise here
     versioned = [item for item in work.rewritten.values() if item.id not in work.removed]
+    # By id, not ``item=``: that would load each item's revisions to add to them.
     db.session.add_all(
-        ItemRevision(
-            item_id=item.id,
-            version=item.version,
-            section=item.section,
-            kind=item.kind,
-            body=item.body,
-            speaker_id=item.speaker_id,
-            confidentiality=item.confidentiality,
-            author_id=None,
-        )
+        ItemRevision(item_id=item.id, author_id=None, **revision_columns(item))
         for item in versioned
     )
     db.session.flush()
