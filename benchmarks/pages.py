@@ -110,6 +110,7 @@ def kinds(spec: corpus.Spec, long: LongMeetings = DEFAULT_LONG) -> list[Kind]:
         facilitating(writes.SAVE_WRITEUP, meetings, "/writeup/edit"),
         facilitating(writes.CIRCULATE, meetings, "/circulate"),
         facilitating(writes.LEAK_CHECK, checked, "/leak-check"),
+        facilitating(writes.LEAK_EDITED, checked, "/leak-check"),
         facilitating(writes.OVERRIDE, checked, "/leak-check"),
     ]
 
@@ -186,7 +187,12 @@ def time_pages(
     facilitator = None
     if any(reader == FACILITATOR for _, reader, _ in planned):
         log_in(clients[FACILITATOR], writes.FACILITATOR_EMAIL, loaded.password)
-        facilitator = writes.Facilitator(clients[FACILITATOR], loaded.spec, loaded.spec.seed)
+        facilitator = writes.Facilitator(
+            clients[FACILITATOR],
+            loaded.spec,
+            loaded.spec.seed,
+            forget=lambda: writes.forget_checks(app),
+        )
     timed = Timed()
     # What loading left is frozen out of the collector's passes, and full
     # passes wait for replies, as in a served worker (``notesbase serve``).

@@ -96,6 +96,11 @@ class Defaults:
     RENDER_STORE = True
     RENDER_STORE_PATH: str | None = None
     RENDER_STORE_MAX_ROWS = 500_000
+    # The leak-check page's results, worked out after each save in the notes
+    # editor and kept in the same file (``leakcheck.stored``); off with
+    # RENDER_STORE too. VERIFY (for tests) works out every kept one again.
+    LEAK_CHECK_KEPT = True
+    LEAK_CHECK_VERIFY_KEPT = False
 
     # Search. The index lives in instance/search unless a path is given.
     SEARCH_INDEX_PATH: str | None = None

@@ -41,7 +41,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from flask import Flask, appcontext_pushed, current_app, g, has_app_context
@@ -57,7 +57,12 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE,"
     " html TEXT, text TEXT, sum BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS token (value TEXT NOT NULL)",
+    # Leak-check results (``leakcheck.stored``), by the digest of all they
+    # were worked out from: plain text, emptied with the renders.
+    "CREATE TABLE IF NOT EXISTS checks (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE,"
+    " value TEXT NOT NULL, sum BLOB NOT NULL)",
 )
+CHECKS_MAX = 1_000  # leak-check results kept; the oldest go first
 _CHUNK = 500  # keys asked for in one statement
 _WAIT = 0.05  # seconds a page waits for the file before doing without it
 _WIPE_WAIT = 10.0
@@ -77,6 +82,10 @@ def _row(key: bytes, shown: Shown) -> tuple[bytes, str | None, str | None, bytes
     # Kept as plain text, so a scan of the file for a name finds it.
     html, text = (None, None) if shown is None else shown
     return key, html, text, _sum(key, html, text)
+
+
+def _check_sum(key: bytes, value: str) -> bytes:
+    return hashlib.blake2b(key + value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _shown(key: bytes, html: str | None, text: str | None, kept_sum: bytes) -> Shown | bool:
@@ -170,9 +179,53 @@ class RenderStore:
     def put_many(self, renders: Mapping[bytes, Shown], token: str | None) -> None:
         """Keep ``renders``, made from what was read while the file's token
         was ``token``: nothing when it has been emptied since."""
-        if token is None or not renders:
+        if not renders:
             return
         rows = [_row(key, shown) for key, shown in renders.items()]
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.executemany(
+                "INSERT OR IGNORE INTO bodies (key, html, text, sum) VALUES (?, ?, ?, ?)", rows
+            )
+            self._prune(connection)
+
+        self._write(token, write)
+
+    def get_check(self, key: bytes) -> str | None:
+        """The leak-check result kept under ``key``, if whole."""
+        try:
+            row = (
+                self._connection()
+                .execute("SELECT value, sum FROM checks WHERE key = ?", (key,))
+                .fetchone()
+            )
+        except sqlite3.Error as error:
+            self._failed("read", error)
+            return None
+        if row is None or bytes(row[1]) != _check_sum(key, row[0]):
+            return None
+        return str(row[0])
+
+    def put_check(self, key: bytes, value: str, token: str | None) -> None:
+        """Keep a leak-check result worked out from what was read while the
+        file's token was ``token``: nothing when it has been emptied since."""
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT OR REPLACE INTO checks (key, value, sum) VALUES (?, ?, ?)",
+                (key, value, _check_sum(key, value)),
+            )
+            connection.execute(
+                "DELETE FROM checks WHERE id <= (SELECT max(id) FROM checks) - ?", (CHECKS_MAX,)
+            )
+
+        self._write(token, write)
+
+    def _write(self, token: str | None, write: Callable[[sqlite3.Connection], None]) -> None:
+        """``write`` in one transaction, while the file's token is still
+        ``token`` (nothing when it is None or the file has been emptied)."""
+        if token is None:
+            return
         try:
             connection = self._connection()
             connection.execute("BEGIN IMMEDIATE")
@@ -181,10 +234,7 @@ class RenderStore:
                 if now is None or now[0] != token:
                     connection.execute("ROLLBACK")
                     return
-                connection.executemany(
-                    "INSERT OR IGNORE INTO bodies (key, html, text, sum) VALUES (?, ?, ?, ?)", rows
-                )
-                self._prune(connection)
+                write(connection)
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:
@@ -205,6 +255,7 @@ class RenderStore:
             connection = self._connection(_WIPE_WAIT)
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("DELETE FROM bodies")
+            connection.execute("DELETE FROM checks")
             connection.execute("UPDATE token SET value = ?", (secrets.token_hex(16),))
             connection.execute("COMMIT")
             # The write-ahead log still holds what the rows were written with.
@@ -244,6 +295,12 @@ class _Bound:
     def put_many(self, renders: Mapping[bytes, Shown]) -> None:
         self.store.put_many(renders, self.token)
 
+    def get_check(self, key: bytes) -> str | None:
+        return self.store.get_check(key)
+
+    def put_check(self, key: bytes, value: str) -> None:
+        self.store.put_check(key, value, self.token)
+
 
 _EXTENSION = "notesbase.renders"
 
@@ -260,7 +317,12 @@ def wipe(app: Flask) -> None:
         store.wipe()
 
 
-def _current() -> bodies.Store | None:
+def current() -> _Bound | None:
+    """The app's store as this app context uses it, if it keeps one."""
+    return _current()
+
+
+def _current() -> _Bound | None:
     if not has_app_context():
         return None
     store = store_of(current_app)

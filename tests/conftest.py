@@ -183,6 +183,9 @@ def make_test_config(tmp_path: Any, database_url: str, **overrides: Any) -> dict
         # waits for them: none may outlive its test (Whoosh names segments
         # with the global ``random``, which Hypothesis watches).
         "SEARCH_MERGE_DELAY": 0.05,
+        # Every leak-check result read from those kept is worked out again
+        # and must be the same (``leakcheck.stored``).
+        "LEAK_CHECK_VERIFY_KEPT": True,
     }
     config.update(overrides)
     return config

@@ -178,8 +178,48 @@ def test_the_leak_checks_target_grows_with_the_meeting() -> None:
     whatever the leak check's meetings."""
     leak, override = writes.LEAK_CHECK, writes.OVERRIDE
     assert [writes.target(leak, n) for n in (12, 100, 101, 500, 501)] == [150, 150, 500, 500, None]
+    edited = [writes.target(writes.LEAK_EDITED, n) for n in (100, 500, 501)]
+    assert edited == [150, 500, None]
     assert [writes.target(override, n) for n in (100, 101)] == [150, None]
     assert writes.target(writes.ADD_ITEM, 500) == writes.TARGETS[writes.ADD_ITEM]
     long = pages.LongMeetings(10, 500)
     found = {k.name: k.target for k in pages.kinds(corpus.Spec(items=1), long)}
     assert (found[leak], found[override]) == (500, None)
+
+
+class _Shown:
+    status_code = 200
+
+    def get_data(self, as_text: bool = False) -> str:
+        return "<html></html>"
+
+
+def test_each_leak_check_is_timed_after_what_comes_before_it(monkeypatch) -> None:
+    """The first look with nothing kept empties what every process keeps
+    first; the look after a save adds an item through the editor first;
+    neither is part of the time."""
+    done: list[str] = []
+    facilitator = writes.Facilitator(
+        None,  # type: ignore[arg-type]
+        corpus.Spec(items=4, items_per_meeting=2, series=1, people=3),
+        1,
+        forget=lambda: done.append("forget"),
+    )
+    monkeypatch.setattr(facilitator, "_save_item", lambda url: done.append(f"save {url}"))
+
+    def read(client: object, url: str) -> tuple[_Shown, writes.Timing]:
+        done.append(f"read {url}")
+        return _Shown(), writes.Timing(1.0, 1.0, 1.0)
+
+    monkeypatch.setattr(writes, "read_page", read)
+    page = "/series/series-2/meetings/1/leak-check"
+    facilitator.timed(writes.LEAK_CHECK, page)
+    facilitator.timed(writes.LEAK_EDITED, page)
+    facilitator.timed(writes.CIRCULATE, "/series/series-1/meetings/1/circulate")
+    assert done == [
+        "forget",
+        f"read {page}",
+        "save /series/series-2/meetings/1/notes/edit",
+        f"read {page}",
+        "read /series/series-1/meetings/1/circulate",
+    ]

@@ -27,8 +27,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add the "meeting" channel, the leak-check page, the editor's names
-    check and ``notesbase check``."""
-    from notesbase.publishing.leakcheck import draft_views, meeting, views
+    check, ``notesbase check``, and the page's results worked out after
+    each save in the notes editor (``prefill``)."""
+    from notesbase.publishing.leakcheck import draft_views, meeting, prefill, views
     from notesbase.publishing.leakcheck.cli import check_command
     from notesbase.publishing.leakcheck.groups import checks_for
 
@@ -37,3 +38,4 @@ def register(app: Flask) -> None:
     app.add_template_global(checks_for, "leak_checks")
     app.register_blueprint(draft_views.bp)
     app.cli.add_command(check_command)
+    prefill.init_app(app)

@@ -7,6 +7,7 @@ checked together (``leakcheck.checks``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from notesbase.disclosure import Audience, ItemFacts, Notes, NotesView
 from notesbase.models import Meeting
@@ -57,11 +58,24 @@ def _new_reader(title: str, notes: Notes, view: NotesView, whole: bool) -> leak_
     return lines
 
 
+@dataclass(frozen=True)
+class Carried:
+    """The items a channel is made from, each with where it shows ("item
+    3", "summary"), the places they are at, and what is found about the
+    items themselves (read afresh at every check: ``item_findings`` may
+    read the database)."""
+
+    items: Sequence[tuple[str, ItemFacts]]
+    places: Places
+    problems: list[ItemHit]
+
+
 class AudienceReading:
     """Everything a check for one audience reads the outputs against (the
     notes, the rules, the places), made once for the channels of that
     audience checked together; ``lines`` reads each distinct line of their
-    outputs once (``leakcheck.lines``), or every text whole (``whole``)."""
+    outputs once (``leakcheck.lines``), or every text whole (``whole``),
+    made when first asked for."""
 
     def __init__(
         self,
@@ -74,32 +88,36 @@ class AudienceReading:
         self.meeting = meeting
         self.audience = audience
         self.item_findings = item_findings
+        self.whole = whole
         self.notes = load_notes(meeting)
         self.view = meeting_view(meeting, audience, self.notes)
-        self.lines = reader_of(meeting, self.notes, self.view, whole=whole)
-        self._every_item: tuple[Places, list[ItemHit]] | None = None
+        self._lines: leak_lines.Lines | None = None
+        self._every_item: Carried | None = None
 
-    def sources(self, made_from: Sources | None) -> tuple[Places, list[ItemHit]]:
-        """The places of the items a channel is made from (``made_from``, or
-        every item), and what is found about those items themselves: the
+    @property
+    def lines(self) -> leak_lines.Lines:
+        if self._lines is None:
+            self._lines = reader_of(self.meeting, self.notes, self.view, whole=self.whole)
+        return self._lines
+
+    def sources(self, made_from: Sources | None) -> Carried:
+        """The items a channel is made from (``made_from``, or every item),
+        their places, and what is found about those items themselves: the
         way they were redacted, and what features above add
         (``item_findings``); the same for every channel made from all the items."""
         if made_from is not None:
-            sources = made_from(self.meeting)
-            return self._places(sources), self._item_findings(sources)
+            return self._carried(made_from(self.meeting))
         if self._every_item is None:
             every = [(f"item {facts.position}", facts) for facts in self.notes.items]
-            self._every_item = (self._places(every), self._item_findings(every))
+            self._every_item = self._carried(every)
         return self._every_item
 
-    def _item_findings(self, sources: Sequence[tuple[str, ItemFacts]]) -> list[ItemHit]:
-        problems = list(item_hits(sources, self.audience))
+    def _carried(self, items: Sequence[tuple[str, ItemFacts]]) -> Carried:
+        problems = list(item_hits(items, self.audience))
         for more in self.item_findings:
-            problems += more(sources, self.audience)
-        return problems
-
-    def _places(self, sources: Sequence[tuple[str, ItemFacts]]) -> Places:
-        return Places(self.meeting, self.notes, self.view, sources, self.audience)
+            problems += more(items, self.audience)
+        places = Places(self.meeting, self.notes, self.view, items, self.audience)
+        return Carried(items, places, problems)
 
     def hits(self, text: str) -> list[Hit]:
         """Everything found in ``text``, reading by reading (``leakcheck.text.readings``)."""

@@ -62,9 +62,11 @@ from notesbase import audit
 from notesbase.db import db
 from notesbase.disclosure import Audience
 from notesbase.models import LeakOverride, Meeting, Member
+from notesbase.publishing.leakcheck import stored
 from notesbase.publishing.leakcheck.audience import AudienceReading, ItemFindings, Sources
-from notesbase.publishing.leakcheck.keys import finding_key, match_key, where_order
-from notesbase.publishing.leakcheck.places import Place, own_place
+from notesbase.publishing.leakcheck.found import Found
+from notesbase.publishing.leakcheck.keys import finding_key, where_order
+from notesbase.publishing.leakcheck.places import own_place
 from notesbase.publishing.leakcheck.redactions import ItemHit as ItemHit  # what ITEM_FINDINGS yield
 from notesbase.publishing.leakcheck.redactions import meeting_hits
 from notesbase.text import clean_text
@@ -221,104 +223,69 @@ def check(meeting: Meeting, channel: str, *, whole: bool = False) -> LeakReport:
     return checks(meeting, [channel], whole=whole)[0]
 
 
-def checks(meeting: Meeting, channels: Sequence[str], *, whole: bool = False) -> list[LeakReport]:
+def checks(
+    meeting: Meeting, channels: Sequence[str], *, whole: bool = False, kept: bool = False
+) -> list[LeakReport]:
     """``check`` of each of ``channels``, in order: the channels of one
     audience read the notes once, and each distinct line of their outputs
-    once. Raises ``UnknownChannel`` before checking anything."""
+    once. ``kept``: the words found and their places are read from, or
+    kept in, the results kept for every process (``leakcheck.stored``: for
+    the page only, never for what decides whether anything leaves). Raises
+    ``UnknownChannel`` before checking anything."""
     specs = [channel_named(name) for name in channels]
     readers: dict[Audience, AudienceReading] = {}
-    reports = []
+    outputs = []
     for spec in specs:
         fields = list(spec.fields(meeting))
-        found = _Found()
+        reader = carried = None
         if spec.audience is not Audience.FACILITATOR:
             reader = readers.get(spec.audience)
             if reader is None:
                 found_too = list(ITEM_FINDINGS.values())
                 reader = AudienceReading(meeting, spec.audience, found_too, whole=whole)
                 readers[spec.audience] = reader
-            places, problems = reader.sources(spec.sources)
-            for item in fields:
-                # The same words by the same rule about the same people, found
-                # again in this part (a first name at every mention), add
-                # nothing: their places and everything else are the same.
-                added: set[tuple[str, str, tuple[int, ...]]] = set()
-                for hit in reader.hits(item.text):
-                    again = (hit.rule, " ".join(hit.match.split()), hit.people)
-                    if again in added:
-                        continue
-                    added.add(again)
-                    at = places.of(hit, item.where, item.place, item.text)
-                    found.add(at, hit.rule, hit.match, hit.why, item.where, hit.people)
+            carried = reader.sources(spec.sources)
+        outputs.append(stored.Output(spec, fields, reader, carried))
+    founds = stored.kept_hits(meeting, outputs, whole) if kept else [o.hits() for o in outputs]
+    reports = []
+    for output, found in zip(outputs, founds, strict=True):
+        spec, carried = output.spec, output.carried
+        if carried is not None:
+            problems = carried.problems
             if spec.details:
                 problems = problems + meeting_hits(
                     meeting.theme, meeting.speakers, meeting.description
                 )
             for problem in problems:
-                place = places.named(problem.where) or own_place(problem.where, problem.match)
+                place = carried.places.named(problem.where) or own_place(
+                    problem.where, problem.match
+                )
                 found.add([place], problem.rule, problem.match, problem.why, problem.where)
-        findings = found.findings(_overrides(meeting, spec.name)) if found.seen else []
+        findings = _findings(found, _overrides(meeting, spec.name)) if found.seen else []
         ordered = sorted(findings, key=lambda finding: where_order(finding.where))
         reports.append(LeakReport(meeting.id, spec.name, spec.audience, tuple(ordered)))
     return reports
 
 
-@dataclass
-class _Seen:
-    place: Place
-    rule: str
-    match: str
-    why: str
-    parts: list[str] = field(default_factory=list)
-    people: list[int] = field(default_factory=list)
-
-
-class _Found:
-    """What the check found, one entry per rule, words and place."""
-
-    def __init__(self) -> None:
-        self.seen: dict[tuple[str, str, str], _Seen] = {}
-
-    def add(
-        self,
-        places: Sequence[Place],
-        rule: str,
-        match: str,
-        why: str,
-        part: str,
-        people: Sequence[int] = (),
-    ) -> None:
-        """The same words found at each of ``places`` (a common first name
-        may be at hundreds: its key is worked out once)."""
-        words = match_key(match)
-        for place in places:
-            key = (rule, words, place.ident)
-            seen = self.seen.get(key)
-            if seen is None:
-                seen = self.seen[key] = _Seen(place, rule, match, why)
-            if part not in seen.parts:
-                seen.parts.append(part)
-            seen.people.extend(person for person in people if person not in seen.people)
-
-    def findings(self, overrides: dict[str, LeakOverride]) -> list[Finding]:
-        findings = []
-        for seen in self.seen.values():
-            key = finding_key(seen.rule, seen.match, seen.place.ident, seen.people)
-            findings.append(
-                Finding(
-                    key,
-                    seen.rule,
-                    seen.place.where,
-                    seen.match,
-                    seen.why,
-                    overrides.get(key),
-                    tuple(seen.parts),
-                    seen.place.item_id,
-                    tuple(seen.people),
-                    seen.place.version,
-                )
+def _findings(found: Found, overrides: dict[str, LeakOverride]) -> list[Finding]:
+    findings = []
+    for seen in found.seen.values():
+        key = finding_key(seen.rule, seen.match, seen.place.ident, seen.people)
+        findings.append(
+            Finding(
+                key,
+                seen.rule,
+                seen.place.where,
+                seen.match,
+                seen.why,
+                overrides.get(key),
+                tuple(seen.parts),
+                seen.place.item_id,
+                tuple(seen.people),
+                seen.place.version,
             )
-        return findings
+        )
+    return findings
 
 
 def _overrides(meeting: Meeting, channel: str) -> dict[str, LeakOverride]:

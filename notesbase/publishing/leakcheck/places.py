@@ -101,6 +101,11 @@ class Places:
             self._named[where] = _source_place(where, facts, revised.get(facts.id))
         self._holding_words: Holding | None = None
 
+    def idents(self) -> list[tuple[str, Place]]:
+        """Every place by its name: the items at their content versions,
+        the meeting's details by a digest of their text."""
+        return sorted(self._named.items())
+
     def named(self, where: str) -> Place | None:
         """The place a ``where`` starts with ("item 3 section" is item 3)."""
         for name in sorted(self._named, key=len, reverse=True):

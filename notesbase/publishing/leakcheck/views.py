@@ -65,7 +65,7 @@ def reports(meeting: Meeting) -> list[tuple[leakcheck.Channel, LeakReport]]:
     names = sorted(CHANNELS)
     return [
         (CHANNELS[n], report)
-        for n, report in zip(names, leakcheck.checks(meeting, names), strict=True)
+        for n, report in zip(names, leakcheck.checks(meeting, names, kept=True), strict=True)
     ]
 
 

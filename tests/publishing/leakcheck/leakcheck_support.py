@@ -1,10 +1,11 @@
 """Support for the leak-check tests (no tests here): a meeting with people,
-consents, confidential items and redacted spans, and throwaway leak-check
-channels whose output a test writes itself."""
+consents, confidential items and redacted spans, throwaway leak-check
+channels whose output a test writes itself, and every kind of change to
+the notes a kept reading or result must not outlive (``CHANGES``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
@@ -14,9 +15,9 @@ from notesbase.consent import grants
 from notesbase.consent.grants import Scope
 from notesbase.db import db
 from notesbase.disclosure import Audience, Confidentiality, ConsentAudience, Kind, Level
-from notesbase.models import Meeting, Series
-from notesbase.notes.items import ItemFields, create_item
-from notesbase.notes.people import PersonFields, create_person
+from notesbase.models import Item, Meeting, Person, Series
+from notesbase.notes.items import ItemFields, create_item, update_item
+from notesbase.notes.people import PersonFields, create_person, update_person
 from notesbase.publishing.leakcheck import check as leakcheck
 from notesbase.publishing.leakcheck.check import Field
 
@@ -114,3 +115,74 @@ def run_check(channel: str, *texts: str, where: str = "body") -> leakcheck.LeakR
         Field(where if len(texts) == 1 else f"{where} {n}", text) for n, text in enumerate(texts, 1)
     ]
     return leakcheck.check(the_meeting(), channel)
+
+
+REGISTER = "We should publish the register."
+# What both test channels send, whatever a test changes in the notes.
+SENT = [
+    Field("title", "Open data, meeting 1"),
+    Field("body", f"Priya Raman said: {REGISTER}"),
+    Field("html", f"<p>Dr Alexandra Smythe agreed.</p><p>{REGISTER}</p>"),
+    Field("later", "They said the data strategy board meets in March."),
+    Field("aside", MERGER),
+]
+
+
+def _person(world: dict[str, int], who: str) -> Person:
+    person = db.session.get(Person, world[who])
+    assert person is not None
+    return person
+
+
+def _item(body: str) -> Item:
+    item = db.session.scalar(sa.select(Item).where(Item.body == body))
+    assert item is not None
+    return item
+
+
+def withdraw_priya(world: dict[str, int]) -> None:
+    grants.withdraw_all(_person(world, "priya"), actor=None)
+
+
+def _give_alex_the_new_name(world: dict[str, int]) -> None:
+    alex = _person(world, "alex")
+    update_person(
+        alex,
+        PersonFields("Alexandra Smythe", alex.affiliation, alex.descriptor, alex.email),
+        actor=None,
+    )
+
+
+def _register_confidential(world: dict[str, int]) -> None:
+    item = _item(REGISTER)
+    fields = ItemFields(
+        item.kind, item.body, item.section, item.speaker_id, Confidentiality.CONFIDENTIAL
+    )
+    update_item(item, fields, actor=None)
+
+
+def _redact_the_board(world: dict[str, int]) -> None:
+    item = _item(REGISTER)
+    body = f"{REGISTER} [The data strategy board meets in March]{{.confidential}}"
+    fields = ItemFields(item.kind, body, item.section, item.speaker_id, item.confidentiality)
+    update_item(item, fields, actor=None)
+
+
+def _name_priya_to_the_public(world: dict[str, int]) -> None:
+    grants.grant(_person(world, "priya"), ConsentAudience.PUBLIC, Level.NAMED, Scope(), actor=None)
+
+
+def _retitle_the_series(world: dict[str, int]) -> None:
+    series = db.session.scalar(sa.select(Series))
+    assert series is not None
+    series.title = MERGER  # what the public reads anyway is no secret
+
+
+CHANGES: dict[str, Callable[[dict[str, int]], None]] = {
+    "consent withdrawn": withdraw_priya,
+    "person renamed": _give_alex_the_new_name,
+    "item made confidential": _register_confidential,
+    "span redacted": _redact_the_board,
+    "consent given": _name_priya_to_the_public,
+    "series retitled": _retitle_the_series,
+}

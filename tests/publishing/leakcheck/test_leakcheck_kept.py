@@ -5,17 +5,9 @@ kept finds, and what the change made a leak is found at once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-import sqlalchemy as sa
 
-from notesbase.consent import grants
 from notesbase.db import db
-from notesbase.disclosure import Confidentiality, ConsentAudience
-from notesbase.models import Item, Person, Series
-from notesbase.notes.items import ItemFields, update_item
-from notesbase.notes.people import PersonFields, update_person
 from notesbase.publishing.leakcheck import audience as leak_audience
 from notesbase.publishing.leakcheck import check as leakcheck
 from notesbase.publishing.leakcheck import lines as leak_lines
@@ -23,25 +15,18 @@ from notesbase.publishing.leakcheck.check import Field
 from notesbase.publishing.leakcheck.kept import Kept, digest
 from notesbase.publishing.leakcheck.people import PeopleCheck
 from tests.publishing.leakcheck.leakcheck_support import (  # noqa: F401 - fixtures
+    CHANGES,
     MEMBER_CHANNEL,
-    MERGER,
     OUTPUT,
     PUBLIC_CHANNEL,
+    REGISTER,
+    SENT,
     channels_fixture,
     run_check,
     the_meeting,
+    withdraw_priya,
     world_fixture,
 )
-
-REGISTER = "We should publish the register."
-# What both test channels send, whatever a test changes in the notes.
-SENT = [
-    Field("title", "Open data, meeting 1"),
-    Field("body", f"Priya Raman said: {REGISTER}"),
-    Field("html", f"<p>Dr Alexandra Smythe agreed.</p><p>{REGISTER}</p>"),
-    Field("later", "They said the data strategy board meets in March."),
-    Field("aside", MERGER),
-]
 
 
 @pytest.fixture(autouse=True)
@@ -71,69 +56,6 @@ def _fresh() -> dict[str, list[tuple[str, str, str, str]]]:
         leak_audience.READERS._values.update(kept)
 
 
-def _person(world: dict[str, int], who: str) -> Person:
-    person = db.session.get(Person, world[who])
-    assert person is not None
-    return person
-
-
-def _item(body: str) -> Item:
-    item = db.session.scalar(sa.select(Item).where(Item.body == body))
-    assert item is not None
-    return item
-
-
-def _withdraw_priya(world: dict[str, int]) -> None:
-    grants.withdraw_all(_person(world, "priya"), actor=None)
-
-
-def _give_alex_the_new_name(world: dict[str, int]) -> None:
-    alex = _person(world, "alex")
-    update_person(
-        alex,
-        PersonFields("Alexandra Smythe", alex.affiliation, alex.descriptor, alex.email),
-        actor=None,
-    )
-
-
-def _register_confidential(world: dict[str, int]) -> None:
-    item = _item(REGISTER)
-    fields = ItemFields(
-        item.kind, item.body, item.section, item.speaker_id, Confidentiality.CONFIDENTIAL
-    )
-    update_item(item, fields, actor=None)
-
-
-def _redact_the_board(world: dict[str, int]) -> None:
-    item = _item(REGISTER)
-    body = f"{REGISTER} [The data strategy board meets in March]{{.confidential}}"
-    fields = ItemFields(item.kind, body, item.section, item.speaker_id, item.confidentiality)
-    update_item(item, fields, actor=None)
-
-
-def _name_priya_to_the_public(world: dict[str, int]) -> None:
-    from notesbase.consent.grants import Scope
-    from notesbase.disclosure import Level
-
-    grants.grant(_person(world, "priya"), ConsentAudience.PUBLIC, Level.NAMED, Scope(), actor=None)
-
-
-def _retitle_the_series(world: dict[str, int]) -> None:
-    series = db.session.scalar(sa.select(Series))
-    assert series is not None
-    series.title = MERGER  # what the public reads anyway is no secret
-
-
-CHANGES: dict[str, Callable[[dict[str, int]], None]] = {
-    "consent withdrawn": _withdraw_priya,
-    "person renamed": _give_alex_the_new_name,
-    "item made confidential": _register_confidential,
-    "span redacted": _redact_the_board,
-    "consent given": _name_priya_to_the_public,
-    "series retitled": _retitle_the_series,
-}
-
-
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_after_any_change_the_kept_reader_is_not_used(app, world, channels, change):
     with app.app_context():
@@ -157,7 +79,7 @@ def test_what_a_change_makes_a_leak_is_found_at_once(app, world, channels):
         OUTPUT[MEMBER_CHANNEL] = [Field("body", f"Priya Raman said: {REGISTER}")]
         assert leakcheck.check(the_meeting(), MEMBER_CHANNEL).ok
         assert leakcheck.check(the_meeting(), MEMBER_CHANNEL).ok
-        _withdraw_priya(world)
+        withdraw_priya(world)
         db.session.commit()
         report = leakcheck.check(the_meeting(), MEMBER_CHANNEL)
         assert not report.ok
