@@ -17,14 +17,12 @@ made from, so nothing can reach the rules without reaching the key."""
 
 from __future__ import annotations
 
-import copyreg
 import hashlib
-import io
 import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -39,24 +37,10 @@ def digest(*arguments: object) -> bytes:
     """A digest of ``arguments``, whole: pickled, every field of every
     object (the notes and views are frozen dataclasses of strings, numbers,
     dates and enums), in a form that gives them back, so two different
-    arguments never pickle alike. Equal arguments pickle alike, in any
-    process: without pickle's memo (which writes an object met again as a
-    reference, so the bytes would depend on which equal strings happen to be
-    one object) and with sets in a sorted order (theirs depends on the
-    process's hash seed)."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo: nothing here refers to itself
-    pickler.dispatch_table = _SORTED_SETS
-    pickler.dump(arguments)
-    return hashlib.blake2b(out.getbuffer(), digest_size=32).digest()
-
-
-def _sorted(kind: type) -> Callable[[Any], tuple[Any, ...]]:
-    return lambda values: (kind, (sorted(values, key=repr),))
-
-
-_SORTED_SETS = {**copyreg.dispatch_table, set: _sorted(set), frozenset: _sorted(frozenset)}
+    arguments never pickle alike. (Equal arguments may pickle differently,
+    which only makes a new reader.)"""
+    pickled = pickle.dumps(arguments, protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(pickled, digest_size=32).digest()
 
 
 class Kept(Generic[T]):

@@ -75,7 +75,20 @@ def code_digest() -> bytes:
 
 
 def key(parts: Sequence[object]) -> bytes:
-    return digest(code_digest(), *parts)
+    """A digest of ``parts`` and the code, each part's members digested on
+    their own (``kept.digest``): pickle writes an object met again as a
+    reference, so equal notes read by another request, whose strings are
+    shared differently between the notes, the view and the output, would
+    otherwise give another key. (Within one member, sharing follows from
+    the code that made it. Equal parts that still pickle differently only
+    make a new result; different parts never give one key.)"""
+    made = hashlib.blake2b(code_digest(), digest_size=32)
+    for part in parts:
+        members = part if isinstance(part, tuple) else (part,)
+        made.update(b"%d:" % len(members))
+        for member in members:
+            made.update(digest(member))
+    return made.digest()
 
 
 def enabled() -> bool:
