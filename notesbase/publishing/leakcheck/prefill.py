@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, request
 from werkzeug.wrappers import Response
 
+from notesbase import renders
 from notesbase.after_reply import after_reply
 from notesbase.db import db
 from notesbase.models import Meeting, Series
@@ -32,6 +33,7 @@ def after_save(response: Response) -> Response:
         and request.endpoint in SAVES
         and response.status_code in (302, 303)
         and current_app.config.get("LEAK_CHECK_KEPT", True)
+        and renders.store_of(current_app) is not None  # else nothing to keep it in
     ):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         slug, number = args.get("slug"), args.get("number")

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,7 +52,6 @@ from notesbase.publishing.leakcheck.kept import digest
 if TYPE_CHECKING:
     from notesbase.publishing.leakcheck.check import Channel, Field
 
-log = logging.getLogger(__name__)
 SHAPE = "leakcheck.stored/1"
 
 

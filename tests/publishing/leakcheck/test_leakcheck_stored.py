@@ -309,3 +309,14 @@ def test_a_save_in_the_editor_leaves_the_page_ready(
 
 def _without_tokens(page: str) -> str:
     return re.sub(r'name="csrf_token"[^>]*value="[^"]*"', "", page)
+
+
+def test_without_a_store_a_save_works_nothing_out(
+    app, client, login_as, sent, worked_out, monkeypatch
+):
+    from notesbase.models import Role
+
+    login_as(Role.FACILITATOR)
+    monkeypatch.setattr(renders, "store_of", lambda _app: None)
+    _add_item(client, "Alex Smith asked for the figures.")
+    assert worked_out == []
